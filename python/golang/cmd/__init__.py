@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
+"""Package cmd holds the programs installed as console scripts (py.bench, gpython)."""

@@ -1,0 +1,646 @@
+//! The single-threaded executor: goroutines as stackless futures.
+//!
+//! One executor runs on one OS thread. Its goroutines live in a slab; a run
+//! queue holds the ones that were woken. Under the deterministic
+//! configuration the next goroutine is drawn at random from the run queue
+//! with the executor's seeded RNG and time is virtual: when nothing is
+//! runnable the clock jumps to the next timer, and when there is no timer
+//! either, every goroutine is asleep and the run ends with a deadlock error
+//! that names what each goroutine waits on. Under the real-clock
+//! configuration the run queue is FIFO and the thread sleeps in the `polling`
+//! reactor until the next timer, an IO event or a wake-up from another thread.
+//!
+//! Wakers are `Send + Sync`: a wake on the executor's own thread pushes onto
+//! the local run queue; a wake from any other thread goes through the shared
+//! remote queue and notifies the reactor.
+
+use crate::reactor::Reactor;
+use crate::rng::{random_seed, Rng};
+use crate::timer::{Action, TimerKey, Wheel};
+use slab::Slab;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::{pin, Pin};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
+
+/// Polls a goroutine may make of channel operations before it must yield
+/// (cooperative budget, as in tokio); counted, so it is part of what a seed
+/// reproduces.
+pub const BUDGET: u32 = 128;
+
+/// Goroutines polled between two checks of timers, IO and remote wake-ups
+/// on the real clock.
+const BATCH: usize = 61;
+
+/// Which clock an executor runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClockKind {
+    /// Virtual time: starts at 0 and jumps to the next timer when every
+    /// goroutine is blocked. Fully deterministic.
+    Virtual,
+    /// The OS monotonic clock, with the `polling` reactor for IO.
+    Real,
+}
+
+/// Unix time (seconds) at which virtual clocks start, so that `time.now()`
+/// under a virtual clock looks like a real timestamp and is reproducible.
+pub const VIRTUAL_EPOCH_UNIX: f64 = 1_700_000_000.0;
+
+/// The process-wide origin of real clocks: every real-clock executor and
+/// every thread measure monotonic nanoseconds from this instant.
+pub(crate) fn real_base() -> Instant {
+    static BASE: OnceLock<Instant> = OnceLock::new();
+    *BASE.get_or_init(Instant::now)
+}
+
+/// Nanoseconds since `real_base()` on the OS monotonic clock.
+pub fn real_now_ns() -> u64 {
+    real_base().elapsed().as_nanos() as u64
+}
+
+/// Why a run ended without its main goroutine finishing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunError {
+    /// Every goroutine is blocked and no timer is armed.
+    Deadlock {
+        /// The seed of the run, to reproduce it.
+        seed: u64,
+        /// Each blocked goroutine: (id, name, what it waits on).
+        goroutines: Vec<(u64, String, &'static str)>,
+    },
+    /// A goroutine panicked and did not recover.
+    Panic {
+        /// The seed of the run, to reproduce it.
+        seed: u64,
+        /// The goroutine's id (1 is main).
+        goroutine: u64,
+        /// The goroutine's name.
+        name: String,
+        /// The panic's message.
+        message: String,
+    },
+}
+
+impl RunError {
+    /// The seed that reproduces this run.
+    pub fn seed(&self) -> u64 {
+        match self {
+            RunError::Deadlock { seed, .. } | RunError::Panic { seed, .. } => *seed,
+        }
+    }
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::Deadlock { seed, goroutines } => {
+                write!(f, "all goroutines are asleep - deadlock! (seed {seed})")?;
+                for (id, name, why) in goroutines {
+                    write!(f, "\n\ngoroutine {id} [{why}]: {name}")?;
+                }
+                Ok(())
+            }
+            RunError::Panic { seed, goroutine, name, message } => {
+                write!(f, "panic: {message}\n\ngoroutine {goroutine} [running]: {name} (seed {seed})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// The part of an executor that other threads may touch.
+pub(crate) struct Shared {
+    /// Tells executors apart (wakers check it to find their local queue).
+    pub(crate) id: usize,
+    /// Wake-ups and spawns from other threads.
+    remote: Mutex<Remote>,
+    /// Whether `remote` may hold something (checked without the lock).
+    has_remote: AtomicBool,
+    /// Whether the executor thread is (about to be) asleep in the reactor.
+    sleeping: AtomicBool,
+    /// The timers; behind a mutex so that other threads can arm them.
+    pub(crate) timers: Mutex<Wheel>,
+    /// Current virtual time (ns); unused on the real clock.
+    virtual_now: AtomicU64,
+    /// Which clock this executor runs on.
+    pub(crate) clock: ClockKind,
+    /// The IO reactor (real clock only).
+    pub(crate) reactor: Option<Reactor>,
+    /// The seed of this executor's RNG.
+    pub(crate) seed: u64,
+}
+
+#[derive(Default)]
+struct Remote {
+    woken: Vec<(usize, u64)>,
+    spawned: Vec<(Pin<Box<dyn Future<Output = ()> + Send>>, Option<String>)>,
+}
+
+impl Shared {
+    /// The executor's current time in nanoseconds.
+    #[inline]
+    pub(crate) fn now_ns(&self) -> u64 {
+        match self.clock {
+            ClockKind::Virtual => self.virtual_now.load(Ordering::Acquire),
+            ClockKind::Real => real_now_ns(),
+        }
+    }
+
+    // Makes a sleeping executor thread look at its queues again.
+    fn notify(&self) {
+        if self.sleeping.load(Ordering::SeqCst) {
+            if let Some(r) = &self.reactor {
+                r.notify();
+            }
+        }
+    }
+
+    fn push_remote(&self, f: impl FnOnce(&mut Remote)) {
+        f(&mut self.remote.lock().unwrap());
+        self.has_remote.store(true, Ordering::SeqCst);
+        self.notify();
+    }
+
+    /// Arms a timer (from any thread).
+    pub(crate) fn add_timer(&self, deadline: u64, action: Action) -> TimerKey {
+        let key = self.timers.lock().unwrap().insert(deadline, action);
+        // A sleeping real-clock executor may be waiting for a later deadline.
+        if self.clock == ClockKind::Real && !on_executor(self) {
+            self.has_remote.store(true, Ordering::SeqCst);
+            self.notify();
+        }
+        key
+    }
+}
+
+/// A task's waker: schedules the task on its executor, from any thread.
+struct TaskWaker {
+    key: usize,
+    gen: u64,
+    /// Set while the task sits in a run queue, so a task is queued once.
+    scheduled: AtomicBool,
+    shared: Arc<Shared>,
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref()
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if self.scheduled.swap(true, Ordering::AcqRel) {
+            return; // already queued
+        }
+        let local = CURRENT.with(|c| {
+            if let Some(l) = &*c.borrow() {
+                if l.shared.id == self.shared.id {
+                    l.runq.borrow_mut().push_back((self.key, self.gen));
+                    return true;
+                }
+            }
+            false
+        });
+        if !local {
+            self.shared.push_remote(|r| r.woken.push((self.key, self.gen)));
+        }
+    }
+}
+
+struct Task {
+    /// The goroutine's future; `None` while it is being polled.
+    fut: Option<Pin<Box<dyn Future<Output = ()>>>>,
+    waker: Arc<TaskWaker>,
+    goid: u64,
+    name: Option<String>,
+    /// What it waited on when it last returned Pending.
+    reason: &'static str,
+}
+
+/// Executor state that only its own thread touches.
+pub(crate) struct Local {
+    pub(crate) shared: Arc<Shared>,
+    runq: RefCell<VecDeque<(usize, u64)>>,
+    tasks: RefCell<Slab<Task>>,
+    pub(crate) rng: RefCell<Rng>,
+    /// Remaining cooperative budget of the goroutine being polled.
+    pub(crate) budget: Cell<u32>,
+    /// Draw the next goroutine at random (deterministic mode) or FIFO.
+    random_schedule: bool,
+    next_goid: Cell<u64>,
+    next_gen: Cell<u64>,
+    /// What the goroutine being polled says it waits on.
+    pub(crate) reason: Cell<&'static str>,
+    /// The first panic of a goroutine, which ends the run.
+    panicked: RefCell<Option<RunError>>,
+}
+
+thread_local! {
+    pub(crate) static CURRENT: RefCell<Option<Rc<Local>>> = const { RefCell::new(None) };
+}
+
+static NEXT_EXECUTOR_ID: AtomicUsize = AtomicUsize::new(1);
+
+fn on_executor(shared: &Shared) -> bool {
+    CURRENT.with(|c| matches!(&*c.borrow(), Some(l) if l.shared.id == shared.id))
+}
+
+impl Local {
+    pub(crate) fn spawn(&self, fut: Pin<Box<dyn Future<Output = ()>>>, name: Option<String>) -> u64 {
+        let goid = self.next_goid.get();
+        self.next_goid.set(goid + 1);
+        let gen = self.next_gen.get();
+        self.next_gen.set(gen + 1);
+        let mut tasks = self.tasks.borrow_mut();
+        let entry = tasks.vacant_entry();
+        let key = entry.key();
+        let waker = Arc::new(TaskWaker {
+            key,
+            gen,
+            scheduled: AtomicBool::new(true),
+            shared: self.shared.clone(),
+        });
+        entry.insert(Task { fut: Some(fut), waker, goid, name, reason: "runnable" });
+        self.runq.borrow_mut().push_back((key, gen));
+        goid
+    }
+
+    fn pop_runnable(&self) -> Option<(usize, u64)> {
+        let mut q = self.runq.borrow_mut();
+        if self.random_schedule && q.len() > 1 {
+            let i = self.rng.borrow_mut().below(q.len());
+            q.swap_remove_back(i)
+        } else {
+            q.pop_front()
+        }
+    }
+
+    fn drain_remote(&self) {
+        if !self.shared.has_remote.swap(false, Ordering::SeqCst) {
+            return;
+        }
+        let remote = std::mem::take(&mut *self.shared.remote.lock().unwrap());
+        self.runq.borrow_mut().extend(remote.woken);
+        for (fut, name) in remote.spawned {
+            self.spawn(fut, name);
+        }
+    }
+
+    // Polls one goroutine. Returns false if it panicked.
+    fn run_task(&self, key: usize, gen: u64) {
+        let (mut fut, waker) = {
+            let mut tasks = self.tasks.borrow_mut();
+            let task = match tasks.get_mut(key) {
+                Some(t) if t.waker.gen == gen => t,
+                _ => return, // finished goroutine: a stale wake-up
+            };
+            let fut = match task.fut.take() {
+                Some(f) => f,
+                None => return,
+            };
+            task.waker.scheduled.store(false, Ordering::Release);
+            (fut, Waker::from(task.waker.clone()))
+        };
+        self.budget.set(BUDGET);
+        self.reason.set("");
+        let mut cx = Context::from_waker(&waker);
+        let res = catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)));
+        let mut tasks = self.tasks.borrow_mut();
+        match res {
+            Ok(Poll::Pending) => {
+                let task = &mut tasks[key];
+                task.fut = Some(fut);
+                task.reason = match self.reason.get() {
+                    "" => "future",
+                    r => r,
+                };
+            }
+            Ok(Poll::Ready(())) => {
+                tasks.remove(key);
+                drop(tasks);
+                drop(fut);
+            }
+            Err(payload) => {
+                let task = tasks.remove(key);
+                drop(tasks);
+                drop(fut);
+                let message = panic_message(&*payload);
+                let mut p = self.panicked.borrow_mut();
+                if p.is_none() {
+                    *p = Some(RunError::Panic {
+                        seed: self.shared.seed,
+                        goroutine: task.goid,
+                        name: task.name.unwrap_or_else(|| format!("goroutine {}", task.goid)),
+                        message,
+                    });
+                }
+            }
+        }
+    }
+
+    // Fires every timer that is due at the executor's current time.
+    fn fire_timers(&self, now: u64) -> bool {
+        let mut fired = Vec::new();
+        self.shared.timers.lock().unwrap().advance(now, &mut fired);
+        let any = !fired.is_empty();
+        for a in fired {
+            match a {
+                Action::Wake(w) => w.wake(),
+                Action::Call(f) => f(),
+            }
+        }
+        any
+    }
+
+    fn blocked_report(&self, main_reason: &'static str) -> Vec<(u64, String, &'static str)> {
+        let mut v = vec![(1, "main".to_string(), main_reason)];
+        for (_, t) in self.tasks.borrow().iter() {
+            v.push((t.goid, t.name.clone().unwrap_or_else(|| format!("goroutine {}", t.goid)), t.reason));
+        }
+        v.sort_by_key(|g| g.0);
+        v
+    }
+}
+
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(non-string panic payload)".to_string()
+    }
+}
+
+/// A single-threaded executor: create it, then `block_on` a main future.
+///
+/// ```
+/// use golang_sched::{go, Runtime};
+/// let rt = Runtime::deterministic(42);
+/// let out = rt.block_on(async {
+///     go(async { /* a goroutine */ });
+///     golang_sched::sleep(std::time::Duration::from_secs(3600)).await; // virtual: instant
+///     7
+/// });
+/// assert_eq!(out.unwrap(), 7);
+/// ```
+pub struct Runtime {
+    local: Rc<Local>,
+}
+
+/// A `Send + Sync` handle to an executor, to spawn onto it and to arm its
+/// timers from any thread.
+#[derive(Clone)]
+pub struct Handle {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl Runtime {
+    /// The deterministic executor: virtual clock, seeded random scheduling.
+    pub fn deterministic(seed: u64) -> Runtime {
+        Runtime::new(ClockKind::Virtual, seed, true)
+    }
+
+    /// The executor on the real clock, with the IO reactor and FIFO
+    /// scheduling; its select choices still come from its (random) seed.
+    pub fn real() -> Runtime {
+        Runtime::new(ClockKind::Real, random_seed(), false)
+    }
+
+    /// An executor with every choice spelled out.
+    pub fn new(clock: ClockKind, seed: u64, random_schedule: bool) -> Runtime {
+        let reactor = match clock {
+            ClockKind::Real => Some(Reactor::new().expect("golang-sched: cannot create the IO poller")),
+            ClockKind::Virtual => None,
+        };
+        let mut wheel = Wheel::new();
+        if clock == ClockKind::Real {
+            // The wheel starts at the current monotonic time.
+            let mut none = Vec::new();
+            wheel.advance(real_now_ns(), &mut none);
+        }
+        let shared = Arc::new(Shared {
+            id: NEXT_EXECUTOR_ID.fetch_add(1, Ordering::Relaxed),
+            remote: Mutex::new(Remote::default()),
+            has_remote: AtomicBool::new(false),
+            sleeping: AtomicBool::new(false),
+            timers: Mutex::new(wheel),
+            virtual_now: AtomicU64::new(0),
+            clock,
+            reactor,
+            seed,
+        });
+        Runtime {
+            local: Rc::new(Local {
+                shared,
+                runq: RefCell::new(VecDeque::new()),
+                tasks: RefCell::new(Slab::new()),
+                rng: RefCell::new(Rng::new(seed)),
+                budget: Cell::new(BUDGET),
+                random_schedule,
+                next_goid: Cell::new(2),
+                next_gen: Cell::new(1),
+                reason: Cell::new(""),
+                panicked: RefCell::new(None),
+            }),
+        }
+    }
+
+    /// The seed of this executor.
+    pub fn seed(&self) -> u64 {
+        self.local.shared.seed
+    }
+
+    /// A handle for other threads.
+    pub fn handle(&self) -> Handle {
+        Handle { shared: self.local.shared.clone() }
+    }
+
+    /// Runs `main` (goroutine 1) and every goroutine it spawns until `main`
+    /// returns; goroutines still running then are dropped, as a Go program
+    /// exits when main returns. Fails on deadlock or on an unrecovered panic.
+    pub fn block_on<F: Future>(&self, main: F) -> Result<F::Output, RunError> {
+        let prev = CURRENT.with(|c| c.borrow_mut().replace(self.local.clone()));
+        if prev.is_some() {
+            CURRENT.with(|c| *c.borrow_mut() = prev);
+            panic!("golang-sched: block_on called from inside a running executor");
+        }
+        struct Reset;
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                let l = CURRENT.with(|c| c.borrow_mut().take());
+                if let Some(l) = l {
+                    // Goroutines left when main returns are dropped here,
+                    // while the executor is still current for their Drops.
+                    let tasks = std::mem::take(&mut *l.tasks.borrow_mut());
+                    CURRENT.with(|c| *c.borrow_mut() = Some(l.clone()));
+                    drop(tasks);
+                    l.runq.borrow_mut().clear();
+                    CURRENT.with(|c| c.borrow_mut().take());
+                }
+            }
+        }
+        let _reset = Reset;
+        let res = self.run(main);
+        res
+    }
+
+    fn run<F: Future>(&self, main: F) -> Result<F::Output, RunError> {
+        let l = &*self.local;
+        let mut main = pin!(main);
+        let main_waker = Arc::new(TaskWaker {
+            key: usize::MAX,
+            gen: 0,
+            scheduled: AtomicBool::new(true),
+            shared: l.shared.clone(),
+        });
+        let waker = Waker::from(main_waker.clone());
+        l.runq.borrow_mut().push_back((usize::MAX, 0));
+        let mut main_reason = "runnable";
+        loop {
+            l.drain_remote();
+            let mut n = 0;
+            while let Some((key, gen)) = l.pop_runnable() {
+                if key == usize::MAX {
+                    main_waker.scheduled.store(false, Ordering::Release);
+                    l.budget.set(BUDGET);
+                    l.reason.set("");
+                    let mut cx = Context::from_waker(&waker);
+                    match catch_unwind(AssertUnwindSafe(|| main.as_mut().poll(&mut cx))) {
+                        Ok(Poll::Ready(out)) => return Ok(out),
+                        Ok(Poll::Pending) => {
+                            main_reason = match l.reason.get() {
+                                "" => "future",
+                                r => r,
+                            }
+                        }
+                        Err(payload) => {
+                            return Err(RunError::Panic {
+                                seed: l.shared.seed,
+                                goroutine: 1,
+                                name: "main".into(),
+                                message: panic_message(&*payload),
+                            })
+                        }
+                    }
+                } else {
+                    l.run_task(key, gen);
+                }
+                if let Some(e) = l.panicked.borrow_mut().take() {
+                    return Err(e);
+                }
+                n += 1;
+                if n >= BATCH && l.shared.clock == ClockKind::Real {
+                    break;
+                }
+            }
+            match l.shared.clock {
+                ClockKind::Virtual => {
+                    if !l.runq.borrow().is_empty() {
+                        continue;
+                    }
+                    if l.shared.has_remote.load(Ordering::SeqCst) {
+                        continue;
+                    }
+                    let next = l.shared.timers.lock().unwrap().next_deadline();
+                    match next {
+                        Some(d) => {
+                            let now = d.max(l.shared.now_ns());
+                            l.shared.virtual_now.store(now, Ordering::Release);
+                            l.fire_timers(now);
+                        }
+                        None => {
+                            return Err(RunError::Deadlock {
+                                seed: l.shared.seed,
+                                goroutines: l.blocked_report(main_reason),
+                            })
+                        }
+                    }
+                }
+                ClockKind::Real => {
+                    let reactor = l.shared.reactor.as_ref().unwrap();
+                    let now = real_now_ns();
+                    l.fire_timers(now);
+                    let busy = !l.runq.borrow().is_empty();
+                    let timeout = if busy {
+                        Some(Duration::ZERO)
+                    } else {
+                        l.shared.sleeping.store(true, Ordering::SeqCst);
+                        if l.shared.has_remote.load(Ordering::SeqCst) {
+                            Some(Duration::ZERO)
+                        } else {
+                            let next = l.shared.timers.lock().unwrap().peek();
+                            next.map(|d| Duration::from_nanos(d.saturating_sub(real_now_ns())))
+                        }
+                    };
+                    if timeout != Some(Duration::ZERO) || reactor.has_sources() {
+                        reactor.wait(timeout);
+                    }
+                    l.shared.sleeping.store(false, Ordering::SeqCst);
+                }
+            }
+        }
+    }
+}
+
+impl Handle {
+    /// Spawns a goroutine onto this executor from any thread.
+    pub fn spawn<F: Future<Output = ()> + Send + 'static>(&self, fut: F) {
+        self.spawn_named(None, fut)
+    }
+
+    /// Like `spawn`, with a name that deadlock and panic reports show.
+    pub fn spawn_named<F: Future<Output = ()> + Send + 'static>(&self, name: Option<String>, fut: F) {
+        let fut: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(fut);
+        let local = CURRENT.with(|c| c.borrow().as_ref().filter(|l| l.shared.id == self.shared.id).cloned());
+        match local {
+            Some(l) => {
+                l.spawn(fut, name);
+            }
+            None => self.shared.push_remote(|r| r.spawned.push((fut, name))),
+        }
+    }
+
+    /// The executor's current time in nanoseconds (virtual or monotonic).
+    pub fn now_ns(&self) -> u64 {
+        self.shared.now_ns()
+    }
+
+    /// Which clock the executor runs on.
+    pub fn clock(&self) -> ClockKind {
+        self.shared.clock
+    }
+
+    /// Arms a timer that runs `action` at `deadline` (ns of this clock).
+    pub fn add_timer(&self, deadline: u64, action: Action) -> TimerKey {
+        self.shared.add_timer(deadline, action)
+    }
+
+    /// Cancels a timer; returns whether it was still armed.
+    pub fn cancel_timer(&self, key: TimerKey) -> bool {
+        self.shared.timers.lock().unwrap().cancel(key)
+    }
+
+    /// Whether a timer is still armed.
+    pub fn timer_armed(&self, key: TimerKey) -> bool {
+        self.shared.timers.lock().unwrap().is_armed(key)
+    }
+
+    /// Replaces the waker of an armed waking timer.
+    pub fn set_timer_waker(&self, key: TimerKey, waker: &Waker) -> bool {
+        self.shared.timers.lock().unwrap().set_waker(key, waker)
+    }
+
+    /// The executor's seed.
+    pub fn seed(&self) -> u64 {
+        self.shared.seed
+    }
+}
+
