@@ -1,1 +1,41 @@
-# placeholder: the real package __init__ is being written (see golang._golang core module)
+"""Package golang provides Go-like features for Python: a drop-in
+replacement for Pygolang's `golang` package, on a runtime written in Rust.
+
+- `go` spawns a goroutine.
+- `chan` and `select` provide channels with Go semantics.
+- `func` allows `defer` to be used in functions; `panic` and `recover` work
+  as in Go.
+- `gimport` imports Python modules by full path in a Go workspace.
+
+Goroutines made from plain functions are OS threads (or gevent greenlets
+under gpython); goroutines made from `async def` functions run on the Rust
+executor, where `await ch.arecv()` and friends park them without a thread.
+"""
+
+__version__ = "0.0.5"
+
+__all__ = ['go', 'chan', 'select', 'default', 'nilchan', 'defer', 'panic',
+           'recover', 'func', 'gimport']
+
+from golang._pyfunc import _PanicError, panic, recover, defer, func, gimport
+from golang._golang import chan, select, default, nilchan
+from golang import _golang
+
+import _thread as _pythread
+
+# Under gevent (gpython) goroutines are greenlets: detected once, at import,
+# as Pygolang does.
+_gevent = 'gevent' in getattr(_pythread.start_new_thread, '__module__', '')
+
+
+def go(f, *argv, **kw):
+    """go spawns a goroutine that runs f(*argv, **kw).
+
+    The goroutine is an OS thread from a pool (a greenlet under gevent).
+    The program does not wait for goroutines when it exits. An exception that
+    escapes f is printed, as for any thread.
+    """
+    if _gevent:
+        _pythread.start_new_thread(f, argv, kw)
+    else:
+        _golang.go_thread(f, argv, kw or None)

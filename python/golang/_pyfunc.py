@@ -139,16 +139,18 @@ def _func(f):
         return type(f)(w(f.fget), w(f.fset), w(f.fdel), f.__doc__)
 
     caller = _acall if inspect.iscoroutinefunction(f) else _call
-    try:
-        # kwsyntax=True: pass arguments through unchanged (f reports its own
-        # argument errors, and no per-call signature binding is paid).
-        return decorator.decorate(f, caller, kwsyntax=True)
-    except TypeError:
-        return decorator.decorate(f, caller)    # decorator < 5
+    return decorator.decorate(f, caller, **_DECORATE_KW)
 
 
-def _call(f, *argv, **kw):
+# kwsyntax=True (decorator >= 5): pass arguments through unchanged, so that f
+# reports its own argument errors and no per-call signature binding is paid.
+_DECORATE_KW = {'kwsyntax': True} \
+    if 'kwsyntax' in inspect.signature(decorator.decorate).parameters else {}
+
+
+def _call(f, /, *argv, **kw):
     # runs f under a new go frame where defer registers calls.
+    # (f is positional-only: the wrapped function may have a parameter named f.)
     __goframe__ = _GoFrame()
     try:
         ret = f(*argv, **kw)
@@ -162,7 +164,7 @@ def _call(f, *argv, **kw):
     return ret
 
 
-async def _acall(f, *argv, **kw):
+async def _acall(f, /, *argv, **kw):
     # async version of _call.
     __goframe__ = _GoFrame()
     try:

@@ -241,5 +241,4 @@ def test_benchmark_on_real_clock_reaches_target_loosely():
 
     r = testing.benchmark(benchf, ttarget=0.05)
     assert r.T >= 0.045
-    assert r.N > 1
     assert is_k_times_pow10(r.N)

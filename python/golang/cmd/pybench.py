@@ -84,6 +84,7 @@ import inspect
 import os
 import pickle
 import re
+import signal
 import sys
 import traceback
 
@@ -206,16 +207,37 @@ def _run_once(f, kw, takes_b, benchtime):
     return (b.N, b.total_time())
 
 
-def _outcome_exceptions():
-    return tuple(getattr(getattr(pytest, name), 'Exception')
-                 for name in ('skip', 'fail', 'xfail', 'exit'))
+def _outcome_msg(e):
+    """_outcome_msg returns picklable ('outcome', kind, msg, extra) for a pytest outcome exception, or None.
+
+    pytest's outcome exceptions (skip, xfail, fail, exit) do not survive
+    pickling, so they are sent by kind and re-raised in the parent.
+    """
+    for kind, extra in (('xfail', None), ('skip', 'allow_module_level'),
+                        ('fail', 'pytrace'), ('exit', 'returncode')):
+        if isinstance(e, getattr(pytest, kind).Exception):   # xfail's is a fail's subclass
+            return ('outcome', kind, getattr(e, 'msg', str(e)),
+                    getattr(e, extra, None) if extra else None)
+    return None
+
+
+def _raise_outcome(kind, msg, extra):
+    __tracebackhide__ = True
+    if kind == 'xfail':
+        pytest.xfail(msg)
+    elif kind == 'skip':
+        pytest.skip(msg)
+    elif kind == 'fail':
+        pytest.fail(msg, pytrace=bool(extra))
+    else:
+        pytest.exit(msg, returncode=extra)
 
 
 def _run_forked(run):
     """_run_forked calls run() in a child process made by os.fork and returns its result.
 
-    An exception in the child is re-raised in the parent: pytest outcome
-    exceptions (skip, fail, xfail, exit) as they are, others as
+    An exception in the child is re-raised in the parent: pytest outcomes
+    (skip, xfail, fail, exit) as the same outcome, others as
     ForkedBenchmarkError carrying the child's traceback.
     """
     __tracebackhide__ = True
@@ -235,12 +257,8 @@ def _run_forked(run):
             try:
                 payload = pickle.dumps(('ok', run()))
             except BaseException as e:
-                tb = _format_exc(e)
-                try:
-                    payload = pickle.dumps(('exc', e, tb))
-                    pickle.loads(payload)   # must be loadable in the parent too
-                except BaseException:
-                    payload = pickle.dumps(('exc', None, tb))
+                msg = _outcome_msg(e) or ('exc', _format_exc(e))
+                payload = pickle.dumps(msg)
             view = memoryview(payload)
             while view:
                 n = os.write(wfd, view)
@@ -268,7 +286,7 @@ def _run_forked(run):
         _, status = os.waitpid(pid, 0)
     except BaseException:
         try:
-            os.kill(pid, 9)
+            os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
         except OSError:
             pass
@@ -287,10 +305,9 @@ def _run_forked(run):
     msg = pickle.loads(data)
     if msg[0] == 'ok':
         return msg[1]
-    _, exc, tb = msg
-    if exc is not None and isinstance(exc, _outcome_exceptions()):
-        raise exc
-    raise ForkedBenchmarkError('benchmark failed in forked process:\n' + tb.rstrip('\n'))
+    if msg[0] == 'outcome':
+        _raise_outcome(*msg[1:])
+    raise ForkedBenchmarkError('benchmark failed in forked process:\n' + msg[1].rstrip('\n'))
 
 
 def _format_exc(e):

@@ -57,7 +57,6 @@ This module is pure Python (plus numpy) and does not use the native core.
 from __future__ import print_function, absolute_import
 
 import io
-import math
 import re
 import sys
 from collections import OrderedDict

@@ -1,0 +1,133 @@
+//! `go` for the thread runtime: goroutines are Python threads from a pool.
+//!
+//! Starting an OS thread costs tens of microseconds; a pool of Python
+//! threads that wait (without the GIL) for the next goroutine to run makes
+//! `go` cost a queue push and a wake-up. A worker that has been idle for
+//! `IDLE_EXIT` exits. Workers are plain `_thread` threads, so the process
+//! does not wait for them at exit, as Go does not wait for goroutines.
+//! An exception that escapes a goroutine is printed, as Python prints an
+//! exception that escapes a `_thread` thread.
+
+use golang_chan::Chan;
+use pyo3::exceptions::PySystemExit;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex, OnceLock};
+use std::time::Duration;
+
+/// How long an idle worker waits for work before it exits.
+const IDLE_EXIT: Duration = Duration::from_secs(10);
+
+struct Job {
+    f: Py<PyAny>,
+    args: Py<PyTuple>,
+    kw: Option<Py<PyDict>>,
+}
+
+#[derive(Default)]
+struct Queue {
+    jobs: VecDeque<Job>,
+    /// Workers waiting for a job.
+    idle: usize,
+}
+
+struct Pool {
+    queue: Mutex<Queue>,
+    cv: Condvar,
+}
+
+fn pool() -> &'static Pool {
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    POOL.get_or_init(|| Pool { queue: Mutex::new(Queue::default()), cv: Condvar::new() })
+}
+
+/// Runs `f(*args, **kw)` in a goroutine (a pooled Python thread).
+#[pyfunction]
+#[pyo3(signature = (f, args, kw=None))]
+pub fn go_thread(py: Python<'_>, f: Py<PyAny>, args: Py<PyTuple>, kw: Option<Py<PyDict>>) -> PyResult<()> {
+    let p = pool();
+    let spawn = {
+        let mut q = p.queue.lock().unwrap();
+        q.jobs.push_back(Job { f, args, kw });
+        if q.idle >= q.jobs.len() {
+            p.cv.notify_one();
+            false
+        } else {
+            true
+        }
+    };
+    if spawn {
+        let worker = py.import("golang._golang")?.getattr("_worker")?;
+        py.import("_thread")?.call_method1("start_new_thread", (worker, PyTuple::empty(py)))?;
+    }
+    Ok(())
+}
+
+/// The body of a pool thread: runs goroutines until idle for `IDLE_EXIT`.
+#[pyfunction]
+pub fn _worker(py: Python<'_>) -> PyResult<()> {
+    let p = pool();
+    loop {
+        let job = py.detach(|| {
+            let mut q = p.queue.lock().unwrap();
+            loop {
+                if let Some(j) = q.jobs.pop_front() {
+                    return Some(j);
+                }
+                q.idle += 1;
+                let (g, to) = p.cv.wait_timeout(q, IDLE_EXIT).unwrap();
+                q = g;
+                q.idle -= 1;
+                if to.timed_out() && q.jobs.is_empty() {
+                    return None;
+                }
+            }
+        });
+        let Some(job) = job else { return Ok(()) };
+        let f = job.f.bind(py);
+        if let Err(e) = f.call(job.args.bind(py), job.kw.as_ref().map(|k| k.bind(py))) {
+            report(py, e, f);
+        }
+        drop(job);
+    }
+}
+
+// Prints an exception that escaped a goroutine, as `_thread` would; nothing
+// during interpreter shutdown (modules may be half torn down then).
+fn report(py: Python<'_>, e: PyErr, f: &Bound<'_, PyAny>) {
+    if e.is_instance_of::<PySystemExit>(py) {
+        return;
+    }
+    let finalizing = py
+        .import("sys")
+        .and_then(|s| s.call_method0("is_finalizing"))
+        .and_then(|v| v.extract::<bool>())
+        .unwrap_or(true);
+    if finalizing {
+        return;
+    }
+    e.write_unraisable(py, Some(f));
+}
+
+/// Test helper: a Rust goroutine (on the background executor, never taking
+/// the GIL) receives `n` ints from `inp`, sends each doubled to `out`, then
+/// closes `out`. Both must be `chan(dtype='C.int')`.
+#[pyfunction]
+pub fn _rust_echo_int(inp: &Bound<'_, crate::pychan::PyChan>, out: &Bound<'_, crate::pychan::PyChan>, n: usize) -> PyResult<()> {
+    use crate::pychan::AnyChan;
+    let (AnyChan::Int(i), AnyChan::Int(o)) = (&inp.get().ch, &out.get().ch) else {
+        return Err(pyo3::exceptions::PyTypeError::new_err("_rust_echo_int: need chan(dtype='C.int')"));
+    };
+    let (i, o): (Chan<i32>, Chan<i32>) = (i.clone(), o.clone());
+    golang_sched::background().spawn(async move {
+        for _ in 0..n {
+            match i.recv().await {
+                Some(v) => o.send(v * 2).await.unwrap(),
+                None => break,
+            }
+        }
+        o.close();
+    });
+    Ok(())
+}

@@ -1,0 +1,45 @@
+//! `golang._golang`: the native core of the Python package `golang`.
+//!
+//! It gives Python Pygolang's channel API on the pygolang-rs runtime:
+//! `chan` (a `Chan<T>` underneath, `T` chosen by the dtype), `select` and
+//! `default`, `nilchan`, and the thread runtime of `go` (a pool of Python
+//! threads). Every blocking operation first tries the operation with the GIL
+//! held (no thread switch when it can complete), and only then releases the
+//! GIL and parks the thread. Go's panics come up as `golang._PanicError` with
+//! Go's message.
+//!
+//! The pure-Python parts (func, defer, recover, gimport, context, sync, time,
+//! ...) live in `python/golang` and are shared with the WebAssembly core.
+
+mod gil;
+mod goroutine;
+mod pychan;
+mod select;
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyType;
+
+/// Raises Go's panic `msg` as `golang._PanicError(msg)`.
+pub(crate) fn go_panic(py: Python<'_>, msg: impl Into<String>) -> PyErr {
+    static PANIC_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    match PANIC_ERROR.import(py, "golang._pyfunc", "_PanicError") {
+        Ok(cls) => PyErr::from_type(cls.clone(), (msg.into(),)),
+        Err(e) => e,
+    }
+}
+
+#[pymodule]
+fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    gil::init(py)?;
+    m.add_class::<pychan::PyChan>()?;
+    m.add("chan", m.getattr("pychan")?)?;
+    m.add("nilchan", pychan::nil_of(py, pychan::DType::Obj)?)?;
+    m.add("default", select::default_sentinel(py).clone_ref(py))?;
+    m.add_function(wrap_pyfunction!(select::select, m)?)?;
+    m.add_function(wrap_pyfunction!(goroutine::go_thread, m)?)?;
+    m.add_function(wrap_pyfunction!(goroutine::_worker, m)?)?;
+    m.add_function(wrap_pyfunction!(goroutine::_rust_echo_int, m)?)?;
+    Ok(())
+}

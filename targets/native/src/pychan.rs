@@ -1,0 +1,386 @@
+//! `chan`: a Python handle on a `Chan<T>`, with `T` picked by the dtype.
+//!
+//! | dtype       | Rust element | Python values accepted                 | zero value |
+//! |-------------|--------------|----------------------------------------|------------|
+//! | object      | `Py<PyAny>`  | anything                               | None       |
+//! | 'C.structZ' | `()`         | None only                              | None       |
+//! | 'C.bool'    | `bool`       | bool only                              | False      |
+//! | 'C.int'     | `i32`        | int (not bool), integral float         | 0          |
+//! | 'C.double'  | `f64`        | int or float (not bool)                | 0.0        |
+//!
+//! A typed channel is a plain `Chan<T>` that Rust code can hold and use
+//! without the GIL.
+
+use crate::gil;
+use crate::go_panic;
+use golang_chan::{Chan, ChanError, TryRecvError, TrySendError};
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
+
+/// The element type of a channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DType {
+    Obj,
+    StructZ,
+    Bool,
+    Int,
+    Double,
+}
+
+impl DType {
+    /// Pygolang's name of the dtype.
+    pub fn name(self) -> &'static str {
+        match self {
+            DType::Obj => "object",
+            DType::StructZ => "C.structZ",
+            DType::Bool => "C.bool",
+            DType::Int => "C.int",
+            DType::Double => "C.double",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Parses `object` or one of the 'C.X' names.
+    pub fn parse(dtype: &Bound<'_, PyAny>) -> PyResult<DType> {
+        let py = dtype.py();
+        if dtype.is(py.get_type::<pyo3::types::PyAny>().as_any()) {
+            return Ok(DType::Obj);
+        }
+        if let Ok(s) = dtype.cast::<PyString>() {
+            match s.to_str()? {
+                "C.structZ" => return Ok(DType::StructZ),
+                "C.bool" => return Ok(DType::Bool),
+                "C.int" => return Ok(DType::Int),
+                "C.double" => return Ok(DType::Double),
+                _ => {}
+            }
+        }
+        Err(PyTypeError::new_err(format!("pychan: invalid dtype: {}", dtype.repr()?)))
+    }
+}
+
+/// A channel of any dtype.
+#[derive(Clone)]
+pub enum AnyChan {
+    Obj(Chan<Py<PyAny>>),
+    StructZ(Chan<()>),
+    Bool(Chan<bool>),
+    Int(Chan<i32>),
+    Double(Chan<f64>),
+}
+
+macro_rules! each_chan {
+    ($ch:expr, $c:ident => $body:expr) => {
+        match $ch {
+            AnyChan::Obj($c) => $body,
+            AnyChan::StructZ($c) => $body,
+            AnyChan::Bool($c) => $body,
+            AnyChan::Int($c) => $body,
+            AnyChan::Double($c) => $body,
+        }
+    };
+}
+pub(crate) use each_chan;
+
+impl AnyChan {
+    fn new(dtype: DType, size: usize) -> AnyChan {
+        match dtype {
+            DType::Obj => AnyChan::Obj(Chan::new(size)),
+            DType::StructZ => AnyChan::StructZ(Chan::new(size)),
+            DType::Bool => AnyChan::Bool(Chan::new(size)),
+            DType::Int => AnyChan::Int(Chan::new(size)),
+            DType::Double => AnyChan::Double(Chan::new(size)),
+        }
+    }
+
+    fn nil(dtype: DType) -> AnyChan {
+        match dtype {
+            DType::Obj => AnyChan::Obj(Chan::nil()),
+            DType::StructZ => AnyChan::StructZ(Chan::nil()),
+            DType::Bool => AnyChan::Bool(Chan::nil()),
+            DType::Int => AnyChan::Int(Chan::nil()),
+            DType::Double => AnyChan::Double(Chan::nil()),
+        }
+    }
+
+    pub fn dtype(&self) -> DType {
+        match self {
+            AnyChan::Obj(_) => DType::Obj,
+            AnyChan::StructZ(_) => DType::StructZ,
+            AnyChan::Bool(_) => DType::Bool,
+            AnyChan::Int(_) => DType::Int,
+            AnyChan::Double(_) => DType::Double,
+        }
+    }
+
+    pub fn id(&self) -> usize {
+        each_chan!(self, c => c.id())
+    }
+}
+
+/// An element type of a Python channel: how it converts to Python.
+pub trait Elem: Send + Sized + 'static {
+    /// The Python object for a received value.
+    fn into_py(self, py: Python<'_>) -> Py<PyAny>;
+    /// The Python zero value of the dtype (what recv gives on close).
+    fn zero(py: Python<'_>) -> Py<PyAny>;
+}
+
+impl Elem for Py<PyAny> {
+    fn into_py(self, _py: Python<'_>) -> Py<PyAny> {
+        self
+    }
+    fn zero(py: Python<'_>) -> Py<PyAny> {
+        py.None()
+    }
+}
+impl Elem for () {
+    fn into_py(self, py: Python<'_>) -> Py<PyAny> {
+        py.None()
+    }
+    fn zero(py: Python<'_>) -> Py<PyAny> {
+        py.None()
+    }
+}
+impl Elem for bool {
+    fn into_py(self, py: Python<'_>) -> Py<PyAny> {
+        PyBool::new(py, self).to_owned().into_any().unbind()
+    }
+    fn zero(py: Python<'_>) -> Py<PyAny> {
+        false.into_py(py)
+    }
+}
+impl Elem for i32 {
+    fn into_py(self, py: Python<'_>) -> Py<PyAny> {
+        PyInt::new(py, self).into_any().unbind()
+    }
+    fn zero(py: Python<'_>) -> Py<PyAny> {
+        0i32.into_py(py)
+    }
+}
+impl Elem for f64 {
+    fn into_py(self, py: Python<'_>) -> Py<PyAny> {
+        PyFloat::new(py, self).into_any().unbind()
+    }
+    fn zero(py: Python<'_>) -> Py<PyAny> {
+        0f64.into_py(py)
+    }
+}
+
+/// A value converted for a typed channel.
+pub enum Val {
+    Obj(Py<PyAny>),
+    StructZ,
+    Bool(bool),
+    Int(i32),
+    Double(f64),
+}
+
+fn mismatch(expect: &str, obj: &Bound<'_, PyAny>) -> PyErr {
+    match obj.repr() {
+        Ok(r) => PyTypeError::new_err(format!("type mismatch: expect {expect}; got {r}")),
+        Err(e) => e,
+    }
+}
+
+/// Converts `obj` for a channel of `dtype` (TypeError on a wrong type).
+pub fn to_val(dtype: DType, obj: &Bound<'_, PyAny>) -> PyResult<Val> {
+    Ok(match dtype {
+        DType::Obj => Val::Obj(obj.clone().unbind()),
+        DType::StructZ => {
+            if !obj.is_none() {
+                return Err(mismatch("structZ", obj));
+            }
+            Val::StructZ
+        }
+        DType::Bool => match obj.cast::<PyBool>() {
+            Ok(b) => Val::Bool(b.is_true()),
+            Err(_) => return Err(mismatch("bool", obj)),
+        },
+        DType::Int => {
+            if obj.is_instance_of::<PyBool>() {
+                return Err(mismatch("int", obj));
+            }
+            if let Ok(i) = obj.cast::<PyInt>() {
+                match i.extract::<i32>() {
+                    Ok(v) => Val::Int(v),
+                    Err(_) => return Err(PyOverflowError::new_err(format!("value out of range for C.int: {}", obj.repr()?))),
+                }
+            } else if let Ok(f) = obj.cast::<PyFloat>() {
+                let v = f.value();
+                if v.fract() != 0.0 || !v.is_finite() {
+                    return Err(mismatch("int", obj));
+                }
+                if v < i32::MIN as f64 || v > i32::MAX as f64 {
+                    return Err(PyOverflowError::new_err(format!("value out of range for C.int: {}", obj.repr()?)));
+                }
+                Val::Int(v as i32)
+            } else {
+                return Err(mismatch("int", obj));
+            }
+        }
+        DType::Double => {
+            if obj.is_instance_of::<PyBool>() {
+                return Err(mismatch("float", obj));
+            }
+            if let Ok(f) = obj.cast::<PyFloat>() {
+                Val::Double(f.value())
+            } else if obj.is_instance_of::<PyInt>() {
+                Val::Double(obj.extract::<f64>()?)
+            } else {
+                return Err(mismatch("float", obj));
+            }
+        }
+    })
+}
+
+pub(crate) fn panic_err(py: Python<'_>, e: ChanError) -> PyErr {
+    go_panic(py, e.to_string())
+}
+
+fn send_typed<T: Elem>(py: Python<'_>, ch: &Chan<T>, v: T) -> PyResult<()> {
+    match ch.try_send(v) {
+        Ok(()) => Ok(()),
+        Err(TrySendError::Closed(_)) => Err(panic_err(py, ChanError::SendOnClosed)),
+        Err(TrySendError::Full(v)) => {
+            gil::block(py, |intr| ch.send_blocking_interruptible(v, intr))?.map_err(|e| panic_err(py, e))
+        }
+    }
+}
+
+fn recv_typed<T: Elem>(py: Python<'_>, ch: &Chan<T>) -> PyResult<(Py<PyAny>, bool)> {
+    let got = match ch.try_recv() {
+        Ok(v) => Some(v),
+        Err(TryRecvError::Closed) => None,
+        Err(TryRecvError::Empty) => gil::block(py, |intr| ch.recv_blocking_interruptible(intr))?,
+    };
+    Ok(match got {
+        Some(v) => (v.into_py(py), true),
+        None => (T::zero(py), false),
+    })
+}
+
+/// Go's channel for Python: `chan(size=0, dtype=object)`.
+#[pyclass(name = "pychan", module = "golang._golang", frozen, weakref)]
+pub struct PyChan {
+    /// The channel; its variant is the dtype.
+    pub ch: AnyChan,
+}
+
+/// The singleton nil channel of each dtype (`chan.nil(X) is chan.nil(X)`).
+pub fn nil_of(py: Python<'_>, dtype: DType) -> PyResult<Py<PyChan>> {
+    static NILS: [PyOnceLock<Py<PyChan>>; 5] =
+        [PyOnceLock::new(), PyOnceLock::new(), PyOnceLock::new(), PyOnceLock::new(), PyOnceLock::new()];
+    NILS[dtype.index()]
+        .get_or_try_init(py, || Py::new(py, PyChan { ch: AnyChan::nil(dtype) }))
+        .map(|c| c.clone_ref(py))
+}
+
+impl PyChan {
+    /// Wraps a Rust channel (for Rust code that hands channels to Python).
+    pub fn from_chan(ch: AnyChan) -> PyChan {
+        PyChan { ch }
+    }
+}
+
+#[pymethods]
+impl PyChan {
+    #[new]
+    #[pyo3(signature = (size=0, dtype=None))]
+    fn new(py: Python<'_>, size: i64, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyChan> {
+        let dtype = match dtype {
+            None => DType::Obj,
+            Some(d) => DType::parse(d)?,
+        };
+        if size < 0 || size > (1 << 40) {
+            return Err(go_panic(py, "makechan: size out of range"));
+        }
+        Ok(PyChan { ch: AnyChan::new(dtype, size as usize) })
+    }
+
+    /// `chan.nil(dtype)`: the nil channel of a dtype.
+    #[staticmethod]
+    fn nil(py: Python<'_>, dtype: &Bound<'_, PyAny>) -> PyResult<Py<PyChan>> {
+        nil_of(py, DType::parse(dtype)?)
+    }
+
+    /// Sends `obj`; blocks until a receiver takes it or there is buffer space.
+    fn send(&self, py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<()> {
+        match (&self.ch, to_val(self.ch.dtype(), obj)?) {
+            (AnyChan::Obj(c), Val::Obj(v)) => send_typed(py, c, v),
+            (AnyChan::StructZ(c), Val::StructZ) => send_typed(py, c, ()),
+            (AnyChan::Bool(c), Val::Bool(v)) => send_typed(py, c, v),
+            (AnyChan::Int(c), Val::Int(v)) => send_typed(py, c, v),
+            (AnyChan::Double(c), Val::Double(v)) => send_typed(py, c, v),
+            _ => unreachable!("to_val follows the dtype"),
+        }
+    }
+
+    /// Receives a value (the zero value once closed and drained).
+    fn recv(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(each_chan!(&self.ch, c => recv_typed(py, c))?.0)
+    }
+
+    /// Receives `(value, ok)`; ok is False only once closed and drained.
+    fn recv_(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, bool)> {
+        each_chan!(&self.ch, c => recv_typed(py, c))
+    }
+
+    /// Closes the channel.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        each_chan!(&self.ch, c => c.try_close()).map_err(|e| panic_err(py, e))
+    }
+
+    fn __len__(&self) -> usize {
+        each_chan!(&self.ch, c => c.len())
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> String {
+        let this = slf.get();
+        let d = this.ch.dtype();
+        if this.ch.id() == 0 {
+            return match d {
+                DType::Obj => "nilchan".to_string(),
+                _ => format!("chan.nil('{}')", d.name()),
+            };
+        }
+        let cap = each_chan!(&this.ch, c => c.cap());
+        let dt = if d == DType::Obj { "object".to_string() } else { format!("'{}'", d.name()) };
+        format!("<chan({cap}, dtype={dt}) object at {:#x}>", slf.as_ptr() as usize)
+    }
+
+    fn __hash__(&self) -> isize {
+        self.ch.id() as isize
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        let Ok(o) = other.cast::<PyChan>() else { return false };
+        let o = o.get();
+        if self.ch.id() != o.ch.id() {
+            return false;
+        }
+        let (a, b) = (self.ch.dtype(), o.ch.dtype());
+        a == b || (self.ch.id() == 0 && (a == DType::Obj || b == DType::Obj))
+    }
+
+    fn __ne__(&self, other: &Bound<'_, PyAny>) -> bool {
+        !self.__eq__(other)
+    }
+
+    /// The buffer capacity.
+    #[getter]
+    fn cap(&self) -> usize {
+        each_chan!(&self.ch, c => c.cap())
+    }
+
+    /// The dtype's name ('object', 'C.int', ...).
+    #[getter]
+    fn dtype(&self) -> &'static str {
+        self.ch.dtype().name()
+    }
+}
