@@ -39,6 +39,7 @@
 
 pub use golang_chan as chan;
 pub use golang_sched as sched;
+pub use golang_time as time;
 
 pub use golang_chan::{make, Chan, ChanError, Select, DEFAULT};
 pub use golang_sched::{go, go_local, go_named, sleep, yield_now, RunError, Runtime};

@@ -203,6 +203,16 @@ impl<T> Chan<T> {
         self.len() == 0
     }
 
+    /// How many receivers (goroutines, threads, selects) wait on the channel.
+    pub fn waiting_receivers(&self) -> usize {
+        self.inner.as_ref().map_or(0, |i| i.lock().recvq.iter().filter(|e| e.waiter.is_waiting()).count())
+    }
+
+    /// How many senders wait on the channel.
+    pub fn waiting_senders(&self) -> usize {
+        self.inner.as_ref().map_or(0, |i| i.lock().sendq.iter().filter(|e| e.waiter.is_waiting()).count())
+    }
+
     /// Whether the channel is closed (false for nil).
     pub fn is_closed(&self) -> bool {
         self.inner.as_ref().is_some_and(|i| i.lock().closed)

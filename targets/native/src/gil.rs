@@ -11,6 +11,7 @@
 use golang_chan::Blocking;
 use pyo3::exceptions::PyKeyboardInterrupt;
 use pyo3::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::thread::ThreadId;
 use std::time::Duration;
@@ -38,8 +39,15 @@ fn is_main_thread() -> bool {
 /// The interrupt argument of the `_interruptible` channel operations.
 pub(crate) type Interrupt<'a> = Option<(&'a mut dyn FnMut() -> bool, Duration)>;
 
+/// Test hook (`golang._golang_test.pypanicWhenBlocked`): while set, an
+/// operation that would block panics "t: blocks forever" instead.
+pub(crate) static PANIC_WHEN_BLOCKED: AtomicBool = AtomicBool::new(false);
+
 /// Runs a blocking channel operation with the GIL released.
 pub(crate) fn block<R: Send>(py: Python<'_>, op: impl for<'a> FnOnce(Interrupt<'a>) -> Blocking<R> + Send) -> PyResult<R> {
+    if PANIC_WHEN_BLOCKED.load(Ordering::Relaxed) {
+        return Err(crate::go_panic(py, "t: blocks forever"));
+    }
     let main = is_main_thread();
     let mut err: Option<PyErr> = None;
     let res = py.detach(|| {

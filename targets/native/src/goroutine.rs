@@ -13,16 +13,18 @@ use pyo3::exceptions::PySystemExit;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use std::collections::VecDeque;
-use std::sync::{Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
 /// How long an idle worker waits for work before it exits.
 const IDLE_EXIT: Duration = Duration::from_secs(10);
 
-struct Job {
-    f: Py<PyAny>,
-    args: Py<PyTuple>,
-    kw: Option<Py<PyDict>>,
+/// One goroutine to run: `f(*args, **kw)`. `f` is shared so that a timer
+/// can start goroutines without the GIL (no Python refcount changes).
+pub(crate) struct Job {
+    pub(crate) f: Arc<Py<PyAny>>,
+    pub(crate) args: Option<Py<PyTuple>>,
+    pub(crate) kw: Option<Py<PyDict>>,
 }
 
 #[derive(Default)]
@@ -46,21 +48,29 @@ fn pool() -> &'static Pool {
 #[pyfunction]
 #[pyo3(signature = (f, args, kw=None))]
 pub fn go_thread(py: Python<'_>, f: Py<PyAny>, args: Py<PyTuple>, kw: Option<Py<PyDict>>) -> PyResult<()> {
-    let p = pool();
-    let spawn = {
-        let mut q = p.queue.lock().unwrap();
-        q.jobs.push_back(Job { f, args, kw });
-        if q.idle >= q.jobs.len() {
-            p.cv.notify_one();
-            false
-        } else {
-            true
-        }
-    };
-    if spawn {
-        let worker = py.import("golang._golang")?.getattr("_worker")?;
-        py.import("_thread")?.call_method1("start_new_thread", (worker, PyTuple::empty(py)))?;
+    if push(Job { f: Arc::new(f), args: Some(args), kw }) {
+        spawn_worker(py)?;
     }
+    Ok(())
+}
+
+/// Queues a goroutine (no GIL needed); true if a new worker must be started.
+pub(crate) fn push(job: Job) -> bool {
+    let p = pool();
+    let mut q = p.queue.lock().unwrap();
+    q.jobs.push_back(job);
+    if q.idle >= q.jobs.len() {
+        p.cv.notify_one();
+        false
+    } else {
+        true
+    }
+}
+
+/// Starts one more pool thread.
+pub(crate) fn spawn_worker(py: Python<'_>) -> PyResult<()> {
+    let worker = py.import("golang._golang")?.getattr("_worker")?;
+    py.import("_thread")?.call_method1("start_new_thread", (worker, PyTuple::empty(py)))?;
     Ok(())
 }
 
@@ -86,7 +96,11 @@ pub fn _worker(py: Python<'_>) -> PyResult<()> {
         });
         let Some(job) = job else { return Ok(()) };
         let f = job.f.bind(py);
-        if let Err(e) = f.call(job.args.bind(py), job.kw.as_ref().map(|k| k.bind(py))) {
+        let args = match &job.args {
+            Some(a) => a.bind(py).clone(),
+            None => PyTuple::empty(py),
+        };
+        if let Err(e) = f.call(args, job.kw.as_ref().map(|k| k.bind(py))) {
             report(py, e, f);
         }
         drop(job);

@@ -12,9 +12,11 @@
 //! ...) live in `python/golang` and are shared with the WebAssembly core.
 
 mod gil;
+mod hooks;
 mod goroutine;
 mod pychan;
 mod select;
+mod time;
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -38,8 +40,14 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("nilchan", pychan::nil_of(py, pychan::DType::Obj)?)?;
     m.add("default", select::default_sentinel(py).clone_ref(py))?;
     m.add_function(wrap_pyfunction!(select::select, m)?)?;
+    m.add_class::<time::PyTimer>()?;
+    m.add_class::<time::PyTicker>()?;
+    m.add_function(wrap_pyfunction!(time::now, m)?)?;
     m.add_function(wrap_pyfunction!(goroutine::go_thread, m)?)?;
     m.add_function(wrap_pyfunction!(goroutine::_worker, m)?)?;
     m.add_function(wrap_pyfunction!(goroutine::_rust_echo_int, m)?)?;
+    m.add_function(wrap_pyfunction!(hooks::_len_recvq, m)?)?;
+    m.add_function(wrap_pyfunction!(hooks::_len_sendq, m)?)?;
+    m.add_function(wrap_pyfunction!(hooks::_set_panic_when_blocked, m)?)?;
     Ok(())
 }

@@ -77,11 +77,11 @@ pub enum AnyChan {
 macro_rules! each_chan {
     ($ch:expr, $c:ident => $body:expr) => {
         match $ch {
-            AnyChan::Obj($c) => $body,
-            AnyChan::StructZ($c) => $body,
-            AnyChan::Bool($c) => $body,
-            AnyChan::Int($c) => $body,
-            AnyChan::Double($c) => $body,
+            $crate::pychan::AnyChan::Obj($c) => $body,
+            $crate::pychan::AnyChan::StructZ($c) => $body,
+            $crate::pychan::AnyChan::Bool($c) => $body,
+            $crate::pychan::AnyChan::Int($c) => $body,
+            $crate::pychan::AnyChan::Double($c) => $body,
         }
     };
 }

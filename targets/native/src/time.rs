@@ -1,0 +1,116 @@
+//! `golang.time`'s timers for Python, over the `golang-time` crate.
+//!
+//! Timer channels are `chan(1, dtype='C.double')` carrying the fire time.
+//! A timer with a function (`after_func`) starts a goroutine running it,
+//! without taking the GIL on the executor thread (the goroutine pool queue
+//! holds the function by a shared reference).
+
+use crate::goroutine::{push, spawn_worker, Job};
+use crate::pychan::{nil_of, AnyChan, DType, PyChan};
+use crate::go_panic;
+use pyo3::prelude::*;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Seconds (a float) to a duration; non-positive and NaN become zero.
+pub(crate) fn dur(dt: f64) -> Duration {
+    if dt.is_nan() || dt <= 0.0 {
+        Duration::ZERO
+    } else {
+        Duration::try_from_secs_f64(dt).unwrap_or(Duration::MAX)
+    }
+}
+
+fn wrap(py: Python<'_>, c: &golang_chan::Chan<f64>) -> PyResult<Py<PyAny>> {
+    if c.is_nil() {
+        return Ok(nil_of(py, DType::Obj)?.into_any());
+    }
+    Ok(Py::new(py, PyChan::from_chan(AnyChan::Double(c.clone())))?.into_any())
+}
+
+/// `Timer(dt, f=None)`: fires once after dt seconds; `.c` receives the time,
+/// or, with `f`, `f()` runs in its own goroutine (`.c` is then nil).
+#[pyclass(name = "Timer", module = "golang.time", frozen)]
+pub struct PyTimer {
+    t: golang_time::Timer,
+    c: Py<PyAny>,
+}
+
+#[pymethods]
+impl PyTimer {
+    #[new]
+    #[pyo3(signature = (dt, f=None))]
+    fn new(py: Python<'_>, dt: f64, f: Option<Py<PyAny>>) -> PyResult<PyTimer> {
+        let t = match f {
+            None => golang_time::Timer::new(dur(dt)),
+            Some(f) => {
+                let f = Arc::new(f);
+                golang_time::after_func(dur(dt), move || {
+                    if push(Job { f: f.clone(), args: None, kw: None }) {
+                        Python::attach(|py| {
+                            if let Err(e) = spawn_worker(py) {
+                                e.write_unraisable(py, None);
+                            }
+                        });
+                    }
+                })
+            }
+        };
+        let c = wrap(py, t.c())?;
+        Ok(PyTimer { t, c })
+    }
+
+    /// The channel that receives the fire time.
+    #[getter]
+    fn c(&self, py: Python<'_>) -> Py<PyAny> {
+        self.c.clone_ref(py)
+    }
+
+    /// Stops the timer: True if it was armed and is now canceled.
+    fn stop(&self, py: Python<'_>) -> bool {
+        py.detach(|| self.t.stop())
+    }
+
+    /// Re-arms a stopped or expired timer.
+    fn reset(&self, py: Python<'_>, dt: f64) -> PyResult<()> {
+        self.t.try_reset(dur(dt)).map_err(|e| go_panic(py, e))
+    }
+}
+
+/// `Ticker(dt)`: `.c` receives the time every dt seconds; slow receivers
+/// skip ticks.
+#[pyclass(name = "Ticker", module = "golang.time", frozen)]
+pub struct PyTicker {
+    t: golang_time::Ticker,
+    c: Py<PyAny>,
+}
+
+#[pymethods]
+impl PyTicker {
+    #[new]
+    fn new(py: Python<'_>, dt: f64) -> PyResult<PyTicker> {
+        if dt.is_nan() || dt <= 0.0 {
+            return Err(go_panic(py, golang_time::TICKER_DT));
+        }
+        let t = golang_time::Ticker::try_new(dur(dt).max(Duration::from_nanos(1))).map_err(|e| go_panic(py, e))?;
+        let c = wrap(py, t.c())?;
+        Ok(PyTicker { t, c })
+    }
+
+    /// The channel that receives the tick times.
+    #[getter]
+    fn c(&self, py: Python<'_>) -> Py<PyAny> {
+        self.c.clone_ref(py)
+    }
+
+    /// Stops the ticker; its channel is empty afterwards.
+    fn stop(&self, py: Python<'_>) {
+        py.detach(|| self.t.stop())
+    }
+}
+
+/// The current time (Unix seconds) on the current clock.
+#[pyfunction]
+pub fn now() -> f64 {
+    golang_time::now()
+}
