@@ -19,9 +19,11 @@ __all__ = ['go', 'chan', 'select', 'default', 'nilchan', 'defer', 'panic',
 
 from golang._pyfunc import _PanicError, panic, recover, defer, func, gimport
 from golang._golang import chan, select, default, nilchan
+from golang._golang import aselect, run, DeadlockError
 from golang import _golang
 
 import _thread as _pythread
+from inspect import iscoroutinefunction as _iscoroutinefunction
 
 # Under gevent (gpython) goroutines are greenlets: detected once, at import,
 # as Pygolang does.
@@ -31,11 +33,16 @@ _gevent = 'gevent' in getattr(_pythread.start_new_thread, '__module__', '')
 def go(f, *argv, **kw):
     """go spawns a goroutine that runs f(*argv, **kw).
 
-    The goroutine is an OS thread from a pool (a greenlet under gevent).
+    For an `async def` f the goroutine is a coroutine on the Rust executor
+    (the current one inside `golang.run`, else the background one), which
+    awaits `ch.arecv()`, `ch.asend(x)`, `aselect(...)`, `time.asleep(dt)`.
+    Otherwise it is an OS thread from a pool (a greenlet under gevent).
     The program does not wait for goroutines when it exits. An exception that
     escapes f is printed, as for any thread.
     """
-    if _gevent:
+    if _iscoroutinefunction(f):
+        _golang.go_async(f(*argv, **kw))
+    elif _gevent:
         _pythread.start_new_thread(f, argv, kw)
     else:
         _golang.go_thread(f, argv, kw or None)

@@ -21,6 +21,7 @@ hour = 60 * minute
 Timer = _golang.Timer
 Ticker = _golang.Ticker
 now = _golang.now
+asleep = _golang.asleep
 
 
 def sleep(dt):

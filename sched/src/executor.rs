@@ -240,6 +240,8 @@ pub(crate) struct Local {
     pub(crate) reason: Cell<&'static str>,
     /// The first panic of a goroutine, which ends the run.
     panicked: RefCell<Option<RunError>>,
+    /// The id of the goroutine being polled.
+    pub(crate) current_goid: Cell<u64>,
 }
 
 thread_local! {
@@ -310,6 +312,7 @@ impl Local {
         };
         self.budget.set(BUDGET);
         self.reason.set("");
+        self.current_goid.set(self.tasks.borrow()[key].goid);
         let mut cx = Context::from_waker(&waker);
         let res = catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)));
         let mut tasks = self.tasks.borrow_mut();
@@ -357,6 +360,27 @@ impl Local {
             }
         }
         any
+    }
+
+    /// Ends the run as if the goroutine being polled had panicked with
+    /// `message`, without unwinding (for goroutines that report failures
+    /// another way, e.g. a Python exception).
+    pub(crate) fn fail(&self, message: String) {
+        let goid = self.current_goid.get();
+        let name = if goid == 1 {
+            "main".to_string()
+        } else {
+            self.tasks
+                .borrow()
+                .iter()
+                .find(|(_, t)| t.goid == goid)
+                .and_then(|(_, t)| t.name.clone())
+                .unwrap_or_else(|| format!("goroutine {goid}"))
+        };
+        let mut p = self.panicked.borrow_mut();
+        if p.is_none() {
+            *p = Some(RunError::Panic { seed: self.shared.seed, goroutine: goid, name, message });
+        }
     }
 
     fn blocked_report(&self, main_reason: &'static str) -> Vec<(u64, String, &'static str)> {
@@ -449,6 +473,7 @@ impl Runtime {
                 next_gen: Cell::new(1),
                 reason: Cell::new(""),
                 panicked: RefCell::new(None),
+                current_goid: Cell::new(1),
             }),
         }
     }
@@ -510,11 +535,13 @@ impl Runtime {
             while let Some((key, gen)) = l.pop_runnable() {
                 if key == usize::MAX {
                     main_waker.scheduled.store(false, Ordering::Release);
+                    l.current_goid.set(1);
                     l.budget.set(BUDGET);
                     l.reason.set("");
                     let mut cx = Context::from_waker(&waker);
                     match catch_unwind(AssertUnwindSafe(|| main.as_mut().poll(&mut cx))) {
                         Ok(Poll::Ready(out)) => return Ok(out),
+                        Ok(Poll::Pending) if l.panicked.borrow().is_some() => {}
                         Ok(Poll::Pending) => {
                             main_reason = match l.reason.get() {
                                 "" => "future",

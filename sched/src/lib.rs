@@ -84,6 +84,15 @@ pub fn go_local<F: Future<Output = ()> + 'static>(fut: F) {
     })
 }
 
+/// Like [`go_local`], with a name that deadlock and panic reports show.
+pub fn go_local_named<F: Future<Output = ()> + 'static>(name: impl Into<String>, fut: F) {
+    CURRENT.with(|c| {
+        let c = c.borrow();
+        let l = c.as_ref().expect("go_local: not inside an executor");
+        l.spawn(Box::pin(fut), Some(name.into()));
+    })
+}
+
 /// Whether the calling code runs inside an executor (in a goroutine).
 pub fn in_executor() -> bool {
     CURRENT.with(|c| c.borrow().is_some())
@@ -137,6 +146,24 @@ pub fn rand_below(n: usize) -> usize {
     CURRENT
         .with(|c| c.borrow().as_ref().map(|l| l.rng.borrow_mut().below(n)))
         .unwrap_or_else(|| THREAD_RNG.with(|r| r.borrow_mut().below(n)))
+}
+
+/// Ends the current executor's run with [`RunError::Panic`] for the
+/// goroutine being polled, without unwinding: that goroutine should then
+/// return `Pending` (or finish). Returns false outside an executor.
+pub fn fail_run(message: impl Into<String>) -> bool {
+    CURRENT.with(|c| match &*c.borrow() {
+        Some(l) => {
+            l.fail(message.into());
+            true
+        }
+        None => false,
+    })
+}
+
+/// The id of the goroutine being polled (1 is main), outside executors 0.
+pub fn current_goroutine() -> u64 {
+    CURRENT.with(|c| c.borrow().as_ref().map_or(0, |l| l.current_goid.get()))
 }
 
 /// Records what the goroutine being polled is about to wait on ("chan

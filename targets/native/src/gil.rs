@@ -45,6 +45,12 @@ pub(crate) static PANIC_WHEN_BLOCKED: AtomicBool = AtomicBool::new(false);
 
 /// Runs a blocking channel operation with the GIL released.
 pub(crate) fn block<R: Send>(py: Python<'_>, op: impl for<'a> FnOnce(Interrupt<'a>) -> Blocking<R> + Send) -> PyResult<R> {
+    if golang_sched::in_executor() {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "golang: a blocking channel operation in an async goroutine would block its executor; \
+             await the async form instead (await ch.arecv(), await ch.asend(x), await aselect(...))",
+        ));
+    }
     if PANIC_WHEN_BLOCKED.load(Ordering::Relaxed) {
         return Err(crate::go_panic(py, "t: blocks forever"));
     }

@@ -11,6 +11,7 @@
 //! The pure-Python parts (func, defer, recover, gimport, context, sync, time,
 //! ...) live in `python/golang` and are shared with the WebAssembly core.
 
+mod coro;
 mod gil;
 mod hooks;
 mod goroutine;
@@ -43,6 +44,12 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<time::PyTimer>()?;
     m.add_class::<time::PyTicker>()?;
     m.add_function(wrap_pyfunction!(time::now, m)?)?;
+    m.add_function(wrap_pyfunction!(time::asleep, m)?)?;
+    m.add_function(wrap_pyfunction!(select::aselect, m)?)?;
+    m.add_class::<coro::AwaitOp>()?;
+    m.add_function(wrap_pyfunction!(coro::go_async, m)?)?;
+    m.add_function(wrap_pyfunction!(coro::run, m)?)?;
+    m.add("DeadlockError", py.get_type::<coro::DeadlockError>())?;
     m.add_function(wrap_pyfunction!(goroutine::go_thread, m)?)?;
     m.add_function(wrap_pyfunction!(goroutine::_worker, m)?)?;
     m.add_function(wrap_pyfunction!(goroutine::_rust_echo_int, m)?)?;

@@ -11,6 +11,7 @@
 //! A typed channel is a plain `Chan<T>` that Rust code can hold and use
 //! without the GIL.
 
+use crate::coro::{AwaitOp, Op, OpOut, Step};
 use crate::gil;
 use crate::go_panic;
 use golang_chan::{Chan, ChanError, TryRecvError, TrySendError};
@@ -181,6 +182,19 @@ pub enum Val {
     Double(f64),
 }
 
+impl Val {
+    /// A copy (a new reference for objects).
+    pub fn clone_ref(&self, py: Python<'_>) -> Val {
+        match self {
+            Val::Obj(o) => Val::Obj(o.clone_ref(py)),
+            Val::StructZ => Val::StructZ,
+            Val::Bool(b) => Val::Bool(*b),
+            Val::Int(i) => Val::Int(*i),
+            Val::Double(d) => Val::Double(*d),
+        }
+    }
+}
+
 fn mismatch(expect: &str, obj: &Bound<'_, PyAny>) -> PyErr {
     match obj.repr() {
         Ok(r) => PyTypeError::new_err(format!("type mismatch: expect {expect}; got {r}")),
@@ -265,6 +279,72 @@ fn recv_typed<T: Elem>(py: Python<'_>, ch: &Chan<T>) -> PyResult<(Py<PyAny>, boo
     })
 }
 
+fn recv_out<T: Elem>(py: Python<'_>, v: Option<T>, with_ok: bool) -> PyResult<Py<PyAny>> {
+    let (v, ok) = match v {
+        Some(v) => (v.into_py(py), true),
+        None => (T::zero(py), false),
+    };
+    if with_ok {
+        Ok(pyo3::types::PyTuple::new(py, [v, ok.into_py(py)])?.into_any().unbind())
+    } else {
+        Ok(v)
+    }
+}
+
+fn start_recv<T: Elem>(py: Python<'_>, c: Chan<T>, with_ok: bool) -> Step {
+    match c.try_recv() {
+        Ok(v) => Step::Done(recv_out(py, Some(v), with_ok)),
+        Err(TryRecvError::Closed) => Step::Done(recv_out(py, None::<T>, with_ok)),
+        Err(TryRecvError::Empty) => Step::Wait(Box::pin(async move {
+            let r = c.recv().await;
+            Box::new(move |py: Python<'_>| recv_out(py, r, with_ok)) as OpOut
+        })),
+    }
+}
+
+fn start_send<T: Elem>(py: Python<'_>, c: Chan<T>, v: T) -> Step {
+    match c.try_send(v) {
+        Ok(()) => Step::Done(Ok(py.None())),
+        Err(TrySendError::Closed(_)) => Step::Done(Err(panic_err(py, ChanError::SendOnClosed))),
+        Err(TrySendError::Full(v)) => Step::Wait(Box::pin(async move {
+            let r = c.send_checked(v).await;
+            Box::new(move |py: Python<'_>| match r {
+                Ok(()) => Ok(py.None()),
+                Err(e) => Err(panic_err(py, e)),
+            }) as OpOut
+        })),
+    }
+}
+
+struct RecvOp {
+    ch: AnyChan,
+    with_ok: bool,
+}
+
+impl Op for RecvOp {
+    fn start(self: Box<Self>, py: Python<'_>) -> Step {
+        each_chan!(self.ch, c => start_recv(py, c, self.with_ok))
+    }
+}
+
+struct SendOp {
+    ch: AnyChan,
+    v: Val,
+}
+
+impl Op for SendOp {
+    fn start(self: Box<Self>, py: Python<'_>) -> Step {
+        match (self.ch, self.v) {
+            (AnyChan::Obj(c), Val::Obj(v)) => start_send(py, c, v),
+            (AnyChan::StructZ(c), Val::StructZ) => start_send(py, c, ()),
+            (AnyChan::Bool(c), Val::Bool(v)) => start_send(py, c, v),
+            (AnyChan::Int(c), Val::Int(v)) => start_send(py, c, v),
+            (AnyChan::Double(c), Val::Double(v)) => start_send(py, c, v),
+            _ => unreachable!("to_val follows the dtype"),
+        }
+    }
+}
+
 /// Go's channel for Python: `chan(size=0, dtype=object)`.
 #[pyclass(name = "pychan", module = "golang._golang", frozen, weakref)]
 pub struct PyChan {
@@ -329,6 +409,22 @@ impl PyChan {
     /// Receives `(value, ok)`; ok is False only once closed and drained.
     fn recv_(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, bool)> {
         each_chan!(&self.ch, c => recv_typed(py, c))
+    }
+
+    /// `await ch.asend(obj)`: send from an async goroutine.
+    fn asend(&self, obj: &Bound<'_, PyAny>) -> PyResult<AwaitOp> {
+        let v = to_val(self.ch.dtype(), obj)?;
+        Ok(AwaitOp::new(Box::new(SendOp { ch: self.ch.clone(), v })))
+    }
+
+    /// `await ch.arecv()`: receive from an async goroutine.
+    fn arecv(&self) -> AwaitOp {
+        AwaitOp::new(Box::new(RecvOp { ch: self.ch.clone(), with_ok: false }))
+    }
+
+    /// `await ch.arecv_()`: receive `(value, ok)` from an async goroutine.
+    fn arecv_(&self) -> AwaitOp {
+        AwaitOp::new(Box::new(RecvOp { ch: self.ch.clone(), with_ok: true }))
     }
 
     /// Closes the channel.

@@ -1,18 +1,20 @@
-//! `select(*cases)` for Python, with Pygolang's case syntax:
-//! `ch.recv` → rx is the value; `ch.recv_` → rx is (value, ok);
+//! `select(*cases)` and `aselect(*cases)` for Python, with Pygolang's case
+//! syntax: `ch.recv` → rx is the value; `ch.recv_` → rx is (value, ok);
 //! `(ch.send, obj)` → rx is None; `default` → rx is None.
 //!
-//! The select first runs its try pass with the GIL held (a ready case costs
+//! `select` first runs its try pass with the GIL held (a ready case costs
 //! no thread switch); only a select that must wait releases the GIL.
+//! `aselect` is the same select as an awaitable for async goroutines.
 
+use crate::coro::{AwaitOp, Op, OpFuture, OpOut, Step};
 use crate::gil;
 use crate::go_panic;
-use crate::pychan::{panic_err, to_val, AnyChan, DType, Elem, PyChan, Val};
-use golang_chan::{Select, DEFAULT};
+use crate::pychan::{each_chan, panic_err, to_val, AnyChan, Elem, PyChan, Val};
+use golang_chan::{ChanError, Select, DEFAULT};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyTuple;
-use pyo3::intern;
 
 /// The type of the `default` sentinel.
 #[pyclass(name = "_Default", module = "golang._golang", frozen)]
@@ -32,16 +34,23 @@ pub fn default_sentinel(py: Python<'_>) -> &'static Py<PyAny> {
 }
 
 /// What one Python case asks for.
-enum Op {
+enum Kind {
     Recv { with_ok: bool },
     Send(Val),
 }
 
-struct Parsed<'py> {
-    chan: Bound<'py, PyChan>,
-    op: Op,
-    /// Index of the case among select's arguments.
+/// One parsed case: its channel (a cheap clone), what to do, and its index
+/// among select's arguments.
+struct Case {
+    ch: AnyChan,
+    kind: Kind,
     index: usize,
+}
+
+/// A parsed select.
+struct Cases {
+    cases: Vec<Case>,
+    default_at: Option<usize>,
 }
 
 fn chan_of<'py>(py: Python<'py>, method: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, PyChan>> {
@@ -56,11 +65,11 @@ fn chan_of<'py>(py: Python<'py>, method: &Bound<'py, PyAny>, what: &str) -> PyRe
     }
 }
 
-fn parse<'py>(py: Python<'py>, cases: &Bound<'py, PyTuple>) -> PyResult<(Vec<Parsed<'py>>, Option<usize>)> {
+fn parse(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Cases> {
     let default = default_sentinel(py);
-    let mut parsed = Vec::with_capacity(cases.len());
+    let mut cases = Vec::with_capacity(args.len());
     let mut default_at = None;
-    for (index, case) in cases.iter().enumerate() {
+    for (index, case) in args.iter().enumerate() {
         if case.is(default) {
             if default_at.is_some() {
                 return Err(go_panic(py, "select: multiple default"));
@@ -76,8 +85,9 @@ fn parse<'py>(py: Python<'py>, cases: &Bound<'py, PyTuple>) -> PyResult<(Vec<Par
             if name.extract::<&str>().ok() != Some("send") {
                 return Err(go_panic(py, format!("pyselect: send expected: {}", send.repr()?)));
             }
-            let v = to_val(chan.get().ch.dtype(), &t.get_item(1)?)?;
-            parsed.push(Parsed { chan, op: Op::Send(v), index });
+            let ch = chan.get().ch.clone();
+            let v = to_val(ch.dtype(), &t.get_item(1)?)?;
+            cases.push(Case { ch, kind: Kind::Send(v), index });
         } else {
             let chan = chan_of(py, &case, "recv")?;
             let name = case.getattr(intern!(py, "__name__"))?;
@@ -86,78 +96,166 @@ fn parse<'py>(py: Python<'py>, cases: &Bound<'py, PyTuple>) -> PyResult<(Vec<Par
                 Some("recv_") => true,
                 _ => return Err(go_panic(py, format!("pyselect: recv expected: {}", case.repr()?))),
             };
-            parsed.push(Parsed { chan, op: Op::Recv { with_ok }, index });
+            cases.push(Case { ch: chan.get().ch.clone(), kind: Kind::Recv { with_ok }, index });
         }
     }
-    Ok((parsed, default_at))
+    Ok(Cases { cases, default_at })
 }
 
-fn add_case<'a>(sel: &mut Select<'a>, ch: &'a AnyChan, op: Op) {
-    match (ch, op) {
-        (AnyChan::Obj(c), Op::Send(Val::Obj(v))) => sel.send(c, v),
-        (AnyChan::StructZ(c), Op::Send(Val::StructZ)) => sel.send(c, ()),
-        (AnyChan::Bool(c), Op::Send(Val::Bool(v))) => sel.send(c, v),
-        (AnyChan::Int(c), Op::Send(Val::Int(v))) => sel.send(c, v),
-        (AnyChan::Double(c), Op::Send(Val::Double(v))) => sel.send(c, v),
-        (ch, Op::Recv { .. }) => crate::pychan::each_chan!(ch, c => sel.recv(c)),
-        _ => unreachable!("send values are converted for their channel's dtype"),
+/// A received value, typed, before conversion to Python.
+enum Got {
+    None,
+    Obj(Option<Py<PyAny>>),
+    StructZ(Option<()>),
+    Bool(Option<bool>),
+    Int(Option<i32>),
+    Double(Option<f64>),
+}
+
+fn conv<T: Elem>(py: Python<'_>, v: Option<T>, with_ok: bool) -> PyResult<Py<PyAny>> {
+    let (v, ok) = match v {
+        Some(v) => (v.into_py(py), true),
+        None => (T::zero(py), false),
     };
+    if with_ok {
+        Ok(PyTuple::new(py, [v, ok.into_py(py)])?.into_any().unbind())
+    } else {
+        Ok(v)
+    }
 }
 
-fn take<T: Elem>(py: Python<'_>, sel: &mut Select<'_>, k: usize) -> (Py<PyAny>, bool) {
-    match sel.take_recv::<T>(k) {
-        Some(Some(v)) => (v.into_py(py), true),
-        _ => (T::zero(py), false),
+impl Got {
+    fn into_py(self, py: Python<'_>, with_ok: bool) -> PyResult<Py<PyAny>> {
+        match self {
+            Got::None => Ok(py.None()),
+            Got::Obj(v) => conv(py, v, with_ok),
+            Got::StructZ(v) => conv(py, v, with_ok),
+            Got::Bool(v) => conv(py, v, with_ok),
+            Got::Int(v) => conv(py, v, with_ok),
+            Got::Double(v) => conv(py, v, with_ok),
+        }
     }
+}
+
+/// The outcome of a select: (Python index, received value, with_ok), or Go's
+/// panic.
+type Outcome = Result<(usize, Got, bool), ChanError>;
+
+/// Builds a `Select` over `cases`, moving send values in.
+fn build<'a>(cases: &'a [Case], vals: Vec<Option<Val>>, has_default: bool) -> Select<'a> {
+    let mut sel = Select::new();
+    for (c, v) in cases.iter().zip(vals) {
+        match (&c.ch, v) {
+            (AnyChan::Obj(ch), Some(Val::Obj(v))) => sel.send(ch, v),
+            (AnyChan::StructZ(ch), Some(Val::StructZ)) => sel.send(ch, ()),
+            (AnyChan::Bool(ch), Some(Val::Bool(v))) => sel.send(ch, v),
+            (AnyChan::Int(ch), Some(Val::Int(v))) => sel.send(ch, v),
+            (AnyChan::Double(ch), Some(Val::Double(v))) => sel.send(ch, v),
+            (ch, None) => each_chan!(ch, c => sel.recv(c)),
+            _ => unreachable!("send values are converted for their channel's dtype"),
+        };
+    }
+    if has_default {
+        sel.default_case();
+    }
+    sel
+}
+
+fn outcome(cases: &[Case], default_at: Option<usize>, sel: &mut Select<'_>, r: Result<usize, ChanError>) -> Outcome {
+    let k = r?;
+    if k == DEFAULT {
+        return Ok((default_at.expect("default committed"), Got::None, false));
+    }
+    let c = &cases[k];
+    Ok(match c.kind {
+        Kind::Send(_) => (c.index, Got::None, false),
+        Kind::Recv { with_ok } => {
+            let got = match c.ch {
+                AnyChan::Obj(_) => Got::Obj(sel.take_recv(k).flatten()),
+                AnyChan::StructZ(_) => Got::StructZ(sel.take_recv(k).flatten()),
+                AnyChan::Bool(_) => Got::Bool(sel.take_recv(k).flatten()),
+                AnyChan::Int(_) => Got::Int(sel.take_recv(k).flatten()),
+                AnyChan::Double(_) => Got::Double(sel.take_recv(k).flatten()),
+            };
+            (c.index, got, with_ok)
+        }
+    })
+}
+
+fn result(py: Python<'_>, o: Outcome) -> PyResult<Py<PyAny>> {
+    let (i, got, with_ok) = o.map_err(|e| panic_err(py, e))?;
+    let rx = got.into_py(py, with_ok)?;
+    Ok(PyTuple::new(py, [i.into_pyobject(py)?.into_any().unbind(), rx])?.into_any().unbind())
+}
+
+fn take_vals(cases: &mut [Case]) -> Vec<Option<Val>> {
+    cases
+        .iter_mut()
+        .map(|c| match std::mem::replace(&mut c.kind, Kind::Recv { with_ok: false }) {
+            Kind::Send(v) => {
+                c.kind = Kind::Send(Val::StructZ); // marks it a send case
+                Some(v)
+            }
+            k => {
+                c.kind = k;
+                None
+            }
+        })
+        .collect()
 }
 
 /// Runs one ready case (or blocks until one is ready); returns
 /// `(index, rx)`.
 #[pyfunction]
 #[pyo3(signature = (*cases))]
-pub fn select<'py>(py: Python<'py>, cases: &Bound<'py, PyTuple>) -> PyResult<(usize, Py<PyAny>)> {
-    let (mut parsed, default_at) = parse(py, cases)?;
-    let ops: Vec<(Op, usize)> = parsed
-        .iter_mut()
-        .map(|p| (std::mem::replace(&mut p.op, Op::Recv { with_ok: false }), p.index))
-        .collect();
-    let mut kinds = Vec::with_capacity(ops.len());
-    let mut sel = Select::new();
-    for (p, (op, _)) in parsed.iter().zip(ops) {
-        kinds.push(match &op {
-            Op::Recv { with_ok } => Some(*with_ok),
-            Op::Send(_) => None,
-        });
-        add_case(&mut sel, &p.chan.get().ch, op);
-    }
-    if default_at.is_some() {
-        sel.default_case();
-    }
-    let res = match sel.try_select() {
+pub fn select(py: Python<'_>, cases: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+    let Cases { mut cases, default_at } = parse(py, cases)?;
+    let vals = take_vals(&mut cases);
+    let mut sel = build(&cases, vals, default_at.is_some());
+    let r = match sel.try_select() {
         Some(r) => r,
         None => gil::block(py, |intr| sel.wait_blocking_interruptible(intr))?,
     };
-    let k = res.map_err(|e| panic_err(py, e))?;
-    if k == DEFAULT {
-        return Ok((default_at.expect("default committed"), py.None()));
-    }
-    let index = parsed[k].index;
-    let rx = match kinds[k] {
-        None => py.None(),
-        Some(with_ok) => {
-            let (v, ok) = match parsed[k].chan.get().ch.dtype() {
-                DType::Obj => take::<Py<PyAny>>(py, &mut sel, k),
-                DType::StructZ => take::<()>(py, &mut sel, k),
-                DType::Bool => take::<bool>(py, &mut sel, k),
-                DType::Int => take::<i32>(py, &mut sel, k),
-                DType::Double => take::<f64>(py, &mut sel, k),
-            };
-            if with_ok {
-                PyTuple::new(py, [v, ok.into_py(py)])?.into_any().unbind()
-            } else {
-                v
+    let o = outcome(&cases, default_at, &mut sel, r);
+    drop(sel);
+    result(py, o)
+}
+
+struct SelectOp {
+    cases: Vec<Case>,
+    default_at: Option<usize>,
+}
+
+impl Op for SelectOp {
+    fn start(self: Box<Self>, py: Python<'_>) -> Step {
+        let SelectOp { mut cases, default_at } = *self;
+        let vals = take_vals(&mut cases);
+        // Try at once with copies of the values; wait with the originals.
+        let copies = vals.iter().map(|v| v.as_ref().map(|v| v.clone_ref(py))).collect();
+        {
+            let mut sel = build(&cases, copies, default_at.is_some());
+            if let Some(r) = sel.try_select() {
+                let o = outcome(&cases, default_at, &mut sel, r);
+                drop(sel);
+                return Step::Done(result(py, o));
             }
         }
-    };
-    Ok((index, rx))
+        let fut: OpFuture = Box::pin(async move {
+            let o = {
+                let mut sel = build(&cases, vals, false);
+                let r = sel.wait().await;
+                outcome(&cases, default_at, &mut sel, r)
+            };
+            Box::new(move |py: Python<'_>| result(py, o)) as OpOut
+        });
+        Step::Wait(fut)
+    }
+}
+
+/// `await aselect(*cases)`: select for async goroutines.
+#[pyfunction]
+#[pyo3(signature = (*cases))]
+pub fn aselect(py: Python<'_>, cases: &Bound<'_, PyTuple>) -> PyResult<AwaitOp> {
+    let Cases { cases, default_at } = parse(py, cases)?;
+    Ok(AwaitOp::new(Box::new(SelectOp { cases, default_at })))
 }

@@ -114,3 +114,22 @@ impl PyTicker {
 pub fn now() -> f64 {
     golang_time::now()
 }
+
+struct SleepOp(Duration);
+
+impl crate::coro::Op for SleepOp {
+    fn start(self: Box<Self>, _py: Python<'_>) -> crate::coro::Step {
+        let d = self.0;
+        crate::coro::Step::Wait(Box::pin(async move {
+            golang_sched::sleep(d).await;
+            Box::new(|py: Python<'_>| -> PyResult<Py<PyAny>> { Ok(py.None()) }) as crate::coro::OpOut
+        }))
+    }
+}
+
+/// `await time.asleep(dt)`: sleep in an async goroutine (on its executor's
+/// clock: virtual inside `golang.run(..., clock='virtual')`).
+#[pyfunction]
+pub fn asleep(dt: f64) -> crate::coro::AwaitOp {
+    crate::coro::AwaitOp::new(Box::new(SleepOp(dur(dt))))
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Sets everything up on a fresh machine and runs the demo:
+# - a Python virtualenv in .venv with the build and test tools,
+# - the native core built (release) and the package installed (editable),
+# - the Rust demo (seeded, deterministic) and a Pygolang program on the package.
+# With --no-demo it only sets up (the test command uses that).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q maturin pytest numpy decorator
+VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" .venv/bin/maturin develop --release -q
+
+if [ "${1:-}" != "--no-demo" ]; then
+    echo "== Rust demo (deterministic executor, seed 42: run it again, same output)"
+    cargo run -q --release --example demo -- 42
+    echo "== Python demo (a Pygolang program on the golang package)"
+    .venv/bin/python examples/demo.py
+fi

@@ -1,0 +1,345 @@
+//! Async goroutines: Python coroutines driven by the Rust executor.
+//!
+//! `go(async_fn, *args)` wraps the coroutine in a [`CoroTask`], a Rust
+//! future that the executor polls like any goroutine. The channel operations
+//! a coroutine awaits (`ch.arecv()`, `ch.asend(x)`, `aselect(...)`,
+//! `time.asleep(dt)`) return an [`AwaitOp`]: awaiting it first tries the
+//! operation at once; if it cannot complete, the `AwaitOp` hands the driver a
+//! Rust future for the operation (through a thread-local) and yields. The
+//! driver polls that future, with the GIL released, until it is ready, then
+//! stores the result in the `AwaitOp` and resumes the coroutine, which gets
+//! the result from the `await`.
+//!
+//! No asyncio is involved. Awaiting these operations from a coroutine that
+//! is not a golang goroutine (an asyncio task, say) raises RuntimeError with
+//! the way to bridge; awaiting a foreign awaitable (asyncio.sleep) inside a
+//! golang goroutine raises RuntimeError into the coroutine likewise.
+//!
+//! `golang.run(main, *args, seed=N, clock='virtual')` runs `main(*args)`
+//! as goroutine 1 of a deterministic executor on the calling thread and
+//! returns its result.
+
+use golang_sched::{ClockKind, RunError, Runtime};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyRuntimeError, PyStopIteration, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyString, PyTuple};
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+create_exception!(golang, DeadlockError, PyRuntimeError, "All goroutines are asleep: the run can never finish.");
+
+/// Converts an operation's result to Python, with the GIL.
+pub type OpOut = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
+/// The Rust side of a blocked operation.
+pub type OpFuture = Pin<Box<dyn Future<Output = OpOut> + Send>>;
+
+/// What an operation does when it is first awaited.
+pub enum Step {
+    /// It completed at once.
+    Done(PyResult<Py<PyAny>>),
+    /// It must wait: the future completes it.
+    Wait(OpFuture),
+}
+
+/// An operation that can be awaited.
+pub trait Op: Send {
+    /// Tries the operation now, or gives the future that waits for it.
+    fn start(self: Box<Self>, py: Python<'_>) -> Step;
+}
+
+thread_local! {
+    /// Set while a driver resumes a coroutine on this thread.
+    static DRIVING: Cell<bool> = const { Cell::new(false) };
+    /// The future of the operation the coroutine just yielded on.
+    static PENDING: RefCell<Option<OpFuture>> = const { RefCell::new(None) };
+}
+
+const BRIDGE: &str = "golang: this operation must be awaited inside a golang goroutine \
+(go(async_fn) or golang.run(async_fn)); from asyncio, use the blocking form in a thread, \
+e.g. `await asyncio.to_thread(ch.recv)`";
+
+/// An awaitable channel, select or sleep operation.
+#[pyclass(module = "golang._golang", frozen)]
+pub struct AwaitOp {
+    op: Mutex<Option<Box<dyn Op>>>,
+    result: Mutex<Option<PyResult<Py<PyAny>>>>,
+}
+
+impl AwaitOp {
+    pub fn new(op: Box<dyn Op>) -> AwaitOp {
+        AwaitOp { op: Mutex::new(Some(op)), result: Mutex::new(None) }
+    }
+}
+
+fn stop_with(_py: Python<'_>, v: Py<PyAny>) -> PyErr {
+    PyStopIteration::new_err((v,))
+}
+
+/// The result that makes an `AwaitOp` try its operation again.
+fn retry_sentinel(py: Python<'_>) -> &'static Py<PyAny> {
+    static RETRY: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+    RETRY.get_or_init(py, || pyo3::types::PyList::empty(py).into_any().unbind())
+}
+
+#[pymethods]
+impl AwaitOp {
+    fn __await__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        if let Some(r) = this.result.lock().unwrap().take() {
+            return Err(stop_with(py, r?));
+        }
+        let driving = DRIVING.with(|d| d.get());
+        if driving && !golang_sched::coop_proceed() {
+            // A goroutine whose operations always complete at once still
+            // yields when its cooperative budget is spent: wait one turn,
+            // then this operation is tried again.
+            let fut: OpFuture = Box::pin(async {
+                golang_sched::yield_now().await;
+                Box::new(|py: Python<'_>| -> PyResult<Py<PyAny>> { Ok(retry_sentinel(py).clone_ref(py)) }) as OpOut
+            });
+            PENDING.with(|p| *p.borrow_mut() = Some(fut));
+            return Ok(slf.clone().into_any().unbind());
+        }
+        let Some(op) = this.op.lock().unwrap().take() else {
+            return Err(PyRuntimeError::new_err("golang: this operation was already awaited"));
+        };
+        let fut = match op.start(py) {
+            Step::Done(r) => return Err(stop_with(py, r?)),
+            Step::Wait(f) => f,
+        };
+        if !driving {
+            drop(fut);
+            return Err(PyRuntimeError::new_err(BRIDGE));
+        }
+        PENDING.with(|p| *p.borrow_mut() = Some(fut));
+        Ok(slf.clone().into_any().unbind())
+    }
+}
+
+/// Where a failing goroutine of `golang.run` reports to.
+type Failure = Arc<Mutex<Option<(PyErr, String)>>>;
+
+thread_local! {
+    static RUN_FAILURE: RefCell<Option<Failure>> = const { RefCell::new(None) };
+}
+
+/// A goroutine made of a Python coroutine.
+pub struct CoroTask {
+    coro: Py<PyAny>,
+    name: String,
+    /// The operation the coroutine waits on, and the awaitable to resume.
+    pending: Option<(OpFuture, Py<PyAny>)>,
+    /// Where to report an exception (inside `golang.run`); `None` on the
+    /// background executor, where it is printed.
+    failure: Option<Failure>,
+    /// The goroutine's return value (goroutine 1 of `golang.run`).
+    out: Arc<Mutex<Option<Py<PyAny>>>>,
+}
+
+enum Resume {
+    Yielded(OpFuture, Py<PyAny>),
+    Returned(Py<PyAny>),
+    Raised(PyErr),
+}
+
+impl CoroTask {
+    fn resume(&mut self, py: Python<'_>, send: Option<PyResult<Py<PyAny>>>) -> Resume {
+        let coro = self.coro.bind(py);
+        DRIVING.with(|d| d.set(true));
+        let r = match send {
+            Some(Err(e)) => coro.call_method1("throw", (e.into_value(py),)),
+            _ => coro.call_method1("send", (py.None(),)),
+        };
+        DRIVING.with(|d| d.set(false));
+        let pending = PENDING.with(|p| p.borrow_mut().take());
+        match r {
+            Ok(yielded) => match pending {
+                Some(f) => Resume::Yielded(f, yielded.unbind()),
+                None => {
+                    let msg = format!(
+                        "golang: a golang goroutine cannot await {}: only golang's awaitables \
+                         (ch.arecv(), ch.asend(x), aselect(...), time.asleep(dt)) run on its executor",
+                        yielded.repr().map(|r| r.to_string()).unwrap_or_default()
+                    );
+                    self.resume(py, Some(Err(PyRuntimeError::new_err(msg))))
+                }
+            },
+            Err(e) if e.is_instance_of::<PyStopIteration>(py) => {
+                let v = e.value(py).getattr("value").map(|v| v.unbind()).unwrap_or_else(|_| py.None());
+                Resume::Returned(v)
+            }
+            Err(e) => Resume::Raised(e),
+        }
+    }
+}
+
+impl Future for CoroTask {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        loop {
+            let mut result = None;
+            if let Some((fut, _)) = &mut this.pending {
+                match fut.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(out) => result = Some(out),
+                }
+            }
+            let step = Python::attach(|py| {
+                if let Some(out) = result {
+                    let (_, op) = this.pending.take().expect("pending op");
+                    let r = out(py);
+                    let retry = matches!(&r, Ok(v) if v.is(retry_sentinel(py)));
+                    if !retry {
+                        let op = op.bind(py).cast::<AwaitOp>().expect("only AwaitOps yield to the driver");
+                        *op.get().result.lock().unwrap() = Some(r);
+                    }
+                }
+                let s = this.resume(py, None);
+                match s {
+                    Resume::Yielded(f, op) => {
+                        this.pending = Some((f, op));
+                        None
+                    }
+                    Resume::Returned(v) => {
+                        *this.out.lock().unwrap() = Some(v);
+                        Some(Ok(()))
+                    }
+                    Resume::Raised(e) => Some(Err(e)),
+                }
+            });
+            match step {
+                None => continue,
+                Some(Ok(())) => return Poll::Ready(()),
+                Some(Err(e)) => {
+                    match &this.failure {
+                        Some(f) => {
+                            let mut slot = f.lock().unwrap();
+                            if slot.is_none() {
+                                *slot = Some((e, this.name.clone()));
+                            }
+                            drop(slot);
+                            // Ends the run; golang.run raises the exception.
+                            golang_sched::fail_run(format!("goroutine {} raised", this.name));
+                        }
+                        None => Python::attach(|py| e.write_unraisable(py, Some(this.coro.bind(py)))),
+                    }
+                    return Poll::Ready(());
+                }
+            }
+        }
+    }
+}
+
+fn coro_name(py: Python<'_>, coro: &Bound<'_, PyAny>) -> String {
+    coro.getattr(pyo3::intern!(py, "__qualname__"))
+        .and_then(|n| n.extract::<String>())
+        .unwrap_or_else(|_| "coroutine".into())
+}
+
+/// Spawns a coroutine as a goroutine on the current executor (inside
+/// `golang.run` or another async goroutine) or on the background executor.
+#[pyfunction]
+pub fn go_async(py: Python<'_>, coro: Py<PyAny>) -> PyResult<()> {
+    let name = coro_name(py, coro.bind(py));
+    let failure = RUN_FAILURE.with(|f| f.borrow().clone());
+    let task = CoroTask { coro, name: name.clone(), pending: None, failure, out: Arc::new(Mutex::new(None)) };
+    golang_sched::handle().spawn_named(Some(name), task);
+    Ok(())
+}
+
+fn env_seed() -> Option<u64> {
+    golang_sched::testing::env_seed()
+}
+
+/// `golang.run(main, *args, seed=None, clock='virtual')`.
+#[pyfunction]
+#[pyo3(signature = (main, *args, seed=None, clock="virtual"))]
+pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, seed: Option<u64>, clock: &str) -> PyResult<Py<PyAny>> {
+    let clock = match clock {
+        "virtual" => ClockKind::Virtual,
+        "real" => ClockKind::Real,
+        other => return Err(PyValueError::new_err(format!("golang.run: clock must be 'virtual' or 'real', not {other:?}"))),
+    };
+    if golang_sched::in_executor() {
+        return Err(PyRuntimeError::new_err("golang.run: called inside a running goroutine executor"));
+    }
+    let coro = main.call1(args)?;
+    if !coro.hasattr("send")? || !coro.hasattr("throw")? {
+        return Err(PyValueError::new_err(format!(
+            "golang.run: main must be an async function (returning a coroutine), got {}",
+            main.repr()?
+        )));
+    }
+    let seed = seed.or_else(env_seed).unwrap_or_else(golang_sched::rng::random_seed);
+    let failure: Failure = Arc::new(Mutex::new(None));
+    let out = Arc::new(Mutex::new(None));
+    let name = coro_name(py, &coro);
+    let task = CoroTask { coro: coro.unbind(), name, pending: None, failure: Some(failure.clone()), out: out.clone() };
+    let f2 = failure.clone();
+    let go = move || {
+        RUN_FAILURE.with(|f| *f.borrow_mut() = Some(f2));
+        let rt = Runtime::new(clock, seed, true);
+        let r = rt.block_on(task);
+        drop(rt);
+        RUN_FAILURE.with(|f| *f.borrow_mut() = None);
+        r
+    };
+    // On the virtual clock the executor never sleeps, and the run is
+    // single-threaded by design: it keeps the GIL (each goroutine step then
+    // costs no GIL hand-over). On the real clock it sleeps in the reactor
+    // and must let other Python threads run.
+    let res = match clock {
+        ClockKind::Virtual => go(),
+        ClockKind::Real => py.detach(go),
+    };
+    if let Some((e, name)) = failure.lock().unwrap().take() {
+        let note = format!("golang.run: raised in goroutine {name:?}; reproduce with seed={seed} (or GOLANG_SEED={seed})");
+        add_seed(py, &e, &note, name != "main" && !is_main(py, main, &name));
+        return Err(e);
+    }
+    match res {
+        Ok(()) => Ok(out.lock().unwrap().take().unwrap_or_else(|| py.None())),
+        Err(e @ RunError::Deadlock { .. }) => Err(DeadlockError::new_err(e.to_string())),
+        Err(e) => Err(PyRuntimeError::new_err(e.to_string())),
+    }
+}
+
+fn is_main(py: Python<'_>, main: &Bound<'_, PyAny>, name: &str) -> bool {
+    main.getattr(pyo3::intern!(py, "__qualname__")).and_then(|n| n.extract::<String>()).is_ok_and(|n| n == name)
+}
+
+// Puts the seed where a reader of the failure sees it: a note (PEP 678) on
+// every exception, and, for exceptions from goroutines other than main whose
+// message is a string, at the end of the message.
+fn add_seed(py: Python<'_>, e: &PyErr, note: &str, in_message: bool) {
+    let v = e.value(py);
+    if in_message {
+        if let Ok(args) = v.getattr("args").and_then(|a| a.cast_into::<PyTuple>().map_err(PyErr::from)) {
+            if args.len() == 1 {
+                if let Ok(s) = args.get_item(0).and_then(|a| a.cast_into::<PyString>().map_err(PyErr::from)) {
+                    let msg = format!("{s} [{note}]");
+                    let _ = v.setattr("args", PyTuple::new(py, [msg]).unwrap());
+                }
+            }
+        }
+    }
+    if v.hasattr("add_note").unwrap_or(false) {
+        let _ = v.call_method1("add_note", (note,));
+    }
+    let _ = v.setattr("golang_seed", note.rsplit("seed=").next().and_then(|s| s.split(' ').next()).unwrap_or(""));
+}
