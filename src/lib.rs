@@ -38,8 +38,11 @@
 #![forbid(unsafe_code)]
 
 pub use golang_chan as chan;
+pub use golang_context as context;
 pub use golang_sched as sched;
+pub use golang_strconv as strconv;
+pub use golang_sync as sync;
 pub use golang_time as time;
 
 pub use golang_chan::{make, Chan, ChanError, Select, DEFAULT};
-pub use golang_sched::{go, go_local, go_named, sleep, yield_now, RunError, Runtime};
+pub use golang_sched::{go, go_local, go_named, sleep, yield_now, ClockKind, RunError, Runtime};

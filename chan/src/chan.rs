@@ -26,12 +26,16 @@
 //! - A receive that empties a slot of a full buffer refills it from the
 //!   first live waiting sender, keeping (2).
 //! - Nil channels never touch a mutex: they are `None`.
+//! - A non-blocking operation that finds the readiness hint clear returns
+//!   "not ready" without locking: the hint is published at every unlock, so
+//!   a clear bit is the state at some moment during the call.
 
 use crate::waiter::{Entry, Unparker, Waiter, Woken};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -96,6 +100,47 @@ pub(crate) struct State<T> {
 pub(crate) struct Inner<T> {
     pub(crate) cap: usize,
     pub(crate) state: Mutex<State<T>>,
+    /// Readiness published at every unlock: `RECV_MAYBE` when a receive
+    /// might proceed (buffered values, waiting senders, or closed),
+    /// `SEND_MAYBE` when a send might (buffer room, waiting receivers, or
+    /// closed). A clear bit means "not ready" for certain at that moment, so
+    /// non-blocking operations that find it clear need no lock.
+    hint: AtomicU8,
+}
+
+const RECV_MAYBE: u8 = 1;
+const SEND_MAYBE: u8 = 2;
+
+/// The channel's state while locked; publishes the readiness hint on unlock.
+pub(crate) struct Locked<'a, T> {
+    g: MutexGuard<'a, State<T>>,
+    inner: &'a Inner<T>,
+}
+
+impl<T> std::ops::Deref for Locked<'_, T> {
+    type Target = State<T>;
+    #[inline]
+    fn deref(&self) -> &State<T> {
+        &self.g
+    }
+}
+
+impl<T> std::ops::DerefMut for Locked<'_, T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut State<T> {
+        &mut self.g
+    }
+}
+
+impl<T> Drop for Locked<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        let st = &*self.g;
+        let recv = !st.buf.is_empty() || !st.sendq.is_empty() || st.closed;
+        let send = st.closed || st.buf.len() < self.inner.cap || !st.recvq.is_empty();
+        let h = (recv as u8 * RECV_MAYBE) | (send as u8 * SEND_MAYBE);
+        self.inner.hint.store(h, Ordering::Release);
+    }
 }
 
 /// A Go channel: a cheap clonable handle; `Chan::nil()` is the nil channel.
@@ -160,6 +205,7 @@ impl<T> Chan<T> {
                     recvq: VecDeque::new(),
                     sendq: VecDeque::new(),
                 }),
+                hint: AtomicU8::new(if cap > 0 { SEND_MAYBE } else { 0 }),
             })),
         }
     }
@@ -254,6 +300,8 @@ impl<T> Chan<T> {
     pub fn try_send(&self, v: T) -> Result<(), TrySendError<T>> {
         match &self.inner {
             None => Err(TrySendError::Full(v)),
+            // Sound without the lock: the hint was clear at this moment.
+            Some(inner) if !inner.send_maybe() => Err(TrySendError::Full(v)),
             Some(inner) => inner.try_send(&mut inner.lock(), v),
         }
     }
@@ -262,6 +310,8 @@ impl<T> Chan<T> {
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
         match &self.inner {
             None => Err(TryRecvError::Empty),
+            // Sound without the lock: the hint was clear at this moment.
+            Some(inner) if !inner.recv_maybe() => Err(TryRecvError::Empty),
             Some(inner) => inner.try_recv(&mut inner.lock()),
         }
     }
@@ -395,10 +445,22 @@ pub(crate) fn block_forever<R>(interrupt: Option<(&mut dyn FnMut() -> bool, Dura
 
 impl<T> Inner<T> {
     #[inline]
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State<T>> {
+    pub(crate) fn lock(&self) -> Locked<'_, T> {
         // A panic while the lock is held cannot leave the state broken (no
         // user code runs under it), so poisoning is ignored.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        Locked { g: self.state.lock().unwrap_or_else(|e| e.into_inner()), inner: self }
+    }
+
+    /// Whether a receive might proceed now (false: certainly not).
+    #[inline]
+    pub(crate) fn recv_maybe(&self) -> bool {
+        self.hint.load(Ordering::Acquire) & RECV_MAYBE != 0
+    }
+
+    /// Whether a send might proceed now (false: certainly not).
+    #[inline]
+    pub(crate) fn send_maybe(&self) -> bool {
+        self.hint.load(Ordering::Acquire) & SEND_MAYBE != 0
     }
 
     /// The active side of a send (the caller holds the lock).

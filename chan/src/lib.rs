@@ -49,5 +49,5 @@ mod select;
 mod waiter;
 
 pub use chan::{make, Blocking, Chan, ChanError, RecvFuture, SendFuture, TryRecvError, TrySendError};
-pub use select::{Case, Fire, Select, SelectFuture, DEFAULT};
+pub use select::{select, select_blocking, try_select, Case, CaseSlot, Cases, Fire, RecvCase, Select, SelectFuture, SendCase, DEFAULT};
 pub use waiter::{Unparker, Waiter, Woken};

@@ -58,10 +58,24 @@ pub trait Case: Send {
     fn take_result(&mut self) -> Option<Box<dyn Any>>;
 }
 
-struct RecvCase<'a, T> {
+/// A receive case that lives on the caller's stack (see [`select`]).
+pub struct RecvCase<'a, T> {
     ch: &'a Chan<T>,
     entry: Option<Arc<Entry<T>>>,
     result: Option<Option<T>>,
+}
+
+impl<'a, T> RecvCase<'a, T> {
+    /// A case receiving from `ch`.
+    pub fn new(ch: &'a Chan<T>) -> Self {
+        RecvCase { ch, entry: None, result: None }
+    }
+
+    /// After it committed: `Some(v)`, or `None` if the channel was closed.
+    /// `None` overall if it did not commit.
+    pub fn take(&mut self) -> Option<Option<T>> {
+        self.result.take()
+    }
 }
 
 impl<T: Send + 'static> Case for RecvCase<'_, T> {
@@ -71,6 +85,9 @@ impl<T: Send + 'static> Case for RecvCase<'_, T> {
 
     fn try_fire(&mut self) -> Fire {
         let inner = self.ch.inner.as_ref().unwrap();
+        if !inner.recv_maybe() {
+            return Fire::NotReady; // the hint was clear: no lock needed
+        }
         match inner.try_recv(&mut inner.lock()) {
             Ok(v) => {
                 self.result = Some(Some(v));
@@ -123,10 +140,23 @@ impl<T: Send + 'static> Case for RecvCase<'_, T> {
     }
 }
 
-struct SendCase<'a, T> {
+/// A send case that lives on the caller's stack (see [`select`]).
+pub struct SendCase<'a, T> {
     ch: &'a Chan<T>,
     value: Option<T>,
     entry: Option<Arc<Entry<T>>>,
+}
+
+impl<'a, T> SendCase<'a, T> {
+    /// A case sending `v` on `ch`.
+    pub fn new(ch: &'a Chan<T>, v: T) -> Self {
+        SendCase { ch, value: Some(v), entry: None }
+    }
+
+    /// The value back, if the case did not commit.
+    pub fn into_value(self) -> Option<T> {
+        self.value
+    }
 }
 
 impl<T: Send + 'static> Case for SendCase<'_, T> {
@@ -136,6 +166,9 @@ impl<T: Send + 'static> Case for SendCase<'_, T> {
 
     fn try_fire(&mut self) -> Fire {
         let inner = self.ch.inner.as_ref().unwrap();
+        if !inner.send_maybe() {
+            return Fire::NotReady; // the hint was clear: no lock needed
+        }
         let v = self.value.take().expect("send case holds its value");
         match inner.try_send(&mut inner.lock(), v) {
             Ok(()) => Fire::Done,
@@ -274,6 +307,70 @@ impl<'a> Select<'a> {
         b.downcast::<Option<T>>().ok().map(|b| *b)
     }
 
+    fn list(&mut self) -> Cases<'_, Box<dyn Case + 'a>> {
+        Cases { cases: &mut self.cases, has_default: self.has_default }
+    }
+
+    /// Runs the select without blocking: `Some(index)` of the committed case
+    /// (or `DEFAULT`), `None` if nothing was ready and there is no default.
+    pub fn try_select(&mut self) -> Option<Result<usize, ChanError>> {
+        self.list().try_or_default()
+    }
+
+    /// Runs the select from a goroutine: the index of the committed case, or
+    /// `DEFAULT`. A send case on a closed channel gives
+    /// `Err(SendOnClosed)` (Go panics).
+    pub fn wait(&mut self) -> SelectFuture<'_, Box<dyn Case + 'a>> {
+        SelectFuture { cases: Cases { cases: &mut self.cases, has_default: self.has_default }, waiter: None, done: false }
+    }
+
+    /// Runs the select blocking the OS thread.
+    pub fn wait_blocking(&mut self) -> Result<usize, ChanError> {
+        match self.wait_blocking_interruptible(None) {
+            Blocking::Done(r) => r,
+            Blocking::Interrupted => unreachable!(),
+        }
+    }
+
+    /// Blocking select with an interrupt check (see
+    /// [`Chan::send_blocking_interruptible`]).
+    pub fn wait_blocking_interruptible(
+        &mut self,
+        interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>,
+    ) -> Blocking<Result<usize, ChanError>> {
+        self.list().wait_blocking(interrupt)
+    }
+}
+
+/// A slot that holds one case: a boxed case (the [`Select`] builder) or a
+/// case borrowed from the caller's stack ([`select`]).
+pub trait CaseSlot {
+    /// The case.
+    fn case(&mut self) -> &mut dyn Case;
+}
+
+impl<'a> CaseSlot for Box<dyn Case + 'a> {
+    #[inline]
+    fn case(&mut self) -> &mut dyn Case {
+        &mut **self
+    }
+}
+
+impl<'b, 'a> CaseSlot for &'b mut (dyn Case + 'a) {
+    #[inline]
+    fn case(&mut self) -> &mut dyn Case {
+        &mut **self
+    }
+}
+
+/// The cases of one select and whether it has a default case: the select
+/// algorithm runs on this, whoever owns the cases.
+pub struct Cases<'s, S: CaseSlot> {
+    cases: &'s mut [S],
+    has_default: bool,
+}
+
+impl<S: CaseSlot> Cases<'_, S> {
     /// The try pass: the first ready case in a uniformly random order.
     fn try_pass(&mut self) -> Option<Result<usize, ChanError>> {
         let n = self.cases.len();
@@ -293,7 +390,7 @@ impl<'a> Select<'a> {
             order.swap(i, j);
         }
         for &i in order.iter() {
-            let c = &mut self.cases[i];
+            let c = self.cases[i].case();
             if c.is_nil() {
                 continue;
             }
@@ -315,13 +412,13 @@ impl<'a> Select<'a> {
         }
     }
 
-    fn never_ready(&self) -> bool {
-        self.cases.iter().all(|c| c.is_nil())
+    fn never_ready(&mut self) -> bool {
+        self.cases.iter_mut().all(|c| c.case().is_nil())
     }
 
     fn register_all(&mut self, w: &Arc<Waiter>) -> Reg {
         for i in 0..self.cases.len() {
-            if self.cases[i].is_nil() || self.cases[i].register(w, i) {
+            if self.cases[i].case().is_nil() || self.cases[i].case().register(w, i) {
                 continue;
             }
             // Case i is ready: stop waiting and try again, unless a
@@ -339,43 +436,18 @@ impl<'a> Select<'a> {
     fn unregister_except(&mut self, k: usize) {
         for (j, c) in self.cases.iter_mut().enumerate() {
             if j != k {
-                c.unregister();
+                c.case().unregister();
             }
         }
     }
 
     fn finish(&mut self, k: usize, closed: bool) -> Result<usize, ChanError> {
         self.unregister_except(k);
-        self.cases[k].complete(closed).map(|()| k)
+        self.cases[k].case().complete(closed).map(|()| k)
     }
 
-    /// Runs the select without blocking: `Some(index)` of the committed case
-    /// (or `DEFAULT`), `None` if nothing was ready and there is no default.
-    pub fn try_select(&mut self) -> Option<Result<usize, ChanError>> {
-        self.try_or_default()
-    }
 
-    /// Runs the select from a goroutine: the index of the committed case, or
-    /// `DEFAULT`. A send case on a closed channel gives
-    /// `Err(SendOnClosed)` (Go panics).
-    pub fn wait(&mut self) -> SelectFuture<'_, 'a> {
-        SelectFuture { sel: self, waiter: None, done: false }
-    }
-
-    /// Runs the select blocking the OS thread.
-    pub fn wait_blocking(&mut self) -> Result<usize, ChanError> {
-        match self.wait_blocking_interruptible(None) {
-            Blocking::Done(r) => r,
-            Blocking::Interrupted => unreachable!(),
-        }
-    }
-
-    /// Blocking select with an interrupt check (see
-    /// [`Chan::send_blocking_interruptible`]).
-    pub fn wait_blocking_interruptible(
-        &mut self,
-        mut interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>,
-    ) -> Blocking<Result<usize, ChanError>> {
+    fn wait_blocking(&mut self, mut interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>) -> Blocking<Result<usize, ChanError>> {
         loop {
             if let Some(r) = self.try_or_default() {
                 return Blocking::Done(r);
@@ -401,14 +473,16 @@ impl<'a> Select<'a> {
     }
 }
 
-/// The future of [`Select::wait`].
-pub struct SelectFuture<'s, 'a> {
-    sel: &'s mut Select<'a>,
+/// The future of [`Select::wait`] and [`select`].
+pub struct SelectFuture<'s, S: CaseSlot> {
+    cases: Cases<'s, S>,
     waiter: Option<Arc<Waiter>>,
     done: bool,
 }
 
-impl Future for SelectFuture<'_, '_> {
+impl<S: CaseSlot> Unpin for SelectFuture<'_, S> {}
+
+impl<S: CaseSlot> Future for SelectFuture<'_, S> {
     type Output = Result<usize, ChanError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -418,7 +492,7 @@ impl Future for SelectFuture<'_, '_> {
             let mut outcome = w.outcome();
             if outcome.is_none() && !w.wakes(cx.waker()) {
                 if w.try_abort() {
-                    this.sel.unregister_except(usize::MAX);
+                    this.cases.unregister_except(usize::MAX);
                     this.waiter = None;
                 } else {
                     outcome = Some(w.wait_committed());
@@ -428,7 +502,7 @@ impl Future for SelectFuture<'_, '_> {
                 Some((k, closed)) => {
                     this.waiter = None;
                     this.done = true;
-                    return Poll::Ready(this.sel.finish(k, closed));
+                    return Poll::Ready(this.cases.finish(k, closed));
                 }
                 None if this.waiter.is_some() => {
                     golang_sched::set_wait_reason("select");
@@ -442,20 +516,20 @@ impl Future for SelectFuture<'_, '_> {
             return Poll::Pending;
         }
         loop {
-            if let Some(r) = this.sel.try_or_default() {
+            if let Some(r) = this.cases.try_or_default() {
                 this.done = true;
                 return Poll::Ready(r);
             }
-            if this.sel.never_ready() {
+            if this.cases.never_ready() {
                 golang_sched::set_wait_reason("select (no cases)");
                 return Poll::Pending;
             }
             let w = Waiter::new(Unparker::Task(cx.waker().clone()));
-            match this.sel.register_all(&w) {
+            match this.cases.register_all(&w) {
                 Reg::Retry => continue,
                 Reg::Committed(k, closed) => {
                     this.done = true;
-                    return Poll::Ready(this.sel.finish(k, closed));
+                    return Poll::Ready(this.cases.finish(k, closed));
                 }
                 Reg::Waiting => {
                     this.waiter = Some(w);
@@ -467,15 +541,51 @@ impl Future for SelectFuture<'_, '_> {
     }
 }
 
-impl Drop for SelectFuture<'_, '_> {
+impl<S: CaseSlot> Drop for SelectFuture<'_, S> {
     fn drop(&mut self) {
         let Some(w) = self.waiter.take() else { return };
         if w.try_abort() {
-            self.sel.unregister_except(usize::MAX);
+            self.cases.unregister_except(usize::MAX);
             return;
         }
         let (k, closed) = w.wait_committed();
-        self.sel.unregister_except(k);
-        self.sel.cases[k].abandon(closed);
+        self.cases.unregister_except(k);
+        self.cases.cases[k].case().abandon(closed);
+    }
+}
+
+/// Selects over cases that live on the caller's stack: no allocation
+/// unless it has to wait. `cases[i]` is a [`RecvCase`] or [`SendCase`]; the
+/// index of the committed case is returned (or [`DEFAULT`] when
+/// `has_default` and nothing is ready), and a receive case's value is then
+/// taken from it with [`RecvCase::take`].
+///
+/// ```
+/// use golang_chan::{select, Chan, RecvCase, DEFAULT};
+/// golang_sched::Runtime::deterministic(1).block_on(async {
+///     let (a, b): (Chan<i32>, Chan<i32>) = (Chan::new(1), Chan::new(1));
+///     b.try_send(7).unwrap();
+///     let (mut ra, mut rb) = (RecvCase::new(&a), RecvCase::new(&b));
+///     let i = select(&mut [&mut ra, &mut rb], false).await.unwrap();
+///     assert_eq!((i, rb.take()), (1, Some(Some(7))));
+///     let mut ra = RecvCase::new(&a);
+///     assert_eq!(select(&mut [&mut ra], true).await, Ok(DEFAULT));
+/// }).unwrap();
+/// ```
+pub fn select<'s, 'b, 'a>(cases: &'s mut [&'b mut (dyn Case + 'a)], has_default: bool) -> SelectFuture<'s, &'b mut (dyn Case + 'a)> {
+    SelectFuture { cases: Cases { cases, has_default }, waiter: None, done: false }
+}
+
+/// [`select`] without blocking: `None` if nothing is ready and there is no
+/// default case.
+pub fn try_select<'b, 'a>(cases: &mut [&'b mut (dyn Case + 'a)], has_default: bool) -> Option<Result<usize, ChanError>> {
+    Cases { cases, has_default }.try_or_default()
+}
+
+/// [`select`] for OS threads.
+pub fn select_blocking<'b, 'a>(cases: &mut [&'b mut (dyn Case + 'a)], has_default: bool) -> Result<usize, ChanError> {
+    match (Cases { cases, has_default }).wait_blocking(None) {
+        Blocking::Done(r) => r,
+        Blocking::Interrupted => unreachable!(),
     }
 }

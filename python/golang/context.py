@@ -28,11 +28,13 @@ Rules kept by this implementation (each has a test):
   A context created from an already-canceled parent is canceled at once.
 - A canceled context is removed from its parents' children, and forgets its
   own children, so that many short-lived children leave no trace in a
-  long-lived parent.
-- ``err()`` is set before ``done()`` is closed: whoever sees ``done()``
-  closed sees a non-None ``err()``. For a value context ``err()`` is read from
-  the context that owns the shared ``done()`` chan, so that this holds there
-  too.
+  long-lived parent. A value context (it cannot be canceled on its own) is
+  held by its parent weakly: once unused, it leaves its parent's children.
+- ``err()`` is set before ``done()`` is closed, and ``done()`` is closed
+  after the context's whole subtree is canceled and the context is unlinked
+  from its parents: whoever sees ``done()`` closed sees the cancellation
+  complete. For a value context ``err()`` is read from the context that owns
+  the shared ``done()`` chan, so that this holds there too.
 - A deadline that has already passed when the context is created cancels it
   at once with ``deadlineExceeded`` (Go's rule; Pygolang 0.0.5 used
   ``canceled`` there).
@@ -48,11 +50,13 @@ the GIL makes atomic (dict item set/pop/``in`` with identity-hashed keys,
 ``list(d)``, ``d.clear()``, attribute stores).  Each context's ``_children``
 dict holds the sentinel key ``_ALIVE`` while the context is not canceled;
 cancel claims the context by popping it (exactly one caller wins), then sets
-``_err``, closes ``done``, snapshots and clears the children, cancels them and
-unlinks itself from its parents.  A new child links itself into its parent
-first and checks the parent's ``_ALIVE`` after, so that a concurrent cancel of
-the parent either sees the child in its snapshot or the child sees the parent
-canceled (and then its error, set before the snapshot).
+``_err``, unlinks the context from its parents, snapshots and clears its
+children, cancels them, and closes its ``done`` last.  A new child links
+itself into its parent first and checks the parent's ``_ALIVE`` after, so
+that a concurrent cancel of the parent either sees the child in its snapshot
+or the child sees the parent canceled (and then its error, set before the
+snapshot).  Value contexts are linked through a weakref whose callback
+removes them from the parent's children (a single atomic pop too).
 
 Deadlines use one timer per deadline context, made by ``_after_func(dt, f)``:
 ``golang.time.after_func`` when ``golang.time`` provides it, otherwise a
@@ -66,6 +70,8 @@ import heapq as _heapq
 import itertools as _itertools
 import threading as _threading
 import time as _pytime
+from functools import partial as _partial
+from weakref import ref as _weakref
 
 __all__ = ['Context', 'background', 'canceled', 'deadlineExceeded',
            'with_cancel', 'with_value', 'with_deadline', 'with_timeout',
@@ -87,6 +93,8 @@ _ALIVE = object()
 _MISS = object()
 # _NOKEY is the value-key of contexts that carry no value.
 _NOKEY = object()
+# _CLOSE marks a deferred close in _cancel's work list.
+_CLOSE = object()
 
 _new = object.__new__
 
@@ -105,6 +113,7 @@ class PyContext(object):
         '_err',         # None | canceled | deadlineExceeded
         '_done',        # chan(dtype='C.structZ'); nilchan for background
         '_deadline',    # float | None
+        '__weakref__',
     )
 
     # defaults that subclasses override with slots
@@ -155,8 +164,14 @@ class PyContext(object):
 class _ValueCtx(PyContext):
     # a context that adds key -> value to its parent.
     # It shares its parent's done chan; it is a node of the tree so that it
-    # may have children of its own.
-    __slots__ = ('_key', '_value', '_esrc')     # _esrc: context that owns _done
+    # may have children of its own. It cannot be canceled on its own, so its
+    # parent holds it by a weak reference (_wr): a value context that nobody
+    # uses any more (it has no children either: they would hold it) leaves
+    # its parent's children at once, instead of staying there until the
+    # parent is canceled.
+    __slots__ = ('_key', '_value',
+                 '_esrc',       # the context that owns _done (whose err is ours)
+                 '_wr')         # weakref to self, our key in the parent's _children
     _owndone = False
 
     def err(ctx):
@@ -191,43 +206,56 @@ def _lookup(ctx, key):
 
 
 # _cancel cancels ctx with err, then its descendants; a context already
-# canceled is left as is. Iterative, so that deep trees do not recurse.
+# canceled is left as is. A context's done is closed after its whole subtree
+# is canceled and it is unlinked from its parents: whoever sees done closed
+# sees the cancellation complete. Iterative, so that deep trees do not recurse.
 def _cancel(ctx, err):
     c = ctx
     src = None      # the parent whose cancel is the cause (None: ctx itself)
-    todo = None
+    todo = None     # [(ctx, its src)] to cancel; [(ctx, _CLOSE)]: done to close
     while True:
-        kids = c._children
-        if kids.pop(_ALIVE, _MISS) is not _MISS:    # claim: only one caller gets here
-            c._err = err                            # before done is closed
-            if c._owndone:
-                c._done.close()
-            t = c._timer
-            if t is not None:
-                c._timer = None
-                t.stop()
-            if kids:
-                kidv = list(kids)
-                kids.clear()
-                if todo is None:
-                    todo = []
-                for k in kidv:
-                    todo.append((k, c))
-            # no need for the parents to cancel c any more
-            for p in c._parents:
-                if p is not src:
-                    p._children.pop(c, None)
+        if src is _CLOSE:
+            c._done.close()
+        else:
+            kids = c._children
+            if kids.pop(_ALIVE, _MISS) is not _MISS:    # claim: only one caller gets here
+                c._err = err                            # before done is closed
+                t = c._timer
+                if t is not None:
+                    c._timer = None
+                    t.stop()
+                # no need for the parents to cancel c any more
+                key = c if c._owndone else c._wr
+                for p in c._parents:
+                    if p is not src:
+                        p._children.pop(key, None)
+                if kids:
+                    kidv = list(kids)
+                    kids.clear()
+                    if todo is None:
+                        todo = []
+                    if c._owndone:
+                        todo.append((c, _CLOSE))        # after the children
+                    for k in kidv:
+                        if type(k) is _weakref:
+                            k = k()
+                            if k is None:
+                                continue
+                        todo.append((k, c))
+                elif c._owndone:
+                    c._done.close()
         if not todo:
             return
         c, src = todo.pop()
 
 
 # _link makes ctx a child of parent, so that canceling parent cancels ctx.
-def _link(ctx, parent):
+# key is how ctx is held in parent's _children: ctx itself, or its weakref.
+def _link(ctx, parent, key):
     if parent._done is nilchan:
         return      # parent is never canceled (background or its values)
     pkids = parent._children
-    pkids[ctx] = None
+    pkids[key] = None
     if _ALIVE not in pkids:
         # parent is canceled, or being canceled. Its error is set before it
         # snapshots its children: if it is still None, the snapshot has ctx.
@@ -235,7 +263,13 @@ def _link(ctx, parent):
         if err is not None:
             _cancel(ctx, err)
     if _ALIVE not in ctx._children:
-        pkids.pop(ctx, None)    # ctx was canceled meanwhile: do not stay linked
+        pkids.pop(key, None)    # ctx was canceled meanwhile: do not stay linked
+
+
+# _unlinkref is the callback of a value context's weakref: it removes the
+# dead context from its parent's children.
+def _unlinkref(pkids, wr):
+    pkids.pop(wr, None)
 
 
 def _badparent(parent):
@@ -278,7 +312,7 @@ def with_cancel(parent):  # -> ctx, cancel
     except AttributeError:
         raise _badparent(parent) from None
     if pdone is not nilchan:
-        _link(ctx, parent)
+        _link(ctx, parent, ctx)
     return ctx, ctx._usercancel
 
 
@@ -298,7 +332,10 @@ def with_value(parent, key, value):  # -> ctx
     ctx._value = value
     ctx._esrc = parent._esrc if type(parent) is _ValueCtx else parent
     if pdone is not nilchan:
-        _link(ctx, parent)
+        ctx._wr = wr = _weakref(ctx, _partial(_unlinkref, parent._children))
+        _link(ctx, parent, wr)
+    else:
+        ctx._wr = None
     return ctx
 
 
@@ -321,7 +358,7 @@ def with_deadline(parent, deadline):  # -> ctx, cancel
     ctx._done = chan(0, 'C.structZ')
     ctx._deadline = deadline
     ctx._timer = None
-    _link(ctx, parent)
+    _link(ctx, parent, ctx)
     if _ALIVE in ctx._children:
         dt = deadline - _now()
         if dt <= 0:
@@ -363,8 +400,8 @@ def merge(parent1, parent2):  # -> ctx, cancel
     if d1 is None or (d2 is not None and d2 < d1):
         d1 = d2
     ctx._deadline = d1
-    _link(ctx, parent1)
-    _link(ctx, parent2)
+    _link(ctx, parent1, ctx)
+    _link(ctx, parent2, ctx)
     return ctx, ctx._usercancel
 
 

@@ -229,23 +229,45 @@ pub(crate) struct Local {
     pub(crate) shared: Arc<Shared>,
     runq: RefCell<VecDeque<(usize, u64)>>,
     tasks: RefCell<Slab<Task>>,
-    pub(crate) rng: RefCell<Rng>,
-    /// Remaining cooperative budget of the goroutine being polled.
-    pub(crate) budget: Cell<u32>,
+    /// The RNG, while the executor is not running (while it runs, its state
+    /// lives in the thread-local `EXEC_RNG`).
+    rng: Cell<Rng>,
     /// Draw the next goroutine at random (deterministic mode) or FIFO.
     random_schedule: bool,
     next_goid: Cell<u64>,
     next_gen: Cell<u64>,
-    /// What the goroutine being polled says it waits on.
-    pub(crate) reason: Cell<&'static str>,
     /// The first panic of a goroutine, which ends the run.
     panicked: RefCell<Option<RunError>>,
     /// The id of the goroutine being polled.
     pub(crate) current_goid: Cell<u64>,
 }
 
+/// The budget value meaning "not in a goroutine": never spent.
+pub(crate) const UNLIMITED: u32 = u32::MAX;
+
 thread_local! {
     pub(crate) static CURRENT: RefCell<Option<Rc<Local>>> = const { RefCell::new(None) };
+    // The hot per-poll state lives in plain cells, not behind CURRENT's
+    // RefCell, because channel operations touch it on every call.
+    /// Remaining cooperative budget of the goroutine being polled.
+    pub(crate) static BUDGET_TL: Cell<u32> = const { Cell::new(UNLIMITED) };
+    /// What the goroutine being polled says it waits on.
+    pub(crate) static REASON_TL: Cell<&'static str> = const { Cell::new("") };
+    /// Whether an executor runs on this thread (its RNG is in `EXEC_RNG`).
+    pub(crate) static IN_EXEC: Cell<bool> = const { Cell::new(false) };
+    /// The running executor's RNG.
+    pub(crate) static EXEC_RNG: Cell<Rng> = const { Cell::new(Rng::new(0)) };
+}
+
+/// A draw from the running executor's RNG (the caller checked `IN_EXEC`).
+#[inline]
+pub(crate) fn exec_rand_below(n: usize) -> usize {
+    EXEC_RNG.with(|c| {
+        let mut r = c.get();
+        let v = r.below(n);
+        c.set(r);
+        v
+    })
 }
 
 static NEXT_EXECUTOR_ID: AtomicUsize = AtomicUsize::new(1);
@@ -277,7 +299,7 @@ impl Local {
     fn pop_runnable(&self) -> Option<(usize, u64)> {
         let mut q = self.runq.borrow_mut();
         if self.random_schedule && q.len() > 1 {
-            let i = self.rng.borrow_mut().below(q.len());
+            let i = exec_rand_below(q.len());
             q.swap_remove_back(i)
         } else {
             q.pop_front()
@@ -310,8 +332,8 @@ impl Local {
             task.waker.scheduled.store(false, Ordering::Release);
             (fut, Waker::from(task.waker.clone()))
         };
-        self.budget.set(BUDGET);
-        self.reason.set("");
+        BUDGET_TL.with(|b| b.set(BUDGET));
+        REASON_TL.with(|r| r.set(""));
         self.current_goid.set(self.tasks.borrow()[key].goid);
         let mut cx = Context::from_waker(&waker);
         let res = catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)));
@@ -320,7 +342,7 @@ impl Local {
             Ok(Poll::Pending) => {
                 let task = &mut tasks[key];
                 task.fut = Some(fut);
-                task.reason = match self.reason.get() {
+                task.reason = match REASON_TL.with(|r| r.get()) {
                     "" => "future",
                     r => r,
                 };
@@ -466,12 +488,10 @@ impl Runtime {
                 shared,
                 runq: RefCell::new(VecDeque::new()),
                 tasks: RefCell::new(Slab::new()),
-                rng: RefCell::new(Rng::new(seed)),
-                budget: Cell::new(BUDGET),
+                rng: Cell::new(Rng::new(seed)),
                 random_schedule,
                 next_goid: Cell::new(2),
                 next_gen: Cell::new(1),
-                reason: Cell::new(""),
                 panicked: RefCell::new(None),
                 current_goid: Cell::new(1),
             }),
@@ -497,11 +517,16 @@ impl Runtime {
             CURRENT.with(|c| *c.borrow_mut() = prev);
             panic!("golang-sched: block_on called from inside a running executor");
         }
+        IN_EXEC.with(|f| f.set(true));
+        EXEC_RNG.with(|r| r.set(self.local.rng.get()));
         struct Reset;
         impl Drop for Reset {
             fn drop(&mut self) {
+                IN_EXEC.with(|f| f.set(false));
+                BUDGET_TL.with(|b| b.set(UNLIMITED));
                 let l = CURRENT.with(|c| c.borrow_mut().take());
                 if let Some(l) = l {
+                    l.rng.set(EXEC_RNG.with(|r| r.get()));
                     // Goroutines left when main returns are dropped here,
                     // while the executor is still current for their Drops.
                     let tasks = std::mem::take(&mut *l.tasks.borrow_mut());
@@ -536,14 +561,14 @@ impl Runtime {
                 if key == usize::MAX {
                     main_waker.scheduled.store(false, Ordering::Release);
                     l.current_goid.set(1);
-                    l.budget.set(BUDGET);
-                    l.reason.set("");
+                    BUDGET_TL.with(|b| b.set(BUDGET));
+                    REASON_TL.with(|r| r.set(""));
                     let mut cx = Context::from_waker(&waker);
                     match catch_unwind(AssertUnwindSafe(|| main.as_mut().poll(&mut cx))) {
                         Ok(Poll::Ready(out)) => return Ok(out),
                         Ok(Poll::Pending) if l.panicked.borrow().is_some() => {}
                         Ok(Poll::Pending) => {
-                            main_reason = match l.reason.get() {
+                            main_reason = match REASON_TL.with(|r| r.get()) {
                                 "" => "future",
                                 r => r,
                             }

@@ -142,10 +142,13 @@ thread_local! {
 
 /// A uniform random number in `0..n`, from the current executor's seeded RNG
 /// (outside executors, from a per-thread RNG).
+#[inline]
 pub fn rand_below(n: usize) -> usize {
-    CURRENT
-        .with(|c| c.borrow().as_ref().map(|l| l.rng.borrow_mut().below(n)))
-        .unwrap_or_else(|| THREAD_RNG.with(|r| r.borrow_mut().below(n)))
+    if executor::IN_EXEC.with(|f| f.get()) {
+        executor::exec_rand_below(n)
+    } else {
+        THREAD_RNG.with(|r| r.borrow_mut().below(n))
+    }
 }
 
 /// Ends the current executor's run with [`RunError::Panic`] for the
@@ -168,12 +171,9 @@ pub fn current_goroutine() -> u64 {
 
 /// Records what the goroutine being polled is about to wait on ("chan
 /// receive", "select", ...); deadlock reports show it. No-op outside.
+#[inline]
 pub fn set_wait_reason(reason: &'static str) {
-    CURRENT.with(|c| {
-        if let Some(l) = &*c.borrow() {
-            l.reason.set(reason)
-        }
-    })
+    executor::REASON_TL.with(|r| r.set(reason))
 }
 
 /// Spends one unit of the goroutine's cooperative budget. Returns false when
@@ -182,17 +182,16 @@ pub fn set_wait_reason(reason: &'static str) {
 /// others run. Always true outside executors.
 #[inline]
 pub fn coop_proceed() -> bool {
-    CURRENT.with(|c| match &*c.borrow() {
-        Some(l) => {
-            let b = l.budget.get();
-            if b == 0 {
-                false
-            } else {
-                l.budget.set(b - 1);
-                true
-            }
+    executor::BUDGET_TL.with(|c| {
+        let b = c.get();
+        if b == executor::UNLIMITED {
+            true
+        } else if b == 0 {
+            false
+        } else {
+            c.set(b - 1);
+            true
         }
-        None => true,
     })
 }
 

@@ -7,7 +7,7 @@
 
 /// Seeded generator state; one per executor (and one per OS thread outside
 /// any executor).
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Rng {
     /// The generator's whole state: advanced by a fixed odd constant per draw.
     state: u64,
@@ -15,7 +15,7 @@ pub struct Rng {
 
 impl Rng {
     /// A generator that yields the same sequence for the same `seed`.
-    pub fn new(seed: u64) -> Rng {
+    pub const fn new(seed: u64) -> Rng {
         Rng { state: seed ^ 0x243F_6A88_85A3_08D3 }
     }
 

@@ -38,7 +38,8 @@ WATCHDOG = 120
 
 @pytest.fixture(autouse=True)
 def watchdog():
-    faulthandler.dump_traceback_later(WATCHDOG, exit=True)
+    # (to the real stderr: pytest captures sys.stderr)
+    faulthandler.dump_traceback_later(WATCHDOG, exit=True, file=sys.__stderr__)
     yield
     faulthandler.cancel_dump_traceback_later()
 

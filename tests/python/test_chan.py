@@ -16,7 +16,7 @@ import pytest
 
 import golang
 from golang import go, chan, select, default, nilchan, func, defer, recover, \
-    panic, _PanicError
+    _PanicError
 
 from _golang_testutil import *  # noqa: F401,F403  (hooks, panics, spawn, join, watchdog, ...)
 from _golang_testutil import DTYPES, DTYPE_IDS

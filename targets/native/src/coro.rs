@@ -199,7 +199,7 @@ impl Future for CoroTask {
                     Poll::Ready(out) => result = Some(out),
                 }
             }
-            let step = Python::attach(|py| {
+            let step = crate::gil::attach(|py| {
                 if let Some(out) = result {
                     let (_, op) = this.pending.take().expect("pending op");
                     let r = out(py);
@@ -236,7 +236,7 @@ impl Future for CoroTask {
                             // Ends the run; golang.run raises the exception.
                             golang_sched::fail_run(format!("goroutine {} raised", this.name));
                         }
-                        None => Python::attach(|py| e.write_unraisable(py, Some(this.coro.bind(py)))),
+                        None => crate::gil::attach(|py| e.write_unraisable(py, Some(this.coro.bind(py)))),
                     }
                     return Poll::Ready(());
                 }
@@ -305,7 +305,7 @@ pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, s
     // and must let other Python threads run.
     let res = match clock {
         ClockKind::Virtual => go(),
-        ClockKind::Real => py.detach(go),
+        ClockKind::Real => crate::gil::detach(py, go),
     };
     if let Some((e, name)) = failure.lock().unwrap().take() {
         let note = format!("golang.run: raised in goroutine {name:?}; reproduce with seed={seed} (or GOLANG_SEED={seed})");

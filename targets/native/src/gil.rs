@@ -21,8 +21,100 @@ const POLL: Duration = Duration::from_millis(20);
 
 static MAIN_THREAD: OnceLock<ThreadId> = OnceLock::new();
 
+/// Set by an `atexit` hook: the interpreter is about to finalize.
+static EXITING: AtomicBool = AtomicBool::new(false);
+
+/// The `atexit` hook.
+#[pyfunction]
+pub fn _atexit() {
+    EXITING.store(true, Ordering::SeqCst);
+}
+
+/// Called by a thread that is about to take the GIL again. During
+/// interpreter finalization CPython (before 3.14) ends such a thread with
+/// `pthread_exit`, whose forced unwinding through Rust frames aborts the
+/// process; a goroutine thread therefore never comes back once the
+/// interpreter is exiting: it parks for good (Go does not wait for
+/// goroutines at exit either).
+pub(crate) fn park_if_exiting() {
+    if EXITING.load(Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
+}
+
+/// Hangs the thread if it is dropped, i.e. while unwinding: see [`detach`].
+pub(crate) struct HangOnUnwind;
+
+impl Drop for HangOnUnwind {
+    fn drop(&mut self) {
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
+}
+
+/// `Python::detach` that is safe at interpreter exit. When a thread takes
+/// the GIL back while the interpreter finalizes, CPython before 3.14 ends
+/// it with `pthread_exit`, whose forced unwinding would reach pyo3's
+/// `catch_unwind` and abort the process. The guard on this frame hangs the
+/// thread during that unwinding instead (as CPython 3.14 itself does); on a
+/// normal return it is forgotten.
+pub(crate) fn detach<R: Send>(py: Python<'_>, f: impl pyo3::marker::Ungil + FnOnce() -> R) -> R {
+    let guard = HangOnUnwind;
+    let r = py.detach(f);
+    std::mem::forget(guard);
+    r
+}
+
+mod raw {
+    // Declared "C-unwind" (unlike pyo3-ffi's "C"), so that a forced unwind
+    // from `pthread_exit` inside may pass through our frame and run
+    // `HangOnUnwind`'s drop instead of terminating at a call site that
+    // promised not to unwind.
+    extern "C-unwind" {
+        pub fn PyObject_Call(
+            callable: *mut pyo3::ffi::PyObject,
+            args: *mut pyo3::ffi::PyObject,
+            kwargs: *mut pyo3::ffi::PyObject,
+        ) -> *mut pyo3::ffi::PyObject;
+    }
+}
+
+/// Calls `f(*args, **kw)` from a goroutine thread: if CPython ends the
+/// thread with `pthread_exit` while `f` runs (at interpreter exit), the
+/// thread hangs instead of aborting the process.
+pub(crate) fn call_goroutine<'py>(
+    f: &Bound<'py, PyAny>,
+    args: &Bound<'py, pyo3::types::PyTuple>,
+    kw: Option<&Bound<'py, pyo3::types::PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let guard = HangOnUnwind;
+    let kw = kw.map_or(std::ptr::null_mut(), |k| k.as_ptr());
+    // SAFETY: the GIL is held (the `Bound`s prove it); the pointers are
+    // valid for the call; the result is a new reference or NULL with an
+    // exception set, as `from_owned_ptr_or_err` expects.
+    let r = unsafe { raw::PyObject_Call(f.as_ptr(), args.as_ptr(), kw) };
+    std::mem::forget(guard);
+    // SAFETY: see above.
+    unsafe { Bound::from_owned_ptr_or_err(f.py(), r) }
+}
+
+/// `Python::attach` for threads that may outlive the interpreter.
+/// Python code run under it may also be ended by `pthread_exit` (e.g. in
+/// `time.sleep`): the same guard hangs the thread instead.
+pub(crate) fn attach<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> R {
+    park_if_exiting();
+    let guard = HangOnUnwind;
+    let r = Python::attach(f);
+    std::mem::forget(guard);
+    r
+}
+
 /// Records which OS thread is Python's main thread.
 pub(crate) fn init(py: Python<'_>) -> PyResult<()> {
+    py.import("atexit")?.call_method1("register", (pyo3::wrap_pyfunction!(_atexit, py)?,))?;
     let threading = py.import("threading")?;
     let cur = threading.call_method0("current_thread")?;
     let main = threading.call_method0("main_thread")?;
@@ -56,7 +148,7 @@ pub(crate) fn block<R: Send>(py: Python<'_>, op: impl for<'a> FnOnce(Interrupt<'
     }
     let main = is_main_thread();
     let mut err: Option<PyErr> = None;
-    let res = py.detach(|| {
+    let res = detach(py, || {
         if main {
             let mut check = || {
                 Python::attach(|py| match py.check_signals() {
@@ -69,7 +161,9 @@ pub(crate) fn block<R: Send>(py: Python<'_>, op: impl for<'a> FnOnce(Interrupt<'
             };
             op(Some((&mut check, POLL)))
         } else {
-            op(None)
+            let r = op(None);
+            park_if_exiting();
+            r
         }
     });
     match res {

@@ -77,9 +77,19 @@ pub(crate) fn spawn_worker(py: Python<'_>) -> PyResult<()> {
 /// The body of a pool thread: runs goroutines until idle for `IDLE_EXIT`.
 #[pyfunction]
 pub fn _worker(py: Python<'_>) -> PyResult<()> {
+    // Goroutines run Python code that CPython may end with `pthread_exit`
+    // at interpreter exit; its unwinding must not reach pyo3's catch_unwind
+    // (that aborts the process): this guard hangs the thread instead.
+    let guard = crate::gil::HangOnUnwind;
+    let r = worker_loop(py);
+    std::mem::forget(guard);
+    r
+}
+
+fn worker_loop(py: Python<'_>) -> PyResult<()> {
     let p = pool();
     loop {
-        let job = py.detach(|| {
+        let job = crate::gil::detach(py, || {
             let mut q = p.queue.lock().unwrap();
             loop {
                 if let Some(j) = q.jobs.pop_front() {
@@ -90,17 +100,20 @@ pub fn _worker(py: Python<'_>) -> PyResult<()> {
                 q = g;
                 q.idle -= 1;
                 if to.timed_out() && q.jobs.is_empty() {
+                    drop(q);
+                    crate::gil::park_if_exiting();
                     return None;
                 }
             }
         });
+        crate::gil::park_if_exiting();
         let Some(job) = job else { return Ok(()) };
         let f = job.f.bind(py);
         let args = match &job.args {
             Some(a) => a.bind(py).clone(),
             None => PyTuple::empty(py),
         };
-        if let Err(e) = f.call(args, job.kw.as_ref().map(|k| k.bind(py))) {
+        if let Err(e) = crate::gil::call_goroutine(f, &args, job.kw.as_ref().map(|k| k.bind(py))) {
             report(py, e, f);
         }
         drop(job);

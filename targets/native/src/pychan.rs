@@ -54,6 +54,7 @@ impl DType {
         }
         if let Ok(s) = dtype.cast::<PyString>() {
             match s.to_str()? {
+                "object" => return Ok(DType::Obj),
                 "C.structZ" => return Ok(DType::StructZ),
                 "C.bool" => return Ok(DType::Bool),
                 "C.int" => return Ok(DType::Int),
@@ -371,11 +372,35 @@ impl PyChan {
 #[pymethods]
 impl PyChan {
     #[new]
-    #[pyo3(signature = (size=0, dtype=None))]
-    fn new(py: Python<'_>, size: i64, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyChan> {
-        let dtype = match dtype {
+    #[pyo3(signature = (*args, **kw))]
+    fn new(py: Python<'_>, args: &Bound<'_, pyo3::types::PyTuple>, kw: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PyChan> {
+        // chan(size=0, dtype=object), parsed by hand so that an explicit
+        // dtype=None is an invalid dtype, as in Pygolang.
+        if args.len() > 2 {
+            return Err(PyTypeError::new_err(format!("chan() takes at most 2 arguments ({} given)", args.len())));
+        }
+        let mut size_arg = args.get_item(0).ok();
+        let mut dtype_arg = args.get_item(1).ok();
+        if let Some(kw) = kw {
+            for (k, v) in kw.iter() {
+                let slot = match k.extract::<&str>()? {
+                    "size" => &mut size_arg,
+                    "dtype" => &mut dtype_arg,
+                    other => return Err(PyTypeError::new_err(format!("chan() got an unexpected keyword argument '{other}'"))),
+                };
+                if slot.is_some() {
+                    return Err(PyTypeError::new_err(format!("chan() got multiple values for argument '{}'", k)));
+                }
+                *slot = Some(v);
+            }
+        }
+        let size: i64 = match size_arg {
+            None => 0,
+            Some(s) => s.extract()?,
+        };
+        let dtype = match dtype_arg {
             None => DType::Obj,
-            Some(d) => DType::parse(d)?,
+            Some(d) => DType::parse(&d)?,
         };
         if size < 0 || size > (1 << 40) {
             return Err(go_panic(py, "makechan: size out of range"));

@@ -47,7 +47,7 @@ impl PyTimer {
                 let f = Arc::new(f);
                 golang_time::after_func(dur(dt), move || {
                     if push(Job { f: f.clone(), args: None, kw: None }) {
-                        Python::attach(|py| {
+                        crate::gil::attach(|py| {
                             if let Err(e) = spawn_worker(py) {
                                 e.write_unraisable(py, None);
                             }
@@ -68,7 +68,7 @@ impl PyTimer {
 
     /// Stops the timer: True if it was armed and is now canceled.
     fn stop(&self, py: Python<'_>) -> bool {
-        py.detach(|| self.t.stop())
+        crate::gil::detach(py, || self.t.stop())
     }
 
     /// Re-arms a stopped or expired timer.
@@ -105,7 +105,7 @@ impl PyTicker {
 
     /// Stops the ticker; its channel is empty afterwards.
     fn stop(&self, py: Python<'_>) {
-        py.detach(|| self.t.stop())
+        crate::gil::detach(py, || self.t.stop())
     }
 }
 

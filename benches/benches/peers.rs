@@ -1,0 +1,556 @@
+//! Workloads a to f of WORKLOADS.md, pygolang-rs beside its peers in one
+//! run. One criterion group per workload, one function id per system:
+//!
+//! - `golang`: pygolang-rs, deterministic single-threaded executor (seeded
+//!   random scheduling, virtual clock);
+//! - `golang_real`: the same executor on the real clock (FIFO scheduling,
+//!   timer wheel, reactor);
+//! - `tokio_ct`: tokio current_thread + tokio::sync::mpsc + select!;
+//! - `smol`: async-executor's LocalExecutor + async-channel;
+//! - `flume_smol`: flume channels on the LocalExecutor;
+//! - `crossbeam`: crossbeam-channel with OS threads.
+//!
+//! What a peer lacks is said where it matters: tokio mpsc and async-channel
+//! have no capacity 0, so they run a_pingpong with capacity 1.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use golang::chan::{select, RecvCase};
+use golang::{go, Chan, ClockKind, Runtime, Select};
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+const SPAWN_BATCH: u64 = 1000;
+
+fn golang_run<F: Future<Output = Duration>>(real: bool, f: F) -> Duration {
+    let rt = if real { Runtime::new(ClockKind::Real, 1, false) } else { Runtime::deterministic(1) };
+    rt.block_on(f).unwrap()
+}
+
+fn tokio_run<F: Future<Output = Duration>>(f: F) -> Duration {
+    tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(f)
+}
+
+fn smol_run<F: Future<Output = Duration>>(f: impl FnOnce(std::rc::Rc<async_executor::LocalExecutor<'static>>) -> F) -> Duration {
+    let ex = std::rc::Rc::new(async_executor::LocalExecutor::new());
+    let fut = f(ex.clone());
+    futures_lite::future::block_on(ex.run(fut))
+}
+
+fn a_pingpong(c: &mut Criterion) {
+    let mut g = c.benchmark_group("a_pingpong");
+    for real in [false, true] {
+        g.bench_function(if real { "golang_real" } else { "golang" }, |b| {
+            b.iter_custom(|iters| {
+                golang_run(real, async move {
+                    let (ping, pong) = (Chan::<u64>::new(0), Chan::<u64>::new(0));
+                    let (p, q) = (ping.clone(), pong.clone());
+                    go(async move {
+                        while let Some(v) = p.recv().await {
+                            q.send(v).await.unwrap();
+                        }
+                    });
+                    let t0 = Instant::now();
+                    for i in 0..iters {
+                        ping.send(i).await.unwrap();
+                        pong.recv().await.unwrap();
+                    }
+                    let el = t0.elapsed();
+                    ping.close();
+                    el
+                })
+            })
+        });
+    }
+    g.bench_function("tokio_ct(cap1)", |b| {
+        b.iter_custom(|iters| {
+            tokio_run(async move {
+                let (ptx, mut prx) = tokio::sync::mpsc::channel::<u64>(1);
+                let (qtx, mut qrx) = tokio::sync::mpsc::channel::<u64>(1);
+                tokio::spawn(async move {
+                    while let Some(v) = prx.recv().await {
+                        qtx.send(v).await.unwrap();
+                    }
+                });
+                let t0 = Instant::now();
+                for i in 0..iters {
+                    ptx.send(i).await.unwrap();
+                    qrx.recv().await.unwrap();
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("smol(cap1)", |b| {
+        b.iter_custom(|iters| {
+            smol_run(|ex| async move {
+                let (ptx, prx) = async_channel::bounded::<u64>(1);
+                let (qtx, qrx) = async_channel::bounded::<u64>(1);
+                ex.spawn(async move {
+                    while let Ok(v) = prx.recv().await {
+                        qtx.send(v).await.unwrap();
+                    }
+                })
+                .detach();
+                let t0 = Instant::now();
+                for i in 0..iters {
+                    ptx.send(i).await.unwrap();
+                    qrx.recv().await.unwrap();
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("flume_smol", |b| {
+        b.iter_custom(|iters| {
+            smol_run(|ex| async move {
+                let (ptx, prx) = flume::bounded::<u64>(0);
+                let (qtx, qrx) = flume::bounded::<u64>(0);
+                ex.spawn(async move {
+                    while let Ok(v) = prx.recv_async().await {
+                        qtx.send_async(v).await.unwrap();
+                    }
+                })
+                .detach();
+                let t0 = Instant::now();
+                for i in 0..iters {
+                    ptx.send_async(i).await.unwrap();
+                    qrx.recv_async().await.unwrap();
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("crossbeam", |b| {
+        b.iter_custom(|iters| {
+            let (ptx, prx) = crossbeam_channel::bounded::<u64>(0);
+            let (qtx, qrx) = crossbeam_channel::bounded::<u64>(0);
+            let h = std::thread::spawn(move || {
+                while let Ok(v) = prx.recv() {
+                    qtx.send(v).unwrap();
+                }
+            });
+            let t0 = Instant::now();
+            for i in 0..iters {
+                ptx.send(i).unwrap();
+                qrx.recv().unwrap();
+            }
+            let el = t0.elapsed();
+            drop(ptx);
+            h.join().unwrap();
+            el
+        })
+    });
+    g.finish();
+}
+
+fn b_buf128(c: &mut Criterion) {
+    let mut g = c.benchmark_group("b_buf128");
+    for real in [false, true] {
+        g.bench_function(if real { "golang_real" } else { "golang" }, |b| {
+            b.iter_custom(|iters| {
+                golang_run(real, async move {
+                    let ch = Chan::<u64>::new(128);
+                    let p = ch.clone();
+                    let t0 = Instant::now();
+                    go(async move {
+                        for i in 0..iters {
+                            p.send(i).await.unwrap();
+                        }
+                    });
+                    for _ in 0..iters {
+                        ch.recv().await.unwrap();
+                    }
+                    t0.elapsed()
+                })
+            })
+        });
+    }
+    g.bench_function("tokio_ct", |b| {
+        b.iter_custom(|iters| {
+            tokio_run(async move {
+                let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(128);
+                let t0 = Instant::now();
+                tokio::spawn(async move {
+                    for i in 0..iters {
+                        tx.send(i).await.unwrap();
+                    }
+                });
+                for _ in 0..iters {
+                    rx.recv().await.unwrap();
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("smol", |b| {
+        b.iter_custom(|iters| {
+            smol_run(|ex| async move {
+                let (tx, rx) = async_channel::bounded::<u64>(128);
+                let t0 = Instant::now();
+                ex.spawn(async move {
+                    for i in 0..iters {
+                        tx.send(i).await.unwrap();
+                    }
+                })
+                .detach();
+                for _ in 0..iters {
+                    rx.recv().await.unwrap();
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("flume_smol", |b| {
+        b.iter_custom(|iters| {
+            smol_run(|ex| async move {
+                let (tx, rx) = flume::bounded::<u64>(128);
+                let t0 = Instant::now();
+                ex.spawn(async move {
+                    for i in 0..iters {
+                        tx.send_async(i).await.unwrap();
+                    }
+                })
+                .detach();
+                for _ in 0..iters {
+                    rx.recv_async().await.unwrap();
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("crossbeam", |b| {
+        b.iter_custom(|iters| {
+            let (tx, rx) = crossbeam_channel::bounded::<u64>(128);
+            let t0 = Instant::now();
+            let h = std::thread::spawn(move || {
+                for i in 0..iters {
+                    tx.send(i).unwrap();
+                }
+            });
+            for _ in 0..iters {
+                rx.recv().unwrap();
+            }
+            let el = t0.elapsed();
+            h.join().unwrap();
+            el
+        })
+    });
+    g.finish();
+}
+
+fn c_select_ready(c: &mut Criterion) {
+    let mut g = c.benchmark_group("c_select_ready");
+    g.bench_function("golang", |b| {
+        b.iter_custom(|iters| {
+            golang_run(false, async move {
+                let (c1, c2) = (Chan::<u64>::new(1), Chan::<u64>::new(1));
+                let t0 = Instant::now();
+                for i in 0..iters {
+                    c1.send(i).await.unwrap();
+                    let (mut r1, mut r2) = (RecvCase::new(&c1), RecvCase::new(&c2));
+                    let k = select(&mut [&mut r1, &mut r2], false).await.unwrap();
+                    std::hint::black_box((k, r1.take(), r2.take()));
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("golang(builder)", |b| {
+        b.iter_custom(|iters| {
+            golang_run(false, async move {
+                let (c1, c2) = (Chan::<u64>::new(1), Chan::<u64>::new(1));
+                let t0 = Instant::now();
+                for i in 0..iters {
+                    c1.send(i).await.unwrap();
+                    let mut sel = Select::new();
+                    sel.recv(&c1);
+                    sel.recv(&c2);
+                    let k = sel.wait().await.unwrap();
+                    std::hint::black_box(sel.take_recv::<u64>(k));
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("tokio_ct", |b| {
+        b.iter_custom(|iters| {
+            tokio_run(async move {
+                let (t1, mut r1) = tokio::sync::mpsc::channel::<u64>(1);
+                let (_t2, mut r2) = tokio::sync::mpsc::channel::<u64>(1);
+                let t0 = Instant::now();
+                for i in 0..iters {
+                    t1.send(i).await.unwrap();
+                    tokio::select! {
+                        v = r1.recv() => { std::hint::black_box(v); }
+                        v = r2.recv() => { std::hint::black_box(v); }
+                    }
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("smol(race)", |b| {
+        b.iter_custom(|iters| {
+            smol_run(|_ex| async move {
+                let (t1, r1) = async_channel::bounded::<u64>(1);
+                let (_t2, r2) = async_channel::bounded::<u64>(1);
+                let t0 = Instant::now();
+                for i in 0..iters {
+                    t1.send(i).await.unwrap();
+                    let v = futures_lite::future::race(r1.recv(), r2.recv()).await;
+                    std::hint::black_box(v.ok());
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("flume_smol", |b| {
+        b.iter_custom(|iters| {
+            smol_run(|_ex| async move {
+                let (t1, r1) = flume::bounded::<u64>(1);
+                let (_t2, r2) = flume::bounded::<u64>(1);
+                let t0 = Instant::now();
+                for i in 0..iters {
+                    t1.send_async(i).await.unwrap();
+                    let v = flume::Selector::new().recv(&r1, |v| v.ok()).recv(&r2, |v| v.ok()).wait();
+                    std::hint::black_box(v);
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("crossbeam", |b| {
+        b.iter_custom(|iters| {
+            let (t1, r1) = crossbeam_channel::bounded::<u64>(1);
+            let (_t2, r2) = crossbeam_channel::bounded::<u64>(1);
+            let t0 = Instant::now();
+            for i in 0..iters {
+                t1.send(i).unwrap();
+                crossbeam_channel::select! {
+                    recv(r1) -> v => { std::hint::black_box(v.ok()); }
+                    recv(r2) -> v => { std::hint::black_box(v.ok()); }
+                }
+            }
+            t0.elapsed()
+        })
+    });
+    g.finish();
+}
+
+fn d_select_default(c: &mut Criterion) {
+    let mut g = c.benchmark_group("d_select_default");
+    g.bench_function("golang", |b| {
+        b.iter_custom(|iters| {
+            golang_run(false, async move {
+                let (c1, c2) = (Chan::<u64>::new(1), Chan::<u64>::new(1));
+                let t0 = Instant::now();
+                for _ in 0..iters {
+                    let (mut r1, mut r2) = (RecvCase::new(&c1), RecvCase::new(&c2));
+                    std::hint::black_box(select(&mut [&mut r1, &mut r2], true).await.unwrap());
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("golang(builder)", |b| {
+        b.iter_custom(|iters| {
+            golang_run(false, async move {
+                let (c1, c2) = (Chan::<u64>::new(1), Chan::<u64>::new(1));
+                let t0 = Instant::now();
+                for _ in 0..iters {
+                    let mut sel = Select::new();
+                    sel.recv(&c1);
+                    sel.recv(&c2);
+                    sel.default_case();
+                    std::hint::black_box(sel.wait().await.unwrap());
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("tokio_ct(try_recv)", |b| {
+        b.iter_custom(|iters| {
+            tokio_run(async move {
+                let (_t1, mut r1) = tokio::sync::mpsc::channel::<u64>(1);
+                let (_t2, mut r2) = tokio::sync::mpsc::channel::<u64>(1);
+                let t0 = Instant::now();
+                for _ in 0..iters {
+                    let v = r1.try_recv().ok().or_else(|| r2.try_recv().ok());
+                    std::hint::black_box(v);
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("smol(try_recv)", |b| {
+        b.iter_custom(|iters| {
+            let (_t1, r1) = async_channel::bounded::<u64>(1);
+            let (_t2, r2) = async_channel::bounded::<u64>(1);
+            let t0 = Instant::now();
+            for _ in 0..iters {
+                let v = r1.try_recv().ok().or_else(|| r2.try_recv().ok());
+                std::hint::black_box(v);
+            }
+            t0.elapsed()
+        })
+    });
+    g.bench_function("flume", |b| {
+        b.iter_custom(|iters| {
+            let (_t1, r1) = flume::bounded::<u64>(1);
+            let (_t2, r2) = flume::bounded::<u64>(1);
+            let t0 = Instant::now();
+            for _ in 0..iters {
+                let v = flume::Selector::new().recv(&r1, |v| v.ok()).recv(&r2, |v| v.ok()).wait_timeout(Duration::ZERO);
+                std::hint::black_box(v.ok());
+            }
+            t0.elapsed()
+        })
+    });
+    g.bench_function("crossbeam", |b| {
+        b.iter_custom(|iters| {
+            let (_t1, r1) = crossbeam_channel::bounded::<u64>(1);
+            let (_t2, r2) = crossbeam_channel::bounded::<u64>(1);
+            let t0 = Instant::now();
+            for _ in 0..iters {
+                crossbeam_channel::select! {
+                    recv(r1) -> v => { std::hint::black_box(v.ok()); }
+                    recv(r2) -> v => { std::hint::black_box(v.ok()); }
+                    default => { std::hint::black_box(0); }
+                }
+            }
+            t0.elapsed()
+        })
+    });
+    g.finish();
+}
+
+fn e_spawn(c: &mut Criterion) {
+    let mut g = c.benchmark_group("e_spawn");
+    for real in [false, true] {
+        g.bench_function(if real { "golang_real" } else { "golang" }, |b| {
+            b.iter_custom(|iters| {
+                golang_run(real, async move {
+                    let ch = Chan::<u64>::new(SPAWN_BATCH as usize);
+                    let t0 = Instant::now();
+                    let mut left = iters;
+                    while left > 0 {
+                        let n = left.min(SPAWN_BATCH);
+                        for _ in 0..n {
+                            let c = ch.clone();
+                            go(async move { c.send(1).await.unwrap() });
+                        }
+                        for _ in 0..n {
+                            ch.recv().await.unwrap();
+                        }
+                        left -= n;
+                    }
+                    t0.elapsed()
+                })
+            })
+        });
+    }
+    g.bench_function("tokio_ct", |b| {
+        b.iter_custom(|iters| {
+            tokio_run(async move {
+                let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(SPAWN_BATCH as usize);
+                let t0 = Instant::now();
+                let mut left = iters;
+                while left > 0 {
+                    let n = left.min(SPAWN_BATCH);
+                    for _ in 0..n {
+                        let tx = tx.clone();
+                        tokio::spawn(async move { tx.send(1).await.unwrap() });
+                    }
+                    for _ in 0..n {
+                        rx.recv().await.unwrap();
+                    }
+                    left -= n;
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("smol", |b| {
+        b.iter_custom(|iters| {
+            smol_run(|ex| async move {
+                let (tx, rx) = async_channel::bounded::<u64>(SPAWN_BATCH as usize);
+                let t0 = Instant::now();
+                let mut left = iters;
+                while left > 0 {
+                    let n = left.min(SPAWN_BATCH);
+                    for _ in 0..n {
+                        let tx = tx.clone();
+                        ex.spawn(async move { tx.send(1).await.unwrap() }).detach();
+                    }
+                    for _ in 0..n {
+                        rx.recv().await.unwrap();
+                    }
+                    left -= n;
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("flume_smol", |b| {
+        b.iter_custom(|iters| {
+            smol_run(|ex| async move {
+                let (tx, rx) = flume::bounded::<u64>(SPAWN_BATCH as usize);
+                let t0 = Instant::now();
+                let mut left = iters;
+                while left > 0 {
+                    let n = left.min(SPAWN_BATCH);
+                    for _ in 0..n {
+                        let tx = tx.clone();
+                        ex.spawn(async move { tx.send_async(1).await.unwrap() }).detach();
+                    }
+                    for _ in 0..n {
+                        rx.recv_async().await.unwrap();
+                    }
+                    left -= n;
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.finish();
+}
+
+fn f_timer0(c: &mut Criterion) {
+    let mut g = c.benchmark_group("f_timer0");
+    for real in [false, true] {
+        g.bench_function(if real { "golang_real" } else { "golang" }, |b| {
+            b.iter_custom(|iters| {
+                golang_run(real, async move {
+                    let t0 = Instant::now();
+                    for _ in 0..iters {
+                        std::hint::black_box(golang::time::after(Duration::ZERO).recv().await);
+                    }
+                    t0.elapsed()
+                })
+            })
+        });
+    }
+    g.bench_function("tokio_ct(sleep0)", |b| {
+        b.iter_custom(|iters| {
+            tokio_run(async move {
+                let t0 = Instant::now();
+                for _ in 0..iters {
+                    tokio::time::sleep(Duration::ZERO).await;
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2)).sample_size(20)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = a_pingpong, b_buf128, c_select_ready, d_select_default, e_spawn, f_timer0
+}
+criterion_main!(benches);

@@ -1,0 +1,603 @@
+//! Go's `context` for goroutines and OS threads: cancellation, deadlines and
+//! request-scoped values carried through a tree of contexts.
+//!
+//! A [`Context`] is a cheap clonable handle. [`background()`] is the root:
+//! never cancelled, no deadline, no values, and its [`Context::done`] is the
+//! nil channel. Children are made with [`with_cancel`], [`with_deadline`],
+//! [`with_timeout`], [`with_value`] and [`merge`]; the first four follow Go,
+//! `merge` follows Pygolang (done when either parent is).
+//!
+//! Rules (each has a test in `tests/`):
+//! - A context is cancelled when any of its parents is, with that parent's
+//!   error ([`ContextError::Canceled`] or [`ContextError::DeadlineExceeded`]);
+//!   a context made from an already-cancelled parent is cancelled at once.
+//! - [`Context::done`] returns the same channel on every call; it is closed
+//!   on cancel. [`Context::err`] is set before `done()` is closed, so whoever
+//!   sees `done()` closed sees `err()` non-`None`.
+//! - A cancelled context is removed from its parents (O(1): the parent keeps
+//!   its children in a slab and each child knows its key), and forgets its
+//!   children after cancelling them, so many short-lived children leave no
+//!   trace in a long-lived parent ([`Context::children_count`]).
+//! - Deadlines are Unix seconds (`f64`, as Pygolang's) on the clock of the
+//!   executor that made the context ([`golang_time::now`]): virtual under
+//!   `Runtime::deterministic`. A context's deadline is the earliest of its
+//!   own and its parents'. Only a context whose own deadline is earlier than
+//!   its parents' arms a timer ([`golang_time::after_func`]); a deadline that
+//!   has already passed (or is NaN) cancels the context at once with
+//!   `DeadlineExceeded`, as Go does.
+//! - Values are looked up by [`Key`], compared by identity: `Key::new()`
+//!   makes a key different from every other, and its copies are the same
+//!   key. A key is typed, so a lookup gives a `&T` without casting. Lookup
+//!   walks up the tree; under a [`merge`] the first parent wins.
+//!
+//! As in Go, call the [`CancelFunc`] when the work is done: a child that is
+//! neither cancelled nor has a cancelled parent stays registered in its
+//! parent (and so alive) as long as the parent lives.
+//!
+//! Cost: [`with_cancel`] is one allocation; `done()` makes its channel only
+//! when first asked for it, and a context cancelled before that shares one
+//! process-wide closed channel (Go's `closedchan`); no timer without a
+//! deadline of its own.
+//!
+//! ```
+//! use golang_context::{background, with_cancel, with_timeout, ContextError};
+//! use golang_sched::{go, Runtime};
+//! use std::time::Duration;
+//!
+//! Runtime::deterministic(1).block_on(async {
+//!     let (ctx, cancel) = with_cancel(&background());
+//!     let (tctx, _tcancel) = with_timeout(&ctx, Duration::from_secs(10));
+//!     let t0 = golang_time::now();
+//!     tctx.done().recv().await; // virtual time: returns at once, 10 s later
+//!     assert_eq!(golang_time::now() - t0, 10.0);
+//!     assert_eq!(tctx.err(), Some(ContextError::DeadlineExceeded));
+//!     assert_eq!(ctx.err(), None); // a child's deadline does not touch its parent
+//!
+//!     let (child, _c) = with_cancel(&ctx);
+//!     go(async move { cancel.cancel() });
+//!     child.done().recv().await; // cancelled with its parent
+//!     assert_eq!(child.err().unwrap().to_string(), "context canceled");
+//! }).unwrap();
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+use golang_chan::Chan;
+use golang_time::Timer;
+use slab::Slab;
+use std::any::Any;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+/// Why a context was cancelled: Go's `context.Canceled` and
+/// `context.DeadlineExceeded`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ContextError {
+    /// "context canceled": its cancel function (or a parent's) was called.
+    Canceled,
+    /// "deadline exceeded": its deadline (or a parent's) passed.
+    DeadlineExceeded,
+}
+
+impl fmt::Display for ContextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ContextError::Canceled => "context canceled",
+            ContextError::DeadlineExceeded => "deadline exceeded",
+        })
+    }
+}
+
+impl std::error::Error for ContextError {}
+
+// `CancelNode::err` values.
+const LIVE: u8 = 0;
+const CANCELED: u8 = 1;
+const DEADLINE: u8 = 2;
+
+fn decode_err(e: u8) -> Option<ContextError> {
+    match e {
+        LIVE => None,
+        CANCELED => Some(ContextError::Canceled),
+        _ => Some(ContextError::DeadlineExceeded),
+    }
+}
+
+/// A key for [`with_value`], compared by identity: every `Key::new()` is a
+/// new key, and copies of a key are that same key. The type parameter is
+/// the type of the values stored under it.
+pub struct Key<T> {
+    id: u64,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Key<T> {
+    /// A key different from every other key.
+    pub fn new() -> Key<T> {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Key { id: NEXT.fetch_add(1, Ordering::Relaxed), _t: PhantomData }
+    }
+}
+
+impl<T> Default for Key<T> {
+    fn default() -> Self {
+        Key::new()
+    }
+}
+
+impl<T> Clone for Key<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Key<T> {}
+
+impl<T> PartialEq for Key<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+impl<T> Eq for Key<T> {}
+
+impl<T> fmt::Debug for Key<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Key({})", self.id)
+    }
+}
+
+type AnyValue = dyn Any + Send + Sync;
+
+/// A context made by [`with_value`]. `value` is last so that the node is
+/// one allocation, `ValueNode<T>` coerced to `ValueNode<dyn Any>`.
+struct ValueNode<V: ?Sized> {
+    parent: Context,
+    /// The nearest cancellable ancestor, which owns `done()` and `err()`.
+    src: Option<Arc<CancelNode>>,
+    deadline: Option<f64>,
+    key: u64,
+    value: V,
+}
+
+/// A cancellable context: made by [`with_cancel`], [`with_deadline`],
+/// [`with_timeout`] and [`merge`].
+///
+/// Invariants:
+/// 1. `err` goes from `LIVE` to an error once, under `state`'s lock, and
+///    never back; it is set before `done` is closed.
+/// 2. `done`, once set, holds the channel that `done()` returns forever. It
+///    is set under `state`'s lock; `cancel` closes it iff it was set before
+///    `err`. A context cancelled before anyone asked for `done()` never sets
+///    it and `done()` then returns the shared closed channel.
+/// 3. While live, the node is in the `children` slab of the cancellable
+///    source of each parent (once if both parents share it) and
+///    `state.keys[i]` is its key there; `NO_KEY` when that parent is not
+///    cancellable. After cancel, it is in no slab. Only the node itself
+///    removes its entry from a live parent; a parent being cancelled takes
+///    its whole slab first, so a key is never reused while its owner
+///    still holds it.
+/// 4. Locks are taken parent before child, never the other way round.
+struct CancelNode {
+    /// `[parent, background]`, or the two parents of a merge.
+    parents: [Context; 2],
+    deadline: Option<f64>,
+    err: AtomicU8,
+    done: OnceLock<Chan<()>>,
+    state: Mutex<CancelState>,
+}
+
+const NO_KEY: usize = usize::MAX;
+
+#[derive(Default)]
+struct CancelState {
+    /// Live children registered for cancellation.
+    children: Slab<Arc<CancelNode>>,
+    /// This node's key in each parent's source slab (invariant 3).
+    keys: [usize; 2],
+    /// The deadline timer, when this node has a deadline of its own.
+    timer: Option<Timer>,
+}
+
+/// The process-wide closed channel that `done()` gives for a context
+/// cancelled before its channel was made (Go's `closedchan`).
+fn closed_chan() -> Chan<()> {
+    static CLOSED: OnceLock<Chan<()>> = OnceLock::new();
+    CLOSED
+        .get_or_init(|| {
+            let c = Chan::new(0);
+            c.close();
+            c
+        })
+        .clone()
+}
+
+impl CancelNode {
+    fn new(parents: [Context; 2], deadline: Option<f64>) -> Arc<CancelNode> {
+        Arc::new(CancelNode {
+            parents,
+            deadline,
+            err: AtomicU8::new(LIVE),
+            done: OnceLock::new(),
+            state: Mutex::new(CancelState { keys: [NO_KEY; 2], ..CancelState::default() }),
+        })
+    }
+
+    #[inline]
+    fn lock(&self) -> MutexGuard<'_, CancelState> {
+        // No user code runs under the lock; a poisoned state is still sound.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    #[inline]
+    fn err(&self) -> Option<ContextError> {
+        decode_err(self.err.load(Ordering::Acquire))
+    }
+
+    fn done(&self) -> Chan<()> {
+        if let Some(c) = self.done.get() {
+            return c.clone();
+        }
+        // Read err before done: if cancel happened, a channel made before it
+        // is visible now (invariant 2).
+        if self.err.load(Ordering::Acquire) != LIVE {
+            return self.done.get().cloned().unwrap_or_else(closed_chan);
+        }
+        let _st = self.lock();
+        self.done
+            .get_or_init(|| if self.err.load(Ordering::Relaxed) != LIVE { closed_chan() } else { Chan::new(0) })
+            .clone()
+    }
+
+    /// Registers a new node with its parents' sources, or cancels it at
+    /// once if a parent is already cancelled.
+    fn link(self: &Arc<Self>) {
+        let src0 = self.parents[0].src();
+        for i in 0..2 {
+            let Some(src) = self.parents[i].src() else { continue };
+            if i == 1 && src0.is_some_and(|s0| Arc::ptr_eq(s0, src)) {
+                continue; // both parents share one source: register once
+            }
+            let mut pst = src.lock();
+            let perr = src.err.load(Ordering::Relaxed);
+            if perr != LIVE {
+                drop(pst);
+                self.cancel(perr);
+                return;
+            }
+            let key = pst.children.insert(self.clone());
+            let mut st = self.lock();
+            if self.err.load(Ordering::Relaxed) != LIVE {
+                // Cancelled meanwhile through the other parent of a merge.
+                drop(st);
+                let me = pst.children.remove(key);
+                drop(pst);
+                drop(me);
+                return;
+            }
+            st.keys[i] = key;
+        }
+    }
+
+    /// Cancels this node and, without recursion, all its descendants.
+    fn cancel(self: &Arc<Self>, err: u8) {
+        let Some(children) = self.cancel_one(err) else { return };
+        if children.is_empty() {
+            return;
+        }
+        let mut stack: Vec<Arc<CancelNode>> = children.into_iter().map(|(_, c)| c).collect();
+        while let Some(n) = stack.pop() {
+            if let Some(grand) = n.cancel_one(err) {
+                stack.extend(grand.into_iter().map(|(_, c)| c));
+            }
+        }
+    }
+
+    /// Cancels this node alone: sets `err`, closes `done`, stops the timer
+    /// and unlinks it from its parents. Returns its children, to be
+    /// cancelled next, or `None` if it was already cancelled.
+    fn cancel_one(self: &Arc<Self>, err: u8) -> Option<Slab<Arc<CancelNode>>> {
+        let (children, keys, timer, done) = {
+            let mut st = self.lock();
+            if self.err.load(Ordering::Relaxed) != LIVE {
+                return None;
+            }
+            self.err.store(err, Ordering::Release);
+            // Read under the lock: a `done()` after this point sees `err`
+            // and does not make a channel (invariant 2).
+            let done = self.done.get();
+            (std::mem::take(&mut st.children), std::mem::replace(&mut st.keys, [NO_KEY; 2]), st.timer.take(), done)
+        };
+        if let Some(d) = done {
+            d.close();
+        }
+        if let Some(t) = timer {
+            t.stop();
+        }
+        for (i, &key) in keys.iter().enumerate() {
+            if key == NO_KEY {
+                continue;
+            }
+            let src = self.parents[i].src().expect("a registered node has a cancellable parent");
+            let mut pst = src.lock();
+            // A cancelled parent has already taken its slab (invariant 3).
+            let me = if src.err.load(Ordering::Relaxed) == LIVE { pst.children.try_remove(key) } else { None };
+            drop(pst);
+            drop(me);
+        }
+        Some(children)
+    }
+}
+
+/// Drops a chain of contexts without recursion: a node whose last handle
+/// goes away hands its parents to the loop instead of dropping them inside
+/// its own drop (a chain of many `with_value` would overflow the stack).
+fn release(ctx: Context) {
+    let mut cur = ctx;
+    let mut pending: Vec<Context> = Vec::new();
+    loop {
+        let next = match &mut cur.repr {
+            Repr::Background => None,
+            Repr::Value(v) => Arc::get_mut(v).map(|n| std::mem::take(&mut n.parent)),
+            Repr::Cancel(c) => Arc::get_mut(c).map(|n| {
+                let p1 = std::mem::take(&mut n.parents[1]);
+                if !p1.is_background() {
+                    pending.push(p1);
+                }
+                std::mem::take(&mut n.parents[0])
+            }),
+        };
+        drop(cur); // its parents were taken out: this drop does not recurse
+        cur = match next.or_else(|| pending.pop()) {
+            Some(c) => c,
+            None => return,
+        };
+    }
+}
+
+impl<V: ?Sized> Drop for ValueNode<V> {
+    fn drop(&mut self) {
+        release(std::mem::take(&mut self.parent));
+    }
+}
+
+impl Drop for CancelNode {
+    fn drop(&mut self) {
+        let [p0, p1] = std::mem::take(&mut self.parents);
+        release(p0);
+        release(p1);
+    }
+}
+
+#[derive(Clone, Default)]
+enum Repr {
+    #[default]
+    Background,
+    Cancel(Arc<CancelNode>),
+    Value(Arc<ValueNode<AnyValue>>),
+}
+
+/// A context: a cheap clonable handle (`Send + Sync`) to a node of the
+/// context tree. `Context::default()` is [`background()`].
+#[derive(Clone, Default)]
+pub struct Context {
+    repr: Repr,
+}
+
+/// The root context: never cancelled, no deadline, no values; its `done()`
+/// is the nil channel.
+pub fn background() -> Context {
+    Context::default()
+}
+
+impl Context {
+    /// The root context (same as [`background()`]).
+    pub fn background() -> Context {
+        Context::default()
+    }
+
+    /// Whether this is the background context.
+    pub fn is_background(&self) -> bool {
+        matches!(self.repr, Repr::Background)
+    }
+
+    /// The cancellable node that owns this context's `done()` and `err()`.
+    #[inline]
+    fn src(&self) -> Option<&Arc<CancelNode>> {
+        match &self.repr {
+            Repr::Background => None,
+            Repr::Cancel(n) => Some(n),
+            Repr::Value(v) => v.src.as_ref(),
+        }
+    }
+
+    /// The channel closed when the context is cancelled: the same channel on
+    /// every call. A value context shares its parent's. Background's is the
+    /// nil channel (never ready).
+    pub fn done(&self) -> Chan<()> {
+        match self.src() {
+            None => Chan::nil(),
+            Some(n) => n.done(),
+        }
+    }
+
+    /// `None` while the context is live; afterwards why it was cancelled.
+    pub fn err(&self) -> Option<ContextError> {
+        self.src().and_then(|n| n.err())
+    }
+
+    /// The deadline (Unix seconds on the executor's clock, see
+    /// [`golang_time::now`]): the earliest of its own and its ancestors'.
+    pub fn deadline(&self) -> Option<f64> {
+        match &self.repr {
+            Repr::Background => None,
+            Repr::Cancel(n) => n.deadline,
+            Repr::Value(v) => v.deadline,
+        }
+    }
+
+    /// The value stored under `key` by this context or its nearest ancestor
+    /// that has one (under a merge, the first parent's side first).
+    pub fn value<T: 'static>(&self, key: &Key<T>) -> Option<&T> {
+        self.lookup(key.id).and_then(|v| v.downcast_ref::<T>())
+    }
+
+    fn lookup(&self, id: u64) -> Option<&AnyValue> {
+        let mut cur = self;
+        loop {
+            match &cur.repr {
+                Repr::Background => return None,
+                Repr::Value(v) => {
+                    if v.key == id {
+                        return Some(&v.value);
+                    }
+                    cur = &v.parent;
+                }
+                Repr::Cancel(n) => {
+                    if n.parents[1].is_background() {
+                        cur = &n.parents[0];
+                    } else {
+                        if let Some(v) = n.parents[0].lookup(id) {
+                            return Some(v);
+                        }
+                        cur = &n.parents[1];
+                    }
+                }
+            }
+        }
+    }
+
+    /// How many live contexts are registered for cancellation with this
+    /// context's cancellable node (itself, or for a value context its
+    /// nearest cancellable ancestor); 0 for background, whose children are
+    /// never tracked. Cancelled children are removed at once.
+    pub fn children_count(&self) -> usize {
+        self.src().map_or(0, |n| n.lock().children.len())
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match &self.repr {
+            Repr::Background => return f.write_str("Context(background)"),
+            Repr::Cancel(_) => "cancel",
+            Repr::Value(_) => "value",
+        };
+        f.debug_struct("Context")
+            .field("kind", &kind)
+            .field("err", &self.err())
+            .field("deadline", &self.deadline())
+            .finish()
+    }
+}
+
+/// Cancels the context it was returned with (and its descendants) with
+/// [`ContextError::Canceled`]. Calling it again, or after the context was
+/// cancelled another way, does nothing. Clonable and `Send + Sync`.
+#[derive(Clone)]
+pub struct CancelFunc {
+    node: Arc<CancelNode>,
+}
+
+impl CancelFunc {
+    /// Cancels the context.
+    pub fn cancel(&self) {
+        self.node.cancel(CANCELED)
+    }
+}
+
+impl fmt::Debug for CancelFunc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CancelFunc(err: {:?})", self.node.err())
+    }
+}
+
+fn cancel_ctx(parents: [Context; 2], deadline: Option<f64>) -> (Arc<CancelNode>, Context, CancelFunc) {
+    let node = CancelNode::new(parents, deadline);
+    node.link();
+    let ctx = Context { repr: Repr::Cancel(node.clone()) };
+    let cancel = CancelFunc { node: node.clone() };
+    (node, ctx, cancel)
+}
+
+/// A child of `parent` that is cancelled when `cancel` is called or when
+/// `parent` is cancelled, whichever comes first.
+pub fn with_cancel(parent: &Context) -> (Context, CancelFunc) {
+    let (_, ctx, cancel) = cancel_ctx([parent.clone(), Context::default()], parent.deadline());
+    (ctx, cancel)
+}
+
+/// A child of `parent` that stores `value` under `key`. It shares its
+/// parent's `done()`, `err()` and deadline.
+pub fn with_value<T: Send + Sync + 'static>(parent: &Context, key: &Key<T>, value: T) -> Context {
+    let node: Arc<ValueNode<AnyValue>> = Arc::new(ValueNode {
+        parent: parent.clone(),
+        src: parent.src().cloned(),
+        deadline: parent.deadline(),
+        key: key.id,
+        value,
+    });
+    Context { repr: Repr::Value(node) }
+}
+
+/// A child of `parent` cancelled at Unix time `deadline` (seconds on the
+/// executor's clock, [`golang_time::now`]) with
+/// [`ContextError::DeadlineExceeded`], or by `cancel`, or with `parent`. Its
+/// deadline is the earlier of `deadline` and the parent's; a deadline that
+/// has passed (or is NaN) cancels it at once.
+pub fn with_deadline(parent: &Context, deadline: f64) -> (Context, CancelFunc) {
+    deadline_ctx(parent, deadline, None)
+}
+
+/// [`with_deadline`] at `now() + timeout`; the timer is armed for exactly
+/// `timeout` on the executor's clock.
+pub fn with_timeout(parent: &Context, timeout: Duration) -> (Context, CancelFunc) {
+    deadline_ctx(parent, golang_time::now() + timeout.as_secs_f64(), Some(timeout))
+}
+
+fn deadline_ctx(parent: &Context, deadline: f64, timeout: Option<Duration>) -> (Context, CancelFunc) {
+    if parent.deadline().is_some_and(|pd| pd <= deadline) {
+        // The parent's deadline comes first: it will cancel the child.
+        return with_cancel(parent);
+    }
+    let (node, ctx, cancel) = cancel_ctx([parent.clone(), Context::default()], Some(deadline));
+    let left = match timeout {
+        Some(t) => Some(t).filter(|t| !t.is_zero()),
+        None => {
+            let secs = deadline - golang_time::now();
+            // NaN and past deadlines count as passed; an overflowing one
+            // never fires.
+            if secs > 0.0 {
+                Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
+            } else {
+                None
+            }
+        }
+    };
+    match left {
+        None => node.cancel(DEADLINE),
+        Some(Duration::MAX) => {}
+        Some(left) => {
+            let mut st = node.lock();
+            if node.err.load(Ordering::Relaxed) == LIVE {
+                let n = node.clone();
+                st.timer = Some(golang_time::after_func(left, move || n.cancel(DEADLINE)));
+            }
+        }
+    }
+    (ctx, cancel)
+}
+
+/// A context done when either parent is done or `cancel` is called (with the
+/// error of whichever came first). Its deadline is the earlier of the
+/// parents'; its values are those of `a`, then those of `b`.
+pub fn merge(a: &Context, b: &Context) -> (Context, CancelFunc) {
+    let deadline = match (a.deadline(), b.deadline()) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    let (_, ctx, cancel) = cancel_ctx([a.clone(), b.clone()], deadline);
+    (ctx, cancel)
+}
