@@ -370,7 +370,33 @@ pub struct Cases<'s, S: CaseSlot> {
     has_default: bool,
 }
 
-impl<S: CaseSlot> Cases<'_, S> {
+impl<'s, S: CaseSlot> Cases<'s, S> {
+    /// The cases of a select over `cases` (any [`CaseSlot`]: boxed cases,
+    /// borrowed ones, or an enum of concrete cases, which needs no
+    /// allocation per case).
+    pub fn new(cases: &'s mut [S], has_default: bool) -> Self {
+        Cases { cases, has_default }
+    }
+
+    /// Runs the select without blocking (see [`Select::try_select`]).
+    pub fn try_select(&mut self) -> Option<Result<usize, ChanError>> {
+        self.try_or_default()
+    }
+
+    /// Runs the select from a goroutine (see [`Select::wait`]).
+    pub fn wait(self) -> SelectFuture<'s, S> {
+        SelectFuture { cases: self, waiter: None, done: false }
+    }
+
+    /// Runs the select blocking the OS thread, with an optional interrupt
+    /// check (see [`Select::wait_blocking_interruptible`]).
+    pub fn wait_blocking_interruptible(
+        &mut self,
+        interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>,
+    ) -> Blocking<Result<usize, ChanError>> {
+        self.wait_blocking(interrupt)
+    }
+
     /// The try pass: the first ready case in a uniformly random order.
     fn try_pass(&mut self) -> Option<Result<usize, ChanError>> {
         let n = self.cases.len();

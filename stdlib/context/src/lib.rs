@@ -69,7 +69,7 @@ use slab::Slab;
 use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
@@ -173,19 +173,26 @@ struct ValueNode<V: ?Sized> {
 ///    `err`. A context cancelled before anyone asked for `done()` never sets
 ///    it and `done()` then returns the shared closed channel.
 /// 3. While live, the node is in the `children` slab of the cancellable
-///    source of each parent (once if both parents share it) and
-///    `state.keys[i]` is its key there; `NO_KEY` when that parent is not
-///    cancellable. After cancel, it is in no slab. Only the node itself
-///    removes its entry from a live parent; a parent being cancelled takes
-///    its whole slab first, so a key is never reused while its owner
-///    still holds it.
-/// 4. Locks are taken parent before child, never the other way round.
+///    source of each parent (once if both parents share it) and `keys[i]`
+///    is its key there; `NO_KEY` when that parent is not cancellable. After
+///    cancel, it is in no slab. Only the node itself removes its entry from
+///    a live parent; a parent being cancelled takes its whole slab first, so
+///    a key is never reused while its owner still holds it.
+/// 4. `keys[0]` is written by `link` before the node can be cancelled by
+///    anyone (it is unpublished but for the slab whose lock `link` holds),
+///    so `cancel_one` reads it plainly. Only a merge's `keys[1]` can race:
+///    `link` stores it and then reads `err`, `cancel_one` stores `err` and
+///    then swaps it out, all `SeqCst`, so at least one sees the other, and
+///    whichever swaps the key out unlinks it (exactly once).
+/// 5. Locks are taken parent before child, never the other way round.
 struct CancelNode {
     /// `[parent, background]`, or the two parents of a merge.
     parents: [Context; 2],
     deadline: Option<f64>,
     err: AtomicU8,
     done: OnceLock<Chan<()>>,
+    /// This node's key in each parent's source slab (invariants 3, 4).
+    keys: [AtomicUsize; 2],
     state: Mutex<CancelState>,
 }
 
@@ -195,8 +202,6 @@ const NO_KEY: usize = usize::MAX;
 struct CancelState {
     /// Live children registered for cancellation.
     children: Slab<Arc<CancelNode>>,
-    /// This node's key in each parent's source slab (invariant 3).
-    keys: [usize; 2],
     /// The deadline timer, when this node has a deadline of its own.
     timer: Option<Timer>,
 }
@@ -221,7 +226,8 @@ impl CancelNode {
             deadline,
             err: AtomicU8::new(LIVE),
             done: OnceLock::new(),
-            state: Mutex::new(CancelState { keys: [NO_KEY; 2], ..CancelState::default() }),
+            keys: [AtomicUsize::new(NO_KEY), AtomicUsize::new(NO_KEY)],
+            state: Mutex::new(CancelState::default()),
         })
     }
 
@@ -268,16 +274,17 @@ impl CancelNode {
                 return;
             }
             let key = pst.children.insert(self.clone());
-            let mut st = self.lock();
-            if self.err.load(Ordering::Relaxed) != LIVE {
-                // Cancelled meanwhile through the other parent of a merge.
-                drop(st);
+            if i == 0 {
+                self.keys[0].store(key, Ordering::Relaxed);
+                continue;
+            }
+            self.keys[1].store(key, Ordering::SeqCst);
+            // Cancelled meanwhile through the first parent of a merge?
+            if self.err.load(Ordering::SeqCst) != LIVE && self.keys[1].swap(NO_KEY, Ordering::SeqCst) == key {
                 let me = pst.children.remove(key);
                 drop(pst);
                 drop(me);
-                return;
             }
-            st.keys[i] = key;
         }
     }
 
@@ -299,17 +306,22 @@ impl CancelNode {
     /// and unlinks it from its parents. Returns its children, to be
     /// cancelled next, or `None` if it was already cancelled.
     fn cancel_one(self: &Arc<Self>, err: u8) -> Option<Slab<Arc<CancelNode>>> {
-        let (children, keys, timer, done) = {
+        let merge = !self.parents[1].is_background();
+        let (children, timer, done) = {
             let mut st = self.lock();
             if self.err.load(Ordering::Relaxed) != LIVE {
                 return None;
             }
-            self.err.store(err, Ordering::Release);
+            self.err.store(err, if merge { Ordering::SeqCst } else { Ordering::Release });
             // Read under the lock: a `done()` after this point sees `err`
             // and does not make a channel (invariant 2).
             let done = self.done.get();
-            (std::mem::take(&mut st.children), std::mem::replace(&mut st.keys, [NO_KEY; 2]), st.timer.take(), done)
+            (std::mem::take(&mut st.children), st.timer.take(), done)
         };
+        let keys = [
+            self.keys[0].load(Ordering::Relaxed),
+            if merge { self.keys[1].swap(NO_KEY, Ordering::SeqCst) } else { NO_KEY },
+        ];
         if let Some(d) = done {
             d.close();
         }
@@ -359,15 +371,19 @@ fn release(ctx: Context) {
 
 impl<V: ?Sized> Drop for ValueNode<V> {
     fn drop(&mut self) {
-        release(std::mem::take(&mut self.parent));
+        if !self.parent.is_background() {
+            release(std::mem::take(&mut self.parent));
+        }
     }
 }
 
 impl Drop for CancelNode {
     fn drop(&mut self) {
-        let [p0, p1] = std::mem::take(&mut self.parents);
-        release(p0);
-        release(p1);
+        for p in &mut self.parents {
+            if !p.is_background() {
+                release(std::mem::take(p));
+            }
+        }
     }
 }
 
@@ -514,19 +530,19 @@ impl fmt::Debug for CancelFunc {
     }
 }
 
-fn cancel_ctx(parents: [Context; 2], deadline: Option<f64>) -> (Arc<CancelNode>, Context, CancelFunc) {
+#[inline]
+fn cancel_ctx(parents: [Context; 2], deadline: Option<f64>) -> (Context, CancelFunc) {
     let node = CancelNode::new(parents, deadline);
-    node.link();
-    let ctx = Context { repr: Repr::Cancel(node.clone()) };
-    let cancel = CancelFunc { node: node.clone() };
-    (node, ctx, cancel)
+    if !(node.parents[0].is_background() && node.parents[1].is_background()) {
+        node.link();
+    }
+    (Context { repr: Repr::Cancel(node.clone()) }, CancelFunc { node })
 }
 
 /// A child of `parent` that is cancelled when `cancel` is called or when
 /// `parent` is cancelled, whichever comes first.
 pub fn with_cancel(parent: &Context) -> (Context, CancelFunc) {
-    let (_, ctx, cancel) = cancel_ctx([parent.clone(), Context::default()], parent.deadline());
-    (ctx, cancel)
+    cancel_ctx([parent.clone(), Context::default()], parent.deadline())
 }
 
 /// A child of `parent` that stores `value` under `key`. It shares its
@@ -562,7 +578,8 @@ fn deadline_ctx(parent: &Context, deadline: f64, timeout: Option<Duration>) -> (
         // The parent's deadline comes first: it will cancel the child.
         return with_cancel(parent);
     }
-    let (node, ctx, cancel) = cancel_ctx([parent.clone(), Context::default()], Some(deadline));
+    let (ctx, cancel) = cancel_ctx([parent.clone(), Context::default()], Some(deadline));
+    let node = &cancel.node;
     let left = match timeout {
         Some(t) => Some(t).filter(|t| !t.is_zero()),
         None => {
@@ -598,6 +615,5 @@ pub fn merge(a: &Context, b: &Context) -> (Context, CancelFunc) {
         (Some(x), Some(y)) => Some(x.min(y)),
         (x, y) => x.or(y),
     };
-    let (_, ctx, cancel) = cancel_ctx([a.clone(), b.clone()], deadline);
-    (ctx, cancel)
+    cancel_ctx([a.clone(), b.clone()], deadline)
 }

@@ -251,3 +251,21 @@ fn deep_chains_cancel_and_drop_without_recursion() {
         .join()
         .unwrap();
 }
+
+#[test]
+fn merges_made_while_their_first_parent_is_cancelled_never_stay_in_the_second() {
+    for _ in 0..200 {
+        let (p1, c1) = with_cancel(&background());
+        let (p2, _c2) = with_cancel(&background());
+        let maker = {
+            let (p1, p2) = (p1.clone(), p2.clone());
+            std::thread::spawn(move || (0..50).map(|_| merge(&p1, &p2).0).collect::<Vec<_>>())
+        };
+        std::thread::yield_now();
+        c1.cancel();
+        for m in maker.join().unwrap() {
+            assert_eq!(m.err(), Some(ContextError::Canceled));
+        }
+        assert_eq!(p2.children_count(), 0, "a cancelled merge was left registered in its second parent");
+    }
+}

@@ -34,7 +34,8 @@ fn random_bytes(r: &mut Rng) -> Vec<u8> {
                 }
             }
             _ => {
-                let broken: [&[u8]; 5] = [b"\xe2\x82", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xf0\x9f\x98"];
+                let broken: [&[u8]; 5] =
+                    [b"\xe2\x82", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xf0\x9f\x98"];
                 v.extend_from_slice(broken[r.below(5) as usize]);
             }
         }
@@ -99,12 +100,15 @@ fn quote_follows_pygolang_table() {
         (b"\x7f", r"\x7f"),
         (b"\xd0a", r"\xd0a"),
         (b"\x07\x08\x0b\x0c\x1b", r"\x07\x08\x0b\x0c\x1b"),
-        ("\u{80}\u{85}\u{a0}\u{ad}\u{200b}\u{2028}".as_bytes(), r"\xc2\x80\xc2\x85\xc2\xa0\xc2\xad\xe2\x80\x8b\xe2\x80\xa8"),
+        (
+            "\u{80}\u{85}\u{a0}\u{ad}\u{200b}\u{2028}".as_bytes(),
+            r"\xc2\x80\xc2\x85\xc2\xa0\xc2\xad\xe2\x80\x8b\xe2\x80\xa8",
+        ),
         ("日本語 ½ « » € 🙏 🚀 \u{fffd}".as_bytes(), "日本語 ½ « » € 🙏 🚀 \u{fffd}"),
         ("e\u{301}".as_bytes(), r"e\xcc\x81"), // a combining mark (M) is not kept
-        (b"\xed\xa0\x80", r"\xed\xa0\x80"),   // an encoded surrogate is invalid
-        (b"\xc0\xaf", r"\xc0\xaf"),           // an overlong form is invalid
-        (b"\xf0\x9f\x98", r"\xf0\x9f\x98"),   // a truncated sequence
+        (b"\xed\xa0\x80", r"\xed\xa0\x80"),    // an encoded surrogate is invalid
+        (b"\xc0\xaf", r"\xc0\xaf"),            // an overlong form is invalid
+        (b"\xf0\x9f\x98", r"\xf0\x9f\x98"),    // a truncated sequence
     ];
     for &(input, inner) in table {
         let want = format!("\"{inner}\"");
@@ -184,7 +188,21 @@ fn printable_is_letters_numbers_punctuation_symbols_and_the_ascii_space() {
     for c in ['a', 'Z', '0', ' ', '~', 'é', 'Ж', '日', '½', '«', '€', '🚀', '\u{fffd}', '𝐀'] {
         assert!(is_print(c), "{c:?} should be printable");
     }
-    for c in ['\0', '\n', '\u{7f}', '\u{85}', '\u{a0}', '\u{ad}', '\u{301}', '\u{200b}', '\u{3000}', '\u{e000}', '\u{ffff}', '\u{e0001}', '\u{10ffff}'] {
+    for c in [
+        '\0',
+        '\n',
+        '\u{7f}',
+        '\u{85}',
+        '\u{a0}',
+        '\u{ad}',
+        '\u{301}',
+        '\u{200b}',
+        '\u{3000}',
+        '\u{e000}',
+        '\u{ffff}',
+        '\u{e0001}',
+        '\u{10ffff}',
+    ] {
         assert!(!is_print(c), "{c:?} should not be printable");
     }
     assert!(!golang_strconv::UNICODE_VERSION.is_empty());

@@ -189,7 +189,10 @@ impl RWMutex {
         self.st.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn release(&self, f: impl FnOnce(&mut State, &mut Wakeups) -> Result<(), &'static str>) -> Result<(), &'static str> {
+    fn release(
+        &self,
+        f: impl FnOnce(&mut State, &mut Wakeups) -> Result<(), &'static str>,
+    ) -> Result<(), &'static str> {
         let mut wake = Wakeups::new();
         let r = f(&mut self.state(), &mut wake);
         for u in wake {

@@ -9,8 +9,8 @@
 use crate::coro::{AwaitOp, Op, OpFuture, OpOut, Step};
 use crate::gil;
 use crate::go_panic;
-use crate::pychan::{each_chan, panic_err, to_val, AnyChan, Elem, PyChan, Val};
-use golang_chan::{ChanError, Select, DEFAULT};
+use crate::pychan::{panic_err, to_val, AnyChan, Elem, PyChan, Val};
+use golang_chan::{CaseSlot, Cases, ChanError, RecvCase, SendCase, DEFAULT};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -48,9 +48,40 @@ struct Case {
 }
 
 /// A parsed select.
-struct Cases {
+struct Parsed {
     cases: Vec<Case>,
     default_at: Option<usize>,
+}
+
+/// The fast path of case parsing: if `case` is a bound builtin method of a
+/// `chan`, its channel and the method's name, without attribute lookups.
+fn bound_chan_method<'py>(case: &Bound<'py, PyAny>) -> Option<(Bound<'py, PyChan>, &'static [u8])> {
+    let p = case.as_ptr();
+    // SAFETY: `p` is a live object (we hold a reference and the GIL);
+    // PyCFunction_Check only reads its type.
+    if unsafe { pyo3::ffi::PyCFunction_Check(p) } == 0 {
+        return None;
+    }
+    // SAFETY: `p` is a PyCFunctionObject (checked above): its `m_self` is
+    // a borrowed reference (or NULL) and `m_ml` points to the method's
+    // static PyMethodDef, whose name is a static NUL-terminated string.
+    let (slf, name) = unsafe {
+        let f = p as *mut pyo3::ffi::PyCFunctionObject;
+        let slf = (*f).m_self;
+        if slf.is_null() {
+            return None;
+        }
+        let name = std::ffi::CStr::from_ptr((*(*f).m_ml).ml_name).to_bytes();
+        (Bound::from_borrowed_ptr(case.py(), slf), name)
+    };
+    let chan = slf.cast_into::<PyChan>().ok()?;
+    let name: &'static [u8] = match name {
+        b"recv" => b"recv",
+        b"recv_" => b"recv_",
+        b"send" => b"send",
+        _ => return None,
+    };
+    Some((chan, name))
 }
 
 fn chan_of<'py>(py: Python<'py>, method: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, PyChan>> {
@@ -65,7 +96,7 @@ fn chan_of<'py>(py: Python<'py>, method: &Bound<'py, PyAny>, what: &str) -> PyRe
     }
 }
 
-fn parse(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Cases> {
+fn parse(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Parsed> {
     let default = default_sentinel(py);
     let mut cases = Vec::with_capacity(args.len());
     let mut default_at = None;
@@ -75,16 +106,25 @@ fn parse(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Cases> {
                 return Err(go_panic(py, "select: multiple default"));
             }
             default_at = Some(index);
+        } else if let Some((chan, name)) = bound_chan_method(&case).filter(|(_, n)| *n != b"send") {
+            let with_ok = name == b"recv_";
+            cases.push(Case { ch: chan.get().ch.clone(), kind: Kind::Recv { with_ok }, index });
         } else if let Ok(t) = case.cast::<PyTuple>() {
             if t.len() != 2 {
                 return Err(go_panic(py, format!("pyselect: invalid [{}]() case", t.len())));
             }
             let send = t.get_item(0)?;
-            let chan = chan_of(py, &send, "send")?;
-            let name = send.getattr(intern!(py, "__name__"))?;
-            if name.extract::<&str>().ok() != Some("send") {
-                return Err(go_panic(py, format!("pyselect: send expected: {}", send.repr()?)));
-            }
+            let chan = match bound_chan_method(&send) {
+                Some((chan, b"send")) => chan,
+                _ => {
+                    let chan = chan_of(py, &send, "send")?;
+                    let name = send.getattr(intern!(py, "__name__"))?;
+                    if name.extract::<&str>().ok() != Some("send") {
+                        return Err(go_panic(py, format!("pyselect: send expected: {}", send.repr()?)));
+                    }
+                    chan
+                }
+            };
             let ch = chan.get().ch.clone();
             let v = to_val(ch.dtype(), &t.get_item(1)?)?;
             cases.push(Case { ch, kind: Kind::Send(v), index });
@@ -99,7 +139,7 @@ fn parse(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Cases> {
             cases.push(Case { ch: chan.get().ch.clone(), kind: Kind::Recv { with_ok }, index });
         }
     }
-    Ok(Cases { cases, default_at })
+    Ok(Parsed { cases, default_at })
 }
 
 /// A received value, typed, before conversion to Python.
@@ -141,45 +181,75 @@ impl Got {
 /// panic.
 type Outcome = Result<(usize, Got, bool), ChanError>;
 
-/// Builds a `Select` over `cases`, moving send values in.
-fn build<'a>(cases: &'a [Case], vals: Vec<Option<Val>>, has_default: bool) -> Select<'a> {
-    let mut sel = Select::new();
-    for (c, v) in cases.iter().zip(vals) {
-        match (&c.ch, v) {
-            (AnyChan::Obj(ch), Some(Val::Obj(v))) => sel.send(ch, v),
-            (AnyChan::StructZ(ch), Some(Val::StructZ)) => sel.send(ch, ()),
-            (AnyChan::Bool(ch), Some(Val::Bool(v))) => sel.send(ch, v),
-            (AnyChan::Int(ch), Some(Val::Int(v))) => sel.send(ch, v),
-            (AnyChan::Double(ch), Some(Val::Double(v))) => sel.send(ch, v),
-            (ch, None) => each_chan!(ch, c => sel.recv(c)),
-            _ => unreachable!("send values are converted for their channel's dtype"),
-        };
-    }
-    if has_default {
-        sel.default_case();
-    }
-    sel
+/// One concrete case over a parsed case's channel: no allocation per case.
+enum PyCase<'a> {
+    RObj(RecvCase<'a, Py<PyAny>>),
+    RZ(RecvCase<'a, ()>),
+    RBool(RecvCase<'a, bool>),
+    RInt(RecvCase<'a, i32>),
+    RDouble(RecvCase<'a, f64>),
+    SObj(SendCase<'a, Py<PyAny>>),
+    SZ(SendCase<'a, ()>),
+    SBool(SendCase<'a, bool>),
+    SInt(SendCase<'a, i32>),
+    SDouble(SendCase<'a, f64>),
 }
 
-fn outcome(cases: &[Case], default_at: Option<usize>, sel: &mut Select<'_>, r: Result<usize, ChanError>) -> Outcome {
+impl CaseSlot for PyCase<'_> {
+    #[inline]
+    fn case(&mut self) -> &mut dyn golang_chan::Case {
+        match self {
+            PyCase::RObj(c) => c,
+            PyCase::RZ(c) => c,
+            PyCase::RBool(c) => c,
+            PyCase::RInt(c) => c,
+            PyCase::RDouble(c) => c,
+            PyCase::SObj(c) => c,
+            PyCase::SZ(c) => c,
+            PyCase::SBool(c) => c,
+            PyCase::SInt(c) => c,
+            PyCase::SDouble(c) => c,
+        }
+    }
+}
+
+/// The concrete cases over `cases`, moving send values in.
+fn build<'a>(cases: &'a [Case], vals: Vec<Option<Val>>) -> Vec<PyCase<'a>> {
+    cases
+        .iter()
+        .zip(vals)
+        .map(|(c, v)| match (&c.ch, v) {
+            (AnyChan::Obj(ch), Some(Val::Obj(v))) => PyCase::SObj(SendCase::new(ch, v)),
+            (AnyChan::StructZ(ch), Some(Val::StructZ)) => PyCase::SZ(SendCase::new(ch, ())),
+            (AnyChan::Bool(ch), Some(Val::Bool(v))) => PyCase::SBool(SendCase::new(ch, v)),
+            (AnyChan::Int(ch), Some(Val::Int(v))) => PyCase::SInt(SendCase::new(ch, v)),
+            (AnyChan::Double(ch), Some(Val::Double(v))) => PyCase::SDouble(SendCase::new(ch, v)),
+            (AnyChan::Obj(ch), None) => PyCase::RObj(RecvCase::new(ch)),
+            (AnyChan::StructZ(ch), None) => PyCase::RZ(RecvCase::new(ch)),
+            (AnyChan::Bool(ch), None) => PyCase::RBool(RecvCase::new(ch)),
+            (AnyChan::Int(ch), None) => PyCase::RInt(RecvCase::new(ch)),
+            (AnyChan::Double(ch), None) => PyCase::RDouble(RecvCase::new(ch)),
+            _ => unreachable!("send values are converted for their channel's dtype"),
+        })
+        .collect()
+}
+
+fn outcome(cases: &[Case], default_at: Option<usize>, sel: &mut [PyCase<'_>], r: Result<usize, ChanError>) -> Outcome {
     let k = r?;
     if k == DEFAULT {
         return Ok((default_at.expect("default committed"), Got::None, false));
     }
     let c = &cases[k];
-    Ok(match c.kind {
-        Kind::Send(_) => (c.index, Got::None, false),
-        Kind::Recv { with_ok } => {
-            let got = match c.ch {
-                AnyChan::Obj(_) => Got::Obj(sel.take_recv(k).flatten()),
-                AnyChan::StructZ(_) => Got::StructZ(sel.take_recv(k).flatten()),
-                AnyChan::Bool(_) => Got::Bool(sel.take_recv(k).flatten()),
-                AnyChan::Int(_) => Got::Int(sel.take_recv(k).flatten()),
-                AnyChan::Double(_) => Got::Double(sel.take_recv(k).flatten()),
-            };
-            (c.index, got, with_ok)
-        }
-    })
+    let with_ok = matches!(c.kind, Kind::Recv { with_ok: true });
+    let got = match &mut sel[k] {
+        PyCase::RObj(r) => Got::Obj(r.take().flatten()),
+        PyCase::RZ(r) => Got::StructZ(r.take().flatten()),
+        PyCase::RBool(r) => Got::Bool(r.take().flatten()),
+        PyCase::RInt(r) => Got::Int(r.take().flatten()),
+        PyCase::RDouble(r) => Got::Double(r.take().flatten()),
+        _ => Got::None,
+    };
+    Ok((c.index, got, with_ok))
 }
 
 fn result(py: Python<'_>, o: Outcome) -> PyResult<Py<PyAny>> {
@@ -209,12 +279,12 @@ fn take_vals(cases: &mut [Case]) -> Vec<Option<Val>> {
 #[pyfunction]
 #[pyo3(signature = (*cases))]
 pub fn select(py: Python<'_>, cases: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
-    let Cases { mut cases, default_at } = parse(py, cases)?;
+    let Parsed { mut cases, default_at } = parse(py, cases)?;
     let vals = take_vals(&mut cases);
-    let mut sel = build(&cases, vals, default_at.is_some());
-    let r = match sel.try_select() {
+    let mut sel = build(&cases, vals);
+    let r = match Cases::new(&mut sel, default_at.is_some()).try_select() {
         Some(r) => r,
-        None => gil::block(py, |intr| sel.wait_blocking_interruptible(intr))?,
+        None => gil::block(py, |intr| Cases::new(&mut sel, false).wait_blocking_interruptible(intr))?,
     };
     let o = outcome(&cases, default_at, &mut sel, r);
     drop(sel);
@@ -233,8 +303,8 @@ impl Op for SelectOp {
         // Try at once with copies of the values; wait with the originals.
         let copies = vals.iter().map(|v| v.as_ref().map(|v| v.clone_ref(py))).collect();
         {
-            let mut sel = build(&cases, copies, default_at.is_some());
-            if let Some(r) = sel.try_select() {
+            let mut sel = build(&cases, copies);
+            if let Some(r) = Cases::new(&mut sel, default_at.is_some()).try_select() {
                 let o = outcome(&cases, default_at, &mut sel, r);
                 drop(sel);
                 return Step::Done(result(py, o));
@@ -242,8 +312,8 @@ impl Op for SelectOp {
         }
         let fut: OpFuture = Box::pin(async move {
             let o = {
-                let mut sel = build(&cases, vals, false);
-                let r = sel.wait().await;
+                let mut sel = build(&cases, vals);
+                let r = Cases::new(&mut sel, false).wait().await;
                 outcome(&cases, default_at, &mut sel, r)
             };
             Box::new(move |py: Python<'_>| result(py, o)) as OpOut
@@ -256,6 +326,6 @@ impl Op for SelectOp {
 #[pyfunction]
 #[pyo3(signature = (*cases))]
 pub fn aselect(py: Python<'_>, cases: &Bound<'_, PyTuple>) -> PyResult<AwaitOp> {
-    let Cases { cases, default_at } = parse(py, cases)?;
+    let Parsed { cases, default_at } = parse(py, cases)?;
     Ok(AwaitOp::new(Box::new(SelectOp { cases, default_at })))
 }
