@@ -530,7 +530,18 @@ fn f_timer0(c: &mut Criterion) {
             })
         });
     }
-    g.bench_function("tokio_ct(sleep0)", |b| {
+    g.bench_function("smol(async-io Timer)", |b| {
+        b.iter_custom(|iters| {
+            futures_lite::future::block_on(async move {
+                let t0 = Instant::now();
+                for _ in 0..iters {
+                    std::hint::black_box(async_io::Timer::after(Duration::ZERO).await);
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("tokio_ct(sleep0, 1ms granularity)", |b| {
         b.iter_custom(|iters| {
             tokio_run(async move {
                 let t0 = Instant::now();
@@ -544,6 +555,45 @@ fn f_timer0(c: &mut Criterion) {
     g.finish();
 }
 
+fn g_ctx_cancel(c: &mut Criterion) {
+    for (group, child) in [("g_ctx_cancel", false), ("g2_ctx_child", true)] {
+        let mut g = c.benchmark_group(group);
+        g.bench_function("golang", |b| {
+            b.iter_custom(|iters| {
+                golang_run(false, async move {
+                    let bg = golang::context::background();
+                    let (parent, pcancel) = golang::context::with_cancel(&bg);
+                    let base = if child { parent.clone() } else { bg };
+                    let t0 = Instant::now();
+                    for _ in 0..iters {
+                        let (ctx, cancel) = golang::context::with_cancel(&base);
+                        cancel.cancel();
+                        std::hint::black_box(ctx.done().recv().await);
+                    }
+                    let el = t0.elapsed();
+                    pcancel.cancel();
+                    el
+                })
+            })
+        });
+        g.bench_function("tokio_ct(CancellationToken)", |b| {
+            b.iter_custom(|iters| {
+                tokio_run(async move {
+                    let parent = tokio_util::sync::CancellationToken::new();
+                    let t0 = Instant::now();
+                    for _ in 0..iters {
+                        let t = if child { parent.child_token() } else { tokio_util::sync::CancellationToken::new() };
+                        t.cancel();
+                        t.cancelled().await;
+                    }
+                    t0.elapsed()
+                })
+            })
+        });
+        g.finish();
+    }
+}
+
 fn config() -> Criterion {
     Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2)).sample_size(20)
 }
@@ -551,6 +601,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = a_pingpong, b_buf128, c_select_ready, d_select_default, e_spawn, f_timer0
+    targets = a_pingpong, b_buf128, c_select_ready, d_select_default, e_spawn, f_timer0, g_ctx_cancel
 }
 criterion_main!(benches);
