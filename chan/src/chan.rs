@@ -36,7 +36,8 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use crate::lock::{SpinGuard, SpinLock};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -99,7 +100,7 @@ pub(crate) struct State<T> {
 
 pub(crate) struct Inner<T> {
     pub(crate) cap: usize,
-    pub(crate) state: Mutex<State<T>>,
+    pub(crate) state: SpinLock<State<T>>,
     /// Readiness published at every unlock: `RECV_MAYBE` when a receive
     /// might proceed (buffered values, waiting senders, or closed),
     /// `SEND_MAYBE` when a send might (buffer room, waiting receivers, or
@@ -113,7 +114,7 @@ const SEND_MAYBE: u8 = 2;
 
 /// The channel's state while locked; publishes the readiness hint on unlock.
 pub(crate) struct Locked<'a, T> {
-    g: MutexGuard<'a, State<T>>,
+    g: SpinGuard<'a, State<T>>,
     inner: &'a Inner<T>,
 }
 
@@ -199,7 +200,7 @@ impl<T> Chan<T> {
         Chan {
             inner: Some(Arc::new(Inner {
                 cap,
-                state: Mutex::new(State {
+                state: SpinLock::new(State {
                     buf: VecDeque::with_capacity(cap.min(1024)),
                     closed: false,
                     recvq: VecDeque::new(),
@@ -446,9 +447,7 @@ pub(crate) fn block_forever<R>(interrupt: Option<(&mut dyn FnMut() -> bool, Dura
 impl<T> Inner<T> {
     #[inline]
     pub(crate) fn lock(&self) -> Locked<'_, T> {
-        // A panic while the lock is held cannot leave the state broken (no
-        // user code runs under it), so poisoning is ignored.
-        Locked { g: self.state.lock().unwrap_or_else(|e| e.into_inner()), inner: self }
+        Locked { g: self.state.lock(), inner: self }
     }
 
     /// Whether a receive might proceed now (false: certainly not).

@@ -42,6 +42,11 @@ pub enum Fire {
 pub trait Case: Send {
     /// Whether the case is on a nil channel (never ready).
     fn is_nil(&self) -> bool;
+    /// Whether the case might be ready now, from the channel's readiness
+    /// hint, without locking (false: certainly not ready, or nil).
+    fn maybe_ready(&self) -> bool {
+        !self.is_nil()
+    }
     /// Tries the operation as the active party.
     fn try_fire(&mut self) -> Fire;
     /// Registers the case; false (and not registered) if it is ready now.
@@ -81,6 +86,11 @@ impl<'a, T> RecvCase<'a, T> {
 impl<T: Send + 'static> Case for RecvCase<'_, T> {
     fn is_nil(&self) -> bool {
         self.ch.inner.is_none()
+    }
+
+    #[inline]
+    fn maybe_ready(&self) -> bool {
+        self.ch.inner.as_ref().is_some_and(|i| i.recv_maybe())
     }
 
     fn try_fire(&mut self) -> Fire {
@@ -162,6 +172,11 @@ impl<'a, T> SendCase<'a, T> {
 impl<T: Send + 'static> Case for SendCase<'_, T> {
     fn is_nil(&self) -> bool {
         self.ch.inner.is_none()
+    }
+
+    #[inline]
+    fn maybe_ready(&self) -> bool {
+        self.ch.inner.as_ref().is_some_and(|i| i.send_maybe())
     }
 
     fn try_fire(&mut self) -> Fire {
@@ -399,28 +414,35 @@ impl<'s, S: CaseSlot> Cases<'s, S> {
 
     /// The try pass: the first ready case in a uniformly random order.
     fn try_pass(&mut self) -> Option<Result<usize, ChanError>> {
+        // Candidates: the cases whose channel hint says "maybe ready" (a
+        // superset of the ready ones, read without locks). Trying the
+        // candidates in a uniformly random order and taking the first that
+        // is really ready picks uniformly among the ready cases; with no
+        // candidate nothing is ready, and with one no random draw is needed.
         let n = self.cases.len();
-        let mut order_buf = [0usize; 16];
-        let mut order_vec = Vec::new();
-        let order: &mut [usize] = if n <= 16 {
-            &mut order_buf[..n]
-        } else {
-            order_vec.resize(n, 0);
-            &mut order_vec
-        };
-        for (i, o) in order.iter_mut().enumerate() {
-            *o = i;
+        let mut buf = [0usize; 16];
+        let mut vec = Vec::new();
+        let mut k = 0;
+        for i in 0..n {
+            if self.cases[i].case().maybe_ready() {
+                if k < 16 {
+                    buf[k] = i;
+                } else {
+                    if vec.is_empty() {
+                        vec.extend_from_slice(&buf);
+                    }
+                    vec.push(i);
+                }
+                k += 1;
+            }
         }
-        for i in (1..n).rev() {
+        let order: &mut [usize] = if k <= 16 { &mut buf[..k] } else { &mut vec };
+        for i in (1..k).rev() {
             let j = golang_sched::rand_below(i + 1);
             order.swap(i, j);
         }
         for &i in order.iter() {
-            let c = self.cases[i].case();
-            if c.is_nil() {
-                continue;
-            }
-            match c.try_fire() {
+            match self.cases[i].case().try_fire() {
                 Fire::Done => return Some(Ok(i)),
                 Fire::Panic(e) => return Some(Err(e)),
                 Fire::NotReady => {}

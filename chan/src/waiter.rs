@@ -14,7 +14,8 @@
 //! to abort knows a counterparty has committed (or is committing) it.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use crate::lock::SpinLock;
+use std::sync::Arc;
 use std::task::Waker;
 use std::thread::Thread;
 use std::time::Duration;
@@ -157,19 +158,19 @@ impl Waiter {
 pub(crate) struct Entry<T> {
     pub(crate) waiter: Arc<Waiter>,
     pub(crate) case: usize,
-    pub(crate) slot: Mutex<Option<T>>,
+    pub(crate) slot: SpinLock<Option<T>>,
 }
 
 impl<T> Entry<T> {
     pub(crate) fn new(waiter: Arc<Waiter>, case: usize, value: Option<T>) -> Arc<Entry<T>> {
-        Arc::new(Entry { waiter, case, slot: Mutex::new(value) })
+        Arc::new(Entry { waiter, case, slot: SpinLock::new(value) })
     }
 
     pub(crate) fn take(&self) -> Option<T> {
-        self.slot.lock().unwrap().take()
+        self.slot.lock().take()
     }
 
     pub(crate) fn put(&self, v: T) {
-        *self.slot.lock().unwrap() = Some(v);
+        *self.slot.lock() = Some(v);
     }
 }

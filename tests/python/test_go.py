@@ -295,7 +295,14 @@ def run_ctrlc(block, waitop, catch):
 
 def run_sigint(prog):
     """Runs prog in a subprocess, waits until it prints "ready", sends it
-    SIGINT and returns (returncode, rest of stdout, stderr)."""
+    SIGINT and returns (returncode, rest of stdout, stderr).
+
+    The child first installs Python's default SIGINT handler: a test runner
+    started in the background by a non-interactive shell has SIGINT ignored,
+    and children inherit that, which would hide what a user at a terminal
+    gets."""
+    prog = ('import signal as _s; _s.signal(_s.SIGINT, _s.default_int_handler)\n'
+            + prog)
     p = subprocess.Popen([sys.executable, '-c', prog], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env=_subprocess_env())
     try:
