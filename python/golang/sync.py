@@ -28,6 +28,29 @@ API (that of Pygolang 0.0.5's ``golang.sync``, see API.md, plus RWMutex and
   ``defer(wg.wait)`` would: an exception from the goroutines, raised while the
   block's own exception propagates, has the latter as ``__context__``).
 
+Async forms, for async goroutines (``go(async_fn)``, ``golang.run``), where a
+blocking call may not block (it raises RuntimeError): one convention, that of
+the core's ``ch.arecv()``/``ch.asend(x)``/``aselect()``/``time.asleep()``:
+
+    **the async form of a blocking method ``m`` is the coroutine method
+    ``a`` + ``m``**, with PEP 8's trailing underscore when that name is a
+    keyword (``wait`` -> ``await_``); each lock-like object also works with
+    ``async with``.
+
+- ``await sema.aacquire()``; ``async with sema:``
+- ``await mu.alock()``; ``async with mu:``
+- ``await rw.alock()``, ``await rw.arlock()``; ``async with rw:`` (write lock)
+- ``await once.ado(f)``, where f may also be an async function (awaited)
+- ``await wg.await_()`` for WaitGroup and WorkGroup;
+  ``async with WorkGroup(ctx) as wg:`` awaits the group at the end of the block
+- ``WorkGroup.go(f, ...)`` runs f as an async goroutine when f is an
+  ``async def`` function (``await f(wctx, ...)``), as ``golang.go`` does, and
+  as a thread goroutine otherwise; a group may mix both.
+
+The methods that never wait for another goroutine (``release``, ``unlock``,
+``runlock``, ``UnlockToRLock``, ``add``, ``done``, ``go``) have no async form:
+call them as they are, from any kind of goroutine.
+
 Misuse panics with Go's messages: "sync: unlock of unlocked mutex",
 "sync: Unlock of unlocked RWMutex", "sync: RUnlock of unlocked RWMutex";
 releasing a Sema that is not acquired panics
@@ -40,14 +63,37 @@ releases the GIL while waiting. Small critical sections use a buffered
 receive cost less than ``with threading.Lock()``).
 """
 
-from golang import go, chan, panic
+import time as _pytime
+from inspect import isawaitable as _isawaitable, \
+    iscoroutinefunction as _iscoroutinefunction
+
+from golang import go, chan, select, default, panic
 from golang import context
+from golang import _golang
 
 __all__ = ['Sema', 'Mutex', 'RWMutex', 'Once', 'WaitGroup', 'WorkGroup']
 
 
 def _guard():
     return chan(1, 'C.structZ')
+
+
+# A guard (chan lock) is held only for a few statements, never across a wait.
+# Methods that may be called from any goroutine lock it with
+#
+#     try:
+#         g.send(None)
+#     except RuntimeError:
+#         _gwait(g)
+#
+# In an async goroutine a send that would block raises RuntimeError instead
+# (it may not block its executor); it can only find the guard held by a
+# goroutine of another thread or executor (on one executor, async goroutines
+# never interleave inside a guarded section), which releases it in a moment:
+# _gwait polls until then, giving the GIL away between tries.
+def _gwait(g):
+    while select((g.send, None), default)[0] != 0:
+        _pytime.sleep(0)
 
 
 class Sema(object):
@@ -64,6 +110,10 @@ class Sema(object):
     def acquire(sema):
         sema._ch.send(None)
 
+    async def aacquire(sema):
+        """the async form of acquire."""
+        await sema._ch.asend(None)
+
     def release(sema):
         ch = sema._ch
         if len(ch) == 0:
@@ -75,6 +125,13 @@ class Sema(object):
         return sema
 
     def __exit__(sema, exc_type, exc_val, exc_tb):
+        sema.release()
+
+    async def __aenter__(sema):
+        await sema._ch.asend(None)
+        return sema
+
+    async def __aexit__(sema, exc_type, exc_val, exc_tb):
         sema.release()
 
 
@@ -92,6 +149,10 @@ class Mutex(object):
     def lock(mu):
         mu._ch.send(None)
 
+    async def alock(mu):
+        """the async form of lock."""
+        await mu._ch.asend(None)
+
     def unlock(mu):
         ch = mu._ch
         if len(ch) == 0:
@@ -103,6 +164,13 @@ class Mutex(object):
         return mu
 
     def __exit__(mu, exc_type, exc_val, exc_tb):
+        mu.unlock()
+
+    async def __aenter__(mu):
+        await mu._ch.asend(None)
+        return mu
+
+    async def __aexit__(mu, exc_type, exc_val, exc_tb):
         mu.unlock()
 
 
@@ -151,6 +219,19 @@ class RWMutex(object):
         g.recv()
         mu._wwake.recv()
 
+    async def alock(mu):
+        """the async form of Lock."""
+        await mu._w.alock()
+        g = mu._g
+        await g.asend(None)
+        mu._writer = True
+        if mu._nreaders == 0:
+            g.recv()
+            return
+        mu._wwaiting = True
+        g.recv()
+        await mu._wwake.arecv()
+
     def Unlock(mu):
         """Unlock releases the write lock; queued readers get the lock."""
         rwake = mu._release_writer("sync: Unlock of unlocked RWMutex", 0)
@@ -168,7 +249,10 @@ class RWMutex(object):
 
     def _release_writer(mu, errmsg, nself):
         g = mu._g
-        g.send(None)
+        try:
+            g.send(None)
+        except RuntimeError:
+            _gwait(g)
         if not mu._writer or mu._wwaiting:
             g.recv()
             panic(errmsg)
@@ -199,10 +283,28 @@ class RWMutex(object):
         g.recv()
         rwake.recv()    # admitted (and counted in _nreaders) by the writer's unlock
 
+    async def arlock(mu):
+        """the async form of RLock."""
+        g = mu._g
+        await g.asend(None)
+        if not mu._writer:
+            mu._nreaders += 1
+            g.recv()
+            return
+        mu._nrwait += 1
+        rwake = mu._rwake
+        if rwake is None:
+            rwake = mu._rwake = chan(0, 'C.structZ')
+        g.recv()
+        await rwake.arecv()
+
     def RUnlock(mu):
         """RUnlock releases one read lock."""
         g = mu._g
-        g.send(None)
+        try:
+            g.send(None)
+        except RuntimeError:
+            _gwait(g)
         n = mu._nreaders - 1
         if n < 0:
             g.recv()
@@ -229,6 +331,13 @@ class RWMutex(object):
     def __exit__(mu, exc_type, exc_val, exc_tb):
         mu.Unlock()
 
+    async def __aenter__(mu):
+        await mu.alock()
+        return mu
+
+    async def __aexit__(mu, exc_type, exc_val, exc_tb):
+        mu.Unlock()
+
 
 class Once(object):
     """Once runs an action once: once.do(f) calls f only the first time."""
@@ -252,6 +361,24 @@ class Once(object):
         finally:
             g.recv()
 
+    async def ado(once, f):
+        """the async form of do: f may be a plain function or an async one
+        (its result is awaited)."""
+        if once._done:
+            return
+        g = once._g
+        await g.asend(None)
+        try:
+            if not once._done:
+                try:
+                    r = f()
+                    if _isawaitable(r):
+                        await r
+                finally:
+                    once._done = True
+        finally:
+            g.recv()
+
 
 class WaitGroup(object):
     """WaitGroup waits for a collection of tasks to finish: add(n) before
@@ -265,7 +392,10 @@ class WaitGroup(object):
 
     def add(wg, delta):
         g = wg._g
-        g.send(None)
+        try:
+            g.send(None)
+        except RuntimeError:
+            _gwait(g)
         n = wg._n + delta
         if n < 0:
             g.recv()
@@ -294,6 +424,19 @@ class WaitGroup(object):
         g.recv()
         zero.recv()
 
+    async def await_(wg):
+        """the async form of wait."""
+        g = wg._g
+        await g.asend(None)
+        if wg._n == 0:
+            g.recv()
+            return
+        zero = wg._zero
+        if zero is None:
+            zero = wg._zero = chan(0, 'C.structZ')
+        g.recv()
+        await zero.arecv()
+
 
 class WorkGroup(object):
     """WorkGroup is a group of goroutines working on a common task.
@@ -304,6 +447,8 @@ class WorkGroup(object):
         wg.wait()           # re-raises the first failure, if any
 
     or ``with WorkGroup(ctx) as wg: ...`` that waits at the end of the block.
+    From async goroutines: ``wg.go(async_f)`` (``await async_f(wctx)`` in an
+    async goroutine), ``await wg.await_()``, ``async with WorkGroup(ctx) as wg``.
 
     wctx is derived from ctx: it is canceled when ctx is, when a goroutine of
     the group raises (any BaseException), and when wait() returns. Modelled
@@ -320,41 +465,74 @@ class WorkGroup(object):
 
     def go(g, f, *argv, **kw):
         guard = g._g
-        guard.send(None)
+        try:
+            guard.send(None)
+        except RuntimeError:
+            _gwait(guard)
         g._n += 1
         guard.recv()
-        go(g._run, f, argv, kw)
+        if _iscoroutinefunction(f):
+            _golang.go_async(g._arun(f, argv, kw))
+        else:
+            go(g._run, f, argv, kw)
 
     def _run(g, f, argv, kw):
         try:
             f(g._ctx, *argv, **kw)
         except BaseException as e:
-            guard = g._g
-            guard.send(None)
-            first = g._err is None
-            if first:
-                # keep the traceback from f down, without this frame (it
-                # would only show _run, and keep the group alive via the
-                # traceback)
-                tb = e.__traceback__
-                if tb is not None and tb.tb_frame.f_code is _run_code:
-                    e.__traceback__ = tb.tb_next
-                tb = None
-                g._err = e
-            guard.recv()
-            if first:
-                g._cancel()
+            g._fail(e, _run_code)
         finally:
-            guard = g._g
+            g._exit()
+
+    async def _arun(g, f, argv, kw):
+        try:
+            await f(g._ctx, *argv, **kw)
+        except GeneratorExit:
+            # the coroutine is closed without having finished: it was left
+            # blocked when its golang.run ended. Not a failure of f.
+            raise
+        except BaseException as e:
+            g._fail(e, _arun_code)
+        finally:
+            g._exit()
+
+    # _fail records e, raised by f in frame code of _run/_arun, as the
+    # group's error if it is the first one, and then cancels wctx.
+    def _fail(g, e, code):
+        guard = g._g
+        try:
             guard.send(None)
-            n = g._n = g._n - 1
-            zero = None
-            if n == 0:
-                zero = g._zero
-                g._zero = None
-            guard.recv()
-            if zero is not None:
-                zero.close()
+        except RuntimeError:
+            _gwait(guard)
+        first = g._err is None
+        if first:
+            # keep the traceback from f down, without the _run/_arun frame
+            # (it would only show _run, and keep the group alive via the
+            # traceback)
+            tb = e.__traceback__
+            if tb is not None and tb.tb_frame.f_code is code:
+                e.__traceback__ = tb.tb_next
+            tb = None
+            g._err = e
+        guard.recv()
+        if first:
+            g._cancel()
+
+    # _exit counts one goroutine out, waking the waiter after the last one.
+    def _exit(g):
+        guard = g._g
+        try:
+            guard.send(None)
+        except RuntimeError:
+            _gwait(guard)
+        n = g._n = g._n - 1
+        zero = None
+        if n == 0:
+            zero = g._zero
+            g._zero = None
+        guard.recv()
+        if zero is not None:
+            zero.close()
 
     def wait(g):
         """wait waits for all the goroutines started by go() to return, then
@@ -374,6 +552,23 @@ class WorkGroup(object):
         if err is not None:
             raise err
 
+    async def await_(g):
+        """the async form of wait."""
+        guard = g._g
+        await guard.asend(None)
+        if g._n == 0:
+            guard.recv()
+        else:
+            zero = g._zero
+            if zero is None:
+                zero = g._zero = chan(0, 'C.structZ')
+            guard.recv()
+            await zero.arecv()
+        g._cancel()
+        err = g._err
+        if err is not None:
+            raise err
+
     def __enter__(g):
         return g
 
@@ -383,5 +578,13 @@ class WorkGroup(object):
         g.wait()
         return False
 
+    async def __aenter__(g):
+        return g
+
+    async def __aexit__(g, exc_type, exc_val, exc_tb):
+        await g.await_()
+        return False
+
 
 _run_code = WorkGroup._run.__code__
+_arun_code = WorkGroup._arun.__code__

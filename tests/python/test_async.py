@@ -14,7 +14,6 @@ waits), with exact timestamps. The real clock is used only to check that
 import asyncio
 import re
 import sys
-import threading
 import time as pytime
 
 import pytest
