@@ -25,7 +25,14 @@ asleep = _golang.asleep
 
 
 def sleep(dt):
-    """sleep pauses the current goroutine for at least dt seconds."""
+    """sleep pauses the current goroutine for at least dt seconds.
+
+    In an async goroutine use `await time.asleep(dt)`: a blocking sleep there
+    would stop every goroutine of its executor (and not move a virtual
+    clock), so it raises RuntimeError instead."""
+    if _golang._in_executor():
+        raise RuntimeError("golang.time.sleep: a blocking sleep in an async goroutine "
+                           "would block its executor; use `await time.asleep(dt)`")
     _stdtime.sleep(max(dt, 0))
 
 

@@ -859,3 +859,35 @@ def test_ten_thousand_async_goroutines_in_one_run():
     assert total == N * (N - 1) // 2
     assert tmax == at(6)
     assert pytime.monotonic() - t0 < 10
+
+
+def test_context_timeout_fires_on_the_virtual_clock_inside_run():
+    from golang import context
+
+    async def main():
+        ctx, cancel = context.with_timeout(context.background(), 5)
+        t0 = time.now()
+        await ctx.done().arecv()
+        return time.now() - t0, ctx.err()
+
+    dt, err = golang.run(main, seed=3)
+    assert dt == 5.0
+    assert err is context.deadlineExceeded
+
+
+def test_after_func_inside_run_runs_as_a_goroutine_in_virtual_time():
+    async def main():
+        fired = chan(1)
+        t0 = time.now()
+        time.after_func(2.5, lambda: fired.send(time.now() - t0))
+        return await fired.arecv()
+
+    assert golang.run(main, seed=1) == 2.5
+
+
+def test_blocking_time_sleep_in_an_async_goroutine_is_refused():
+    async def main():
+        time.sleep(0.01)
+
+    with pytest.raises(RuntimeError, match="asleep"):
+        golang.run(main, seed=1)

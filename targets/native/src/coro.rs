@@ -245,6 +245,31 @@ impl Future for CoroTask {
     }
 }
 
+/// Reports an exception that escaped a goroutine running on an executor:
+/// inside `golang.run` it ends the run (which raises it), elsewhere it is
+/// printed.
+pub(crate) fn goroutine_failed(py: Python<'_>, e: PyErr, name: &str, obj: Option<&Bound<'_, PyAny>>) {
+    let failure = RUN_FAILURE.with(|f| f.borrow().clone());
+    match failure {
+        Some(f) => {
+            let mut slot = f.lock().unwrap();
+            if slot.is_none() {
+                *slot = Some((e, name.to_string()));
+            }
+            drop(slot);
+            golang_sched::fail_run(format!("goroutine {name} raised"));
+        }
+        None => e.write_unraisable(py, obj),
+    }
+}
+
+/// Whether the caller runs on a goroutine executor's thread (in an async
+/// goroutine), where blocking calls would block every goroutine.
+#[pyfunction]
+pub fn _in_executor() -> bool {
+    golang_sched::in_executor()
+}
+
 fn coro_name(py: Python<'_>, coro: &Bound<'_, PyAny>) -> String {
     coro.getattr(pyo3::intern!(py, "__qualname__"))
         .and_then(|n| n.extract::<String>())

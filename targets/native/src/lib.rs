@@ -49,6 +49,7 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<coro::AwaitOp>()?;
     m.add_function(wrap_pyfunction!(coro::go_async, m)?)?;
     m.add_function(wrap_pyfunction!(coro::run, m)?)?;
+    m.add_function(wrap_pyfunction!(coro::_in_executor, m)?)?;
     m.add("DeadlockError", py.get_type::<coro::DeadlockError>())?;
     m.add_function(wrap_pyfunction!(goroutine::go_thread, m)?)?;
     m.add_function(wrap_pyfunction!(goroutine::_worker, m)?)?;

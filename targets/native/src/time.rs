@@ -43,6 +43,24 @@ impl PyTimer {
     fn new(py: Python<'_>, dt: f64, f: Option<Py<PyAny>>) -> PyResult<PyTimer> {
         let t = match f {
             None => golang_time::Timer::new(dur(dt)),
+            Some(f) if golang_sched::in_executor() => {
+                // Made in an async goroutine (e.g. inside golang.run): f runs
+                // as a goroutine of the same executor, on its clock, so that
+                // it fires in virtual time too.
+                let f = Arc::new(f);
+                let handle = golang_sched::handle();
+                golang_time::after_func(dur(dt), move || {
+                    let f = f.clone();
+                    handle.spawn_named(Some("time.after_func".into()), async move {
+                        crate::gil::attach(|py| {
+                            let f = f.bind(py);
+                            if let Err(e) = f.call0() {
+                                crate::coro::goroutine_failed(py, e, "time.after_func", Some(f));
+                            }
+                        })
+                    });
+                })
+            }
             Some(f) => {
                 let f = Arc::new(f);
                 golang_time::after_func(dur(dt), move || {
