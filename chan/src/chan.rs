@@ -252,12 +252,12 @@ impl<T> Chan<T> {
 
     /// How many receivers (goroutines, threads, selects) wait on the channel.
     pub fn waiting_receivers(&self) -> usize {
-        self.inner.as_ref().map_or(0, |i| i.lock().recvq.iter().filter(|e| e.waiter.is_waiting()).count())
+        self.inner.as_ref().map_or(0, |i| i.lock().recvq.iter().filter(|e| e.waiter().is_waiting()).count())
     }
 
     /// How many senders wait on the channel.
     pub fn waiting_senders(&self) -> usize {
-        self.inner.as_ref().map_or(0, |i| i.lock().sendq.iter().filter(|e| e.waiter.is_waiting()).count())
+        self.inner.as_ref().map_or(0, |i| i.lock().sendq.iter().filter(|e| e.waiter().is_waiting()).count())
     }
 
     /// Whether the channel is closed (false for nil).
@@ -287,8 +287,8 @@ impl<T> Chan<T> {
         let recvq = std::mem::take(&mut st.recvq);
         let sendq = std::mem::take(&mut st.sendq);
         for e in recvq.iter().chain(sendq.iter()) {
-            if e.waiter.try_claim() {
-                e.waiter.commit(e.case, true);
+            if e.waiter().try_claim() {
+                e.waiter().commit(e.case, true);
             }
         }
         drop(st);
@@ -373,13 +373,13 @@ impl<T> Chan<T> {
                 Ok(()) => return Blocking::Done(Ok(())),
                 Err(TrySendError::Closed(_)) => return Blocking::Done(Err(ChanError::SendOnClosed)),
                 Err(TrySendError::Full(v)) => {
-                    let e = Entry::new(Waiter::for_thread(), 0, Some(v));
+                    let e = Entry::single(Unparker::Thread(std::thread::current()), Some(v));
                     st.sendq.push_back(e.clone());
                     e
                 }
             }
         };
-        match entry.waiter.wait_thread(interrupt) {
+        match entry.waiter().wait_thread(interrupt) {
             Woken::Committed(_, closed) => Blocking::Done(if closed { Err(ChanError::SendOnClosed) } else { Ok(()) }),
             Woken::Interrupted => {
                 inner.lock().sendq.retain(|e| !Arc::ptr_eq(e, &entry));
@@ -403,13 +403,13 @@ impl<T> Chan<T> {
                 Ok(v) => return Blocking::Done(Some(v)),
                 Err(TryRecvError::Closed) => return Blocking::Done(None),
                 Err(TryRecvError::Empty) => {
-                    let e = Entry::new(Waiter::for_thread(), 0, None);
+                    let e = Entry::single(Unparker::Thread(std::thread::current()), None);
                     st.recvq.push_back(e.clone());
                     e
                 }
             }
         };
-        match entry.waiter.wait_thread(interrupt) {
+        match entry.waiter().wait_thread(interrupt) {
             Woken::Committed(_, closed) => Blocking::Done(if closed { None } else { entry.take() }),
             Woken::Interrupted => {
                 inner.lock().recvq.retain(|e| !Arc::ptr_eq(e, &entry));
@@ -469,9 +469,9 @@ impl<T> Inner<T> {
             return Err(TrySendError::Closed(v));
         }
         while let Some(e) = st.recvq.pop_front() {
-            if e.waiter.try_claim() {
+            if e.waiter().try_claim() {
                 e.put(v);
-                e.waiter.commit(e.case, false);
+                e.waiter().commit(e.case, false);
                 return Ok(());
             }
         }
@@ -488,10 +488,10 @@ impl<T> Inner<T> {
         if let Some(v) = st.buf.pop_front() {
             if st.buf.len() < self.cap {
                 while let Some(e) = st.sendq.pop_front() {
-                    if e.waiter.try_claim() {
+                    if e.waiter().try_claim() {
                         let w = e.take().expect("a waiting sender holds its value");
                         st.buf.push_back(w);
-                        e.waiter.commit(e.case, false);
+                        e.waiter().commit(e.case, false);
                         break;
                     }
                 }
@@ -499,9 +499,9 @@ impl<T> Inner<T> {
             return Ok(v);
         }
         while let Some(e) = st.sendq.pop_front() {
-            if e.waiter.try_claim() {
+            if e.waiter().try_claim() {
                 let v = e.take().expect("a waiting sender holds its value");
-                e.waiter.commit(e.case, false);
+                e.waiter().commit(e.case, false);
                 return Ok(v);
             }
         }
@@ -516,9 +516,9 @@ impl<T> Inner<T> {
     pub(crate) fn give_back(&self, v: T) {
         let mut st = self.lock();
         while let Some(e) = st.recvq.pop_front() {
-            if e.waiter.try_claim() {
+            if e.waiter().try_claim() {
                 e.put(v);
-                e.waiter.commit(e.case, false);
+                e.waiter().commit(e.case, false);
                 return;
             }
         }
@@ -527,12 +527,12 @@ impl<T> Inner<T> {
 
     /// Whether a receive could proceed now, ignoring the entries of `own`.
     pub(crate) fn recv_ready(&self, st: &State<T>, own: &Arc<Waiter>) -> bool {
-        !st.buf.is_empty() || st.closed || st.sendq.iter().any(|e| e.waiter.is_waiting() && !Arc::ptr_eq(&e.waiter, own))
+        !st.buf.is_empty() || st.closed || st.sendq.iter().any(|e| e.waiter().is_waiting() && !e.is_of(own))
     }
 
     /// Whether a send could proceed (or panic) now, ignoring `own`'s entries.
     pub(crate) fn send_ready(&self, st: &State<T>, own: &Arc<Waiter>) -> bool {
-        st.closed || st.buf.len() < self.cap || st.recvq.iter().any(|e| e.waiter.is_waiting() && !Arc::ptr_eq(&e.waiter, own))
+        st.closed || st.buf.len() < self.cap || st.recvq.iter().any(|e| e.waiter().is_waiting() && !e.is_of(own))
     }
 }
 
@@ -571,7 +571,7 @@ impl<T> Future for SendFuture<'_, T> {
                     Ok(()) => Ok(()),
                     Err(TrySendError::Closed(_)) => Err(ChanError::SendOnClosed),
                     Err(TrySendError::Full(v)) => {
-                        let e = Entry::new(Waiter::new(Unparker::Task(cx.waker().clone())), 0, Some(v));
+                        let e = Entry::single(Unparker::Task(cx.waker().clone()), Some(v));
                         st.sendq.push_back(e.clone());
                         this.state = SendState::Waiting(e);
                         golang_sched::set_wait_reason("chan send");
@@ -580,9 +580,9 @@ impl<T> Future for SendFuture<'_, T> {
                 }
             }
             SendState::Waiting(e) => {
-                let mut outcome = e.waiter.outcome();
-                if outcome.is_none() && !e.waiter.wakes(cx.waker()) {
-                    if e.waiter.try_abort() {
+                let mut outcome = e.waiter().outcome();
+                if outcome.is_none() && !e.waiter().wakes(cx.waker()) {
+                    if e.waiter().try_abort() {
                         // Polled with another waker: register again with it.
                         let v = e.take();
                         let mut st = inner.lock();
@@ -591,7 +591,7 @@ impl<T> Future for SendFuture<'_, T> {
                         this.state = SendState::Idle(v);
                         return Pin::new(this).poll(cx);
                     }
-                    outcome = Some(e.waiter.wait_committed());
+                    outcome = Some(e.waiter().wait_committed());
                 }
                 match outcome {
                     Some((_, true)) => Err(ChanError::SendOnClosed),
@@ -615,7 +615,7 @@ impl<T> Future for SendFuture<'_, T> {
 impl<T> Drop for SendFuture<'_, T> {
     fn drop(&mut self) {
         if let SendState::Waiting(e) = &self.state {
-            if e.waiter.try_abort() {
+            if e.waiter().try_abort() {
                 if let Some(inner) = &self.ch.inner {
                     inner.lock().sendq.retain(|x| !Arc::ptr_eq(x, e));
                 }
@@ -654,7 +654,7 @@ impl<T> Future for RecvFuture<'_, T> {
                     Ok(v) => Poll::Ready(Some(v)),
                     Err(TryRecvError::Closed) => Poll::Ready(None),
                     Err(TryRecvError::Empty) => {
-                        let e = Entry::new(Waiter::new(Unparker::Task(cx.waker().clone())), 0, None);
+                        let e = Entry::single(Unparker::Task(cx.waker().clone()), None);
                         st.recvq.push_back(e.clone());
                         this.entry = Some(e);
                         golang_sched::set_wait_reason("chan receive");
@@ -663,15 +663,15 @@ impl<T> Future for RecvFuture<'_, T> {
                 }
             }
             Some(e) => {
-                let mut outcome = e.waiter.outcome();
-                if outcome.is_none() && !e.waiter.wakes(cx.waker()) {
-                    if e.waiter.try_abort() {
+                let mut outcome = e.waiter().outcome();
+                if outcome.is_none() && !e.waiter().wakes(cx.waker()) {
+                    if e.waiter().try_abort() {
                         // Polled with another waker: register again with it.
                         inner.lock().recvq.retain(|x| !Arc::ptr_eq(x, e));
                         this.entry = None;
                         return Pin::new(this).poll(cx);
                     }
-                    outcome = Some(e.waiter.wait_committed());
+                    outcome = Some(e.waiter().wait_committed());
                 }
                 match outcome {
                     Some((_, closed)) => {
@@ -692,12 +692,12 @@ impl<T> Future for RecvFuture<'_, T> {
 impl<T> Drop for RecvFuture<'_, T> {
     fn drop(&mut self) {
         let (Some(e), Some(inner)) = (self.entry.take(), &self.ch.inner) else { return };
-        if e.waiter.try_abort() {
+        if e.waiter().try_abort() {
             inner.lock().recvq.retain(|x| !Arc::ptr_eq(x, &e));
             return;
         }
         // A sender committed us: the value must not be lost (invariant 5).
-        let (_, closed) = e.waiter.wait_committed();
+        let (_, closed) = e.waiter().wait_committed();
         if !closed {
             if let Some(v) = e.take() {
                 inner.give_back(v);

@@ -152,18 +152,51 @@ impl Waiter {
     }
 }
 
+/// Where an entry's waiter lives: inside the entry (a single send or
+/// receive: one allocation instead of two) or shared by the entries of one
+/// select.
+pub(crate) enum WaiterRef {
+    Own(Waiter),
+    Shared(Arc<Waiter>),
+}
+
 /// A waiter's place in one channel queue: which case it is for, and the
 /// value slot. For a sender the slot holds the value to send until a
 /// receiver takes it; for a receiver it receives the value.
 pub(crate) struct Entry<T> {
-    pub(crate) waiter: Arc<Waiter>,
+    waiter: WaiterRef,
     pub(crate) case: usize,
     pub(crate) slot: SpinLock<Option<T>>,
 }
 
 impl<T> Entry<T> {
+    /// An entry of a select case, sharing the select's waiter.
     pub(crate) fn new(waiter: Arc<Waiter>, case: usize, value: Option<T>) -> Arc<Entry<T>> {
-        Arc::new(Entry { waiter, case, slot: SpinLock::new(value) })
+        Arc::new(Entry { waiter: WaiterRef::Shared(waiter), case, slot: SpinLock::new(value) })
+    }
+
+    /// The entry of a single operation, with its own waiter.
+    pub(crate) fn single(unparker: Unparker, value: Option<T>) -> Arc<Entry<T>> {
+        Arc::new(Entry {
+            waiter: WaiterRef::Own(Waiter { state: AtomicUsize::new(WAITING), unparker }),
+            case: 0,
+            slot: SpinLock::new(value),
+        })
+    }
+
+    /// The waiter.
+    #[inline]
+    pub(crate) fn waiter(&self) -> &Waiter {
+        match &self.waiter {
+            WaiterRef::Own(w) => w,
+            WaiterRef::Shared(w) => w,
+        }
+    }
+
+    /// Whether this entry belongs to the select of `own`.
+    #[inline]
+    pub(crate) fn is_of(&self, own: &Waiter) -> bool {
+        std::ptr::eq(self.waiter(), own)
     }
 
     pub(crate) fn take(&self) -> Option<T> {
