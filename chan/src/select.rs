@@ -420,10 +420,30 @@ impl<'s, S: CaseSlot> Cases<'s, S> {
         // is really ready picks uniformly among the ready cases; with no
         // candidate nothing is ready, and with one no random draw is needed.
         let n = self.cases.len();
+        let (mut k, mut first) = (0, 0);
+        for i in 0..n {
+            if self.cases[i].case().maybe_ready() {
+                if k == 0 {
+                    first = i;
+                }
+                k += 1;
+            }
+        }
+        match k {
+            0 => return None,
+            1 => {
+                return match self.cases[first].case().try_fire() {
+                    Fire::Done => Some(Ok(first)),
+                    Fire::Panic(e) => Some(Err(e)),
+                    Fire::NotReady => None,
+                }
+            }
+            _ => {}
+        }
         let mut buf = [0usize; 16];
         let mut vec = Vec::new();
         let mut k = 0;
-        for i in 0..n {
+        for i in first..n {
             if self.cases[i].case().maybe_ready() {
                 if k < 16 {
                     buf[k] = i;
