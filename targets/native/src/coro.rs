@@ -62,16 +62,38 @@ const BRIDGE: &str = "golang: this operation must be awaited inside a golang gor
 (go(async_fn) or golang.run(async_fn)); from asyncio, use the blocking form in a thread, \
 e.g. `await asyncio.to_thread(ch.recv)`";
 
-/// An awaitable channel, select or sleep operation.
-#[pyclass(module = "golang._golang", frozen)]
+/// The operations an `AwaitOp` can run, inline (no box per operation).
+pub(crate) enum AnyOp {
+    Recv(crate::pychan::RecvOp),
+    Send(crate::pychan::SendOp),
+    Select(crate::select::SelectOp),
+    Sleep(crate::time::SleepOp),
+}
+
+impl AnyOp {
+    fn start(self, py: Python<'_>) -> Step {
+        match self {
+            AnyOp::Recv(o) => Box::new(o).start(py),
+            AnyOp::Send(o) => Box::new(o).start(py),
+            AnyOp::Select(o) => Box::new(o).start(py),
+            AnyOp::Sleep(o) => Box::new(o).start(py),
+        }
+    }
+}
+
+/// An awaitable channel, select or sleep operation. Only touched with the
+/// GIL held (by the coroutine awaiting it and by its driver).
+#[pyclass(module = "golang._golang")]
 pub struct AwaitOp {
-    op: Mutex<Option<Box<dyn Op>>>,
-    result: Mutex<Option<PyResult<Py<PyAny>>>>,
+    /// The operation, until it is started.
+    op: Option<AnyOp>,
+    /// The result the driver stored when the operation completed.
+    result: Option<PyResult<Py<PyAny>>>,
 }
 
 impl AwaitOp {
-    pub fn new(op: Box<dyn Op>) -> AwaitOp {
-        AwaitOp { op: Mutex::new(Some(op)), result: Mutex::new(None) }
+    pub(crate) fn new(op: AnyOp) -> AwaitOp {
+        AwaitOp { op: Some(op), result: None }
     }
 }
 
@@ -97,8 +119,8 @@ impl AwaitOp {
 
     fn __next__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        let this = slf.get();
-        if let Some(r) = this.result.lock().unwrap().take() {
+        let mut this = slf.borrow_mut();
+        if let Some(r) = this.result.take() {
             return Err(stop_with(py, r?));
         }
         let driving = DRIVING.with(|d| d.get());
@@ -113,9 +135,10 @@ impl AwaitOp {
             PENDING.with(|p| *p.borrow_mut() = Some(fut));
             return Ok(slf.clone().into_any().unbind());
         }
-        let Some(op) = this.op.lock().unwrap().take() else {
+        let Some(op) = this.op.take() else {
             return Err(PyRuntimeError::new_err("golang: this operation was already awaited"));
         };
+        drop(this);
         let fut = match op.start(py) {
             Step::Done(r) => return Err(stop_with(py, r?)),
             Step::Wait(f) => f,
@@ -160,13 +183,19 @@ impl CoroTask {
         let coro = self.coro.bind(py);
         DRIVING.with(|d| d.set(true));
         let r = match send {
-            Some(Err(e)) => coro.call_method1("throw", (e.into_value(py),)),
-            _ => coro.call_method1("send", (py.None(),)),
+            Some(Err(e)) => match coro.call_method1("throw", (e.into_value(py),)) {
+                Ok(v) => crate::gil::Sent::Yielded(v),
+                Err(e) if e.is_instance_of::<PyStopIteration>(py) => crate::gil::Sent::Returned(
+                    e.value(py).getattr("value").unwrap_or_else(|_| py.None().into_bound(py)),
+                ),
+                Err(e) => crate::gil::Sent::Raised(e),
+            },
+            _ => crate::gil::send_none(coro),
         };
         DRIVING.with(|d| d.set(false));
         let pending = PENDING.with(|p| p.borrow_mut().take());
         match r {
-            Ok(yielded) => match pending {
+            crate::gil::Sent::Yielded(yielded) => match pending {
                 Some(f) => Resume::Yielded(f, yielded.unbind()),
                 None => {
                     let msg = format!(
@@ -177,11 +206,8 @@ impl CoroTask {
                     self.resume(py, Some(Err(PyRuntimeError::new_err(msg))))
                 }
             },
-            Err(e) if e.is_instance_of::<PyStopIteration>(py) => {
-                let v = e.value(py).getattr("value").map(|v| v.unbind()).unwrap_or_else(|_| py.None());
-                Resume::Returned(v)
-            }
-            Err(e) => Resume::Raised(e),
+            crate::gil::Sent::Returned(v) => Resume::Returned(v.unbind()),
+            crate::gil::Sent::Raised(e) => Resume::Raised(e),
         }
     }
 }
@@ -206,7 +232,7 @@ impl Future for CoroTask {
                     let retry = matches!(&r, Ok(v) if v.is(retry_sentinel(py)));
                     if !retry {
                         let op = op.bind(py).cast::<AwaitOp>().expect("only AwaitOps yield to the driver");
-                        *op.get().result.lock().unwrap() = Some(r);
+                        op.borrow_mut().result = Some(r);
                     }
                 }
                 let s = this.resume(py, None);

@@ -79,6 +79,57 @@ mod raw {
             args: *mut pyo3::ffi::PyObject,
             kwargs: *mut pyo3::ffi::PyObject,
         ) -> *mut pyo3::ffi::PyObject;
+        #[cfg(Py_3_10)]
+        pub fn PyIter_Send(
+            iter: *mut pyo3::ffi::PyObject,
+            arg: *mut pyo3::ffi::PyObject,
+            presult: *mut *mut pyo3::ffi::PyObject,
+        ) -> std::os::raw::c_int;
+    }
+}
+
+/// What resuming a coroutine gave.
+pub(crate) enum Sent<'py> {
+    /// It yielded this value (it awaits something).
+    Yielded(Bound<'py, PyAny>),
+    /// It returned this value.
+    Returned(Bound<'py, PyAny>),
+    /// It raised.
+    Raised(PyErr),
+}
+
+/// `coro.send(None)`, without a StopIteration at the end (PyIter_Send),
+/// and safe against `pthread_exit` at interpreter exit like
+/// [`call_goroutine`].
+pub(crate) fn send_none<'py>(coro: &Bound<'py, PyAny>) -> Sent<'py> {
+    let py = coro.py();
+    #[cfg(Py_3_10)]
+    {
+        let guard = HangOnUnwind;
+        let mut out: *mut pyo3::ffi::PyObject = std::ptr::null_mut();
+        // SAFETY: the GIL is held; `coro` is alive; PyIter_Send stores a new
+        // reference in `out` for PYGEN_RETURN (0) and PYGEN_NEXT (1), and
+        // sets an exception for PYGEN_ERROR (-1).
+        let r = unsafe { raw::PyIter_Send(coro.as_ptr(), py.None().as_ptr(), &mut out) };
+        std::mem::forget(guard);
+        match r {
+            // SAFETY: see above: `out` is a new reference.
+            0 => Sent::Returned(unsafe { Bound::from_owned_ptr(py, out) }),
+            // SAFETY: see above.
+            1 => Sent::Yielded(unsafe { Bound::from_owned_ptr(py, out) }),
+            _ => Sent::Raised(PyErr::fetch(py)),
+        }
+    }
+    #[cfg(not(Py_3_10))]
+    {
+        match coro.call_method1("send", (py.None(),)) {
+            Ok(v) => Sent::Yielded(v),
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyStopIteration>(py) => {
+                let v = e.value(py).getattr("value").unwrap_or_else(|_| py.None().into_bound(py));
+                Sent::Returned(v)
+            }
+            Err(e) => Sent::Raised(e),
+        }
     }
 }
 

@@ -11,7 +11,7 @@
 //! A typed channel is a plain `Chan<T>` that Rust code can hold and use
 //! without the GIL.
 
-use crate::coro::{AwaitOp, Op, OpOut, Step};
+use crate::coro::{AnyOp, AwaitOp, Op, OpOut, Step};
 use crate::gil;
 use crate::go_panic;
 use golang_chan::{Chan, ChanError, TryRecvError, TrySendError};
@@ -317,7 +317,7 @@ fn start_send<T: Elem>(py: Python<'_>, c: Chan<T>, v: T) -> Step {
     }
 }
 
-struct RecvOp {
+pub(crate) struct RecvOp {
     ch: AnyChan,
     with_ok: bool,
 }
@@ -328,7 +328,7 @@ impl Op for RecvOp {
     }
 }
 
-struct SendOp {
+pub(crate) struct SendOp {
     ch: AnyChan,
     v: Val,
 }
@@ -439,17 +439,17 @@ impl PyChan {
     /// `await ch.asend(obj)`: send from an async goroutine.
     fn asend(&self, obj: &Bound<'_, PyAny>) -> PyResult<AwaitOp> {
         let v = to_val(self.ch.dtype(), obj)?;
-        Ok(AwaitOp::new(Box::new(SendOp { ch: self.ch.clone(), v })))
+        Ok(AwaitOp::new(AnyOp::Send(SendOp { ch: self.ch.clone(), v })))
     }
 
     /// `await ch.arecv()`: receive from an async goroutine.
     fn arecv(&self) -> AwaitOp {
-        AwaitOp::new(Box::new(RecvOp { ch: self.ch.clone(), with_ok: false }))
+        AwaitOp::new(AnyOp::Recv(RecvOp { ch: self.ch.clone(), with_ok: false }))
     }
 
     /// `await ch.arecv_()`: receive `(value, ok)` from an async goroutine.
     fn arecv_(&self) -> AwaitOp {
-        AwaitOp::new(Box::new(RecvOp { ch: self.ch.clone(), with_ok: true }))
+        AwaitOp::new(AnyOp::Recv(RecvOp { ch: self.ch.clone(), with_ok: true }))
     }
 
     /// Closes the channel.

@@ -291,7 +291,7 @@ pub fn select(py: Python<'_>, cases: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>>
     result(py, o)
 }
 
-struct SelectOp {
+pub(crate) struct SelectOp {
     cases: Vec<Case>,
     default_at: Option<usize>,
 }
@@ -327,5 +327,5 @@ impl Op for SelectOp {
 #[pyo3(signature = (*cases))]
 pub fn aselect(py: Python<'_>, cases: &Bound<'_, PyTuple>) -> PyResult<AwaitOp> {
     let Parsed { cases, default_at } = parse(py, cases)?;
-    Ok(AwaitOp::new(Box::new(SelectOp { cases, default_at })))
+    Ok(AwaitOp::new(crate::coro::AnyOp::Select(SelectOp { cases, default_at })))
 }

@@ -133,7 +133,7 @@ pub fn now() -> f64 {
     golang_time::now()
 }
 
-struct SleepOp(Duration);
+pub(crate) struct SleepOp(Duration);
 
 impl crate::coro::Op for SleepOp {
     fn start(self: Box<Self>, _py: Python<'_>) -> crate::coro::Step {
@@ -149,5 +149,5 @@ impl crate::coro::Op for SleepOp {
 /// clock: virtual inside `golang.run(..., clock='virtual')`).
 #[pyfunction]
 pub fn asleep(dt: f64) -> crate::coro::AwaitOp {
-    crate::coro::AwaitOp::new(Box::new(SleepOp(dur(dt))))
+    crate::coro::AwaitOp::new(crate::coro::AnyOp::Sleep(SleepOp(dur(dt))))
 }
