@@ -25,9 +25,13 @@ from golang import _golang
 import _thread as _pythread
 from inspect import iscoroutinefunction as _iscoroutinefunction
 
-# Under gevent (gpython) goroutines are greenlets: detected once, at import,
-# as Pygolang does.
+# Under gevent (gpython) goroutines are greenlets and blocking operations
+# switch to the gevent hub: detected once, at import, as Pygolang does.
 _gevent = 'gevent' in getattr(_pythread.start_new_thread, '__module__', '')
+if _gevent:
+    from golang import _runtime_gevent as _gevent_runtime
+    from gevent import spawn_raw as _spawn_greenlet
+    _gevent_runtime._setup()
 
 
 def go(f, *argv, **kw):
@@ -43,6 +47,6 @@ def go(f, *argv, **kw):
     if _iscoroutinefunction(f):
         _golang.go_async(f(*argv, **kw))
     elif _gevent:
-        _pythread.start_new_thread(f, argv, kw)
+        _spawn_greenlet(f, *argv, **kw)
     else:
         _golang.go_thread(f, argv, kw or None)

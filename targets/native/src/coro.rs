@@ -71,7 +71,7 @@ pub(crate) enum AnyOp {
 }
 
 impl AnyOp {
-    fn start(self, py: Python<'_>) -> Step {
+    pub(crate) fn start(self, py: Python<'_>) -> Step {
         match self {
             AnyOp::Recv(o) => Box::new(o).start(py),
             AnyOp::Send(o) => Box::new(o).start(py),

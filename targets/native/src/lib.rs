@@ -12,6 +12,7 @@
 //! ...) live in `python/golang` and are shared with the WebAssembly core.
 
 mod coro;
+mod gevent;
 mod gil;
 mod hooks;
 mod goroutine;
@@ -50,6 +51,8 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(coro::go_async, m)?)?;
     m.add_function(wrap_pyfunction!(coro::run, m)?)?;
     m.add_function(wrap_pyfunction!(coro::_in_executor, m)?)?;
+    m.add_function(wrap_pyfunction!(gevent::_gevent_setup, m)?)?;
+    m.add_function(wrap_pyfunction!(gevent::_gevent_woken, m)?)?;
     m.add("DeadlockError", py.get_type::<coro::DeadlockError>())?;
     m.add_function(wrap_pyfunction!(goroutine::go_thread, m)?)?;
     m.add_function(wrap_pyfunction!(goroutine::_worker, m)?)?;

@@ -416,6 +416,10 @@ impl PyChan {
 
     /// Sends `obj`; blocks until a receiver takes it or there is buffer space.
     fn send(&self, py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<()> {
+        if crate::gevent::enabled() {
+            let v = to_val(self.ch.dtype(), obj)?;
+            return crate::gevent::block(py, AnyOp::Send(SendOp { ch: self.ch.clone(), v })).map(drop);
+        }
         match (&self.ch, to_val(self.ch.dtype(), obj)?) {
             (AnyChan::Obj(c), Val::Obj(v)) => send_typed(py, c, v),
             (AnyChan::StructZ(c), Val::StructZ) => send_typed(py, c, ()),
@@ -428,11 +432,18 @@ impl PyChan {
 
     /// Receives a value (the zero value once closed and drained).
     fn recv(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        if crate::gevent::enabled() {
+            return crate::gevent::block(py, AnyOp::Recv(RecvOp { ch: self.ch.clone(), with_ok: false }));
+        }
         Ok(each_chan!(&self.ch, c => recv_typed(py, c))?.0)
     }
 
     /// Receives `(value, ok)`; ok is False only once closed and drained.
     fn recv_(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, bool)> {
+        if crate::gevent::enabled() {
+            let r = crate::gevent::block(py, AnyOp::Recv(RecvOp { ch: self.ch.clone(), with_ok: true }))?;
+            return r.extract(py);
+        }
         each_chan!(&self.ch, c => recv_typed(py, c))
     }
 
@@ -454,7 +465,11 @@ impl PyChan {
 
     /// Closes the channel.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        each_chan!(&self.ch, c => c.try_close()).map_err(|e| panic_err(py, e))
+        each_chan!(&self.ch, c => c.try_close()).map_err(|e| panic_err(py, e))?;
+        if crate::gevent::enabled() {
+            crate::gevent::flush(py)?; // resume the greenlets it woke
+        }
+        Ok(())
     }
 
     fn __len__(&self) -> usize {

@@ -6,7 +6,7 @@
 //! no thread switch); only a select that must wait releases the GIL.
 //! `aselect` is the same select as an awaitable for async goroutines.
 
-use crate::coro::{AwaitOp, Op, OpFuture, OpOut, Step};
+use crate::coro::{AnyOp, AwaitOp, Op, OpFuture, OpOut, Step};
 use crate::gil;
 use crate::go_panic;
 use crate::pychan::{panic_err, to_val, AnyChan, Elem, PyChan, Val};
@@ -280,6 +280,9 @@ fn take_vals(cases: &mut [Case]) -> Vec<Option<Val>> {
 #[pyo3(signature = (*cases))]
 pub fn select(py: Python<'_>, cases: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
     let Parsed { mut cases, default_at } = parse(py, cases)?;
+    if crate::gevent::enabled() {
+        return crate::gevent::block(py, AnyOp::Select(SelectOp { cases, default_at }));
+    }
     let vals = take_vals(&mut cases);
     let mut sel = build(&cases, vals);
     let r = match Cases::new(&mut sel, default_at.is_some()).try_select() {
@@ -327,5 +330,5 @@ impl Op for SelectOp {
 #[pyo3(signature = (*cases))]
 pub fn aselect(py: Python<'_>, cases: &Bound<'_, PyTuple>) -> PyResult<AwaitOp> {
     let Parsed { cases, default_at } = parse(py, cases)?;
-    Ok(AwaitOp::new(crate::coro::AnyOp::Select(SelectOp { cases, default_at })))
+    Ok(AwaitOp::new(AnyOp::Select(SelectOp { cases, default_at })))
 }

@@ -1,0 +1,75 @@
+"""The gevent runtime of golang: blocking channel operations switch to the
+gevent hub instead of blocking the OS thread.
+
+It is active when `golang` is imported after gevent's monkey-patching (as
+gpython does). The native core runs each blocking operation as a Rust future
+with a waker that, from any thread, queues the operation's id and writes a
+byte to a pipe; the hub watches that pipe, takes the queued ids and switches
+back to their greenlets (see targets/native/src/gevent.rs).
+"""
+
+import os
+
+from gevent import get_hub
+from gevent.hub import Waiter
+
+from golang import _golang
+
+_waiters = {}   # operation id -> gevent Waiter of the greenlet blocked on it
+_hub = None
+_rfd = None
+_watcher = None
+
+
+def _setup():
+    """Creates the wake-up pipe and its watcher on the current thread's hub."""
+    global _hub, _rfd, _watcher
+    r, w = os.pipe()
+    os.set_blocking(r, False)
+    os.set_blocking(w, False)
+    _golang._gevent_setup(w)        # the core owns the write end from now on
+    _rfd = r
+    _hub = get_hub()
+    _watcher = _hub.loop.io(r, 1)   # 1: readable
+    _watcher.start(_on_pipe)
+
+
+def _on_pipe():
+    # Runs in the hub when the pipe is readable (a wake-up from another
+    # thread): drain it, then resume every woken greenlet.
+    try:
+        while os.read(_rfd, 4096):
+            pass
+    except BlockingIOError:
+        pass
+    _on_wakeup()
+
+
+def _on_wakeup():
+    # Runs in the hub: resume every woken greenlet.
+    for opid in _golang._gevent_woken():
+        w = _waiters.pop(opid, None)
+        if w is not None:
+            w.switch(None)
+
+
+def _schedule():
+    """Resumes, from the hub, the greenlets that a greenlet of this thread
+    woke (no pipe write is needed for those)."""
+    _hub.loop.run_callback(_on_wakeup)
+
+
+def _wait(opid):
+    """Blocks the current greenlet until operation `opid` is woken."""
+    if get_hub() is not _hub:
+        # A greenlet of another OS thread's hub: the pipe is watched by the
+        # main hub only, so poll (rare: goroutines all run in one thread).
+        import gevent
+        gevent.sleep(0.001)
+        return
+    w = Waiter()
+    _waiters[opid] = w
+    try:
+        w.get()
+    finally:
+        _waiters.pop(opid, None)

@@ -1,0 +1,133 @@
+//! The gevent runtime: channel operations that block the greenlet, not the
+//! OS thread.
+//!
+//! Under gevent (gpython, or `gevent.monkey.patch_all()` before `import
+//! golang`) a blocking send, receive or select runs its Rust future (the
+//! same one async goroutines await) with a waker of its own. When the
+//! future is pending, the greenlet waits in `golang._runtime_gevent._wait(id)`,
+//! which switches to the gevent hub. The waker may fire on any thread (a
+//! Rust goroutine, a timer on the background executor, another greenlet):
+//! it queues the operation's id and writes a byte to a pipe that the hub
+//! watches; the hub's callback takes the queued ids and switches back to
+//! their greenlets, which poll their futures again. No GIL is needed to
+//! wake, and dropping a pending future (an exception thrown into the
+//! greenlet) aborts the operation without losing a value.
+
+use crate::coro::{AnyOp, Step};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use std::io::Write;
+use std::os::fd::FromRawFd;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll, Wake, Waker};
+
+static ENABLED: AtomicBool = AtomicBool::new(false);
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The pipe to the hub and the ids of the operations woken since the hub
+/// last looked.
+struct Wakeups {
+    pipe: std::fs::File,
+    woken: Mutex<Vec<u64>>,
+}
+
+static WAKEUPS: OnceLock<Wakeups> = OnceLock::new();
+
+/// The OS thread of the hub that watches the pipe.
+static HUB_THREAD: OnceLock<std::thread::ThreadId> = OnceLock::new();
+
+/// Set when a greenlet of the hub's own thread was woken: no pipe write is
+/// needed then, only a hub callback, which the waking greenlet schedules
+/// when its operation returns (`flush`).
+static LOCAL_WAKEUP: AtomicBool = AtomicBool::new(false);
+
+/// Whether blocking operations yield to the gevent hub.
+#[inline]
+pub(crate) fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
+/// Turns the gevent runtime on; `wfd` is the write end of the pipe the hub
+/// watches (the core takes ownership of it).
+#[pyfunction]
+pub fn _gevent_setup(wfd: i32) -> PyResult<()> {
+    // SAFETY: the caller passes a file descriptor that it gives up (a dup
+    // made for us), so owning and eventually closing it here is sound.
+    let pipe = unsafe { std::fs::File::from_raw_fd(wfd) };
+    WAKEUPS
+        .set(Wakeups { pipe, woken: Mutex::new(Vec::new()) })
+        .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("golang: gevent runtime already set up"))?;
+    let _ = HUB_THREAD.set(std::thread::current().id());
+    ENABLED.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+/// The ids woken since the last call (called by the hub's pipe callback).
+#[pyfunction]
+pub fn _gevent_woken() -> Vec<u64> {
+    WAKEUPS.get().map(|w| std::mem::take(&mut *w.woken.lock().unwrap())).unwrap_or_default()
+}
+
+struct GreenletWaker {
+    id: u64,
+}
+
+impl Wake for GreenletWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref()
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let Some(w) = WAKEUPS.get() else { return };
+        let first = {
+            let mut q = w.woken.lock().unwrap();
+            q.push(self.id);
+            q.len() == 1
+        };
+        if HUB_THREAD.get() == Some(&std::thread::current().id()) {
+            // Woken by a greenlet of the hub's thread: it schedules the hub
+            // callback itself when its operation returns (no syscall).
+            LOCAL_WAKEUP.store(true, Ordering::Release);
+        } else if first {
+            // One byte per batch: the hub takes every queued id at once.
+            let _ = (&w.pipe).write(&[1]);
+        }
+    }
+}
+
+/// If this thread woke greenlets of its own hub, asks the hub to resume
+/// them (`hub.loop.run_callback`).
+pub(crate) fn flush(py: Python<'_>) -> PyResult<()> {
+    static SCHEDULE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    if LOCAL_WAKEUP.swap(false, Ordering::AcqRel) {
+        let f = SCHEDULE.get_or_try_init(py, || py.import("golang._runtime_gevent")?.getattr("_schedule").map(|f| f.unbind()))?;
+        f.call0(py)?;
+    }
+    Ok(())
+}
+
+/// Runs a channel operation, blocking the current greenlet until it is done.
+pub(crate) fn block(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
+    static WAIT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let mut fut = match op.start(py) {
+        Step::Done(r) => {
+            flush(py)?;
+            return r;
+        }
+        Step::Wait(f) => f,
+    };
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let waker = Waker::from(Arc::new(GreenletWaker { id }));
+    let wait = WAIT.get_or_try_init(py, || py.import("golang._runtime_gevent")?.getattr("_wait").map(|f| f.unbind()))?;
+    loop {
+        if let Poll::Ready(out) = fut.as_mut().poll(&mut Context::from_waker(&waker)) {
+            flush(py)?;
+            return out(py);
+        }
+        flush(py)?;
+        // An exception here (a greenlet kill, a timeout) drops `fut`, which
+        // aborts the operation.
+        wait.call1(py, (id,))?;
+    }
+}
