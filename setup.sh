@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh machine and runs the demo:
-# - a Python virtualenv in .venv with the build and test tools,
+# - a Python virtualenv in .venv with the build and test tools (and gevent,
+#   for gpython),
 # - the native core built (release) and the package installed (editable),
 # - the Rust demo (seeded, deterministic) and a Pygolang program on the package.
 # With --no-demo it only sets up (the test command uses that).
@@ -11,7 +12,7 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q maturin pytest numpy decorator
+.venv/bin/python -m pip install -q maturin pytest numpy decorator gevent
 VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" .venv/bin/maturin develop --release -q
 
 if [ "${1:-}" != "--no-demo" ]; then

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust workspace (unit, conformance, doc tests) and the
-# Python suite against the installed package.
+# Python suite against the installed package, under python (thread runtime)
+# and under gpython (gevent runtime).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 ./setup.sh --no-demo
 
 echo "== cargo test (workspace)"
-cargo test --workspace --exclude golang-native 2>&1 | tail -n +1
+cargo test --workspace --exclude golang-native
 
-echo "== pytest (python package)"
-.venv/bin/python -m pytest -q tests/python
+echo "== pytest (python package, thread runtime)"
+.venv/bin/python -m pytest -q -p no:cacheprovider tests/python < /dev/null
+
+echo "== pytest under gpython (gevent runtime)"
+.venv/bin/gpython -m pytest -q -p no:cacheprovider tests/python < /dev/null

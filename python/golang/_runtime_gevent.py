@@ -10,7 +10,7 @@ back to their greenlets (see targets/native/src/gevent.rs).
 
 import os
 
-from gevent import get_hub
+from gevent import get_hub, spawn_raw
 from gevent.hub import Waiter
 
 from golang import _golang
@@ -42,6 +42,8 @@ def _on_pipe():
             pass
     except BlockingIOError:
         pass
+    for f in _golang._gevent_spawns():     # timers' functions
+        spawn_raw(f)
     _on_wakeup()
 
 

@@ -101,7 +101,7 @@ def wait_until(cond, what, timeout=10.0):
 def pyrun(code, timeout=60, **kw):
     """Runs `python -c code` (code is dedented) in a subprocess with this
     interpreter; returns the CompletedProcess with text stdout/stderr."""
-    return subprocess.run([sys.executable, '-c', textwrap.dedent(code)],
+    return subprocess.run([getattr(sys, '_gpy_underlying_executable', sys.executable), '-c', textwrap.dedent(code)],
                           capture_output=True, text=True, timeout=timeout,
                           env=_subprocess_env(), **kw)
 

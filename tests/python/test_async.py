@@ -775,6 +775,12 @@ def test_uncaught_foreign_await_fails_the_run():
 
 # ---- threads and async goroutines together ----
 
+# Under gevent (gpython) a thread goroutine is a greenlet of the main
+# thread's hub, which cannot run while golang.run occupies that thread.
+_not_under_gevent = pytest.mark.skipif(golang._gevent, reason="thread goroutines are greenlets of the thread golang.run occupies")
+
+
+@_not_under_gevent
 def test_thread_and_async_goroutines_select_on_shared_chans_both_ways():
     N = 50
 

@@ -130,6 +130,7 @@ def test_async_unlock_of_unlocked_mutex_panics_as_sync():
     run(main)
 
 
+@pytest.mark.skipif(golang._gevent, reason="thread goroutines are greenlets of the thread golang.run occupies")
 def test_mutex_is_shared_by_thread_and_async_goroutines():
     N = 200
 
@@ -303,6 +304,7 @@ def test_waitgroup_negative_counter_panics_in_async_goroutine():
     run(main)
 
 
+@pytest.mark.skipif(golang._gevent, reason="thread goroutines are greenlets of the thread golang.run occupies")
 def test_waitgroup_is_shared_by_thread_and_async_waiters():
     async def main():
         wg = sync.WaitGroup()
@@ -327,6 +329,7 @@ def test_waitgroup_is_shared_by_thread_and_async_waiters():
     assert run(main, clock='real') == {'thread', 'async'}
 
 
+@pytest.mark.skipif(golang._gevent, reason="thread goroutines are greenlets of the thread golang.run occupies")
 def test_guard_held_by_a_thread_does_not_make_async_add_raise():
     # WaitGroup.add (and unlock & co.) take a short internal guard. In an
     # async goroutine a blocking send would raise, so while a thread holds
@@ -487,6 +490,7 @@ def test_async_with_workgroup_awaits_the_group_at_block_end():
     assert run(main) == ([1, 2], at(2))
 
 
+@pytest.mark.skipif(golang._gevent, reason="thread goroutines are greenlets of the thread golang.run occupies")
 def test_workgroup_mixes_thread_and_async_goroutines():
     async def main():
         wg = sync.WorkGroup(bg)
@@ -520,6 +524,7 @@ def test_workgroup_mixes_thread_and_async_goroutines():
     assert got == sorted([(k, i) for k in ('thread', 'async') for i in range(3)])
 
 
+@pytest.mark.skipif(golang._gevent, reason="thread goroutines are greenlets of the thread golang.run occupies")
 def test_workgroup_from_a_thread_runs_async_functions_on_the_background_executor():
     wg = sync.WorkGroup(bg)
     out = chan(3)

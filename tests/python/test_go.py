@@ -303,7 +303,7 @@ def run_sigint(prog):
     gets."""
     prog = ('import signal as _s; _s.signal(_s.SIGINT, _s.default_int_handler)\n'
             + prog)
-    p = subprocess.Popen([sys.executable, '-c', prog], stdout=subprocess.PIPE,
+    p = subprocess.Popen([getattr(sys, '_gpy_underlying_executable', sys.executable), '-c', prog], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env=_subprocess_env())
     try:
         line = p.stdout.readline()

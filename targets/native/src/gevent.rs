@@ -30,6 +30,9 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 struct Wakeups {
     pipe: std::fs::File,
     woken: Mutex<Vec<u64>>,
+    /// Functions to start as greenlets (timers' `after_func`), from any
+    /// thread.
+    spawns: Mutex<Vec<Arc<Py<PyAny>>>>,
 }
 
 static WAKEUPS: OnceLock<Wakeups> = OnceLock::new();
@@ -56,7 +59,7 @@ pub fn _gevent_setup(wfd: i32) -> PyResult<()> {
     // made for us), so owning and eventually closing it here is sound.
     let pipe = unsafe { std::fs::File::from_raw_fd(wfd) };
     WAKEUPS
-        .set(Wakeups { pipe, woken: Mutex::new(Vec::new()) })
+        .set(Wakeups { pipe, woken: Mutex::new(Vec::new()), spawns: Mutex::new(Vec::new()) })
         .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("golang: gevent runtime already set up"))?;
     let _ = HUB_THREAD.set(std::thread::current().id());
     ENABLED.store(true, Ordering::SeqCst);
@@ -67,6 +70,23 @@ pub fn _gevent_setup(wfd: i32) -> PyResult<()> {
 #[pyfunction]
 pub fn _gevent_woken() -> Vec<u64> {
     WAKEUPS.get().map(|w| std::mem::take(&mut *w.woken.lock().unwrap())).unwrap_or_default()
+}
+
+/// The functions queued by [`spawn`] (called by the hub's pipe callback,
+/// which starts each in a greenlet).
+#[pyfunction]
+pub fn _gevent_spawns(py: Python<'_>) -> Vec<Py<PyAny>> {
+    let Some(w) = WAKEUPS.get() else { return Vec::new() };
+    let fs = std::mem::take(&mut *w.spawns.lock().unwrap());
+    fs.into_iter().map(|f| f.clone_ref(py)).collect()
+}
+
+/// Starts `f` as a greenlet of the hub's thread, from any thread and
+/// without the GIL (a timer's function under gevent).
+pub(crate) fn spawn(f: Arc<Py<PyAny>>) {
+    let Some(w) = WAKEUPS.get() else { return };
+    w.spawns.lock().unwrap().push(f);
+    let _ = (&w.pipe).write(&[1]);
 }
 
 struct GreenletWaker {
@@ -117,6 +137,14 @@ pub(crate) fn block(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
         }
         Step::Wait(f) => f,
     };
+    if let Err(e) = crate::gil::refuse_in_executor() {
+        drop(fut);
+        return Err(e);
+    }
+    if crate::gil::PANIC_WHEN_BLOCKED.load(Ordering::Relaxed) {
+        drop(fut);
+        return Err(crate::go_panic(py, "t: blocks forever"));
+    }
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let waker = Waker::from(Arc::new(GreenletWaker { id }));
     let wait = WAIT.get_or_try_init(py, || py.import("golang._runtime_gevent")?.getattr("_wait").map(|f| f.unbind()))?;

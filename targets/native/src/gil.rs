@@ -186,14 +186,21 @@ pub(crate) type Interrupt<'a> = Option<(&'a mut dyn FnMut() -> bool, Duration)>;
 /// operation that would block panics "t: blocks forever" instead.
 pub(crate) static PANIC_WHEN_BLOCKED: AtomicBool = AtomicBool::new(false);
 
-/// Runs a blocking channel operation with the GIL released.
-pub(crate) fn block<R: Send>(py: Python<'_>, op: impl for<'a> FnOnce(Interrupt<'a>) -> Blocking<R> + Send) -> PyResult<R> {
+/// A blocking operation may not run on a goroutine executor's thread (in an
+/// async goroutine): it would block every goroutine of the executor.
+pub(crate) fn refuse_in_executor() -> PyResult<()> {
     if golang_sched::in_executor() {
         return Err(pyo3::exceptions::PyRuntimeError::new_err(
             "golang: a blocking channel operation in an async goroutine would block its executor; \
              await the async form instead (await ch.arecv(), await ch.asend(x), await aselect(...))",
         ));
     }
+    Ok(())
+}
+
+/// Runs a blocking channel operation with the GIL released.
+pub(crate) fn block<R: Send>(py: Python<'_>, op: impl for<'a> FnOnce(Interrupt<'a>) -> Blocking<R> + Send) -> PyResult<R> {
+    refuse_in_executor()?;
     if PANIC_WHEN_BLOCKED.load(Ordering::Relaxed) {
         return Err(crate::go_panic(py, "t: blocks forever"));
     }

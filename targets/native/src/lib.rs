@@ -53,6 +53,7 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(coro::_in_executor, m)?)?;
     m.add_function(wrap_pyfunction!(gevent::_gevent_setup, m)?)?;
     m.add_function(wrap_pyfunction!(gevent::_gevent_woken, m)?)?;
+    m.add_function(wrap_pyfunction!(gevent::_gevent_spawns, m)?)?;
     m.add("DeadlockError", py.get_type::<coro::DeadlockError>())?;
     m.add_function(wrap_pyfunction!(goroutine::go_thread, m)?)?;
     m.add_function(wrap_pyfunction!(goroutine::_worker, m)?)?;

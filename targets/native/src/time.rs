@@ -61,6 +61,11 @@ impl PyTimer {
                     });
                 })
             }
+            Some(f) if crate::gevent::enabled() => {
+                // gevent runtime: f runs in a greenlet of the hub's thread.
+                let f = Arc::new(f);
+                golang_time::after_func(dur(dt), move || crate::gevent::spawn(f.clone()))
+            }
             Some(f) => {
                 let f = Arc::new(f);
                 golang_time::after_func(dur(dt), move || {
