@@ -30,7 +30,6 @@ from inspect import iscoroutinefunction as _iscoroutinefunction
 _gevent = 'gevent' in getattr(_pythread.start_new_thread, '__module__', '')
 if _gevent:
     from golang import _runtime_gevent as _gevent_runtime
-    from gevent import spawn_raw as _spawn_greenlet
     _gevent_runtime._setup()
 
 
@@ -47,6 +46,6 @@ def go(f, *argv, **kw):
     if _iscoroutinefunction(f):
         _golang.go_async(f(*argv, **kw))
     elif _gevent:
-        _spawn_greenlet(f, *argv, **kw)
+        _gevent_runtime.go(f, argv, kw)
     else:
         _golang.go_thread(f, argv, kw or None)

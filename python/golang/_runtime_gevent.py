@@ -9,6 +9,8 @@ back to their greenlets (see targets/native/src/gevent.rs).
 """
 
 import os
+import sys
+import traceback
 
 from gevent import get_hub, spawn_raw
 from gevent.hub import Waiter
@@ -75,3 +77,38 @@ def _wait(opid):
         w.get()
     finally:
         _waiters.pop(opid, None)
+
+
+# ---- goroutines: a pool of greenlets ----
+#
+# Creating a greenlet costs several microseconds; switching to an idle one is
+# much cheaper. `go` hands the function to an idle worker greenlet (resumed
+# from the hub on its next turn, so that `go` returns at once, as in Go), or
+# starts a new worker when none is idle. At most _MAX_IDLE workers wait.
+
+_MAX_IDLE = 256
+_idle = []      # Waiters of idle worker greenlets
+
+
+def go(f, argv, kw):
+    """Runs f(*argv, **kw) in a greenlet."""
+    if _idle:
+        _hub.loop.run_callback(_idle.pop().switch, (f, argv, kw))
+    else:
+        spawn_raw(_worker, f, argv, kw)
+
+
+def _worker(f, argv, kw):
+    while True:
+        try:
+            f(*argv, **kw)
+        except Exception:
+            # printed as for any goroutine, and the worker goes on
+            if sys is not None:
+                traceback.print_exc()
+        f = argv = kw = None
+        if len(_idle) >= _MAX_IDLE:
+            return
+        w = Waiter()
+        _idle.append(w)
+        f, argv, kw = w.get()
