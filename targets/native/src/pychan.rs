@@ -379,8 +379,10 @@ impl PyChan {
         if args.len() > 2 {
             return Err(PyTypeError::new_err(format!("chan() takes at most 2 arguments ({} given)", args.len())));
         }
-        let mut size_arg = args.get_item(0).ok();
-        let mut dtype_arg = args.get_item(1).ok();
+        // (no get_item past the end: that would build an IndexError)
+        let n = args.len();
+        let mut size_arg = if n > 0 { Some(args.get_item(0)?) } else { None };
+        let mut dtype_arg = if n > 1 { Some(args.get_item(1)?) } else { None };
         if let Some(kw) = kw {
             for (k, v) in kw.iter() {
                 let slot = match k.extract::<&str>()? {
