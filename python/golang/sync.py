@@ -96,82 +96,65 @@ def _gwait(g):
         _pytime.sleep(0)
 
 
-class Sema(object):
-    """Sema is a binary semaphore, initially available.
-
-    The semaphore is acquired when its chan's buffer holds a token: acquire
-    sends a token (blocking while one is there), release receives it.
-    """
+class _TokenLock(object):
+    # A lock held while its chan's buffer holds a token: taking it sends a
+    # token (blocking while one is there), giving it back receives it.
+    # Sema and Mutex are this lock under their own names and messages.
     __slots__ = ('_ch',)
+    _unheld = None  # the panic of a release while not held
 
-    def __init__(sema):
-        sema._ch = chan(1, 'C.structZ')
+    def __init__(lk):
+        lk._ch = chan(1, 'C.structZ')
 
-    def acquire(sema):
-        sema._ch.send(None)
+    def _take(lk):
+        lk._ch.send(None)
 
-    async def aacquire(sema):
-        """the async form of acquire."""
-        await sema._ch.asend(None)
+    async def _atake(lk):
+        await lk._ch.asend(None)
 
-    def release(sema):
-        ch = sema._ch
+    def _give(lk):
+        ch = lk._ch
         if len(ch) == 0:
-            panic("sync: release of unacquired semaphore")
+            panic(lk._unheld)
         ch.recv()
 
-    def __enter__(sema):
-        sema._ch.send(None)
-        return sema
+    def __enter__(lk):
+        lk._ch.send(None)
+        return lk
 
-    def __exit__(sema, exc_type, exc_val, exc_tb):
-        sema.release()
+    def __exit__(lk, exc_type, exc_val, exc_tb):
+        lk._give()
 
-    async def __aenter__(sema):
-        await sema._ch.asend(None)
-        return sema
+    async def __aenter__(lk):
+        await lk._ch.asend(None)
+        return lk
 
-    async def __aexit__(sema, exc_type, exc_val, exc_tb):
-        sema.release()
+    async def __aexit__(lk, exc_type, exc_val, exc_tb):
+        lk._give()
 
 
-class Mutex(object):
-    """Mutex is a mutual exclusion lock; its zero state is unlocked.
+class Sema(_TokenLock):
+    """Sema is a binary semaphore, initially available: acquire, release
+    (also from another goroutine), `with`, and the async form aacquire."""
+    __slots__ = ()
+    _unheld = "sync: release of unacquired semaphore"
+    acquire = _TokenLock._take
+    aacquire = _TokenLock._atake
+    release = _TokenLock._give
+
+
+class Mutex(_TokenLock):
+    """Mutex is a mutual exclusion lock; its zero state is unlocked: lock,
+    unlock, `with`, and the async form alock.
 
     It is not tied to a goroutine: one goroutine may lock it and another
     unlock it.
     """
-    __slots__ = ('_ch',)
-
-    def __init__(mu):
-        mu._ch = chan(1, 'C.structZ')
-
-    def lock(mu):
-        mu._ch.send(None)
-
-    async def alock(mu):
-        """the async form of lock."""
-        await mu._ch.asend(None)
-
-    def unlock(mu):
-        ch = mu._ch
-        if len(ch) == 0:
-            panic("sync: unlock of unlocked mutex")
-        ch.recv()
-
-    def __enter__(mu):
-        mu._ch.send(None)
-        return mu
-
-    def __exit__(mu, exc_type, exc_val, exc_tb):
-        mu.unlock()
-
-    async def __aenter__(mu):
-        await mu._ch.asend(None)
-        return mu
-
-    async def __aexit__(mu, exc_type, exc_val, exc_tb):
-        mu.unlock()
+    __slots__ = ()
+    _unheld = "sync: unlock of unlocked mutex"
+    lock = _TokenLock._take
+    alock = _TokenLock._atake
+    unlock = _TokenLock._give
 
 
 class RWMutex(object):
