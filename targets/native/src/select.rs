@@ -39,18 +39,29 @@ enum Kind {
     Send(Val),
 }
 
-/// One parsed case: its channel (a cheap clone), what to do, and its index
-/// among select's arguments.
-struct Case {
-    ch: AnyChan,
+/// One parsed case: its channel (borrowed from the `chan` object while the
+/// select call runs, or a cheap clone for `aselect`, which outlives the
+/// call), what to do, and its index among select's arguments.
+struct Case<C> {
+    ch: C,
     kind: Kind,
     index: usize,
 }
 
 /// A parsed select.
-struct Parsed {
-    cases: Vec<Case>,
+struct Parsed<'a> {
+    cases: Vec<Case<&'a AnyChan>>,
     default_at: Option<usize>,
+}
+
+/// The channel of a `chan` object, for as long as the select's argument
+/// tuple is borrowed.
+fn chan_ref<'a>(_args: &'a Bound<'_, PyTuple>, chan: &Bound<'_, PyChan>) -> &'a AnyChan {
+    // SAFETY: `chan` is reachable from the argument tuple (a case is a
+    // bound method of it, or a tuple holding one), and a tuple's items do
+    // not change, so the object outlives the borrow `'a` of the tuple; a
+    // `chan` is frozen, so its `AnyChan` is never mutated or moved.
+    unsafe { &*(&chan.get().ch as *const AnyChan) }
 }
 
 /// The fast path of case parsing: if `case` is a bound builtin method of a
@@ -96,7 +107,7 @@ fn chan_of<'py>(py: Python<'py>, method: &Bound<'py, PyAny>, what: &str) -> PyRe
     }
 }
 
-fn parse(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Parsed> {
+fn parse<'a>(py: Python<'_>, args: &'a Bound<'_, PyTuple>) -> PyResult<Parsed<'a>> {
     let default = default_sentinel(py);
     let mut cases = Vec::with_capacity(args.len());
     let mut default_at = None;
@@ -108,7 +119,7 @@ fn parse(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Parsed> {
             default_at = Some(index);
         } else if let Some((chan, name)) = bound_chan_method(&case).filter(|(_, n)| *n != b"send") {
             let with_ok = name == b"recv_";
-            cases.push(Case { ch: chan.get().ch.clone(), kind: Kind::Recv { with_ok }, index });
+            cases.push(Case { ch: chan_ref(args, &chan), kind: Kind::Recv { with_ok }, index });
         } else if let Ok(t) = case.cast::<PyTuple>() {
             if t.len() != 2 {
                 return Err(go_panic(py, format!("pyselect: invalid [{}]() case", t.len())));
@@ -125,7 +136,7 @@ fn parse(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Parsed> {
                     chan
                 }
             };
-            let ch = chan.get().ch.clone();
+            let ch = chan_ref(args, &chan);
             let v = to_val(ch.dtype(), &t.get_item(1)?)?;
             cases.push(Case { ch, kind: Kind::Send(v), index });
         } else {
@@ -136,7 +147,7 @@ fn parse(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Parsed> {
                 Some("recv_") => true,
                 _ => return Err(go_panic(py, format!("pyselect: recv expected: {}", case.repr()?))),
             };
-            cases.push(Case { ch: chan.get().ch.clone(), kind: Kind::Recv { with_ok }, index });
+            cases.push(Case { ch: chan_ref(args, &chan), kind: Kind::Recv { with_ok }, index });
         }
     }
     Ok(Parsed { cases, default_at })
@@ -213,35 +224,50 @@ impl CaseSlot for PyCase<'_> {
     }
 }
 
-/// The concrete cases over `cases`, moving send values in.
-fn build<'a>(cases: &'a [Case], vals: Vec<Option<Val>>) -> Vec<PyCase<'a>> {
+/// A concrete case with what the outcome needs to know about it.
+struct Slot<'a> {
+    case: PyCase<'a>,
+    index: usize,
+    with_ok: bool,
+}
+
+impl CaseSlot for Slot<'_> {
+    #[inline]
+    fn case(&mut self) -> &mut dyn golang_chan::Case {
+        self.case.case()
+    }
+}
+
+/// The concrete cases, moving send values in.
+fn build<'a>(cases: impl Iterator<Item = Case<&'a AnyChan>>) -> Vec<Slot<'a>> {
     cases
-        .iter()
-        .zip(vals)
-        .map(|(c, v)| match (&c.ch, v) {
-            (AnyChan::Obj(ch), Some(Val::Obj(v))) => PyCase::SObj(SendCase::new(ch, v)),
-            (AnyChan::StructZ(ch), Some(Val::StructZ)) => PyCase::SZ(SendCase::new(ch, ())),
-            (AnyChan::Bool(ch), Some(Val::Bool(v))) => PyCase::SBool(SendCase::new(ch, v)),
-            (AnyChan::Int(ch), Some(Val::Int(v))) => PyCase::SInt(SendCase::new(ch, v)),
-            (AnyChan::Double(ch), Some(Val::Double(v))) => PyCase::SDouble(SendCase::new(ch, v)),
-            (AnyChan::Obj(ch), None) => PyCase::RObj(RecvCase::new(ch)),
-            (AnyChan::StructZ(ch), None) => PyCase::RZ(RecvCase::new(ch)),
-            (AnyChan::Bool(ch), None) => PyCase::RBool(RecvCase::new(ch)),
-            (AnyChan::Int(ch), None) => PyCase::RInt(RecvCase::new(ch)),
-            (AnyChan::Double(ch), None) => PyCase::RDouble(RecvCase::new(ch)),
-            _ => unreachable!("send values are converted for their channel's dtype"),
+        .map(|c| {
+            let with_ok = matches!(c.kind, Kind::Recv { with_ok: true });
+            let case = match (c.ch, c.kind) {
+                (AnyChan::Obj(ch), Kind::Send(Val::Obj(v))) => PyCase::SObj(SendCase::new(ch, v)),
+                (AnyChan::StructZ(ch), Kind::Send(Val::StructZ)) => PyCase::SZ(SendCase::new(ch, ())),
+                (AnyChan::Bool(ch), Kind::Send(Val::Bool(v))) => PyCase::SBool(SendCase::new(ch, v)),
+                (AnyChan::Int(ch), Kind::Send(Val::Int(v))) => PyCase::SInt(SendCase::new(ch, v)),
+                (AnyChan::Double(ch), Kind::Send(Val::Double(v))) => PyCase::SDouble(SendCase::new(ch, v)),
+                (AnyChan::Obj(ch), Kind::Recv { .. }) => PyCase::RObj(RecvCase::new(ch)),
+                (AnyChan::StructZ(ch), Kind::Recv { .. }) => PyCase::RZ(RecvCase::new(ch)),
+                (AnyChan::Bool(ch), Kind::Recv { .. }) => PyCase::RBool(RecvCase::new(ch)),
+                (AnyChan::Int(ch), Kind::Recv { .. }) => PyCase::RInt(RecvCase::new(ch)),
+                (AnyChan::Double(ch), Kind::Recv { .. }) => PyCase::RDouble(RecvCase::new(ch)),
+                _ => unreachable!("send values are converted for their channel's dtype"),
+            };
+            Slot { case, index: c.index, with_ok }
         })
         .collect()
 }
 
-fn outcome(cases: &[Case], default_at: Option<usize>, sel: &mut [PyCase<'_>], r: Result<usize, ChanError>) -> Outcome {
+fn outcome(default_at: Option<usize>, sel: &mut [Slot<'_>], r: Result<usize, ChanError>) -> Outcome {
     let k = r?;
     if k == DEFAULT {
         return Ok((default_at.expect("default committed"), Got::None, false));
     }
-    let c = &cases[k];
-    let with_ok = matches!(c.kind, Kind::Recv { with_ok: true });
-    let got = match &mut sel[k] {
+    let s = &mut sel[k];
+    let got = match &mut s.case {
         PyCase::RObj(r) => Got::Obj(r.take().flatten()),
         PyCase::RZ(r) => Got::StructZ(r.take().flatten()),
         PyCase::RBool(r) => Got::Bool(r.take().flatten()),
@@ -249,7 +275,7 @@ fn outcome(cases: &[Case], default_at: Option<usize>, sel: &mut [PyCase<'_>], r:
         PyCase::RDouble(r) => Got::Double(r.take().flatten()),
         _ => Got::None,
     };
-    Ok((c.index, got, with_ok))
+    Ok((s.index, got, s.with_ok))
 }
 
 fn result(py: Python<'_>, o: Outcome) -> PyResult<Py<PyAny>> {
@@ -258,66 +284,73 @@ fn result(py: Python<'_>, o: Outcome) -> PyResult<Py<PyAny>> {
     Ok(PyTuple::new(py, [i.into_pyobject(py)?.into_any().unbind(), rx])?.into_any().unbind())
 }
 
-fn take_vals(cases: &mut [Case]) -> Vec<Option<Val>> {
-    cases
-        .iter_mut()
-        .map(|c| match std::mem::replace(&mut c.kind, Kind::Recv { with_ok: false }) {
-            Kind::Send(v) => {
-                c.kind = Kind::Send(Val::StructZ); // marks it a send case
-                Some(v)
-            }
-            k => {
-                c.kind = k;
-                None
-            }
-        })
-        .collect()
-}
-
 /// Runs one ready case (or blocks until one is ready); returns
 /// `(index, rx)`.
 #[pyfunction]
 #[pyo3(signature = (*cases))]
 pub fn select(py: Python<'_>, cases: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
-    let Parsed { mut cases, default_at } = parse(py, cases)?;
+    let Parsed { cases, default_at } = parse(py, cases)?;
     if crate::gevent::enabled() {
-        return crate::gevent::block(py, AnyOp::Select(SelectOp { cases, default_at }));
+        return crate::gevent::block(py, AnyOp::Select(SelectOp::owning(cases, default_at)));
     }
-    let vals = take_vals(&mut cases);
-    let mut sel = build(&cases, vals);
+    let mut sel = build(cases.into_iter());
     let r = match Cases::new(&mut sel, default_at.is_some()).try_select() {
         Some(r) => r,
         None => gil::block(py, |intr| Cases::new(&mut sel, false).wait_blocking_interruptible(intr))?,
     };
-    let o = outcome(&cases, default_at, &mut sel, r);
+    let o = outcome(default_at, &mut sel, r);
     drop(sel);
     result(py, o)
 }
 
+/// A select that outlives the call that made it (`aselect`, or a select
+/// blocking a greenlet): it owns clones of its channels.
 pub(crate) struct SelectOp {
-    cases: Vec<Case>,
+    cases: Vec<Case<AnyChan>>,
     default_at: Option<usize>,
+}
+
+impl SelectOp {
+    fn owning(cases: Vec<Case<&AnyChan>>, default_at: Option<usize>) -> SelectOp {
+        let cases = cases.into_iter().map(|c| Case { ch: c.ch.clone(), kind: c.kind, index: c.index }).collect();
+        SelectOp { cases, default_at }
+    }
+}
+
+/// Borrowed views of owned cases; send values are copied (`copy`) or moved.
+fn views<'a>(py: Python<'_>, cases: &'a mut [Case<AnyChan>], copy: bool) -> Vec<Case<&'a AnyChan>> {
+    cases
+        .iter_mut()
+        .map(|c| {
+            let kind = match &mut c.kind {
+                Kind::Recv { with_ok } => Kind::Recv { with_ok: *with_ok },
+                Kind::Send(v) if copy => Kind::Send(v.clone_ref(py)),
+                Kind::Send(v) => Kind::Send(std::mem::replace(v, Val::StructZ)),
+            };
+            Case { ch: &c.ch, kind, index: c.index }
+        })
+        .collect()
 }
 
 impl Op for SelectOp {
     fn start(self: Box<Self>, py: Python<'_>) -> Step {
         let SelectOp { mut cases, default_at } = *self;
-        let vals = take_vals(&mut cases);
         // Try at once with copies of the values; wait with the originals.
-        let copies = vals.iter().map(|v| v.as_ref().map(|v| v.clone_ref(py))).collect();
         {
-            let mut sel = build(&cases, copies);
+            let mut sel = build(views(py, &mut cases, true).into_iter());
             if let Some(r) = Cases::new(&mut sel, default_at.is_some()).try_select() {
-                let o = outcome(&cases, default_at, &mut sel, r);
+                let o = outcome(default_at, &mut sel, r);
                 drop(sel);
                 return Step::Done(result(py, o));
             }
         }
+        let moved: Vec<(Kind, usize)> = views(py, &mut cases, false).into_iter().map(|c| (c.kind, c.index)).collect();
         let fut: OpFuture = Box::pin(async move {
             let o = {
-                let mut sel = build(&cases, vals);
+                let views = cases.iter().zip(moved).map(|(c, (kind, index))| Case { ch: &c.ch, kind, index });
+                let mut sel = build(views);
                 let r = Cases::new(&mut sel, false).wait().await;
-                outcome(&cases, default_at, &mut sel, r)
+                outcome(default_at, &mut sel, r)
             };
             Box::new(move |py: Python<'_>| result(py, o)) as OpOut
         });
@@ -330,5 +363,5 @@ impl Op for SelectOp {
 #[pyo3(signature = (*cases))]
 pub fn aselect(py: Python<'_>, cases: &Bound<'_, PyTuple>) -> PyResult<AwaitOp> {
     let Parsed { cases, default_at } = parse(py, cases)?;
-    Ok(AwaitOp::new(AnyOp::Select(SelectOp { cases, default_at })))
+    Ok(AwaitOp::new(AnyOp::Select(SelectOp::owning(cases, default_at))))
 }
