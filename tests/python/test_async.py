@@ -897,3 +897,31 @@ def test_blocking_time_sleep_in_an_async_goroutine_is_refused():
 
     with pytest.raises(RuntimeError, match="asleep"):
         golang.run(main, seed=1)
+
+
+def test_goroutines_left_when_run_ends_are_closed_without_warnings():
+    import warnings
+    log = []
+
+    async def main():
+        c = chan()
+
+        async def never_started():
+            log.append('ran')
+
+        async def blocked():
+            try:
+                await c.arecv()
+            finally:
+                log.append('finally')
+        go(blocked)
+        await time.asleep(1)
+        go(never_started)       # main returns before it gets a turn
+        return 1
+
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', RuntimeWarning)
+        assert golang.run(main, seed=1) == 1
+        import gc
+        gc.collect()
+    assert log == ['finally']

@@ -296,6 +296,21 @@ pub fn _in_executor() -> bool {
     golang_sched::in_executor()
 }
 
+impl Drop for CoroTask {
+    /// A goroutine still blocked (or never started) when its run ends is
+    /// closed now, as Go's goroutines vanish when main returns: no "never
+    /// awaited" warning, and its `finally` blocks run at a known point.
+    /// What they raise is ignored: the goroutine is gone.
+    fn drop(&mut self) {
+        let coro = &self.coro;
+        crate::gil::attach(|py| {
+            if let Err(e) = coro.bind(py).call_method0(pyo3::intern!(py, "close")) {
+                drop(e);
+            }
+        });
+    }
+}
+
 fn coro_name(py: Python<'_>, coro: &Bound<'_, PyAny>) -> String {
     coro.getattr(pyo3::intern!(py, "__qualname__"))
         .and_then(|n| n.extract::<String>())
