@@ -1,5 +1,19 @@
-//! Workloads a to f of WORKLOADS.md, pygolang-rs beside its peers in one
-//! run. One criterion group per workload, one function id per system:
+//! The project's benchmark workloads, pygolang-rs beside its peers in one
+//! run. One criterion group per workload (one op is):
+//!
+//! - `a_pingpong`: one round trip over two unbuffered channels between two
+//!   goroutines;
+//! - `b_buf128`: one element through chan(128), producer to consumer;
+//! - `c_select_ready`: one send to c1 plus a select {c1.recv, c2.recv};
+//! - `d_select_default`: one select {c1.recv, c2.recv, default}, nothing
+//!   ready;
+//! - `e_spawn`: one goroutine spawned that sends one value, received by the
+//!   spawner (batches of 1000);
+//! - `f_timer0`: one zero-duration timer created and its channel received;
+//! - `g_ctx_cancel`: with_cancel(background) + cancel() + receive from
+//!   done(); `g2_ctx_child`: the same as a child of a cancellable parent.
+//!
+//! One function id per system:
 //!
 //! - `golang`: pygolang-rs, deterministic single-threaded executor (seeded
 //!   random scheduling, virtual clock);
@@ -11,7 +25,10 @@
 //! - `crossbeam`: crossbeam-channel with OS threads.
 //!
 //! What a peer lacks is said where it matters: tokio mpsc and async-channel
-//! have no capacity 0, so they run a_pingpong with capacity 1.
+//! have no capacity 0, so they run a_pingpong with capacity 1; tokio has no
+//! select with default (d uses two `try_recv`) and its timer has 1 ms
+//! granularity (f); smol's timer is async-io's; the context peer is
+//! tokio-util's CancellationToken.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use golang::chan::{select, try_select, RecvCase};
