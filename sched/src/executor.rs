@@ -138,10 +138,16 @@ pub(crate) struct Shared {
     pub(crate) seed: u64,
 }
 
+/// A goroutine spawned from another thread, boxed for the remote queue.
+type SendTask = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// What other threads hand to the executor.
 #[derive(Default)]
 struct Remote {
+    /// Goroutines woken from other threads: (slab key, generation).
     woken: Vec<(usize, u64)>,
-    spawned: Vec<(Pin<Box<dyn Future<Output = ()> + Send>>, Option<String>)>,
+    /// Goroutines spawned from other threads, with their names.
+    spawned: Vec<(SendTask, Option<String>)>,
 }
 
 impl Shared {
@@ -538,8 +544,7 @@ impl Runtime {
             }
         }
         let _reset = Reset;
-        let res = self.run(main);
-        res
+        self.run(main)
     }
 
     fn run<F: Future>(&self, main: F) -> Result<F::Output, RunError> {
@@ -650,7 +655,7 @@ impl Handle {
 
     /// Like `spawn`, with a name that deadlock and panic reports show.
     pub fn spawn_named<F: Future<Output = ()> + Send + 'static>(&self, name: Option<String>, fut: F) {
-        let fut: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(fut);
+        let fut: SendTask = Box::pin(fut);
         let local = CURRENT.with(|c| c.borrow().as_ref().filter(|l| l.shared.id == self.shared.id).cloned());
         match local {
             Some(l) => {

@@ -404,7 +404,7 @@ impl PyChan {
             None => DType::Obj,
             Some(d) => DType::parse(&d)?,
         };
-        if size < 0 || size > (1 << 40) {
+        if !(0..=(1 << 40)).contains(&size) {
             return Err(go_panic(py, "makechan: size out of range"));
         }
         Ok(PyChan { ch: AnyChan::new(dtype, size as usize) })
