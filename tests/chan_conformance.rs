@@ -511,3 +511,39 @@ fn waiting_goroutine_polled_with_a_new_waker_is_still_woken() {
 fn poll_fn_helper_compiles() {
     let _ = Poll::<()>::Pending;
 }
+
+#[test]
+fn tuple_select_takes_default_or_reports_blocking_without_building_a_select() {
+    use golang::chan::{try_select_tuple, RecvCase, SendCase};
+    let (a, b): (Chan<i32>, Chan<i32>) = (Chan::new(1), Chan::new(0));
+    let nil: Chan<i32> = Chan::nil();
+    let (mut ra, mut rb, mut rn) = (RecvCase::new(&a), RecvCase::new(&b), RecvCase::new(&nil));
+    assert_eq!(try_select_tuple((&mut ra, &mut rb, &mut rn), true), Some(Ok(DEFAULT)));
+    let (mut ra, mut rb) = (RecvCase::new(&a), RecvCase::new(&b));
+    assert_eq!(try_select_tuple((&mut ra, &mut rb), false), None, "nothing ready, no default: it must block");
+    // a send case with room is ready
+    let mut sa = SendCase::new(&a, 7);
+    let mut rb = RecvCase::new(&b);
+    assert_eq!(try_select_tuple((&mut rb, &mut sa), true), Some(Ok(1)));
+    assert_eq!(a.try_recv(), Ok(7));
+}
+
+#[test]
+fn tuple_select_picks_uniformly_among_ready_cases() {
+    use golang::chan::{try_select_tuple, RecvCase};
+    let counts = run(16, async {
+        let (a, b): (Chan<u8>, Chan<u8>) = (Chan::new(1), Chan::new(1));
+        let mut counts = [0u32; 2];
+        for _ in 0..20_000 {
+            let _ = a.try_send(0);
+            let _ = b.try_send(0);
+            let (mut ra, mut rb) = (RecvCase::new(&a), RecvCase::new(&b));
+            counts[try_select_tuple((&mut ra, &mut rb), false).unwrap().unwrap()] += 1;
+        }
+        counts
+    })
+    .unwrap();
+    for n in counts {
+        assert!((9_000..11_000).contains(&n), "{counts:?}");
+    }
+}

@@ -31,7 +31,7 @@
 //! tokio-util's CancellationToken.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use golang::chan::{select, try_select, RecvCase};
+use golang::chan::{select, try_select_tuple, RecvCase};
 use golang::{go, Chan, ClockKind, Runtime, Select};
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -365,7 +365,7 @@ fn d_select_default(c: &mut Criterion) {
                     // A select with a default case never blocks: the
                     // synchronous form is what a goroutine calls for it.
                     let (mut r1, mut r2) = (RecvCase::new(&c1), RecvCase::new(&c2));
-                    std::hint::black_box(try_select(&mut [&mut r1, &mut r2], true).unwrap().unwrap());
+                    std::hint::black_box(try_select_tuple((&mut r1, &mut r2), true).unwrap().unwrap());
                 }
                 t0.elapsed()
             })

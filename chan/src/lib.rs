@@ -50,5 +50,8 @@ mod select;
 mod waiter;
 
 pub use chan::{make, Blocking, Chan, ChanError, RecvFuture, SendFuture, TryRecvError, TrySendError};
-pub use select::{select, select_blocking, try_select, Case, CaseSlot, Cases, Fire, RecvCase, Select, SelectFuture, SendCase, DEFAULT};
+pub use select::{
+    select, select_blocking, try_select, try_select_tuple, Case, CaseSlot, CaseTuple, Cases, Fire, RecvCase, Select, SelectFuture,
+    SendCase, DEFAULT,
+};
 pub use waiter::{Unparker, Waiter, Woken};

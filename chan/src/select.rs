@@ -657,3 +657,61 @@ pub fn select_blocking<'b, 'a>(cases: &mut [&'b mut (dyn Case + 'a)], has_defaul
         Blocking::Interrupted => unreachable!(),
     }
 }
+
+/// A tuple of cases with concrete types, `(&mut RecvCase<..>, &mut
+/// SendCase<..>, ...)` of up to 8 cases, for [`try_select_tuple`]: its
+/// readiness check is dispatched statically.
+pub trait CaseTuple {
+    /// Whether any case might be ready (from the channels' hints).
+    fn maybe_any(&self) -> bool;
+    /// Runs `f` over the cases as a slice.
+    fn with_slice<R>(&mut self, f: impl FnOnce(&mut [&mut dyn Case]) -> R) -> R;
+}
+
+macro_rules! impl_case_tuple {
+    ($($T:ident $i:tt),+) => {
+        impl<'r, $($T: Case),+> CaseTuple for ($(&'r mut $T,)+) {
+            #[inline]
+            fn maybe_any(&self) -> bool {
+                false $(|| self.$i.maybe_ready())+
+            }
+            #[inline]
+            fn with_slice<R>(&mut self, f: impl FnOnce(&mut [&mut dyn Case]) -> R) -> R {
+                f(&mut [$(&mut *self.$i as &mut dyn Case),+])
+            }
+        }
+    };
+}
+
+impl_case_tuple!(A 0);
+impl_case_tuple!(A 0, B 1);
+impl_case_tuple!(A 0, B 1, C 2);
+impl_case_tuple!(A 0, B 1, C 2, D 3);
+impl_case_tuple!(A 0, B 1, C 2, D 3, E 4);
+impl_case_tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
+impl_case_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+impl_case_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+
+/// [`try_select`] over a tuple of cases: when no channel hint says a case
+/// might be ready, the answer (default, or "must block") comes from a few
+/// statically dispatched loads, without building the select at all. Sound
+/// for the same reason as the hint fast path: a clear hint is the state at
+/// some moment during the call.
+///
+/// ```
+/// use golang_chan::{try_select_tuple, Chan, RecvCase, DEFAULT};
+/// let (a, b): (Chan<i32>, Chan<i32>) = (Chan::new(1), Chan::new(1));
+/// let (mut ra, mut rb) = (RecvCase::new(&a), RecvCase::new(&b));
+/// assert_eq!(try_select_tuple((&mut ra, &mut rb), true), Some(Ok(DEFAULT)));
+/// b.try_send(5).unwrap();
+/// let (mut ra, mut rb) = (RecvCase::new(&a), RecvCase::new(&b));
+/// assert_eq!(try_select_tuple((&mut ra, &mut rb), true), Some(Ok(1)));
+/// assert_eq!(rb.take(), Some(Some(5)));
+/// ```
+#[inline]
+pub fn try_select_tuple<C: CaseTuple>(mut cases: C, has_default: bool) -> Option<Result<usize, ChanError>> {
+    if !cases.maybe_any() {
+        return if has_default { Some(Ok(DEFAULT)) } else { None };
+    }
+    cases.with_slice(|s| try_select(s, has_default))
+}
