@@ -48,11 +48,6 @@ struct Case<C> {
     index: usize,
 }
 
-/// A parsed select.
-struct Parsed<'a> {
-    cases: Vec<Case<&'a AnyChan>>,
-    default_at: Option<usize>,
-}
 
 /// The channel of a `chan` object, for as long as the select's argument
 /// tuple is borrowed.
@@ -107,9 +102,14 @@ fn chan_of<'py>(py: Python<'py>, method: &Bound<'py, PyAny>, what: &str) -> PyRe
     }
 }
 
-fn parse<'a>(py: Python<'_>, args: &'a Bound<'_, PyTuple>) -> PyResult<Parsed<'a>> {
+/// Parses select's cases, handing each to `sink` (its channel, what to do,
+/// its index); returns the index of the default case, if any.
+fn parse<'a>(
+    py: Python<'_>,
+    args: &'a Bound<'_, PyTuple>,
+    mut sink: impl FnMut(&'a AnyChan, Kind, usize),
+) -> PyResult<Option<usize>> {
     let default = default_sentinel(py);
-    let mut cases = Vec::with_capacity(args.len());
     let mut default_at = None;
     for (index, case) in args.iter().enumerate() {
         if case.is(default) {
@@ -119,7 +119,7 @@ fn parse<'a>(py: Python<'_>, args: &'a Bound<'_, PyTuple>) -> PyResult<Parsed<'a
             default_at = Some(index);
         } else if let Some((chan, name)) = bound_chan_method(&case).filter(|(_, n)| *n != b"send") {
             let with_ok = name == b"recv_";
-            cases.push(Case { ch: chan_ref(args, &chan), kind: Kind::Recv { with_ok }, index });
+            sink(chan_ref(args, &chan), Kind::Recv { with_ok }, index);
         } else if let Ok(t) = case.cast::<PyTuple>() {
             if t.len() != 2 {
                 return Err(go_panic(py, format!("pyselect: invalid [{}]() case", t.len())));
@@ -138,7 +138,7 @@ fn parse<'a>(py: Python<'_>, args: &'a Bound<'_, PyTuple>) -> PyResult<Parsed<'a
             };
             let ch = chan_ref(args, &chan);
             let v = to_val(ch.dtype(), &t.get_item(1)?)?;
-            cases.push(Case { ch, kind: Kind::Send(v), index });
+            sink(ch, Kind::Send(v), index);
         } else {
             let chan = chan_of(py, &case, "recv")?;
             let name = case.getattr(intern!(py, "__name__"))?;
@@ -147,10 +147,10 @@ fn parse<'a>(py: Python<'_>, args: &'a Bound<'_, PyTuple>) -> PyResult<Parsed<'a
                 Some("recv_") => true,
                 _ => return Err(go_panic(py, format!("pyselect: recv expected: {}", case.repr()?))),
             };
-            cases.push(Case { ch: chan_ref(args, &chan), kind: Kind::Recv { with_ok }, index });
+            sink(chan_ref(args, &chan), Kind::Recv { with_ok }, index);
         }
     }
-    Ok(Parsed { cases, default_at })
+    Ok(default_at)
 }
 
 /// A received value, typed, before conversion to Python.
@@ -240,10 +240,13 @@ impl CaseSlot for Slot<'_> {
 
 /// The concrete cases, moving send values in.
 fn build<'a>(cases: impl Iterator<Item = Case<&'a AnyChan>>) -> Vec<Slot<'a>> {
-    cases
-        .map(|c| {
-            let with_ok = matches!(c.kind, Kind::Recv { with_ok: true });
-            let case = match (c.ch, c.kind) {
+    cases.map(|c| slot(c.ch, c.kind, c.index)).collect()
+}
+
+/// One concrete case, moving its send value in.
+fn slot(ch: &AnyChan, kind: Kind, index: usize) -> Slot<'_> {
+            let with_ok = matches!(kind, Kind::Recv { with_ok: true });
+            let case = match (ch, kind) {
                 (AnyChan::Obj(ch), Kind::Send(Val::Obj(v))) => PyCase::SObj(SendCase::new(ch, v)),
                 (AnyChan::StructZ(ch), Kind::Send(Val::StructZ)) => PyCase::SZ(SendCase::new(ch, ())),
                 (AnyChan::Bool(ch), Kind::Send(Val::Bool(v))) => PyCase::SBool(SendCase::new(ch, v)),
@@ -256,9 +259,7 @@ fn build<'a>(cases: impl Iterator<Item = Case<&'a AnyChan>>) -> Vec<Slot<'a>> {
                 (AnyChan::Double(ch), Kind::Recv { .. }) => PyCase::RDouble(RecvCase::new(ch)),
                 _ => unreachable!("send values are converted for their channel's dtype"),
             };
-            Slot { case, index: c.index, with_ok }
-        })
-        .collect()
+            Slot { case, index, with_ok }
 }
 
 fn outcome(default_at: Option<usize>, sel: &mut [Slot<'_>], r: Result<usize, ChanError>) -> Outcome {
@@ -289,11 +290,11 @@ fn result(py: Python<'_>, o: Outcome) -> PyResult<Py<PyAny>> {
 #[pyfunction]
 #[pyo3(signature = (*cases))]
 pub fn select(py: Python<'_>, cases: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
-    let Parsed { cases, default_at } = parse(py, cases)?;
     if crate::gevent::enabled() {
-        return crate::gevent::block(py, AnyOp::Select(SelectOp::owning(cases, default_at)));
+        return crate::gevent::block(py, AnyOp::Select(SelectOp::parse(py, cases)?));
     }
-    let mut sel = build(cases.into_iter());
+    let mut sel = Vec::with_capacity(cases.len());
+    let default_at = parse(py, cases, |ch, kind, index| sel.push(slot(ch, kind, index)))?;
     let r = match Cases::new(&mut sel, default_at.is_some()).try_select() {
         Some(r) => r,
         None => gil::block(py, |intr| Cases::new(&mut sel, false).wait_blocking_interruptible(intr))?,
@@ -311,9 +312,10 @@ pub(crate) struct SelectOp {
 }
 
 impl SelectOp {
-    fn owning(cases: Vec<Case<&AnyChan>>, default_at: Option<usize>) -> SelectOp {
-        let cases = cases.into_iter().map(|c| Case { ch: c.ch.clone(), kind: c.kind, index: c.index }).collect();
-        SelectOp { cases, default_at }
+    fn parse(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<SelectOp> {
+        let mut cases = Vec::with_capacity(args.len());
+        let default_at = parse(py, args, |ch, kind, index| cases.push(Case { ch: ch.clone(), kind, index }))?;
+        Ok(SelectOp { cases, default_at })
     }
 }
 
@@ -362,6 +364,5 @@ impl Op for SelectOp {
 #[pyfunction]
 #[pyo3(signature = (*cases))]
 pub fn aselect(py: Python<'_>, cases: &Bound<'_, PyTuple>) -> PyResult<AwaitOp> {
-    let Parsed { cases, default_at } = parse(py, cases)?;
-    Ok(AwaitOp::new(AnyOp::Select(SelectOp::owning(cases, default_at))))
+    Ok(AwaitOp::new(AnyOp::Select(SelectOp::parse(py, cases)?)))
 }
