@@ -379,7 +379,7 @@ impl<T> Chan<T> {
                 }
             }
         };
-        match entry.waiter().wait_thread(interrupt) {
+        match entry.waiter().wait_thread_spinning(inner.cap == 0, interrupt) {
             Woken::Committed(_, closed) => Blocking::Done(if closed { Err(ChanError::SendOnClosed) } else { Ok(()) }),
             Woken::Interrupted => {
                 inner.lock().sendq.retain(|e| !Arc::ptr_eq(e, &entry));
@@ -409,7 +409,7 @@ impl<T> Chan<T> {
                 }
             }
         };
-        match entry.waiter().wait_thread(interrupt) {
+        match entry.waiter().wait_thread_spinning(inner.cap == 0, interrupt) {
             Woken::Committed(_, closed) => Blocking::Done(if closed { None } else { entry.take() }),
             Woken::Interrupted => {
                 inner.lock().recvq.retain(|e| !Arc::ptr_eq(e, &entry));

@@ -35,6 +35,10 @@ pub enum Unparker {
     Custom(Arc<dyn Fn() + Send + Sync>),
 }
 
+/// Checks of the outcome a thread waiting on a rendezvous makes before it
+/// parks (a few microseconds).
+const SPIN: u32 = 2000;
+
 /// The outcome of a wait on a thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Woken {
@@ -125,7 +129,26 @@ impl Waiter {
     /// Parks the current OS thread until a commit. With `interrupt`, wakes
     /// every `poll` to call it; when it returns true and the waiter can still
     /// be aborted, returns `Interrupted`.
-    pub fn wait_thread(&self, mut interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>) -> Woken {
+    pub fn wait_thread(&self, interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>) -> Woken {
+        self.wait_thread_spinning(false, interrupt)
+    }
+
+    /// [`Waiter::wait_thread`], spinning a little first when `spin`: on a
+    /// rendezvous (unbuffered) channel the counterparty on another core
+    /// often commits within microseconds, and a spinning thread runs again
+    /// much sooner than a parked one (for Python threads, a round trip over
+    /// two unbuffered channels gets ~10x faster). Buffered channels do not
+    /// spin: there the waiting side is better off letting the other fill or
+    /// drain the buffer.
+    pub fn wait_thread_spinning(&self, spin: bool, mut interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>) -> Woken {
+        if spin {
+            for _ in 0..SPIN {
+                if let Some((case, closed)) = self.outcome() {
+                    return Woken::Committed(case, closed);
+                }
+                std::hint::spin_loop();
+            }
+        }
         loop {
             if let Some((case, closed)) = self.outcome() {
                 return Woken::Committed(case, closed);
