@@ -1,6 +1,6 @@
 //! `Chan<T>`: Go channels for goroutines and OS threads at once.
 //!
-//! Invariants (checked under the channel's mutex):
+//! Invariants (checked under the channel's lock, a spin lock: `lock.rs`):
 //! 1. `buf.len() <= cap`, except for values given back by receivers that
 //!    were dropped after a sender had handed them a value (see 5); those go
 //!    to the front of `buf` and may exceed `cap` until received.
@@ -9,7 +9,7 @@
 //!    receiver waits and `buf` is full (`cap == 0`: always "full").
 //!    Entries whose waiter is no longer `WAITING` are stale: whoever meets
 //!    one drops it.
-//! 3. A value moves only under the mutex: from a sender's slot or the
+//! 3. A value moves only under the lock: from a sender's slot or the
 //!    buffer to a receiver (the receiver's slot, or its return value when it
 //!    is the active side), after the passive party's waiter was claimed. So
 //!    every value is delivered at most once.
@@ -25,7 +25,7 @@
 //!   sudog handoff): the buffer is empty then (2), so FIFO order holds.
 //! - A receive that empties a slot of a full buffer refills it from the
 //!   first live waiting sender, keeping (2).
-//! - Nil channels never touch a mutex: they are `None`.
+//! - Nil channels never touch a lock: they are `None`.
 //! - A non-blocking operation that finds the readiness hint clear returns
 //!   "not ready" without locking: the hint is published at every unlock, so
 //!   a clear bit is the state at some moment during the call.
