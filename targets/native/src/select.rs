@@ -15,6 +15,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyTuple;
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 /// The type of the `default` sentinel.
 #[pyclass(name = "_Default", module = "golang._golang", frozen)]
@@ -71,23 +72,30 @@ fn bound_chan_method<'py>(case: &Bound<'py, PyAny>) -> Option<(Bound<'py, PyChan
     // SAFETY: `p` is a PyCFunctionObject (checked above): its `m_self` is
     // a borrowed reference (or NULL) and `m_ml` points to the method's
     // static PyMethodDef, whose name is a static NUL-terminated string.
-    let (slf, name) = unsafe {
+    let (slf, ml) = unsafe {
         let f = p as *mut pyo3::ffi::PyCFunctionObject;
         let slf = (*f).m_self;
         if slf.is_null() {
             return None;
         }
-        let name = std::ffi::CStr::from_ptr((*(*f).m_ml).ml_name).to_bytes();
-        (Bound::from_borrowed_ptr(case.py(), slf), name)
+        (Bound::from_borrowed_ptr(case.py(), slf), (*f).m_ml)
     };
     let chan = slf.cast_into::<PyChan>().ok()?;
-    let name: &'static [u8] = match name {
-        b"recv" => b"recv",
-        b"recv_" => b"recv_",
-        b"send" => b"send",
-        _ => return None,
-    };
-    Some((chan, name))
+    // The method definitions of chan.recv, recv_ and send are static: once
+    // seen, they are recognised by address, without comparing names.
+    static SEEN: [AtomicPtr<pyo3::ffi::PyMethodDef>; 3] =
+        [AtomicPtr::new(std::ptr::null_mut()), AtomicPtr::new(std::ptr::null_mut()), AtomicPtr::new(std::ptr::null_mut())];
+    const NAMES: [&[u8]; 3] = [b"recv", b"recv_", b"send"];
+    for (seen, name) in SEEN.iter().zip(NAMES) {
+        if seen.load(Ordering::Relaxed) == ml {
+            return Some((chan, name));
+        }
+    }
+    // SAFETY: see above; `ml_name` is a static NUL-terminated string.
+    let name = unsafe { std::ffi::CStr::from_ptr((*ml).ml_name).to_bytes() };
+    let k = NAMES.iter().position(|n| *n == name)?;
+    SEEN[k].store(ml, Ordering::Relaxed);
+    Some((chan, NAMES[k]))
 }
 
 fn chan_of<'py>(py: Python<'py>, method: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, PyChan>> {
