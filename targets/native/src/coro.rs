@@ -118,38 +118,116 @@ impl AwaitOp {
     }
 
     fn __next__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        let py = slf.py();
-        let mut this = slf.borrow_mut();
-        if let Some(r) = this.result.take() {
-            return Err(stop_with(py, r?));
+        match step(slf) {
+            Next::Return(v) => Err(stop_with(slf.py(), v)),
+            Next::Yield => Ok(slf.clone().into_any().unbind()),
+            Next::Raise(e) => Err(e),
         }
-        let driving = DRIVING.with(|d| d.get());
-        if driving && !golang_sched::coop_proceed() {
-            // A goroutine whose operations always complete at once still
-            // yields when its cooperative budget is spent: wait one turn,
-            // then this operation is tried again.
-            let fut: OpFuture = Box::pin(async {
-                golang_sched::yield_now().await;
-                Box::new(|py: Python<'_>| -> PyResult<Py<PyAny>> { Ok(retry_sentinel(py).clone_ref(py)) }) as OpOut
-            });
-            PENDING.with(|p| *p.borrow_mut() = Some(fut));
-            return Ok(slf.clone().into_any().unbind());
-        }
-        let Some(op) = this.op.take() else {
-            return Err(PyRuntimeError::new_err("golang: this operation was already awaited"));
-        };
-        drop(this);
-        let fut = match op.start(py) {
-            Step::Done(r) => return Err(stop_with(py, r?)),
-            Step::Wait(f) => f,
-        };
-        if !driving {
-            drop(fut);
-            return Err(PyRuntimeError::new_err(BRIDGE));
-        }
-        PENDING.with(|p| *p.borrow_mut() = Some(fut));
-        Ok(slf.clone().into_any().unbind())
     }
+}
+
+/// What one step of an awaited operation gives.
+enum Next {
+    /// The `await` evaluates to this.
+    Return(Py<PyAny>),
+    /// The coroutine yields the AwaitOp to its driver (the operation waits).
+    Yield,
+    /// The `await` raises this.
+    Raise(PyErr),
+}
+
+/// The body of `__next__` and of `am_send`.
+fn step(slf: &Bound<'_, AwaitOp>) -> Next {
+    let py = slf.py();
+    let mut this = slf.borrow_mut();
+    if let Some(r) = this.result.take() {
+        return match r {
+            Ok(v) => Next::Return(v),
+            Err(e) => Next::Raise(e),
+        };
+    }
+    let driving = DRIVING.with(|d| d.get());
+    if driving && !golang_sched::coop_proceed() {
+        // A goroutine whose operations always complete at once still
+        // yields when its cooperative budget is spent: wait one turn,
+        // then this operation is tried again.
+        let fut: OpFuture = Box::pin(async {
+            golang_sched::yield_now().await;
+            Box::new(|py: Python<'_>| -> PyResult<Py<PyAny>> { Ok(retry_sentinel(py).clone_ref(py)) }) as OpOut
+        });
+        PENDING.with(|p| *p.borrow_mut() = Some(fut));
+        return Next::Yield;
+    }
+    let Some(op) = this.op.take() else {
+        return Next::Raise(PyRuntimeError::new_err("golang: this operation was already awaited"));
+    };
+    drop(this);
+    let fut = match op.start(py) {
+        Step::Done(Ok(v)) => return Next::Return(v),
+        Step::Done(Err(e)) => return Next::Raise(e),
+        Step::Wait(f) => f,
+    };
+    if !driving {
+        drop(fut);
+        return Next::Raise(PyRuntimeError::new_err(BRIDGE));
+    }
+    PENDING.with(|p| *p.borrow_mut() = Some(fut));
+    Next::Yield
+}
+
+/// `am_send` of AwaitOp (Python 3.10+): what `await` calls on it, returning
+/// the result directly instead of raising StopIteration(result) as
+/// `__next__` must. (pyo3 has no way to declare this slot; it is set on the
+/// type at module init, see [`install_am_send`].)
+#[cfg(Py_3_10)]
+unsafe extern "C" fn await_op_am_send(
+    iter: *mut pyo3::ffi::PyObject,
+    _arg: *mut pyo3::ffi::PyObject,
+    presult: *mut *mut pyo3::ffi::PyObject,
+) -> pyo3::ffi::PySendResult {
+    use pyo3::ffi::PySendResult;
+    // SAFETY: CPython calls am_send with the GIL held, on an object of the
+    // type the slot is installed on (AwaitOp), and a valid `presult`.
+    let py = unsafe { Python::assume_attached() };
+    let slf = unsafe { Bound::from_borrowed_ptr(py, iter).cast_into_unchecked::<AwaitOp>() };
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| step(&slf)));
+    let (res, out) = match r {
+        Ok(Next::Return(v)) => (PySendResult::PYGEN_RETURN, v.into_ptr()),
+        Ok(Next::Yield) => (PySendResult::PYGEN_NEXT, slf.clone().into_ptr()),
+        Ok(Next::Raise(e)) => {
+            e.restore(py);
+            (PySendResult::PYGEN_ERROR, std::ptr::null_mut())
+        }
+        Err(_) => {
+            pyo3::exceptions::PySystemError::new_err("golang: panic in AwaitOp").restore(py);
+            (PySendResult::PYGEN_ERROR, std::ptr::null_mut())
+        }
+    };
+    // SAFETY: see above.
+    unsafe { *presult = out };
+    res
+}
+
+/// Installs `am_send` on the AwaitOp type (Python 3.10+; older versions use
+/// `__next__`).
+pub(crate) fn install_am_send(py: Python<'_>) {
+    #[cfg(Py_3_10)]
+    {
+        let ty = py.get_type::<AwaitOp>();
+        let tp = ty.as_ptr() as *mut pyo3::ffi::PyTypeObject;
+        // SAFETY: AwaitOp is a heap type that defines __await__, so its
+        // tp_as_async points to the type's own writable PyAsyncMethods; we
+        // set am_send once, at module init, before any AwaitOp exists.
+        unsafe {
+            let asy = (*tp).tp_as_async;
+            if !asy.is_null() {
+                (*asy).am_send = Some(await_op_am_send);
+                pyo3::ffi::PyType_Modified(tp);
+            }
+        }
+    }
+    #[cfg(not(Py_3_10))]
+    let _ = py;
 }
 
 /// Where a failing goroutine of `golang.run` reports to.

@@ -48,6 +48,7 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(time::asleep, m)?)?;
     m.add_function(wrap_pyfunction!(select::aselect, m)?)?;
     m.add_class::<coro::AwaitOp>()?;
+    coro::install_am_send(py);
     m.add_function(wrap_pyfunction!(coro::go_async, m)?)?;
     m.add_function(wrap_pyfunction!(coro::run, m)?)?;
     m.add_function(wrap_pyfunction!(coro::_in_executor, m)?)?;
