@@ -244,9 +244,16 @@ pub(crate) struct Local {
     next_gen: Cell<u64>,
     /// The first panic of a goroutine, which ends the run.
     panicked: RefCell<Option<RunError>>,
+    /// Called around the real-clock executor's sleeps in the reactor (e.g.
+    /// to release and retake an interpreter lock); see
+    /// [`Runtime::set_idle_hooks`].
+    idle_hooks: RefCell<Option<IdleHooks>>,
     /// The id of the goroutine being polled.
     pub(crate) current_goid: Cell<u64>,
 }
+
+/// Functions run before and after the executor thread sleeps.
+type IdleHooks = (Box<dyn Fn()>, Box<dyn Fn()>);
 
 /// The budget value meaning "not in a goroutine": never spent.
 pub(crate) const UNLIMITED: u32 = u32::MAX;
@@ -499,6 +506,7 @@ impl Runtime {
                 next_goid: Cell::new(2),
                 next_gen: Cell::new(1),
                 panicked: RefCell::new(None),
+                idle_hooks: RefCell::new(None),
                 current_goid: Cell::new(1),
             }),
         }
@@ -507,6 +515,15 @@ impl Runtime {
     /// The seed of this executor.
     pub fn seed(&self) -> u64 {
         self.local.shared.seed
+    }
+
+    /// Sets functions to run just before the executor thread goes to sleep
+    /// in the reactor and just after it wakes (real clock only; a zero
+    /// timeout poll does not count as sleeping). The Python core uses them
+    /// to hold the GIL while goroutines run and release it while the thread
+    /// sleeps.
+    pub fn set_idle_hooks(&self, enter: impl Fn() + 'static, exit: impl Fn() + 'static) {
+        *self.local.idle_hooks.borrow_mut() = Some((Box::new(enter), Box::new(exit)));
     }
 
     /// A handle for other threads.
@@ -637,7 +654,16 @@ impl Runtime {
                             next.map(|d| Duration::from_nanos(d.saturating_sub(real_now_ns())))
                         }
                     };
-                    if timeout != Some(Duration::ZERO) || reactor.has_sources() {
+                    if timeout != Some(Duration::ZERO) {
+                        let hooks = l.idle_hooks.borrow();
+                        if let Some((enter, _)) = &*hooks {
+                            enter();
+                        }
+                        reactor.wait(timeout);
+                        if let Some((_, exit)) = &*hooks {
+                            exit();
+                        }
+                    } else if reactor.has_sources() {
                         reactor.wait(timeout);
                     }
                     l.shared.sleeping.store(false, Ordering::SeqCst);

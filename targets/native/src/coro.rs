@@ -435,22 +435,18 @@ pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, s
     let name = coro_name(py, &coro);
     let task = CoroTask { coro: coro.unbind(), name, pending: None, failure: Some(failure.clone()), out: out.clone() };
     let f2 = failure.clone();
-    let go = move || {
-        RUN_FAILURE.with(|f| *f.borrow_mut() = Some(f2));
-        let rt = Runtime::new(clock, seed, true);
-        let r = rt.block_on(task);
-        drop(rt);
-        RUN_FAILURE.with(|f| *f.borrow_mut() = None);
-        r
-    };
-    // On the virtual clock the executor never sleeps, and the run is
-    // single-threaded by design: it keeps the GIL (each goroutine step then
-    // costs no GIL hand-over). On the real clock it sleeps in the reactor
-    // and must let other Python threads run.
-    let res = match clock {
-        ClockKind::Virtual => go(),
-        ClockKind::Real => crate::gil::detach(py, go),
-    };
+    // The run keeps the GIL while goroutines run (each goroutine step then
+    // costs no GIL hand-over). On the virtual clock the executor never
+    // sleeps; on the real clock it releases the GIL while it sleeps in the
+    // reactor, so that other Python threads run then.
+    RUN_FAILURE.with(|f| *f.borrow_mut() = Some(f2));
+    let rt = Runtime::new(clock, seed, true);
+    if clock == ClockKind::Real {
+        crate::gil::release_gil_while_idle(&rt);
+    }
+    let res = rt.block_on(task);
+    drop(rt);
+    RUN_FAILURE.with(|f| *f.borrow_mut() = None);
     if let Some((e, name)) = failure.lock().unwrap().take() {
         let note = format!("golang.run: raised in goroutine {name:?}; reproduce with seed={seed} (or GOLANG_SEED={seed})");
         add_seed(py, &e, &note, name != "main" && !is_main(py, main, &name));

@@ -79,6 +79,8 @@ mod raw {
             args: *mut pyo3::ffi::PyObject,
             kwargs: *mut pyo3::ffi::PyObject,
         ) -> *mut pyo3::ffi::PyObject;
+        pub fn PyEval_SaveThread() -> *mut pyo3::ffi::PyThreadState;
+        pub fn PyEval_RestoreThread(tstate: *mut pyo3::ffi::PyThreadState);
         #[cfg(Py_3_10)]
         pub fn PyIter_Send(
             iter: *mut pyo3::ffi::PyObject,
@@ -86,6 +88,31 @@ mod raw {
             presult: *mut *mut pyo3::ffi::PyObject,
         ) -> std::os::raw::c_int;
     }
+}
+
+/// Releases the GIL around the sleeps of an executor that otherwise keeps
+/// it (a real-clock `golang.run`): goroutine steps then need no GIL
+/// hand-over, and other Python threads run while the executor sleeps.
+/// Only the executor's sleep runs between the two hooks: no Python, and no
+/// pyo3 object is touched there.
+pub(crate) fn release_gil_while_idle(rt: &golang_sched::Runtime) {
+    let saved: std::rc::Rc<std::cell::Cell<*mut pyo3::ffi::PyThreadState>> =
+        std::rc::Rc::new(std::cell::Cell::new(std::ptr::null_mut()));
+    let s2 = saved.clone();
+    rt.set_idle_hooks(
+        move || {
+            // SAFETY: called on the thread that holds the GIL (the one
+            // running golang.run), which saves its thread state here and
+            // restores it in the exit hook below, before running Python.
+            saved.set(unsafe { raw::PyEval_SaveThread() });
+        },
+        move || {
+            let guard = HangOnUnwind;
+            // SAFETY: restores the thread state saved by the enter hook.
+            unsafe { raw::PyEval_RestoreThread(s2.get()) };
+            std::mem::forget(guard);
+        },
+    );
 }
 
 /// What resuming a coroutine gave.
