@@ -42,13 +42,19 @@
 
 mod background;
 mod executor;
+#[cfg(not(target_family = "wasm"))]
 pub mod net;
+#[cfg(not(target_family = "wasm"))]
+mod reactor;
+#[cfg(target_family = "wasm")]
+#[path = "reactor_wasm.rs"]
 mod reactor;
 pub mod rng;
 pub mod testing;
 pub mod timer;
 
 pub use executor::{real_now_ns, ClockKind, Handle, RunError, Runtime, BUDGET, VIRTUAL_EPOCH_UNIX};
+#[cfg(not(target_family = "wasm"))]
 pub use reactor::Async;
 pub use timer::{Action, TimerKey};
 

@@ -1,0 +1,26 @@
+//! The reactor under WebAssembly: there is no IO to poll and the thread
+//! must not block; the host's event loop (JavaScript) is what drives a
+//! real-clock executor there, so waiting returns at once.
+
+use std::io;
+use std::time::Duration;
+
+/// A reactor with nothing to poll.
+pub(crate) struct Reactor;
+
+impl Reactor {
+    pub(crate) fn new() -> io::Result<Reactor> {
+        Ok(Reactor)
+    }
+
+    /// Nothing sleeps, so there is nothing to wake.
+    pub(crate) fn notify(&self) {}
+
+    /// No IO sources exist here.
+    pub(crate) fn has_sources(&self) -> bool {
+        false
+    }
+
+    /// Returns at once: blocking is not allowed on this target.
+    pub(crate) fn wait(&self, _timeout: Option<Duration>) {}
+}
