@@ -192,28 +192,30 @@ class RWMutex(object):
     def Lock(mu):
         """Lock locks mu for writing; it waits until no reader or writer holds it."""
         mu._w.lock()
-        g = mu._g
-        g.send(None)
-        mu._writer = True
-        if mu._nreaders == 0:
-            g.recv()
-            return
-        mu._wwaiting = True
-        g.recv()
-        mu._wwake.recv()
+        mu._g.send(None)
+        wwake = mu._writer_admit()
+        if wwake is not None:
+            wwake.recv()
 
     async def alock(mu):
         """the async form of Lock."""
         await mu._w.alock()
+        await mu._g.asend(None)
+        wwake = mu._writer_admit()
+        if wwake is not None:
+            await wwake.arecv()
+
+    def _writer_admit(mu):
+        # Holding the guard (released here): announce the writer; returns
+        # the chan to wait on while readers still hold the lock, or None.
         g = mu._g
-        await g.asend(None)
         mu._writer = True
         if mu._nreaders == 0:
             g.recv()
-            return
+            return None
         mu._wwaiting = True
         g.recv()
-        await mu._wwake.arecv()
+        return mu._wwake
 
     def Unlock(mu):
         """Unlock releases the write lock; queued readers get the lock."""
@@ -253,33 +255,32 @@ class RWMutex(object):
     def RLock(mu):
         """RLock locks mu for reading; it waits while a writer holds the lock
         or waits for it."""
-        g = mu._g
-        g.send(None)
-        if not mu._writer:
-            mu._nreaders += 1
-            g.recv()
-            return
-        mu._nrwait += 1
-        rwake = mu._rwake
-        if rwake is None:
-            rwake = mu._rwake = chan(0, 'C.structZ')
-        g.recv()
-        rwake.recv()    # admitted (and counted in _nreaders) by the writer's unlock
+        mu._g.send(None)
+        rwake = mu._reader_admit()
+        if rwake is not None:
+            rwake.recv()    # admitted (and counted in _nreaders) by the writer's unlock
 
     async def arlock(mu):
         """the async form of RLock."""
+        await mu._g.asend(None)
+        rwake = mu._reader_admit()
+        if rwake is not None:
+            await rwake.arecv()
+
+    def _reader_admit(mu):
+        # Holding the guard (released here): count the reader in, or queue
+        # it behind the writer; returns the chan to wait on, or None.
         g = mu._g
-        await g.asend(None)
         if not mu._writer:
             mu._nreaders += 1
             g.recv()
-            return
+            return None
         mu._nrwait += 1
         rwake = mu._rwake
         if rwake is None:
             rwake = mu._rwake = chan(0, 'C.structZ')
         g.recv()
-        await rwake.arecv()
+        return rwake
 
     def RUnlock(mu):
         """RUnlock releases one read lock."""
