@@ -36,6 +36,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
+use crate::buf::Buf;
 use crate::lock::{SpinGuard, SpinLock};
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -92,7 +93,7 @@ pub enum Blocking<T> {
 }
 
 pub(crate) struct State<T> {
-    pub(crate) buf: VecDeque<T>,
+    pub(crate) buf: Buf<T>,
     pub(crate) closed: bool,
     pub(crate) recvq: VecDeque<Arc<Entry<T>>>,
     pub(crate) sendq: VecDeque<Arc<Entry<T>>>,
@@ -201,7 +202,7 @@ impl<T> Chan<T> {
             inner: Some(Arc::new(Inner {
                 cap,
                 state: SpinLock::new(State {
-                    buf: VecDeque::with_capacity(cap.min(1024)),
+                    buf: Buf::new(),
                     closed: false,
                     recvq: VecDeque::new(),
                     sendq: VecDeque::new(),

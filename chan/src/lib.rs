@@ -44,6 +44,7 @@
 #![deny(unsafe_code)] // allowed only in `lock`, with a SAFETY note on each block
 #![warn(missing_docs)]
 
+mod buf;
 mod chan;
 mod lock;
 mod select;
