@@ -280,7 +280,9 @@ fn recv_typed<T: Elem>(py: Python<'_>, ch: &Chan<T>) -> PyResult<(Py<PyAny>, boo
     })
 }
 
-fn recv_out<T: Elem>(py: Python<'_>, v: Option<T>, with_ok: bool) -> PyResult<Py<PyAny>> {
+/// A received value for Python: `v`, or `(v, ok)` with `with_ok`; the
+/// dtype's zero value (and ok=False) when the channel was closed.
+pub(crate) fn recv_out<T: Elem>(py: Python<'_>, v: Option<T>, with_ok: bool) -> PyResult<Py<PyAny>> {
     let (v, ok) = match v {
         Some(v) => (v.into_py(py), true),
         None => (T::zero(py), false),

@@ -9,7 +9,7 @@
 use crate::coro::{AnyOp, AwaitOp, Op, OpFuture, OpOut, Step};
 use crate::gil;
 use crate::go_panic;
-use crate::pychan::{panic_err, to_val, AnyChan, Elem, PyChan, Val};
+use crate::pychan::{panic_err, recv_out, to_val, AnyChan, PyChan, Val};
 use golang_chan::{CaseSlot, Cases, ChanError, RecvCase, SendCase, DEFAULT};
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -171,27 +171,15 @@ enum Got {
     Double(Option<f64>),
 }
 
-fn conv<T: Elem>(py: Python<'_>, v: Option<T>, with_ok: bool) -> PyResult<Py<PyAny>> {
-    let (v, ok) = match v {
-        Some(v) => (v.into_py(py), true),
-        None => (T::zero(py), false),
-    };
-    if with_ok {
-        Ok(PyTuple::new(py, [v, ok.into_py(py)])?.into_any().unbind())
-    } else {
-        Ok(v)
-    }
-}
-
 impl Got {
     fn into_py(self, py: Python<'_>, with_ok: bool) -> PyResult<Py<PyAny>> {
         match self {
             Got::None => Ok(py.None()),
-            Got::Obj(v) => conv(py, v, with_ok),
-            Got::StructZ(v) => conv(py, v, with_ok),
-            Got::Bool(v) => conv(py, v, with_ok),
-            Got::Int(v) => conv(py, v, with_ok),
-            Got::Double(v) => conv(py, v, with_ok),
+            Got::Obj(v) => recv_out(py, v, with_ok),
+            Got::StructZ(v) => recv_out(py, v, with_ok),
+            Got::Bool(v) => recv_out(py, v, with_ok),
+            Got::Int(v) => recv_out(py, v, with_ok),
+            Got::Double(v) => recv_out(py, v, with_ok),
         }
     }
 }
