@@ -925,3 +925,16 @@ def test_goroutines_left_when_run_ends_are_closed_without_warnings():
         import gc
         gc.collect()
     assert log == ['finally']
+
+
+def test_seed_is_in_the_message_of_a_goroutine_made_from_mains_own_function():
+    async def main(child=False):
+        if child:
+            raise ValueError("boom")
+        go(main, True)
+        await time.asleep(1)
+
+    with pytest.raises(ValueError) as e:
+        golang.run(main, seed=5)
+    assert str(e.value).startswith("boom [")
+    assert "seed=5" in str(e.value)

@@ -231,7 +231,8 @@ pub(crate) fn install_am_send(py: Python<'_>) {
 }
 
 /// Where a failing goroutine of `golang.run` reports to.
-type Failure = Arc<Mutex<Option<(PyErr, String)>>>;
+/// (the exception, the goroutine's name, whether it is main: goroutine 1)
+type Failure = Arc<Mutex<Option<(PyErr, String, bool)>>>;
 
 thread_local! {
     static RUN_FAILURE: RefCell<Option<Failure>> = const { RefCell::new(None) };
@@ -334,7 +335,7 @@ impl Future for CoroTask {
                         Some(f) => {
                             let mut slot = f.lock().unwrap();
                             if slot.is_none() {
-                                *slot = Some((e, this.name.clone()));
+                                *slot = Some((e, this.name.clone(), golang_sched::current_goroutine() == 1));
                             }
                             drop(slot);
                             // Ends the run; golang.run raises the exception.
@@ -358,7 +359,7 @@ pub(crate) fn goroutine_failed(py: Python<'_>, e: PyErr, name: &str, obj: Option
         Some(f) => {
             let mut slot = f.lock().unwrap();
             if slot.is_none() {
-                *slot = Some((e, name.to_string()));
+                *slot = Some((e, name.to_string(), golang_sched::current_goroutine() == 1));
             }
             drop(slot);
             golang_sched::fail_run(format!("goroutine {name} raised"));
@@ -447,9 +448,9 @@ pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, s
     let res = rt.block_on(task);
     drop(rt);
     RUN_FAILURE.with(|f| *f.borrow_mut() = None);
-    if let Some((e, name)) = failure.lock().unwrap().take() {
+    if let Some((e, name, from_main)) = failure.lock().unwrap().take() {
         let note = format!("golang.run: raised in goroutine {name:?}; reproduce with seed={seed} (or GOLANG_SEED={seed})");
-        add_seed(py, &e, &note, name != "main" && !is_main(py, main, &name));
+        add_seed(py, &e, &note, !from_main);
         return Err(e);
     }
     match res {
@@ -457,10 +458,6 @@ pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, s
         Err(e @ RunError::Deadlock { .. }) => Err(DeadlockError::new_err(e.to_string())),
         Err(e) => Err(PyRuntimeError::new_err(e.to_string())),
     }
-}
-
-fn is_main(py: Python<'_>, main: &Bound<'_, PyAny>, name: &str) -> bool {
-    main.getattr(pyo3::intern!(py, "__qualname__")).and_then(|n| n.extract::<String>()).is_ok_and(|n| n == name)
 }
 
 // Puts the seed where a reader of the failure sees it: a note (PEP 678) on
