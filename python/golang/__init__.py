@@ -17,7 +17,16 @@ __version__ = "0.0.5"
 __all__ = ['go', 'chan', 'select', 'default', 'nilchan', 'defer', 'panic',
            'recover', 'func', 'gimport']
 
+import sys as _sys
+
 from golang._pyfunc import _PanicError, panic, recover, defer, func, gimport
+
+# One package, two cores: the native extension, or under Pyodide the shim
+# over the WebAssembly module (which the JavaScript loader registers).
+if _sys.platform == 'emscripten':
+    from golang import _golang_wasm as _golang
+    _sys.modules['golang._golang'] = _golang
+    from golang._golang_wasm import arun
 from golang._golang import chan, select, default, nilchan
 from golang._golang import aselect, run, DeadlockError
 from golang import _golang

@@ -26,9 +26,13 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::{pin, Pin};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
+#[cfg(not(target_family = "wasm"))]
+use std::sync::OnceLock;
 use std::task::{Context, Poll, Wake, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(not(target_family = "wasm"))]
+use std::time::Instant;
 
 /// Polls a goroutine may make of channel operations before it must yield
 /// (cooperative budget, as in tokio); counted, so it is part of what a seed
@@ -55,14 +59,40 @@ pub const VIRTUAL_EPOCH_UNIX: f64 = 1_700_000_000.0;
 
 /// The process-wide origin of real clocks: every real-clock executor and
 /// every thread measure monotonic nanoseconds from this instant.
+#[cfg(not(target_family = "wasm"))]
 pub(crate) fn real_base() -> Instant {
     static BASE: OnceLock<Instant> = OnceLock::new();
     *BASE.get_or_init(Instant::now)
 }
 
-/// Nanoseconds since `real_base()` on the OS monotonic clock.
+/// Nanoseconds since `real_base()` on the OS monotonic clock (under
+/// WebAssembly, the host's monotonic clock).
 pub fn real_now_ns() -> u64 {
-    real_base().elapsed().as_nanos() as u64
+    #[cfg(target_family = "wasm")]
+    {
+        (crate::wasm::platform().mono_ns)()
+    }
+    #[cfg(not(target_family = "wasm"))]
+    {
+        real_base().elapsed().as_nanos() as u64
+    }
+}
+
+/// What a host-driven executor needs after a turn ([`Runtime::run_turn`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Turn {
+    /// Goroutines are still runnable: give it another turn soon (in the
+    /// browser, in a new macrotask, so that the page stays responsive).
+    Busy,
+    /// Nothing is runnable until a timer fires (at `next_timer_ns` on the
+    /// executor's clock, if any timer is armed) or something wakes a
+    /// goroutine from outside.
+    Idle {
+        /// The deadline of the earliest armed timer.
+        next_timer_ns: Option<u64>,
+        /// How many goroutines are alive (all blocked).
+        goroutines: usize,
+    },
 }
 
 /// Why a run ended without its main goroutine finishing.
@@ -562,6 +592,61 @@ impl Runtime {
         }
         let _reset = Reset;
         self.run(main)
+    }
+
+    /// Runs one turn of a host-driven executor (the one that the JavaScript
+    /// event loop drives under WebAssembly): fires due timers, takes in
+    /// goroutines spawned and woken from outside, and polls up to `max`
+    /// runnable goroutines. Returns what the host should do next. Between
+    /// turns the executor counts as asleep, so that a wake-up from outside
+    /// asks the host for a turn (under WebAssembly through
+    /// `golang_sched::wasm::Platform::wake`).
+    ///
+    /// There is no main goroutine: goroutines run until they finish, and
+    /// the first unrecovered panic is returned (the goroutine is gone; the
+    /// executor goes on).
+    pub fn run_turn(&self, max: usize) -> Result<Turn, RunError> {
+        let l = &*self.local;
+        let prev = CURRENT.with(|c| c.borrow_mut().replace(self.local.clone()));
+        if prev.is_some() {
+            CURRENT.with(|c| *c.borrow_mut() = prev);
+            panic!("golang-sched: run_turn called from inside a running executor");
+        }
+        IN_EXEC.with(|f| f.set(true));
+        EXEC_RNG.with(|r| r.set(l.rng.get()));
+        struct Leave<'a>(&'a Local);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                IN_EXEC.with(|f| f.set(false));
+                BUDGET_TL.with(|b| b.set(UNLIMITED));
+                self.0.rng.set(EXEC_RNG.with(|r| r.get()));
+                CURRENT.with(|c| c.borrow_mut().take());
+            }
+        }
+        let _leave = Leave(l);
+        l.shared.sleeping.store(false, Ordering::SeqCst);
+        l.drain_remote();
+        l.fire_timers(l.shared.now_ns());
+        let mut n = 0;
+        while n < max {
+            let Some((key, gen)) = l.pop_runnable() else { break };
+            l.run_task(key, gen);
+            if let Some(e) = l.panicked.borrow_mut().take() {
+                return Err(e);
+            }
+            n += 1;
+        }
+        l.drain_remote();
+        if !l.runq.borrow().is_empty() {
+            return Ok(Turn::Busy);
+        }
+        // Idle: from now on a wake-up from outside notifies the host.
+        l.shared.sleeping.store(true, Ordering::SeqCst);
+        if l.shared.has_remote.load(Ordering::SeqCst) {
+            return Ok(Turn::Busy);
+        }
+        let next = l.shared.timers.lock().unwrap().peek();
+        Ok(Turn::Idle { next_timer_ns: next, goroutines: l.tasks.borrow().len() })
     }
 
     fn run<F: Future>(&self, main: F) -> Result<F::Output, RunError> {

@@ -40,8 +40,18 @@
 
 #![warn(missing_docs)]
 
+#[cfg(not(target_family = "wasm"))]
 mod background;
 mod executor;
+/// Host services under WebAssembly: clocks, and the JavaScript event loop's
+/// turns (see [`Runtime::run_turn`]).
+#[cfg(target_family = "wasm")]
+#[path = "platform_wasm.rs"]
+pub mod wasm;
+#[cfg(target_family = "wasm")]
+mod background {
+    pub(crate) use crate::wasm::background as handle;
+}
 #[cfg(not(target_family = "wasm"))]
 pub mod net;
 #[cfg(not(target_family = "wasm"))]
@@ -53,7 +63,7 @@ pub mod rng;
 pub mod testing;
 pub mod timer;
 
-pub use executor::{real_now_ns, ClockKind, Handle, RunError, Runtime, BUDGET, VIRTUAL_EPOCH_UNIX};
+pub use executor::{real_now_ns, ClockKind, Handle, RunError, Runtime, Turn, BUDGET, VIRTUAL_EPOCH_UNIX};
 #[cfg(not(target_family = "wasm"))]
 pub use reactor::Async;
 pub use timer::{Action, TimerKey};
@@ -135,10 +145,7 @@ pub fn unix_now() -> f64 {
     });
     match virt {
         Some(ns) => VIRTUAL_EPOCH_UNIX + ns as f64 * 1e-9,
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0),
+        None => wall_unix_s(),
     }
 }
 
@@ -296,4 +303,19 @@ pub async fn unblock<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) 
         }
     })
     .await
+}
+
+/// Wall-clock Unix seconds (from the host under WebAssembly).
+pub(crate) fn wall_unix_s() -> f64 {
+    #[cfg(target_family = "wasm")]
+    {
+        (wasm::platform().unix_s)()
+    }
+    #[cfg(not(target_family = "wasm"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0)
+    }
 }

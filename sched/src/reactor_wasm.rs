@@ -13,8 +13,11 @@ impl Reactor {
         Ok(Reactor)
     }
 
-    /// Nothing sleeps, so there is nothing to wake.
-    pub(crate) fn notify(&self) {}
+    /// The executor is idle between turns of the host's event loop: ask the
+    /// host for a turn.
+    pub(crate) fn notify(&self) {
+        (crate::wasm::platform().wake)()
+    }
 
     /// No IO sources exist here.
     pub(crate) fn has_sources(&self) -> bool {

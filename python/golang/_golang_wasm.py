@@ -1,0 +1,754 @@
+"""The core of package golang under Pyodide: a thin shim over the
+WebAssembly build of the runtime (targets/wasm), which the JavaScript
+loader registers as the module `_golang_wasm_core`.
+
+It gives the names of the native core (`golang._golang`) with the same
+semantics and messages. Goroutines, channels, select and timers live in
+Rust; Python is entered once per goroutine step. Python objects travel
+through channels as handles into `_objs` (see `targets/wasm/src/value.rs`).
+
+Nothing may block the JavaScript event loop, so the sync forms
+(`ch.recv()`, `select(...)`, `time.sleep`) complete only when they can do so
+at once and raise RuntimeError otherwise; the async forms
+(`await ch.arecv()`, `aselect`, `time.asleep`) are the API to use here.
+`golang.run(main, seed=N)` runs on the virtual clock inside one call;
+`go(f)` outside a run starts a goroutine on the executor that the event loop
+drives, and `await golang.arun(main)` waits for one from Pyodide's asyncio.
+"""
+
+import os as _os
+import sys as _sys
+import random as _random
+import operator as _operator
+
+import _golang_wasm_core as _core
+from pyodide.ffi import create_proxy as _create_proxy, jsnull as _jsnull
+
+from golang._pyfunc import _PanicError
+
+# dtype codes of targets/wasm/src/value.rs
+_DTYPES = {'object': 0, 'C.structZ': 1, 'C.bool': 2, 'C.int': 3, 'C.double': 4}
+_DNAMES = ('object', 'C.structZ', 'C.bool', 'C.int', 'C.double')
+_ZERO = (None, None, False, 0, 0.0)
+
+# driver kinds and statuses of targets/wasm/src/coro.rs
+_K_START, _K_VALUE, _K_PANIC, _K_RETRY, _K_CLOSE, _K_CALL = range(6)
+_ST_WAIT, _ST_DONE, _ST_FAIL = range(3)
+
+_BRIDGE = ("golang: this operation must be awaited inside a golang goroutine "
+           "(go(async_fn) or golang.run(async_fn)); from asyncio, use the blocking "
+           "form in a thread, e.g. `await asyncio.to_thread(ch.recv)`")
+_IN_EXEC = ("golang: a blocking channel operation in an async goroutine would block its "
+            "executor; await the async form instead (await ch.arecv(), await ch.asend(x), "
+            "await aselect(...))")
+_NO_BLOCK = ("golang: a blocking channel operation cannot wait under Pyodide, where nothing "
+             "may block the JavaScript event loop; use the async form in a goroutine "
+             "(await ch.arecv(), await ch.asend(x), await aselect(...))")
+_FOREIGN = ("golang: a golang goroutine cannot await %s: only golang's awaitables "
+            "(ch.arecv(), ch.asend(x), aselect(...), time.asleep(dt)) run on its executor")
+_AGAIN = "golang: this operation was already awaited"
+
+
+# ---- Python objects in Rust: the handle table ----
+
+_objs = {}
+_next = 1
+_sweep_at = 1024
+
+
+def _put(obj):
+    """A handle for obj; Rust owns it until a receiver takes the object."""
+    global _next
+    h = _next
+    _next = h + 1
+    _objs[h] = obj
+    if len(_objs) >= _sweep_at:
+        _sweep()
+    return h
+
+
+def _sweep():
+    """Forgets the objects whose handles Rust dropped."""
+    global _sweep_at
+    for h in _core.released():
+        _objs.pop(int(h), None)
+    _sweep_at = max(1024, 2 * len(_objs))
+
+
+def _out(dt, r, with_ok):
+    """A received value for Python (r is what Rust gave: jsnull once closed)."""
+    if r is _jsnull:
+        v, ok = _ZERO[dt], False
+    else:
+        ok = True
+        if dt == 0:
+            v = _objs.pop(r)
+        elif dt == 1:
+            v = None
+        elif dt == 4:
+            v = float(r)
+        else:
+            v = r
+    return (v, ok) if with_ok else v
+
+
+def _mismatch(expect, obj):
+    return TypeError("type mismatch: expect %s; got %r" % (expect, obj))
+
+
+def _conv(dt, obj):
+    """obj as Rust takes it for a channel of dtype dt (TypeError if wrong)."""
+    if dt == 0:
+        return _put(obj)
+    if dt == 1:
+        if obj is not None:
+            raise _mismatch("structZ", obj)
+        return 0
+    if dt == 2:
+        if obj.__class__ is not bool:
+            raise _mismatch("bool", obj)
+        return 1 if obj else 0
+    if dt == 3:
+        if isinstance(obj, bool):
+            raise _mismatch("int", obj)
+        if isinstance(obj, int):
+            if not -2**31 <= obj < 2**31:
+                raise OverflowError("value out of range for C.int: %r" % (obj,))
+            return obj
+        if isinstance(obj, float):
+            if obj != obj or obj in (float('inf'), float('-inf')) or obj != int(obj):
+                raise _mismatch("int", obj)
+            if not -2**31 <= obj < 2**31:
+                raise OverflowError("value out of range for C.int: %r" % (obj,))
+            return int(obj)
+        raise _mismatch("int", obj)
+    if isinstance(obj, bool) or not isinstance(obj, (int, float)):
+        raise _mismatch("float", obj)
+    return float(obj)
+
+
+_panic_when_blocked = False
+
+
+def _set_panic_when_blocked(flag):
+    global _panic_when_blocked
+    prev, _panic_when_blocked = _panic_when_blocked, bool(flag)
+    return prev
+
+
+def _would_block():
+    if _core.in_executor():
+        raise RuntimeError(_IN_EXEC)
+    if _panic_when_blocked:
+        raise _PanicError("t: blocks forever")
+    raise RuntimeError(_NO_BLOCK)
+
+
+# ---- awaitables ----
+
+_WAIT = object()        # what an awaitable yields to the driver
+_RETRY = object()       # what the driver sends when the budget wait is over
+
+
+class _ARecv(object):
+    __slots__ = ('_ch', '_ok', '_used')
+
+    def __init__(self, ch, with_ok):
+        self._ch = ch
+        self._ok = with_ok
+        self._used = False
+
+    def __await__(self):
+        if self._used:
+            raise RuntimeError(_AGAIN)
+        self._used = True
+        ch = self._ch
+        while True:
+            r = _core.chan_recv(ch._id, 1)
+            if r is None:
+                r = yield _WAIT
+                if r is _RETRY:
+                    continue
+            elif r.__class__ is str:
+                raise RuntimeError(_BRIDGE)
+            return _out(ch._dt, r, self._ok)
+
+
+class _ASend(object):
+    __slots__ = ('_ch', '_v', '_used')
+
+    def __init__(self, ch, v):
+        self._ch = ch
+        self._v = v
+        self._used = False
+
+    def __await__(self):
+        if self._used:
+            raise RuntimeError(_AGAIN)
+        self._used = True
+        while True:
+            r = _core.chan_send(self._ch._id, self._v, 1)
+            if r == 1:
+                return None
+            if r == 0:
+                if (yield _WAIT) is _RETRY:
+                    continue
+                return None
+            if r == 2:
+                raise _PanicError(_core.last_error())
+            raise RuntimeError(_BRIDGE)
+
+
+class _ASleep(object):
+    __slots__ = ('_dt', '_used')
+
+    def __init__(self, dt):
+        self._dt = dt
+        self._used = False
+
+    def __await__(self):
+        if self._used:
+            raise RuntimeError(_AGAIN)
+        self._used = True
+        while True:
+            r = _core.sleep_start(self._dt)
+            if r == 3:
+                raise RuntimeError(_BRIDGE)
+            if (yield _WAIT) is not _RETRY:
+                return None
+
+
+# ---- chan ----
+
+class _Default(object):
+    __slots__ = ()
+
+    def __repr__(self):
+        return "default"
+
+
+default = _Default()
+
+
+def _parse_dtype(dtype):
+    if dtype is object:
+        return 0
+    if isinstance(dtype, str) and dtype in _DTYPES:
+        return _DTYPES[dtype]
+    raise TypeError("pychan: invalid dtype: %r" % (dtype,))
+
+
+class pychan(object):
+    """Go's channel: chan(size=0, dtype=object)."""
+
+    __slots__ = ('_id', '_dt', '_key', '__weakref__')
+
+    def __new__(cls, *args, **kw):
+        if len(args) > 2:
+            raise TypeError("chan() takes at most 2 arguments (%d given)" % len(args))
+        size = args[0] if len(args) > 0 else None
+        dtype = args[1] if len(args) > 1 else None
+        have = [len(args) > 0, len(args) > 1]
+        for k, v in kw.items():
+            if k == 'size':
+                i = 0
+            elif k == 'dtype':
+                i = 1
+            else:
+                raise TypeError("chan() got an unexpected keyword argument '%s'" % k)
+            if have[i]:
+                raise TypeError("chan() got multiple values for argument '%s'" % k)
+            have[i] = True
+            if i == 0:
+                size = v
+            else:
+                dtype = v
+        size = 0 if not have[0] else _operator.index(size)
+        dt = 0 if not have[1] else _parse_dtype(dtype)
+        if not 0 <= size <= 1 << 40:
+            raise _PanicError("makechan: size out of range")
+        return _wrap(_core.chan_new(size, dt), dt)
+
+    @staticmethod
+    def nil(dtype):
+        """chan.nil(dtype): the nil channel of a dtype."""
+        return _NILS[_parse_dtype(dtype)]
+
+    def __del__(self):
+        try:
+            _core.chan_free(self._id)
+        except Exception:
+            pass
+
+    def send(self, obj):
+        r = _core.chan_send(self._id, _conv(self._dt, obj), 0)
+        if r == 1:
+            return
+        if r == 2:
+            raise _PanicError(_core.last_error())
+        _would_block()
+
+    def recv(self):
+        r = _core.chan_recv(self._id, 0)
+        if r is None:
+            _would_block()
+        return _out(self._dt, r, False)
+
+    def recv_(self):
+        r = _core.chan_recv(self._id, 0)
+        if r is None:
+            _would_block()
+        return _out(self._dt, r, True)
+
+    def asend(self, obj):
+        """await ch.asend(obj): send from an async goroutine."""
+        return _ASend(self, _conv(self._dt, obj))
+
+    def arecv(self):
+        """await ch.arecv(): receive from an async goroutine."""
+        return _ARecv(self, False)
+
+    def arecv_(self):
+        """await ch.arecv_(): receive (value, ok) from an async goroutine."""
+        return _ARecv(self, True)
+
+    def close(self):
+        m = _core.chan_close(self._id)
+        if m:
+            raise _PanicError(m)
+
+    def __len__(self):
+        return int(_core.chan_len(self._id))
+
+    @property
+    def cap(self):
+        return int(_core.chan_cap(self._id))
+
+    @property
+    def dtype(self):
+        return _DNAMES[self._dt]
+
+    def __repr__(self):
+        if self._key == 0:
+            return "nilchan" if self._dt == 0 else "chan.nil('%s')" % _DNAMES[self._dt]
+        dt = "object" if self._dt == 0 else "'%s'" % _DNAMES[self._dt]
+        return "<chan(%d, dtype=%s) object at %#x>" % (self.cap, dt, id(self))
+
+    def __hash__(self):
+        return self._key
+
+    def __eq__(self, other):
+        if not isinstance(other, pychan):
+            return False
+        if self._key != other._key:
+            return False
+        return self._dt == other._dt or (self._key == 0 and (self._dt == 0 or other._dt == 0))
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+
+def _wrap(cid, dt):
+    ch = object.__new__(pychan)
+    ch._id = cid
+    ch._dt = dt
+    ch._key = int(_core.chan_key(cid))
+    return ch
+
+
+chan = pychan
+_NILS = tuple(_wrap(_core.chan_nil(d), d) for d in range(5))
+nilchan = _NILS[0]
+
+
+def _len_recvq(ch):
+    return int(_core.chan_recvq(ch._id))
+
+
+def _len_sendq(ch):
+    return int(_core.chan_sendq(ch._id))
+
+
+# ---- select ----
+
+def _chan_of(method, what):
+    slf = method.__self__
+    if not isinstance(slf, pychan):
+        raise _PanicError("pyselect: %s on non-chan: %r" % (what, slf.__class__))
+    return slf
+
+
+def _parse(cases):
+    """Select's cases as Rust takes them: (default index or -1, flat list,
+    {index: (dtype, with_ok)} of the receive cases)."""
+    flat = []
+    recvs = {}
+    default_at = -1
+    handles = []
+    try:
+        for i, case in enumerate(cases):
+            if case is default:
+                if default_at >= 0:
+                    raise _PanicError("select: multiple default")
+                default_at = i
+            elif case.__class__ is tuple:
+                if len(case) != 2:
+                    raise _PanicError("pyselect: invalid [%d]() case" % len(case))
+                send, v = case
+                ch = _chan_of(send, "send")
+                if getattr(send, '__name__', None) != 'send':
+                    raise _PanicError("pyselect: send expected: %r" % (send,))
+                v = _conv(ch._dt, v)
+                if ch._dt == 0:
+                    handles.append(v)
+                flat += (1, ch._id, v, i)
+            else:
+                ch = _chan_of(case, "recv")
+                name = case.__name__
+                if name == 'recv':
+                    recvs[i] = (ch._dt, False)
+                elif name == 'recv_':
+                    recvs[i] = (ch._dt, True)
+                else:
+                    raise _PanicError("pyselect: recv expected: %r" % (case,))
+                flat += (0, ch._id, 0, i)
+    except BaseException:
+        for h in handles:           # never handed to Rust
+            _objs.pop(h, None)
+        raise
+    return default_at, flat, recvs
+
+
+def _selected(i, recvs):
+    rc = recvs.get(i)
+    if rc is None:
+        return (i, None)
+    return (i, _out(rc[0], _core.last_value(), rc[1]))
+
+
+def select(*cases):
+    """Runs one ready case, or default; returns (index, rx). Under Pyodide a
+    select that would have to wait raises RuntimeError: use aselect."""
+    default_at, flat, recvs = _parse(cases)
+    i = int(_core.select(0, default_at, *flat))
+    if i >= 0:
+        return _selected(i, recvs)
+    if i == -3:
+        raise _PanicError(_core.last_error())
+    _would_block()
+
+
+class _ASelect(object):
+    __slots__ = ('_d', '_flat', '_recvs', '_used')
+
+    def __init__(self, d, flat, recvs):
+        self._d = d
+        self._flat = flat
+        self._recvs = recvs
+        self._used = False
+
+    def __await__(self):
+        if self._used:
+            raise RuntimeError(_AGAIN)
+        self._used = True
+        while True:
+            i = int(_core.select(1, self._d, *self._flat))
+            if i == -1:
+                r = yield _WAIT
+                if r is _RETRY:
+                    continue
+                i = int(r)
+            elif i == -2:
+                raise RuntimeError(_BRIDGE)
+            elif i == -3:
+                raise _PanicError(_core.last_error())
+            return _selected(i, self._recvs)
+
+
+def aselect(*cases):
+    """await aselect(*cases): select for async goroutines."""
+    return _ASelect(*_parse(cases))
+
+
+# ---- goroutines and runs ----
+
+class DeadlockError(RuntimeError):
+    """All goroutines are asleep: the run can never finish."""
+
+
+DeadlockError.__module__ = 'golang'
+
+
+class _Run(object):
+    __slots__ = ('main', 'result', 'failure')
+
+    def __init__(self, main):
+        self.main = main
+        self.result = None
+        self.failure = None
+
+
+_run = None         # the golang.run in progress
+
+
+def _report(e, name, obj):
+    """An exception escaped a goroutine outside golang.run: print it, as an
+    unraisable exception natively is."""
+    hook = _sys.unraisablehook
+    if hook is not _sys.__unraisablehook__:
+        import types
+        hook(types.SimpleNamespace(exc_type=type(e), exc_value=e, exc_traceback=e.__traceback__,
+                                   err_msg=None, object=obj))
+        return
+    import traceback
+    print("Exception ignored in: %r" % (obj,), file=_sys.stderr)
+    traceback.print_exception(type(e), e, e.__traceback__, file=_sys.stderr)
+
+
+def _failed(e, name, obj, h):
+    r = _run
+    if r is None:
+        _report(e, name, obj)
+        return _ST_DONE
+    if r.failure is None:
+        r.failure = (e, name, h == r.main)
+    return _ST_FAIL
+
+
+def _resume(h, kind, a):
+    """The driver: what Rust calls to step the goroutine behind handle h."""
+    if kind == _K_CALL:
+        f = _objs.get(h)
+        try:
+            f()
+        except BaseException as e:
+            return _failed(e, "time.after_func", f, -1)
+        return _ST_DONE
+    if kind == _K_CLOSE:
+        coro = _objs.pop(h, None)
+        try:
+            coro.close()
+        except BaseException:
+            pass
+        return _ST_DONE
+    coro = _objs[h]
+    try:
+        if kind == _K_VALUE:
+            y = coro.send(a)
+        elif kind == _K_START:
+            y = coro.send(None)
+        elif kind == _K_RETRY:
+            y = coro.send(_RETRY)
+        else:
+            y = coro.throw(_PanicError(a))
+        while y is not _WAIT:
+            try:
+                what = repr(y)
+            except BaseException:
+                what = ''
+            y = coro.throw(RuntimeError(_FOREIGN % what))
+        return _ST_WAIT
+    except StopIteration as e:
+        del _objs[h]
+        r = _run
+        if r is not None and h == r.main:
+            r.result = e.value
+        return _ST_DONE
+    except BaseException as e:
+        del _objs[h]
+        return _failed(e, _name(coro), coro, h)
+
+
+def _name(coro):
+    try:
+        return str(coro.__qualname__)
+    except Exception:
+        return "coroutine"
+
+
+def go_async(coro):
+    """Spawns a coroutine as a goroutine: on the executor of the current
+    run or goroutine, else on the one the event loop drives."""
+    _core.go(_put(coro), _name(coro))
+
+
+def go_thread(f, argv, kw):
+    """There are no threads under Pyodide: a goroutine of a plain function
+    runs it as a step of the executor (it may not block)."""
+    async def call():
+        f(*argv, **(kw or {}))
+    coro = call()
+    coro.__qualname__ = getattr(f, '__qualname__', 'goroutine')
+    go_async(coro)
+
+
+def _in_executor():
+    return bool(_core.in_executor())
+
+
+def _env_seed():
+    s = _os.environ.get('GOLANG_SEED')
+    try:
+        return int(s.strip()) if s is not None else None
+    except ValueError:
+        return None
+
+
+def _add_seed(e, note, seed, in_message):
+    if in_message and len(e.args) == 1 and isinstance(e.args[0], str):
+        e.args = ("%s [%s]" % (e.args[0], note),)
+    if hasattr(e, 'add_note'):
+        e.add_note(note)
+    try:
+        e.golang_seed = str(seed)
+    except Exception:
+        pass
+
+
+def run(main, *args, seed=None, clock='virtual'):
+    """golang.run(main, *args, seed=N, clock='virtual'): runs main(*args) as
+    goroutine 1 of a deterministic executor and returns its result."""
+    global _run
+    if clock not in ('virtual', 'real'):
+        raise ValueError("golang.run: clock must be 'virtual' or 'real', not %s" % _rust_str_repr(clock))
+    if _core.in_executor():
+        raise RuntimeError("golang.run: called inside a running goroutine executor")
+    if clock == 'real':
+        raise RuntimeError("golang.run: clock='real' would block the JavaScript event loop under "
+                           "Pyodide; use clock='virtual', or `await golang.arun(main)`")
+    coro = main(*args)
+    if not (hasattr(coro, 'send') and hasattr(coro, 'throw')):
+        raise ValueError("golang.run: main must be an async function (returning a coroutine), got %r" % (main,))
+    if seed is None:
+        seed = _env_seed()
+    if seed is None:
+        seed = _random.getrandbits(64)
+    h = _put(coro)
+    prev, _run = _run, _Run(h)
+    r = _run
+    try:
+        msg = _core.run(h, str(seed), True)
+    finally:
+        _run = prev
+    if r.failure is not None:
+        e, name, from_main = r.failure
+        r.failure = None
+        note = 'golang.run: raised in goroutine "%s"; reproduce with seed=%d (or GOLANG_SEED=%d)' % (name, seed, seed)
+        _add_seed(e, note, seed, not from_main)
+        raise e
+    if msg is None:
+        return r.result
+    if msg[0] == 'D':
+        raise DeadlockError(msg[1:])
+    raise RuntimeError(msg[1:])
+
+
+def _rust_str_repr(s):
+    if isinstance(s, str):
+        return '"%s"' % s.replace('\\', '\\\\').replace('"', '\\"')
+    return repr(s)
+
+
+def arun(main, *args):
+    """await golang.arun(main, *args): runs main(*args) as a goroutine of the
+    executor that the event loop drives, and gives its result to asyncio
+    (Pyodide's top-level await)."""
+    import asyncio
+    fut = asyncio.get_event_loop().create_future()
+
+    async def wrapper():
+        try:
+            r = await main(*args)
+        except BaseException as e:
+            if not fut.done():
+                fut.set_exception(e)
+        else:
+            if not fut.done():
+                fut.set_result(r)
+    go_async(wrapper())
+    return fut
+
+
+# ---- time ----
+
+def _dt(dt):
+    return float(dt)
+
+
+class Timer(object):
+    """Timer(dt, f=None): fires once after dt seconds; .c receives the time,
+    or, with f, f() runs in its own goroutine (.c is then nil)."""
+
+    __slots__ = ('_id', '_c', '__weakref__')
+
+    def __init__(self, dt, f=None):
+        dt = _dt(dt)
+        if f is None:
+            self._id = _core.timer_new(dt, 0)
+            self._c = _wrap(_core.timer_chan(self._id), 4)
+        else:
+            self._id = _core.timer_new(dt, _put(f))
+            self._c = nilchan
+
+    @property
+    def c(self):
+        return self._c
+
+    def stop(self):
+        return bool(_core.timer_stop(self._id))
+
+    def reset(self, dt):
+        m = _core.timer_reset(self._id, _dt(dt))
+        if m:
+            raise _PanicError(m)
+
+    def __del__(self):
+        try:
+            _core.timer_free(self._id)
+        except Exception:
+            pass
+
+
+Timer.__module__ = 'golang.time'
+
+
+class Ticker(object):
+    """Ticker(dt): .c receives the time every dt seconds; slow receivers
+    skip ticks."""
+
+    __slots__ = ('_id', '_c', '__weakref__')
+
+    def __init__(self, dt):
+        dt = _dt(dt)
+        if not dt > 0:
+            raise _PanicError("ticker: dt <= 0")
+        self._id = _core.ticker_new(dt)
+        self._c = _wrap(_core.timer_chan(self._id), 4)
+
+    @property
+    def c(self):
+        return self._c
+
+    def stop(self):
+        _core.timer_stop(self._id)
+
+    def __del__(self):
+        try:
+            _core.timer_free(self._id)
+        except Exception:
+            pass
+
+
+Ticker.__module__ = 'golang.time'
+
+
+def now():
+    return float(_core.now())
+
+
+def asleep(dt):
+    """await time.asleep(dt): sleep in an async goroutine."""
+    return _ASleep(_dt(dt))
+
+
+_core.init(_create_proxy(_resume))

@@ -1,0 +1,169 @@
+//! Channels for the shim: a registry of channels that Python refers to by
+//! id, and their operations.
+//!
+//! Every Python `chan` object owns one registry slot (freed by its
+//! `__del__`); two slots may hold the same channel (a timer's channel handed
+//! out again), and `chan_key` tells channels apart for `==` and `hash`.
+//!
+//! Operations take a `mode`: 0 is the sync form (`ch.send(x)`,
+//! `ch.recv()`), which only ever tries, since nothing may block the
+//! JavaScript event loop, and reports "would block" to the shim; 1 is the
+//! first step of the async form (`await ch.asend(x)`), see
+//! [`crate::coro::start_async`].
+
+use crate::coro::{code, start_async, OpOut, Start};
+use crate::each_chan;
+use crate::value::{AnyChan, DType, Got, IntoGot};
+use golang_chan::{Chan, ChanError, TryRecvError, TrySendError};
+use slab::Slab;
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    static CHANS: RefCell<Slab<AnyChan>> = RefCell::new(Slab::new());
+}
+
+/// Registers a channel; returns its id.
+pub fn register(ch: AnyChan) -> u32 {
+    CHANS.with(|c| c.borrow_mut().insert(ch) as u32)
+}
+
+/// The channel behind id `id` (a clone: channels are cheap handles).
+pub fn get(id: u32) -> AnyChan {
+    CHANS.with(|c| c.borrow()[id as usize].clone())
+}
+
+fn with<R>(id: u32, f: impl FnOnce(&AnyChan) -> R) -> R {
+    CHANS.with(|c| f(&c.borrow()[id as usize]))
+}
+
+/// A new channel of `size` slots (the shim checked the size) and dtype code.
+#[wasm_bindgen]
+pub fn chan_new(size: f64, dtype: u8) -> u32 {
+    register(AnyChan::new(DType::from_code(dtype), size as usize))
+}
+
+/// A slot holding the nil channel of a dtype.
+#[wasm_bindgen]
+pub fn chan_nil(dtype: u8) -> u32 {
+    register(AnyChan::nil(DType::from_code(dtype)))
+}
+
+/// Frees a slot (the Python object is gone).
+#[wasm_bindgen]
+pub fn chan_free(id: u32) {
+    // Take the channel out first: dropping it may drop buffered values.
+    let ch = CHANS.with(|c| c.borrow_mut().try_remove(id as usize));
+    drop(ch);
+}
+
+/// The channel's identity, for `==` and `hash` (0 for nil).
+#[wasm_bindgen]
+pub fn chan_key(id: u32) -> f64 {
+    with(id, |c| c.id() as f64)
+}
+
+/// Values in the buffer.
+#[wasm_bindgen]
+pub fn chan_len(id: u32) -> f64 {
+    with(id, |c| each_chan!(c, c => c.len()) as f64)
+}
+
+/// Buffer capacity.
+#[wasm_bindgen]
+pub fn chan_cap(id: u32) -> f64 {
+    with(id, |c| each_chan!(c, c => c.cap()) as f64)
+}
+
+/// Goroutines waiting to receive.
+#[wasm_bindgen]
+pub fn chan_recvq(id: u32) -> f64 {
+    with(id, |c| each_chan!(c, c => c.waiting_receivers()) as f64)
+}
+
+/// Goroutines waiting to send.
+#[wasm_bindgen]
+pub fn chan_sendq(id: u32) -> f64 {
+    with(id, |c| each_chan!(c, c => c.waiting_senders()) as f64)
+}
+
+/// Closes the channel: `undefined`, or Go's panic message.
+#[wasm_bindgen]
+pub fn chan_close(id: u32) -> Option<String> {
+    let ch = get(id);
+    each_chan!(&ch, c => c.try_close()).err().map(|e| e.to_string())
+}
+
+fn start_send<T: Send + 'static>(c: Chan<T>, v: T, park: bool) -> Start {
+    match c.try_send(v) {
+        Ok(()) => Start::Done(Got::Nothing),
+        Err(TrySendError::Closed(_)) => Start::Panic(ChanError::SendOnClosed.to_string()),
+        Err(TrySendError::Full(_)) if !park => Start::Wait(Box::pin(async { OpOut::Retry })),
+        Err(TrySendError::Full(v)) => Start::Wait(Box::pin(async move {
+            match c.send_checked(v).await {
+                Ok(()) => OpOut::Value(Got::Nothing),
+                Err(e) => OpOut::Panic(e.to_string()),
+            }
+        })),
+    }
+}
+
+fn start_recv<T: IntoGot + Send + 'static>(c: Chan<T>, park: bool) -> Start {
+    match c.try_recv() {
+        Ok(v) => Start::Done(T::got(Some(v))),
+        Err(TryRecvError::Closed) => Start::Done(Got::Closed),
+        Err(TryRecvError::Empty) if !park => Start::Wait(Box::pin(async { OpOut::Retry })),
+        Err(TryRecvError::Empty) => Start::Wait(Box::pin(async move { OpOut::Value(T::got(c.recv().await)) })),
+    }
+}
+
+/// Sends `v` (an object's handle, or the number/bool for a typed channel).
+/// Returns a [`code`]: DONE, WAIT (async: yield; sync: would block), PANIC
+/// (the message is in `last_error`), BRIDGE.
+#[wasm_bindgen]
+pub fn chan_send(id: u32, v: f64, mode: u8) -> f64 {
+    let ch = get(id);
+    let park = mode == 1;
+    let op = move || match ch {
+        AnyChan::Obj(c) => start_send(c, crate::value::PyRef::new(v), park),
+        AnyChan::StructZ(c) => start_send(c, (), park),
+        AnyChan::Bool(c) => start_send(c, v != 0.0, park),
+        AnyChan::Int(c) => start_send(c, v as i32, park),
+        AnyChan::Double(c) => start_send(c, v, park),
+    };
+    match finish(mode, op) {
+        Ok(_) => code::DONE,
+        Err(c) => c,
+    }
+}
+
+/// Receives. Returns the value (see [`crate::value::Got::to_js`]), `null`
+/// once closed and drained, `undefined` to wait (async: yield; sync: would
+/// block), or the string "B" when it must wait outside a golang goroutine.
+#[wasm_bindgen]
+pub fn chan_recv(id: u32, mode: u8) -> JsValue {
+    let ch = get(id);
+    let park = mode == 1;
+    let op = move || each_chan!(ch, c => start_recv(c, park));
+    match finish(mode, op) {
+        Ok(g) => g.to_js(),
+        Err(c) if c == code::BRIDGE => JsValue::from_str("B"),
+        Err(_) => JsValue::UNDEFINED,
+    }
+}
+
+/// Runs an operation in `mode` (0 sync try, 1 async start): what completed,
+/// or a [`code`].
+pub(crate) fn finish(mode: u8, op: impl FnOnce() -> Start) -> Result<Got, f64> {
+    if mode == 1 {
+        return start_async(op);
+    }
+    match op() {
+        Start::Done(g) => Ok(g),
+        Start::Panic(m) => {
+            crate::coro::set_error(m);
+            Err(code::PANIC)
+        }
+        Start::Wait(_) => Err(code::WAIT),
+    }
+}

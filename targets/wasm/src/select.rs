@@ -1,0 +1,175 @@
+//! `select` and `aselect` for the shim.
+//!
+//! The shim parses Python's cases (and raises Pygolang's errors for bad
+//! ones) and passes them flat, four numbers per case: kind (0 receive,
+//! 1 send), channel id, value to send (a handle or number), and the case's
+//! index among select's arguments. As natively, the select is first tried
+//! at once (a ready case commits, else a default does); only then does the
+//! async form wait, with a future that owns its channels and values.
+
+use crate::chans;
+use crate::coro::{code, set_last_value, OpOut, Start};
+use crate::value::{AnyChan, Got, IntoGot, PyRef, Val};
+use golang_chan::{CaseSlot, Cases, ChanError, RecvCase, SendCase, DEFAULT};
+use wasm_bindgen::prelude::*;
+
+/// One parsed case: its channel, the value to send (none for a receive),
+/// and its index among the Python arguments.
+struct Parsed {
+    ch: AnyChan,
+    send: Option<Val>,
+    index: usize,
+}
+
+/// One concrete case borrowing a parsed case's channel.
+enum WCase<'a> {
+    RObj(RecvCase<'a, PyRef>),
+    RZ(RecvCase<'a, ()>),
+    RBool(RecvCase<'a, bool>),
+    RInt(RecvCase<'a, i32>),
+    RDouble(RecvCase<'a, f64>),
+    SObj(SendCase<'a, PyRef>),
+    SZ(SendCase<'a, ()>),
+    SBool(SendCase<'a, bool>),
+    SInt(SendCase<'a, i32>),
+    SDouble(SendCase<'a, f64>),
+}
+
+struct Slot<'a> {
+    case: WCase<'a>,
+    index: usize,
+}
+
+impl CaseSlot for Slot<'_> {
+    fn case(&mut self) -> &mut dyn golang_chan::Case {
+        match &mut self.case {
+            WCase::RObj(c) => c,
+            WCase::RZ(c) => c,
+            WCase::RBool(c) => c,
+            WCase::RInt(c) => c,
+            WCase::RDouble(c) => c,
+            WCase::SObj(c) => c,
+            WCase::SZ(c) => c,
+            WCase::SBool(c) => c,
+            WCase::SInt(c) => c,
+            WCase::SDouble(c) => c,
+        }
+    }
+}
+
+fn slot(p: &mut Parsed) -> Slot<'_> {
+    let case = match (&p.ch, p.send.take()) {
+        (AnyChan::Obj(c), None) => WCase::RObj(RecvCase::new(c)),
+        (AnyChan::StructZ(c), None) => WCase::RZ(RecvCase::new(c)),
+        (AnyChan::Bool(c), None) => WCase::RBool(RecvCase::new(c)),
+        (AnyChan::Int(c), None) => WCase::RInt(RecvCase::new(c)),
+        (AnyChan::Double(c), None) => WCase::RDouble(RecvCase::new(c)),
+        (AnyChan::Obj(c), Some(Val::Obj(v))) => WCase::SObj(SendCase::new(c, v)),
+        (AnyChan::StructZ(c), Some(_)) => WCase::SZ(SendCase::new(c, ())),
+        (AnyChan::Bool(c), Some(Val::Bool(v))) => WCase::SBool(SendCase::new(c, v)),
+        (AnyChan::Int(c), Some(Val::Int(v))) => WCase::SInt(SendCase::new(c, v)),
+        (AnyChan::Double(c), Some(Val::Double(v))) => WCase::SDouble(SendCase::new(c, v)),
+        _ => unreachable!("send values are made for their channel's dtype"),
+    };
+    Slot { case, index: p.index }
+}
+
+/// Gives the send value of a case that did not commit back to its parsed
+/// case (for the wait after a failed try).
+fn give_back(s: Slot<'_>) -> Option<Val> {
+    match s.case {
+        WCase::SObj(c) => c.into_value().map(Val::Obj),
+        WCase::SZ(c) => c.into_value().map(|_| Val::StructZ),
+        WCase::SBool(c) => c.into_value().map(Val::Bool),
+        WCase::SInt(c) => c.into_value().map(Val::Int),
+        WCase::SDouble(c) => c.into_value().map(Val::Double),
+        _ => None,
+    }
+}
+
+/// The Python index of the committed case and what it received.
+fn outcome(default_at: Option<usize>, sel: &mut [Slot<'_>], r: Result<usize, ChanError>) -> Result<(usize, Got), String> {
+    let k = r.map_err(|e| e.to_string())?;
+    if k == DEFAULT {
+        return Ok((default_at.expect("default committed"), Got::Nothing));
+    }
+    let s = &mut sel[k];
+    let got = match &mut s.case {
+        WCase::RObj(r) => r.take().map_or(Got::Nothing, IntoGot::got),
+        WCase::RZ(r) => r.take().map_or(Got::Nothing, IntoGot::got),
+        WCase::RBool(r) => r.take().map_or(Got::Nothing, IntoGot::got),
+        WCase::RInt(r) => r.take().map_or(Got::Nothing, IntoGot::got),
+        WCase::RDouble(r) => r.take().map_or(Got::Nothing, IntoGot::got),
+        _ => Got::Nothing,
+    };
+    Ok((s.index, got))
+}
+
+fn parse(flat: &[f64]) -> Vec<Parsed> {
+    flat.chunks_exact(4)
+        .map(|c| {
+            let ch = chans::get(c[1] as u32);
+            let send = (c[0] == 1.0).then(|| Val::from_f64(dtype(&ch), c[2]));
+            Parsed { ch, send, index: c[3] as usize }
+        })
+        .collect()
+}
+
+fn dtype(ch: &AnyChan) -> crate::value::DType {
+    use crate::value::DType;
+    match ch {
+        AnyChan::Obj(_) => DType::Obj,
+        AnyChan::StructZ(_) => DType::StructZ,
+        AnyChan::Bool(_) => DType::Bool,
+        AnyChan::Int(_) => DType::Int,
+        AnyChan::Double(_) => DType::Double,
+    }
+}
+
+fn start(mut cases: Vec<Parsed>, default_at: Option<usize>, park: bool) -> Start {
+    {
+        let mut sel: Vec<Slot<'_>> = cases.iter_mut().map(slot).collect();
+        if let Some(r) = Cases::new(&mut sel, default_at.is_some()).try_select() {
+            return match outcome(default_at, &mut sel, r) {
+                Ok((i, g)) => {
+                    set_last_value(g);
+                    Start::Done(Got::Int(i as i32))
+                }
+                Err(m) => Start::Panic(m),
+            };
+        }
+        let back: Vec<Option<Val>> = sel.into_iter().map(give_back).collect();
+        for (p, v) in cases.iter_mut().zip(back) {
+            p.send = v;
+        }
+    }
+    if !park {
+        return Start::Wait(Box::pin(async { OpOut::Retry }));
+    }
+    Start::Wait(Box::pin(async move {
+        let mut cases = cases;
+        let mut sel: Vec<Slot<'_>> = cases.iter_mut().map(slot).collect();
+        let r = Cases::new(&mut sel, false).wait().await;
+        match outcome(default_at, &mut sel, r) {
+            Ok((i, g)) => OpOut::Selected(i, g),
+            Err(m) => OpOut::Panic(m),
+        }
+    }))
+}
+
+/// Runs a select in `mode` (0 sync: try only; 1 async first step).
+/// Returns the committed case's index (its received value is in
+/// `last_value`), or a negative [`code`]: -1 wait (or would block), -2
+/// bridge, -3 Go's panic (message in `last_error`).
+#[wasm_bindgen]
+pub fn select(mode: u8, default_at: f64, flat: &[f64]) -> f64 {
+    let cases = parse(flat);
+    let default_at = (default_at >= 0.0).then_some(default_at as usize);
+    match chans::finish(mode, move || start(cases, default_at, mode == 1)) {
+        Ok(Got::Int(i)) => i as f64,
+        Ok(_) => unreachable!("a select completes with its index"),
+        Err(c) if c == code::BRIDGE => -2.0,
+        Err(c) if c == code::PANIC => -3.0,
+        Err(_) => -1.0,
+    }
+}
