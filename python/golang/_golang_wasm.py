@@ -385,6 +385,7 @@ def _parse(cases):
     recvs = {}
     default_at = -1
     handles = []
+    chans = []      # (keeps the channels alive while Rust uses their ids)
     try:
         for i, case in enumerate(cases):
             if case is default:
@@ -402,6 +403,7 @@ def _parse(cases):
                 if ch._dt == 0:
                     handles.append(v)
                 flat += (1, ch._id, v, i)
+                chans.append(ch)
             else:
                 ch = _chan_of(case, "recv")
                 name = case.__name__
@@ -412,11 +414,12 @@ def _parse(cases):
                 else:
                     raise _PanicError("pyselect: recv expected: %r" % (case,))
                 flat += (0, ch._id, 0, i)
+                chans.append(ch)
     except BaseException:
         for h in handles:           # never handed to Rust
             _objs.pop(h, None)
         raise
-    return default_at, flat, recvs
+    return default_at, flat, recvs, chans
 
 
 def _selected(i, recvs):
@@ -429,7 +432,7 @@ def _selected(i, recvs):
 def select(*cases):
     """Runs one ready case, or default; returns (index, rx). Under Pyodide a
     select that would have to wait raises RuntimeError: use aselect."""
-    default_at, flat, recvs = _parse(cases)
+    default_at, flat, recvs, _ = _parse(cases)
     i = int(_core.select(0, default_at, *flat))
     if i >= 0:
         return _selected(i, recvs)
@@ -439,9 +442,10 @@ def select(*cases):
 
 
 class _ASelect(object):
-    __slots__ = ('_d', '_flat', '_recvs', '_used')
+    __slots__ = ('_d', '_flat', '_recvs', '_chans', '_used')
 
-    def __init__(self, d, flat, recvs):
+    def __init__(self, d, flat, recvs, chans):
+        self._chans = chans
         self._d = d
         self._flat = flat
         self._recvs = recvs

@@ -29,15 +29,24 @@ from golang._golang_test import (
 
 __all__ = ['waitBlocked', 'len_recvq', 'len_sendq', 'panicWhenBlocked',
            'panics', 'spawn', 'join', 'wait_until', 'watchdog', 'pyrun',
-           'DTYPES', 'DTYPE_IDS', 'WATCHDOG']
+           'DTYPES', 'DTYPE_IDS', 'WATCHDOG', 'PYODIDE', 'needs_threads']
 
 # Seconds one test may take before the watchdog dumps all tracebacks and
 # ends the run (a deadlock in a test must not hang the suite).
 WATCHDOG = 120
 
 
+# Under Pyodide (the WebAssembly core) there are no threads and no
+# subprocesses: the tests that need them are marked with this.
+PYODIDE = sys.platform == 'emscripten'
+needs_threads = pytest.mark.skipif(PYODIDE, reason="needs OS threads (not under Pyodide)")
+
+
 @pytest.fixture(autouse=True)
 def watchdog():
+    if PYODIDE:     # (no watchdog thread; a run that cannot finish is a DeadlockError there)
+        yield
+        return
     # (to the real stderr: pytest captures sys.stderr)
     faulthandler.dump_traceback_later(WATCHDOG, exit=True, file=sys.__stderr__)
     yield

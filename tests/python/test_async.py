@@ -22,7 +22,14 @@ import golang
 from golang import go, chan, select, aselect, default, nilchan, _PanicError
 from golang import time
 
-from _golang_testutil import watchdog, panics, DTYPES, DTYPE_IDS  # noqa: F401  (watchdog: autouse fixture)
+from _golang_testutil import watchdog, panics, DTYPES, DTYPE_IDS, PYODIDE, needs_threads  # noqa: F401  (watchdog: autouse fixture)
+
+# Under Pyodide (the WebAssembly core) asyncio.run needs JavaScript Promise
+# Integration, and the background executor runs only between turns of the
+# JavaScript event loop, which a sync test cannot wait for (targets/wasm/js/
+# test-node.mjs tests it).
+no_asyncio_run = pytest.mark.skipif(PYODIDE, reason="asyncio.run needs JSPI under Pyodide")
+needs_event_loop = pytest.mark.skipif(PYODIDE, reason="the background executor runs between JS event-loop turns")
 
 
 T0 = 1700000000.0       # virtual time at the start of golang.run
@@ -431,6 +438,7 @@ def test_run_inside_a_run_raises_runtimeerror():
     assert run(main) == 'ok'
 
 
+@pytest.mark.skipif(PYODIDE, reason="golang.run(clock='real') is refused under Pyodide (see the next test)")
 def test_run_with_real_clock_sleeps_for_real():
     async def main():
         t1 = time.now()
@@ -443,6 +451,14 @@ def test_run_with_real_clock_sleeps_for_real():
     assert t2 - t1 >= 0.02
     assert w1 - w0 >= 0.02
     assert w1 - w0 < 5
+
+
+@pytest.mark.skipif(not PYODIDE, reason="Pyodide only")
+def test_run_with_real_clock_is_refused_under_pyodide_where_it_would_block_the_event_loop():
+    async def main():
+        pass
+    with pytest.raises(RuntimeError, match="would block the JavaScript event loop"):
+        run(main, clock='real')
 
 
 # ---- deadlock ----
@@ -712,6 +728,7 @@ def test_blocking_sync_op_in_async_goroutine_leaves_no_waiter_behind():
     assert run(main) == (1, None)
 
 
+@no_asyncio_run
 def test_awaiting_golang_op_in_asyncio_task_raises_runtimeerror_naming_to_thread():
     ch = chan()
 
@@ -730,6 +747,7 @@ def test_awaiting_golang_op_in_asyncio_task_raises_runtimeerror_naming_to_thread
     assert select((ch.send, 1), ch.recv, default) == (2, None)
 
 
+@no_asyncio_run
 def test_asyncio_reaches_golang_chans_through_to_thread():
     ch = chan()
 
@@ -781,6 +799,7 @@ _not_under_gevent = pytest.mark.skipif(golang._gevent, reason="thread goroutines
 
 
 @_not_under_gevent
+@needs_threads
 def test_thread_and_async_goroutines_select_on_shared_chans_both_ways():
     N = 50
 
@@ -807,6 +826,7 @@ def test_thread_and_async_goroutines_select_on_shared_chans_both_ways():
     assert got_a == [i * 10 for i in range(N)]
 
 
+@needs_threads
 def test_background_async_goroutine_serves_a_thread_through_select():
     req, resp = chan(), chan()
 
@@ -827,6 +847,7 @@ def test_background_async_goroutine_serves_a_thread_through_select():
     assert got == list(range(1, 51))
 
 
+@needs_event_loop
 def test_exception_in_background_async_goroutine_is_reported_as_unraisable(monkeypatch):
     got = chan(1)
 

@@ -17,7 +17,7 @@ import golang
 from golang import go, chan
 from golang import sync, context, time
 
-from _golang_testutil import watchdog, panics  # noqa: F401  (watchdog: autouse fixture)
+from _golang_testutil import watchdog, panics, needs_threads  # noqa: F401  (watchdog: autouse fixture)
 
 
 T0 = 1700000000.0
@@ -131,6 +131,7 @@ def test_async_unlock_of_unlocked_mutex_panics_as_sync():
 
 
 @pytest.mark.skipif(golang._gevent, reason="thread goroutines are greenlets of the thread golang.run occupies")
+@needs_threads
 def test_mutex_is_shared_by_thread_and_async_goroutines():
     N = 200
 
@@ -305,6 +306,7 @@ def test_waitgroup_negative_counter_panics_in_async_goroutine():
 
 
 @pytest.mark.skipif(golang._gevent, reason="thread goroutines are greenlets of the thread golang.run occupies")
+@needs_threads
 def test_waitgroup_is_shared_by_thread_and_async_waiters():
     async def main():
         wg = sync.WaitGroup()
@@ -330,6 +332,7 @@ def test_waitgroup_is_shared_by_thread_and_async_waiters():
 
 
 @pytest.mark.skipif(golang._gevent, reason="thread goroutines are greenlets of the thread golang.run occupies")
+@needs_threads
 def test_guard_held_by_a_thread_does_not_make_async_add_raise():
     # WaitGroup.add (and unlock & co.) take a short internal guard. In an
     # async goroutine a blocking send would raise, so while a thread holds
@@ -491,6 +494,7 @@ def test_async_with_workgroup_awaits_the_group_at_block_end():
 
 
 @pytest.mark.skipif(golang._gevent, reason="thread goroutines are greenlets of the thread golang.run occupies")
+@needs_threads
 def test_workgroup_mixes_thread_and_async_goroutines():
     async def main():
         wg = sync.WorkGroup(bg)
@@ -525,6 +529,7 @@ def test_workgroup_mixes_thread_and_async_goroutines():
 
 
 @pytest.mark.skipif(golang._gevent, reason="thread goroutines are greenlets of the thread golang.run occupies")
+@needs_threads
 def test_workgroup_from_a_thread_runs_async_functions_on_the_background_executor():
     wg = sync.WorkGroup(bg)
     out = chan(3)

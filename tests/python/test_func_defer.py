@@ -19,6 +19,12 @@ import pytest
 
 from golang import func, defer, panic, recover, gimport, _PanicError
 
+# Under Pyodide (the WebAssembly core) there are no threads, and asyncio.run
+# needs JavaScript Promise Integration.
+_PYODIDE = sys.platform == 'emscripten'
+needs_threads = pytest.mark.skipif(_PYODIDE, reason="needs OS threads (not under Pyodide)")
+no_asyncio_run = pytest.mark.skipif(_PYODIDE, reason="asyncio.run needs JSPI under Pyodide")
+
 
 @contextlib.contextmanager
 def panics(arg):
@@ -72,6 +78,7 @@ def test_func_passes_arguments_and_returns_the_result():
     assert f(b=7, a=8) == (8, 7, (), {})
 
 
+@no_asyncio_run
 def test_func_accepts_keyword_arguments_named_like_wrapper_internals():
     @func
     def g(f, argv=1, kw=2, self=3):
@@ -438,6 +445,7 @@ def test_defer_many_deferred_calls_do_not_exhaust_the_recursion_limit():
     assert v == list(reversed(range(n)))
 
 
+@needs_threads
 def test_defer_frames_are_independent_across_threads():
     n = 8
     barrier = threading.Barrier(n)  # all threads are inside work() at the same time
@@ -913,6 +921,7 @@ def test_recover_works_in_deferred_bound_method():
 
 # ---- async @func (extension) ----
 
+@no_asyncio_run
 def test_func_on_coroutine_function_runs_defers_when_it_finishes():
     v = []
     @func
@@ -929,6 +938,7 @@ def test_func_on_coroutine_function_runs_defers_when_it_finishes():
     assert v == ['body', 'd2', 'd1']
 
 
+@no_asyncio_run
 def test_func_on_coroutine_function_awaits_async_deferred_calls_and_recovers():
     v = []
     async def aclose():
@@ -947,6 +957,7 @@ def test_func_on_coroutine_function_awaits_async_deferred_calls_and_recovers():
     assert v == ['aclosed', ('recovered', 'apanic')]
 
 
+@no_asyncio_run
 def test_func_on_coroutine_function_chains_exceptions():
     @func
     async def f():
