@@ -188,10 +188,14 @@ BENCHMARKS = [
 # ---- driver (Go-like auto-calibration of N, as chanbench.py) ----
 
 SEED = 1
+# golang.run's clock: the benchmarks never sleep, so the clock only decides
+# which executor runs them. Under Pyodide a real-clock run would block the
+# JavaScript event loop and is refused: there the virtual clock is used.
+CLOCK = 'virtual' if sys.platform == 'emscripten' else 'real'
 
 
 def _run(bench, n):
-    return golang.run(bench, n, clock='real', seed=SEED)
+    return golang.run(bench, n, clock=CLOCK, seed=SEED)
 
 
 def _round_up(n):
@@ -205,11 +209,12 @@ def _round_up(n):
     return 10 * base
 
 
-def calibrate(bench, benchtime):
+def calibrate(bench, benchtime, run=None):
+    run = run or _run
     n = 1
     while 1:
         gc.collect()
-        dt = _run(bench, n)
+        dt = run(bench, n)
         if dt >= benchtime or n >= 10**9:
             return n
         if dt <= 0:
@@ -220,7 +225,10 @@ def calibrate(bench, benchtime):
         n = _round_up(nn)
 
 
-def main(argv):
+def main(argv, benchmarks=None, run=None, what=None):
+    """Runs the benchmarks (by default this file's, each in golang.run);
+    chanbench_asyncio.py passes its own, with how to run one and what to
+    say in the header."""
     global SEED
     count = 5
     benchtime = 0.5
@@ -245,19 +253,20 @@ def main(argv):
             raise SystemExit('unknown argument %r' % a)
 
     sys.stderr.write('# python: %s\n' % sys.version.replace('\n', ' '))
-    sys.stderr.write('# golang: %s async goroutines, golang.run(clock=real, seed=%d)\n'
-                     % (golang.__file__, SEED))
+    sys.stderr.write('# %s\n' % (what or 'golang: %s async goroutines, golang.run(clock=%s, seed=%d)'
+                                  % (golang.__file__, CLOCK, SEED)))
     sys.stderr.write('# count: %d  benchtime: %gs\n' % (count, benchtime))
 
     rx = re.compile(pattern)
-    for name, bench in BENCHMARKS:
+    run = run or _run
+    for name, bench in (benchmarks or BENCHMARKS):
         if not rx.search(name):
             continue
-        n = calibrate(bench, benchtime)
+        n = calibrate(bench, benchtime, run)
         runs = []
         for _ in range(count):
             gc.collect()
-            dt = _run(bench, n)
+            dt = run(bench, n)
             runs.append(dt * 1e9 / n)
         if verbose:
             sys.stderr.write('# %s N=%d runs(ns/op)=%s\n' %

@@ -380,7 +380,7 @@ impl<T> Chan<T> {
                 }
             }
         };
-        match entry.waiter().wait_thread_spinning(inner.cap == 0, interrupt) {
+        match entry.waiter().wait_thread_spinning(true, interrupt) {
             Woken::Committed(_, closed) => Blocking::Done(if closed { Err(ChanError::SendOnClosed) } else { Ok(()) }),
             Woken::Interrupted => {
                 inner.lock().sendq.retain(|e| !Arc::ptr_eq(e, &entry));
@@ -410,7 +410,7 @@ impl<T> Chan<T> {
                 }
             }
         };
-        match entry.waiter().wait_thread_spinning(inner.cap == 0, interrupt) {
+        match entry.waiter().wait_thread_spinning(true, interrupt) {
             Woken::Committed(_, closed) => Blocking::Done(if closed { None } else { entry.take() }),
             Woken::Interrupted => {
                 inner.lock().recvq.retain(|e| !Arc::ptr_eq(e, &entry));

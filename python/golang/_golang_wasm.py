@@ -26,6 +26,36 @@ from pyodide.ffi import create_proxy as _create_proxy, jsnull as _jsnull
 
 from golang._pyfunc import _PanicError
 
+# The core's functions, looked up once: an attribute lookup on the module's
+# JsProxy costs as much as a call into the core (about a microsecond).
+_c_chan_cap = _core.chan_cap
+_c_chan_close = _core.chan_close
+_c_chan_free = _core.chan_free
+_c_chan_key = _core.chan_key
+_c_chan_len = _core.chan_len
+_c_chan_new = _core.chan_new
+_c_chan_nil = _core.chan_nil
+_c_chan_recv = _core.chan_recv
+_c_chan_recvq = _core.chan_recvq
+_c_chan_send = _core.chan_send
+_c_chan_sendq = _core.chan_sendq
+_c_go = _core.go
+_c_in_executor = _core.in_executor
+_c_init = _core.init
+_c_last_error = _core.last_error
+_c_last_value = _core.last_value
+_c_now = _core.now
+_c_released = _core.released
+_c_run = _core.run
+_c_select = _core.select
+_c_sleep_start = _core.sleep_start
+_c_ticker_new = _core.ticker_new
+_c_timer_chan = _core.timer_chan
+_c_timer_free = _core.timer_free
+_c_timer_new = _core.timer_new
+_c_timer_reset = _core.timer_reset
+_c_timer_stop = _core.timer_stop
+
 # dtype codes of targets/wasm/src/value.rs
 _DTYPES = {'object': 0, 'C.structZ': 1, 'C.bool': 2, 'C.int': 3, 'C.double': 4}
 _DNAMES = ('object', 'C.structZ', 'C.bool', 'C.int', 'C.double')
@@ -70,7 +100,7 @@ def _put(obj):
 def _sweep():
     """Forgets the objects whose handles Rust dropped."""
     global _sweep_at
-    for h in _core.released():
+    for h in _c_released():
         _objs.pop(int(h), None)
     _sweep_at = max(1024, 2 * len(_objs))
 
@@ -137,7 +167,7 @@ def _set_panic_when_blocked(flag):
 
 
 def _would_block():
-    if _core.in_executor():
+    if _c_in_executor():
         raise RuntimeError(_IN_EXEC)
     if _panic_when_blocked:
         raise _PanicError("t: blocks forever")
@@ -150,72 +180,54 @@ _WAIT = object()        # what an awaitable yields to the driver
 _RETRY = object()       # what the driver sends when the budget wait is over
 
 
-class _ARecv(object):
-    __slots__ = ('_ch', '_ok', '_used')
-
-    def __init__(self, ch, with_ok):
-        self._ch = ch
-        self._ok = with_ok
-        self._used = False
+class _Yield(object):
+    """`await _yield` hands the goroutine to the driver; the driver's send is
+    what it evaluates to."""
+    __slots__ = ()
 
     def __await__(self):
-        if self._used:
-            raise RuntimeError(_AGAIN)
-        self._used = True
-        ch = self._ch
-        while True:
-            r = _core.chan_recv(ch._id, 1)
-            if r is None:
-                r = yield _WAIT
-                if r is _RETRY:
-                    continue
-            elif r.__class__ is str:
-                raise RuntimeError(_BRIDGE)
-            return _out(ch._dt, r, self._ok)
+        return (yield _WAIT)
 
 
-class _ASend(object):
-    __slots__ = ('_ch', '_v', '_used')
+_yield = _Yield()
 
-    def __init__(self, ch, v):
-        self._ch = ch
-        self._v = v
-        self._used = False
+# The awaitables are native coroutines: cheaper to make than objects with
+# __await__, and a second `await` raises "cannot reuse already awaited
+# coroutine" (RuntimeError), as awaiting a native AwaitOp twice does.
 
-    def __await__(self):
-        if self._used:
-            raise RuntimeError(_AGAIN)
-        self._used = True
-        while True:
-            r = _core.chan_send(self._ch._id, self._v, 1)
-            if r == 1:
-                return None
-            if r == 0:
-                if (yield _WAIT) is _RETRY:
-                    continue
-                return None
-            if r == 2:
-                raise _PanicError(_core.last_error())
+
+async def _arecv(ch, with_ok):
+    while True:
+        r = _c_chan_recv(ch._id, 1)
+        if r is None:
+            r = await _yield
+            if r is _RETRY:
+                continue
+        elif r.__class__ is str:
             raise RuntimeError(_BRIDGE)
+        return _out(ch._dt, r, with_ok)
 
 
-class _ASleep(object):
-    __slots__ = ('_dt', '_used')
+async def _asend(ch, v):
+    while True:
+        r = _c_chan_send(ch._id, v, 1)
+        if r == 1:
+            return None
+        if r == 0:
+            if (await _yield) is _RETRY:
+                continue
+            return None
+        if r == 2:
+            raise _PanicError(_c_last_error())
+        raise RuntimeError(_BRIDGE)
 
-    def __init__(self, dt):
-        self._dt = dt
-        self._used = False
 
-    def __await__(self):
-        if self._used:
-            raise RuntimeError(_AGAIN)
-        self._used = True
-        while True:
-            r = _core.sleep_start(self._dt)
-            if r == 3:
-                raise RuntimeError(_BRIDGE)
-            if (yield _WAIT) is not _RETRY:
-                return None
+async def _asleep(dt):
+    while True:
+        if _c_sleep_start(dt) == 3:
+            raise RuntimeError(_BRIDGE)
+        if (await _yield) is not _RETRY:
+            return None
 
 
 # ---- chan ----
@@ -241,7 +253,7 @@ def _parse_dtype(dtype):
 class pychan(object):
     """Go's channel: chan(size=0, dtype=object)."""
 
-    __slots__ = ('_id', '_dt', '_key', '__weakref__')
+    __slots__ = ('_id', '_dt', '_k', '__weakref__')
 
     def __new__(cls, *args, **kw):
         if len(args) > 2:
@@ -267,7 +279,7 @@ class pychan(object):
         dt = 0 if not have[1] else _parse_dtype(dtype)
         if not 0 <= size <= 1 << 40:
             raise _PanicError("makechan: size out of range")
-        return _wrap(_core.chan_new(size, dt), dt)
+        return _wrap(_c_chan_new(size, dt), dt)
 
     @staticmethod
     def nil(dtype):
@@ -276,97 +288,108 @@ class pychan(object):
 
     def __del__(self):
         try:
-            _core.chan_free(self._id)
+            _c_chan_free(self._id)
         except Exception:
             pass
 
     def send(self, obj):
-        r = _core.chan_send(self._id, _conv(self._dt, obj), 0)
+        r = _c_chan_send(self._id, _conv(self._dt, obj), 0)
         if r == 1:
             return
         if r == 2:
-            raise _PanicError(_core.last_error())
+            raise _PanicError(_c_last_error())
         _would_block()
 
     def recv(self):
-        r = _core.chan_recv(self._id, 0)
+        r = _c_chan_recv(self._id, 0)
         if r is None:
             _would_block()
         return _out(self._dt, r, False)
 
     def recv_(self):
-        r = _core.chan_recv(self._id, 0)
+        r = _c_chan_recv(self._id, 0)
         if r is None:
             _would_block()
         return _out(self._dt, r, True)
 
     def asend(self, obj):
         """await ch.asend(obj): send from an async goroutine."""
-        return _ASend(self, _conv(self._dt, obj))
+        return _asend(self, _conv(self._dt, obj))
 
     def arecv(self):
         """await ch.arecv(): receive from an async goroutine."""
-        return _ARecv(self, False)
+        return _arecv(self, False)
 
     def arecv_(self):
         """await ch.arecv_(): receive (value, ok) from an async goroutine."""
-        return _ARecv(self, True)
+        return _arecv(self, True)
 
     def close(self):
-        m = _core.chan_close(self._id)
+        m = _c_chan_close(self._id)
         if m:
             raise _PanicError(m)
 
     def __len__(self):
-        return int(_core.chan_len(self._id))
+        return int(_c_chan_len(self._id))
 
     @property
     def cap(self):
-        return int(_core.chan_cap(self._id))
+        return int(_c_chan_cap(self._id))
 
     @property
     def dtype(self):
         return _DNAMES[self._dt]
 
     def __repr__(self):
-        if self._key == 0:
+        if _key(self) == 0:
             return "nilchan" if self._dt == 0 else "chan.nil('%s')" % _DNAMES[self._dt]
         dt = "object" if self._dt == 0 else "'%s'" % _DNAMES[self._dt]
         return "<chan(%d, dtype=%s) object at %#x>" % (self.cap, dt, id(self))
 
     def __hash__(self):
-        return self._key
+        return _key(self)
 
     def __eq__(self, other):
         if not isinstance(other, pychan):
             return False
-        if self._key != other._key:
+        if self is other:
+            return True
+        k = _key(self)
+        if k != _key(other):
             return False
-        return self._dt == other._dt or (self._key == 0 and (self._dt == 0 or other._dt == 0))
+        return self._dt == other._dt or (k == 0 and (self._dt == 0 or other._dt == 0))
 
     def __ne__(self, other):
         return not self.__eq__(other)
+
+
+def _key(ch):
+    """The channel's identity (0 for nil), asked of Rust on first use."""
+    k = ch._k
+    if k is None:
+        k = ch._k = int(_c_chan_key(ch._id))
+    return k
 
 
 def _wrap(cid, dt):
     ch = object.__new__(pychan)
     ch._id = cid
     ch._dt = dt
-    ch._key = int(_core.chan_key(cid))
+    ch._k = None
     return ch
 
 
 chan = pychan
-_NILS = tuple(_wrap(_core.chan_nil(d), d) for d in range(5))
+_NILS = tuple(_wrap(_c_chan_nil(d), d) for d in range(5))
 nilchan = _NILS[0]
 
 
 def _len_recvq(ch):
-    return int(_core.chan_recvq(ch._id))
+    return int(_c_chan_recvq(ch._id))
 
 
 def _len_sendq(ch):
-    return int(_core.chan_sendq(ch._id))
+    return int(_c_chan_sendq(ch._id))
 
 
 # ---- select ----
@@ -426,52 +449,39 @@ def _selected(i, recvs):
     rc = recvs.get(i)
     if rc is None:
         return (i, None)
-    return (i, _out(rc[0], _core.last_value(), rc[1]))
+    return (i, _out(rc[0], _c_last_value(), rc[1]))
 
 
 def select(*cases):
     """Runs one ready case, or default; returns (index, rx). Under Pyodide a
     select that would have to wait raises RuntimeError: use aselect."""
     default_at, flat, recvs, _ = _parse(cases)
-    i = int(_core.select(0, default_at, *flat))
+    i = int(_c_select(0, default_at, *flat))
     if i >= 0:
         return _selected(i, recvs)
     if i == -3:
-        raise _PanicError(_core.last_error())
+        raise _PanicError(_c_last_error())
     _would_block()
 
 
-class _ASelect(object):
-    __slots__ = ('_d', '_flat', '_recvs', '_chans', '_used')
-
-    def __init__(self, d, flat, recvs, chans):
-        self._chans = chans
-        self._d = d
-        self._flat = flat
-        self._recvs = recvs
-        self._used = False
-
-    def __await__(self):
-        if self._used:
-            raise RuntimeError(_AGAIN)
-        self._used = True
-        while True:
-            i = int(_core.select(1, self._d, *self._flat))
-            if i == -1:
-                r = yield _WAIT
-                if r is _RETRY:
-                    continue
-                i = int(r)
-            elif i == -2:
-                raise RuntimeError(_BRIDGE)
-            elif i == -3:
-                raise _PanicError(_core.last_error())
-            return _selected(i, self._recvs)
+async def _aselect(d, flat, recvs, chans):
+    while True:
+        i = int(_c_select(1, d, *flat))
+        if i == -1:
+            r = await _yield
+            if r is _RETRY:
+                continue
+            i = int(r)
+        elif i == -2:
+            raise RuntimeError(_BRIDGE)
+        elif i == -3:
+            raise _PanicError(_c_last_error())
+        return _selected(i, recvs)
 
 
 def aselect(*cases):
     """await aselect(*cases): select for async goroutines."""
-    return _ASelect(*_parse(cases))
+    return _aselect(*_parse(cases))
 
 
 # ---- goroutines and runs ----
@@ -573,7 +583,7 @@ def _name(coro):
 def go_async(coro):
     """Spawns a coroutine as a goroutine: on the executor of the current
     run or goroutine, else on the one the event loop drives."""
-    _core.go(_put(coro), _name(coro))
+    _c_go(_put(coro), _name(coro))
 
 
 def go_thread(f, argv, kw):
@@ -587,7 +597,7 @@ def go_thread(f, argv, kw):
 
 
 def _in_executor():
-    return bool(_core.in_executor())
+    return bool(_c_in_executor())
 
 
 def _env_seed():
@@ -615,7 +625,7 @@ def run(main, *args, seed=None, clock='virtual'):
     global _run
     if clock not in ('virtual', 'real'):
         raise ValueError("golang.run: clock must be 'virtual' or 'real', not %s" % _rust_str_repr(clock))
-    if _core.in_executor():
+    if _c_in_executor():
         raise RuntimeError("golang.run: called inside a running goroutine executor")
     if clock == 'real':
         raise RuntimeError("golang.run: clock='real' would block the JavaScript event loop under "
@@ -631,7 +641,7 @@ def run(main, *args, seed=None, clock='virtual'):
     prev, _run = _run, _Run(h)
     r = _run
     try:
-        msg = _core.run(h, str(seed), True)
+        msg = _c_run(h, str(seed), True)
     finally:
         _run = prev
     if r.failure is not None:
@@ -688,10 +698,10 @@ class Timer(object):
     def __init__(self, dt, f=None):
         dt = _dt(dt)
         if f is None:
-            self._id = _core.timer_new(dt, 0)
-            self._c = _wrap(_core.timer_chan(self._id), 4)
+            self._id = _c_timer_new(dt, 0)
+            self._c = _wrap(_c_timer_chan(self._id), 4)
         else:
-            self._id = _core.timer_new(dt, _put(f))
+            self._id = _c_timer_new(dt, _put(f))
             self._c = nilchan
 
     @property
@@ -699,16 +709,16 @@ class Timer(object):
         return self._c
 
     def stop(self):
-        return bool(_core.timer_stop(self._id))
+        return bool(_c_timer_stop(self._id))
 
     def reset(self, dt):
-        m = _core.timer_reset(self._id, _dt(dt))
+        m = _c_timer_reset(self._id, _dt(dt))
         if m:
             raise _PanicError(m)
 
     def __del__(self):
         try:
-            _core.timer_free(self._id)
+            _c_timer_free(self._id)
         except Exception:
             pass
 
@@ -726,19 +736,19 @@ class Ticker(object):
         dt = _dt(dt)
         if not dt > 0:
             raise _PanicError("ticker: dt <= 0")
-        self._id = _core.ticker_new(dt)
-        self._c = _wrap(_core.timer_chan(self._id), 4)
+        self._id = _c_ticker_new(dt)
+        self._c = _wrap(_c_timer_chan(self._id), 4)
 
     @property
     def c(self):
         return self._c
 
     def stop(self):
-        _core.timer_stop(self._id)
+        _c_timer_stop(self._id)
 
     def __del__(self):
         try:
-            _core.timer_free(self._id)
+            _c_timer_free(self._id)
         except Exception:
             pass
 
@@ -747,12 +757,12 @@ Ticker.__module__ = 'golang.time'
 
 
 def now():
-    return float(_core.now())
+    return float(_c_now())
 
 
 def asleep(dt):
     """await time.asleep(dt): sleep in an async goroutine."""
-    return _ASleep(_dt(dt))
+    return _asleep(_dt(dt))
 
 
-_core.init(_create_proxy(_resume))
+_c_init(_create_proxy(_resume))

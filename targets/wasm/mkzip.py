@@ -40,6 +40,8 @@ def main():
         names = list(DEPS)
         if tests:
             add_tree(z, os.path.join(ROOT, 'tests', 'python'), 'tests')
+            add_tree(z, os.path.join(ROOT, 'targets', 'wasm', 'tests'), 'wasmtests')
+            add_tree(z, os.path.join(ROOT, 'benches', 'python'), 'benches')
             names += PYTEST_PKGS
         seen = set()
         if True:

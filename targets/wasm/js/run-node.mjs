@@ -30,7 +30,7 @@ for (const [k, v] of Object.entries(process.env)) {
 }
 let status = 0;
 try {
-  status = await pyodide.runPythonAsync(`
+  status = pyodide.runPython(`
 import sys, runpy
 argv = list(_argv)
 status = 0
@@ -43,6 +43,8 @@ try:
         runpy.run_module(argv[1], run_name='__main__', alter_sys=True)
     else:
         sys.argv = argv
+        import os
+        sys.path.insert(0, os.path.dirname(os.path.abspath(argv[0])))
         runpy.run_path(argv[0], run_name='__main__')
 except SystemExit as e:
     status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
