@@ -22,15 +22,13 @@ import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { loadPyodide } from "pyodide";
 import { loadGolang } from "./golang.mjs";
+import { SUITES } from "./suites.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
 const [python, zip] = process.argv.slice(2);
 const guest = "/home/pyodide/golang-py";
 
-// Python test files that run under Pyodide (tests needing OS threads or
-// asyncio.run are marked inside and skipped there).
-export const SUITES = ["test_async.py", "test_async_sync.py", "test_func_defer.py", "test_strconv.py", "test_testing.py"];
 
 let failed = 0;
 async function check(name, f) {

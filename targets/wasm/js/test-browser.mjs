@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// The WebAssembly target's tests in headless Chromium (Debian's chromium,
+// driven by playwright-core), on pages served from localhost:
+//
+//   1. the Python conformance suites of the async API (tests.html runs
+//      pytest inside Pyodide in the page);
+//   2. the demo page (demo.html) runs its goroutine program and shows what
+//      it printed.
+//
+//     node test-browser.mjs            (after the package zips are built into ../pkg)
+//     node test-browser.mjs --serve    (only serve the demo: http://127.0.0.1:8123/targets/wasm/js/demo.html)
+
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { dirname, extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+import { SUITES } from "./suites.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = normalize(join(here, "..", "..", ".."));
+const TYPES = { ".html": "text/html", ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
+  ".zip": "application/zip", ".json": "application/json", ".map": "application/json" };
+
+/** Serves the repository (read-only) on 127.0.0.1. */
+export function serve(port = 0) {
+  const server = createServer(async (req, res) => {
+    const path = normalize(join(root, decodeURIComponent(new URL(req.url, "http://x").pathname)));
+    if (!path.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(path);
+      res.writeHead(200, { "content-type": TYPES[extname(path)] || "application/octet-stream" }).end(body);
+    } catch {
+      res.writeHead(404).end("not found");
+    }
+  });
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
+}
+
+if (process.argv.includes("--serve")) {
+  const server = await serve(8123);
+  console.log(`http://127.0.0.1:${server.address().port}/targets/wasm/js/demo.html`);
+} else {
+  const { chromium } = await import("playwright-core");
+  const server = await serve();
+  const base = `http://127.0.0.1:${server.address().port}/targets/wasm/js`;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  let failed = 0;
+  const check = async (name, f) => {
+    const t0 = performance.now();
+    try {
+      await f();
+      console.log(`ok   ${name} (${Math.round(performance.now() - t0)} ms)`);
+    } catch (e) {
+      failed++;
+      console.log(`FAIL ${name}\n${e.stack || e}`);
+    }
+  };
+  try {
+    await check("pytest suites of the async API in headless Chromium", async () => {
+      const page = await browser.newPage();
+      const q = SUITES.map((s) => `suite=${encodeURIComponent(s)}`).join("&");
+      await page.goto(`${base}/tests.html?${q}`);
+      await page.waitForFunction(() => document.title !== "running", null, { timeout: 300000 });
+      const log = await page.textContent("#log");
+      console.log(log.trim().split("\n").slice(-2).join("\n"));
+      assert.equal(await page.title(), "PASS", log);
+    });
+    await check("the demo page runs its goroutine program and shows the output", async () => {
+      const page = await browser.newPage();
+      await page.goto(`${base}/demo.html`);
+      await page.waitForFunction(() => /finished|failed/.test(document.getElementById("status").textContent), null, { timeout: 120000 });
+      const status = await page.textContent("#status");
+      const out = await page.textContent("#out");
+      assert.equal(status, "finished", out);
+      assert.match(out, /^primes: 2 3 5 7 11 13 17 19 23 29 31 37 41 43 47 53 59 61 67 71 73 79 83 89 97$/m);
+      assert.match(out, /^tick 1$/m);
+      assert.match(out, /^timeout after [1-5] ticks$/m); // (a slow page skips ticks, as in Go)
+      assert.match(out, /^done: 25 primes$/m);
+    });
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  console.log(failed ? `${failed} FAILED` : "all passed");
+  process.exit(failed ? 1 : 0);
+}
