@@ -174,6 +174,28 @@ def _would_block():
     raise RuntimeError(_NO_BLOCK)
 
 
+def _can_block():
+    """Whether a sync operation may wait here: outside goroutines, where
+    JavaScript Promise Integration lets Pyodide suspend Python (Chromium has
+    it; the code must have been started with runPythonAsync)."""
+    try:
+        from pyodide.ffi import can_run_sync
+    except ImportError:
+        return False
+    return not _c_in_executor() and not _panic_when_blocked and can_run_sync()
+
+
+def _block(f, *args):
+    """Waits for `await f(*args)` run as a goroutine of the background
+    executor, suspending Python through JSPI (see _can_block) while the event
+    loop runs the executor; raises the RuntimeError of _would_block where
+    that is not possible."""
+    if not _can_block():
+        _would_block()
+    from pyodide.ffi import run_sync
+    return run_sync(arun(f, *args))
+
+
 # ---- awaitables ----
 
 _WAIT = object()        # what an awaitable yields to the driver
@@ -298,18 +320,18 @@ class pychan(object):
             return
         if r == 2:
             raise _PanicError(_c_last_error())
-        _would_block()
+        _block(_asend, self, _conv(self._dt, obj))   # (the try dropped the first handle)
 
     def recv(self):
         r = _c_chan_recv(self._id, 0)
         if r is None:
-            _would_block()
+            return _block(_arecv, self, False)
         return _out(self._dt, r, False)
 
     def recv_(self):
         r = _c_chan_recv(self._id, 0)
         if r is None:
-            _would_block()
+            return _block(_arecv, self, True)
         return _out(self._dt, r, True)
 
     def asend(self, obj):
@@ -461,7 +483,7 @@ def select(*cases):
         return _selected(i, recvs)
     if i == -3:
         raise _PanicError(_c_last_error())
-    _would_block()
+    return _block(_aselect, *_parse(cases))
 
 
 async def _aselect(d, flat, recvs, chans):
@@ -758,6 +780,18 @@ Ticker.__module__ = 'golang.time'
 
 def now():
     return float(_c_now())
+
+
+def sleep(dt):
+    """time.sleep under Pyodide: waits through JSPI where it can (see
+    _can_block), else raises RuntimeError (nothing may block the event loop)."""
+    if _c_in_executor():
+        raise RuntimeError("golang.time.sleep: a blocking sleep in an async goroutine "
+                           "would block its executor; use `await time.asleep(dt)`")
+    if not _can_block():
+        raise RuntimeError("golang.time.sleep: cannot wait under Pyodide, where nothing may "
+                           "block the JavaScript event loop; use `await time.asleep(dt)` in a goroutine")
+    _block(_asleep, _dt(dt))
 
 
 def asleep(dt):

@@ -24,7 +24,7 @@ now = _golang.now
 asleep = _golang.asleep
 
 
-def sleep(dt):
+def sleep(dt):  # (under Pyodide replaced below by the core's)
     """sleep pauses the current goroutine for at least dt seconds.
 
     In an async goroutine use `await time.asleep(dt)`: a blocking sleep there
@@ -34,6 +34,10 @@ def sleep(dt):
         raise RuntimeError("golang.time.sleep: a blocking sleep in an async goroutine "
                            "would block its executor; use `await time.asleep(dt)`")
     _stdtime.sleep(max(dt, 0))
+
+
+if hasattr(_golang, 'sleep'):
+    sleep = _golang.sleep      # noqa: F811
 
 
 def tick(dt):

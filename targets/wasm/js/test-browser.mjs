@@ -65,7 +65,7 @@ if (process.argv.includes("--serve")) {
     }
   };
   try {
-    await check("pytest suites of the async API in headless Chromium", async () => {
+    await check("pytest suites of the async API in headless Chromium; sync operations block through JSPI there", async () => {
       const page = await browser.newPage();
       const q = SUITES.map((s) => `suite=${encodeURIComponent(s)}`).join("&");
       await page.goto(`${base}/tests.html?${q}`);
@@ -73,6 +73,25 @@ if (process.argv.includes("--serve")) {
       const log = await page.textContent("#log");
       console.log(log.trim().split("\n").slice(-2).join("\n"));
       assert.equal(await page.title(), "PASS", log);
+      // With JavaScript Promise Integration (Chromium has it), sync
+      // operations at the top level wait through Pyodide's run_sync while
+      // the event loop runs the goroutines.
+      const got = await page.evaluate(() => window.pyodide.runPythonAsync(`
+from pyodide.ffi import can_run_sync
+from golang import go, chan, select, time
+ch = chan()
+async def sender():
+    await time.asleep(0.02)
+    await ch.asend('hello')
+    await ch.asend('world')
+go(sender)
+t0 = time.now()
+a = ch.recv()
+_, b = select(ch.recv)
+time.sleep(0.01)
+repr((can_run_sync(), a, b, time.now() - t0 >= 0.03))
+`));
+      assert.equal(got, "(True, 'hello', 'world', True)");
     });
     await check("the demo page runs its goroutine program and shows the output", async () => {
       const page = await browser.newPage();
