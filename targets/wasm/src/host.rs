@@ -68,16 +68,36 @@ pub fn set_scheduler(f: js_sys::Function) {
 #[wasm_bindgen]
 pub fn init(resume: js_sys::Function) {
     std::panic::set_hook(Box::new(|info| console_error(&format!("golang (wasm core): {info}"))));
-    golang_sched::wasm::set_platform(golang_sched::wasm::Platform { mono_ns, unix_s, wake });
+    install_platform();
     RESUME.with(|r| *r.borrow_mut() = Some(resume));
     BACKGROUND.with(|b| {
         let rt = b.get_or_init(|| Runtime::new(ClockKind::Real, golang_sched::rng::random_seed(), false));
-        golang_sched::wasm::set_background(rt.handle());
+        install_background(rt);
         // An empty turn marks it idle: from now on a spawn or a wake-up from
         // outside asks for a turn.
         let _ = rt.run_turn(0);
     });
 }
+
+#[cfg(target_family = "wasm")]
+fn install_platform() {
+    golang_sched::wasm::set_platform(golang_sched::wasm::Platform { mono_ns, unix_s, wake });
+}
+
+#[cfg(target_family = "wasm")]
+fn install_background(rt: &Runtime) {
+    golang_sched::wasm::set_background(rt.handle());
+}
+
+// Natively (the crate builds there for `cargo test` of the workspace) the
+// scheduler has its own clock and background thread.
+#[cfg(not(target_family = "wasm"))]
+fn install_platform() {
+    let _ = (mono_ns as fn() -> u64, unix_s as fn() -> f64, wake as fn());
+}
+
+#[cfg(not(target_family = "wasm"))]
+fn install_background(_rt: &Runtime) {}
 
 /// Runs a slice of the background executor (about [`SLICE_MS`]); returns
 /// when to call again: 0 = in a new macrotask, a positive number = after
