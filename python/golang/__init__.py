@@ -32,7 +32,18 @@ from golang._golang import aselect, run, DeadlockError
 from golang import _golang
 
 import _thread as _pythread
-from inspect import iscoroutinefunction as _iscoroutinefunction
+from inspect import iscoroutinefunction as _inspect_iscoroutinefunction, CO_COROUTINE as _CO_COROUTINE
+from types import FunctionType as _FunctionType
+
+
+def _iscoroutinefunction(f):
+    # inspect.iscoroutinefunction unwraps partials and methods first, which
+    # costs more than spawning a goroutine: plain functions, by far the most
+    # common, are told by their code flags (those marked with
+    # inspect.markcoroutinefunction go the long way).
+    if type(f) is _FunctionType and not hasattr(f, '_is_coroutine_marker'):
+        return bool(f.__code__.co_flags & _CO_COROUTINE)
+    return _inspect_iscoroutinefunction(f)
 
 # Under gevent (gpython) goroutines are greenlets and blocking operations
 # switch to the gevent hub: detected once, at import, as Pygolang does.

@@ -384,6 +384,10 @@ class pychan(object):
     def __ne__(self, other):
         return not self.__eq__(other)
 
+    def __reduce_ex__(self, protocol):
+        # (a copy would share the registry slot and free it twice)
+        raise TypeError("cannot pickle 'golang._golang.pychan' object")
+
 
 def _key(ch):
     """The channel's identity (0 for nil), asked of Rust on first use."""
@@ -645,6 +649,14 @@ def run(main, *args, seed=None, clock='virtual'):
     """golang.run(main, *args, seed=N, clock='virtual'): runs main(*args) as
     goroutine 1 of a deterministic executor and returns its result."""
     global _run
+    if seed is not None:
+        if not isinstance(seed, int):
+            raise TypeError("argument 'seed': '%s' object cannot be interpreted as an integer"
+                            % type(seed).__name__)
+        if seed < 0:
+            raise OverflowError("can't convert negative int to unsigned")
+        if seed >= 2**64:
+            raise OverflowError("int too big to convert")
     if clock not in ('virtual', 'real'):
         raise ValueError("golang.run: clock must be 'virtual' or 'real', not %s" % _rust_str_repr(clock))
     if _c_in_executor():
@@ -659,6 +671,7 @@ def run(main, *args, seed=None, clock='virtual'):
         seed = _env_seed()
     if seed is None:
         seed = _random.getrandbits(64)
+
     h = _put(coro)
     prev, _run = _run, _Run(h)
     r = _run
