@@ -16,7 +16,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
-import { SUITES } from "./suites.mjs";
+import { SUITES, check, failed } from "./suites.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = normalize(join(here, "..", "..", ".."));
@@ -53,17 +53,6 @@ if (process.argv.includes("--serve")) {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
-  let failed = 0;
-  const check = async (name, f) => {
-    const t0 = performance.now();
-    try {
-      await f();
-      console.log(`ok   ${name} (${Math.round(performance.now() - t0)} ms)`);
-    } catch (e) {
-      failed++;
-      console.log(`FAIL ${name}\n${e.stack || e}`);
-    }
-  };
   try {
     await check("pytest suites of the async API in headless Chromium; sync operations block through JSPI there", async () => {
       const page = await browser.newPage();
@@ -109,6 +98,6 @@ repr((can_run_sync(), a, b, time.now() - t0 >= 0.03))
     await browser.close();
     server.close();
   }
-  console.log(failed ? `${failed} FAILED` : "all passed");
-  process.exit(failed ? 1 : 0);
+  console.log(failed() ? `${failed()} FAILED` : "all passed");
+  process.exit(failed() ? 1 : 0);
 }

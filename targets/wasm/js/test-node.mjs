@@ -22,25 +22,13 @@ import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { loadPyodide } from "pyodide";
 import { loadGolang } from "./golang.mjs";
-import { SUITES } from "./suites.mjs";
+import { SUITES, check, failed } from "./suites.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
 const [python, zip] = process.argv.slice(2);
 const guest = "/home/pyodide/golang-py";
 
-
-let failed = 0;
-async function check(name, f) {
-  const t0 = performance.now();
-  try {
-    await f();
-    console.log(`ok   ${name} (${Math.round(performance.now() - t0)} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}\n${e.stack || e}`);
-  }
-}
 
 function runNode(...args) {
   return spawnSync(process.execPath, [join(here, "run-node.mjs"), zip, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
@@ -178,5 +166,5 @@ r
   assert.match(msg, /cannot wait under Pyodide/);
 });
 
-console.log(failed ? `${failed} FAILED` : "all passed");
-process.exit(failed ? 1 : 0);
+console.log(failed() ? `${failed()} FAILED` : "all passed");
+process.exit(failed() ? 1 : 0);
