@@ -61,9 +61,21 @@ removes them from the parent's children (a single atomic pop too).
 Deadlines use one timer per deadline context, made by ``_after_func(dt, f)``:
 ``golang.time.after_func`` when ``golang.time`` provides it, otherwise a
 small internal timer thread (a heap and a condition variable).
+
+Native contexts
+---------------
+When the core (``golang._golang``) provides contexts (the native extension
+does, in ``targets/native/src/context.rs``: bound over the Rust crate
+``golang-context``, which does the cancellation, deadlines and timers), the
+public API of this module is the core's: ``Context``/``PyContext``,
+``background``, ``with_*``, ``merge``, ``canceled`` and ``deadlineExceeded``
+are the native ones, with the same rules (the same tests). The pure-Python
+implementation above is what runs otherwise (under Pyodide the core is
+``golang._golang_wasm``, which has no contexts).
 """
 
 from golang import chan, nilchan
+from golang import _golang as _core
 
 import sys as _sys
 import heapq as _heapq
@@ -78,12 +90,18 @@ __all__ = ['Context', 'background', 'canceled', 'deadlineExceeded',
            'merge']
 
 
-# canceled is the error returned by Context.err when the context is canceled.
-canceled = RuntimeError("context canceled")
+# _native tells whether the core provides contexts (see "Native contexts").
+_native = hasattr(_core, 'ctx_with_cancel')
 
+# canceled is the error returned by Context.err when the context is canceled.
 # deadlineExceeded is the error returned by Context.err when the time goes
 # past the context's deadline.
-deadlineExceeded = RuntimeError("deadline exceeded")
+if _native:
+    canceled = _core.ctx_canceled
+    deadlineExceeded = _core.ctx_deadlineExceeded
+else:
+    canceled = RuntimeError("context canceled")
+    deadlineExceeded = RuntimeError("deadline exceeded")
 
 
 # _ALIVE is the key that a context's _children dict holds while the context
@@ -403,6 +421,19 @@ def merge(parent1, parent2):  # -> ctx, cancel
     _link(ctx, parent1, ctx)
     _link(ctx, parent2, ctx)
     return ctx, ctx._usercancel
+
+
+# ---- the core's contexts, when it has them ----
+
+if _native:
+    PyContext = Context = _core.PyContext
+    background = _core.ctx_background
+    with_cancel = _core.ctx_with_cancel
+    with_value = _core.ctx_with_value
+    with_deadline = _core.ctx_with_deadline
+    with_timeout = _core.ctx_with_timeout
+    merge = _core.ctx_merge
+    _background = background()
 
 
 # ---- time: now and timers ----

@@ -9,6 +9,9 @@ done(), with loose bounds only.
 """
 
 import gc
+import os
+import subprocess
+import sys
 import time as pytime
 import weakref
 
@@ -704,3 +707,82 @@ def test_after_func_is_isolated_and_returns_a_stoppable_timer():
     assert fired.recv() == 'x'
     t = context._after_func(100, lambda: fired.send('y'))
     assert t.stop() is True
+
+
+# ---- the core's native contexts and the pure-Python fallback ----
+
+def test_context_api_is_the_cores_when_the_core_provides_contexts():
+    from golang import _golang
+    if not hasattr(_golang, 'ctx_with_cancel'):
+        pytest.skip("the core has no native contexts (pure-Python golang.context)")
+    assert context._native
+    assert context.Context is _golang.PyContext
+    assert context.with_cancel is _golang.ctx_with_cancel
+    assert context.background() is _golang.ctx_background()
+    assert context.canceled is _golang.ctx_canceled
+    assert context.deadlineExceeded is _golang.ctx_deadlineExceeded
+
+
+@pytest.mark.skipif(sys.platform == 'emscripten', reason="needs a subprocess")
+def test_pure_python_contexts_pass_this_file_when_the_core_has_none():
+    from golang import _golang
+    if os.environ.get('GOLANG_TEST_CONTEXT_PURE') or not hasattr(_golang, 'ctx_with_cancel'):
+        pytest.skip("already running the pure-Python golang.context")
+    script = (
+        "import sys, golang._golang as g\n"
+        "for n in [n for n in dir(g) if n.startswith('ctx_')]: delattr(g, n)\n"
+        "from golang import context\n"
+        "assert not context._native and context.Context is not g.PyContext\n"
+        "import pytest\n"
+        "sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', sys.argv[1]]))\n")
+    env = dict(os.environ, GOLANG_TEST_CONTEXT_PURE='1')
+    r = subprocess.run([sys.executable, '-c', script, __file__], env=env,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=120)
+    out = r.stdout.decode('utf-8', 'replace')
+    assert r.returncode == 0, out
+    assert ' passed' in out and 'failed' not in out, out
+
+
+def test_reference_cycle_through_a_value_is_collected():
+    class Holder(object):
+        pass
+    parent, pcancel = context.with_cancel(bg)
+    h = Holder()
+    vctx = context.with_value(parent, Key("k"), h)
+    child, ccancel = context.with_cancel(vctx)
+    h.ctx = child                   # value -> child -> vctx -> value
+    r = weakref.ref(child)
+    del h, vctx, child, ccancel
+    gc.collect()
+    assert r() is None
+    tctxAssertChildren(parent, set())
+    pcancel()
+
+
+def test_dropping_a_deep_chain_of_contexts_does_not_recurse():
+    N = 200000
+    root, rcancel = context.with_cancel(bg)
+    ctx = root
+    for i in range(N):
+        ctx = context.with_value(ctx, i, i)
+    ctx, _ = context.with_cancel(ctx)
+    r = weakref.ref(ctx)
+    assert ctx.value(0) == 0
+    del ctx, _
+    gc.collect()
+    assert r() is None              # and the process is still here
+    rcancel()
+
+
+def test_a_context_canceled_at_birth_gets_a_closed_done_of_its_own():
+    parent, pcancel = context.with_cancel(bg)
+    pcancel()
+    kids = [context.with_cancel(parent)[0], context.with_timeout(parent, 100)[0],
+            context.merge(parent, bg)[0], context.with_deadline(bg, pytime.time() - 1)[0],
+            context.with_timeout(bg, 0)[0]]
+    dones = [parent.done()] + [k.done() for k in kids]
+    for i, d in enumerate(dones):
+        assert ready(d)
+        for e in dones[i+1:]:
+            assert d != e

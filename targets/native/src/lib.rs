@@ -8,9 +8,13 @@
 //! GIL and parks the thread. Go's panics come up as `golang._PanicError` with
 //! Go's message.
 //!
-//! The pure-Python parts (func, defer, recover, gimport, context, sync, time,
+//! It also gives `golang.context` its contexts, bound over the
+//! `golang-context` crate (`context.rs`).
+//!
+//! The pure-Python parts (func, defer, recover, gimport, sync, time,
 //! ...) live in `python/golang` and are shared with the WebAssembly core.
 
+mod context;
 mod coro;
 mod gevent;
 mod gil;
@@ -62,5 +66,6 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(hooks::_len_recvq, m)?)?;
     m.add_function(wrap_pyfunction!(hooks::_len_sendq, m)?)?;
     m.add_function(wrap_pyfunction!(hooks::_set_panic_when_blocked, m)?)?;
+    context::register(m)?;
     Ok(())
 }
