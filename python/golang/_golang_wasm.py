@@ -105,6 +105,14 @@ def _sweep():
     _sweep_at = max(1024, 2 * len(_objs))
 
 
+def _release():
+    """Forgets at once the objects whose handles Rust just dropped (after a
+    failed send, a select with object send cases, a freed object channel), so
+    that they are released when Python would release them natively."""
+    for h in _c_released():
+        _objs.pop(int(h), None)
+
+
 def _out(dt, r, with_ok):
     """A received value for Python (r is what Rust gave: jsnull once closed)."""
     if r is _jsnull:
@@ -236,10 +244,17 @@ async def _asend(ch, v):
         if r == 1:
             return None
         if r == 0:
-            if (await _yield) is _RETRY:
-                continue
+            try:
+                if (await _yield) is _RETRY:
+                    continue
+            except _PanicError:
+                if ch._dt == 0:
+                    _release()
+                raise
             return None
         if r == 2:
+            if ch._dt == 0:
+                _release()
             raise _PanicError(_c_last_error())
         raise RuntimeError(_BRIDGE)
 
@@ -311,6 +326,8 @@ class pychan(object):
     def __del__(self):
         try:
             _c_chan_free(self._id)
+            if self._dt == 0:
+                _release()      # (the objects it buffered)
         except Exception:
             pass
 
@@ -318,9 +335,13 @@ class pychan(object):
         r = _c_chan_send(self._id, _conv(self._dt, obj), 0)
         if r == 1:
             return
+        if self._dt == 0:
+            _release()          # (the try dropped the first handle)
         if r == 2:
             raise _PanicError(_c_last_error())
-        _block(_asend, self, _conv(self._dt, obj))   # (the try dropped the first handle)
+        if not _can_block():
+            _would_block()
+        _block(_asend, self, _conv(self._dt, obj))
 
     def recv(self):
         r = _c_chan_recv(self._id, 0)
@@ -468,7 +489,7 @@ def _parse(cases):
         for h in handles:           # never handed to Rust
             _objs.pop(h, None)
         raise
-    return default_at, flat, recvs, chans
+    return default_at, flat, recvs, chans, bool(handles)
 
 
 def _selected(i, recvs):
@@ -481,24 +502,34 @@ def _selected(i, recvs):
 def select(*cases):
     """Runs one ready case, or default; returns (index, rx). Under Pyodide a
     select that would have to wait raises RuntimeError: use aselect."""
-    default_at, flat, recvs, _ = _parse(cases)
+    default_at, flat, recvs, _, objsend = _parse(cases)
     i = int(_c_select(0, default_at, *flat))
+    if objsend:
+        _release()              # (the values of the cases not sent)
     if i >= 0:
         return _selected(i, recvs)
     if i == -3:
         raise _PanicError(_c_last_error())
+    if not _can_block():
+        _would_block()
     return _block(_aselect, *_parse(cases))
 
 
-async def _aselect(d, flat, recvs, chans):
+async def _aselect(d, flat, recvs, chans, objsend):
     while True:
         i = int(_c_select(1, d, *flat))
         if i == -1:
-            r = await _yield
+            try:
+                r = await _yield
+            finally:
+                if objsend:
+                    _release()  # (the values of the cases not sent)
             if r is _RETRY:
                 continue
             i = int(r)
-        elif i == -2:
+        elif objsend:
+            _release()
+        if i == -2:
             raise RuntimeError(_BRIDGE)
         elif i == -3:
             raise _PanicError(_c_last_error())
