@@ -40,6 +40,7 @@ _c_chan_recvq = _core.chan_recvq
 _c_chan_send = _core.chan_send
 _c_chan_sendq = _core.chan_sendq
 _c_go = _core.go
+_c_name_def = _core.name_def
 _c_in_executor = _core.in_executor
 _c_init = _core.init
 _c_last_error = _core.last_error
@@ -637,10 +638,17 @@ def _name(coro):
         return "coroutine"
 
 
+_name_ids = {}      # goroutine name -> its id in the core (see name_def)
+
+
 def go_async(coro):
     """Spawns a coroutine as a goroutine: on the executor of the current
     run or goroutine, else on the one the event loop drives."""
-    _c_go(_put(coro), _name(coro))
+    name = _name(coro)
+    nid = _name_ids.get(name)
+    if nid is None:
+        nid = _name_ids[name] = int(_c_name_def(name))
+    _c_go(_put(coro), nid)
 
 
 def go_thread(f, argv, kw):

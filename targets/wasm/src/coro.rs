@@ -264,12 +264,30 @@ impl Future for CallTask {
     }
 }
 
-/// Spawns the coroutine behind handle `h` as a goroutine named `name`, on
-/// the current executor (inside a run or a goroutine) or on the background
-/// executor that the event loop drives.
+thread_local! {
+    /// Goroutine names by id (see [`name_def`]).
+    static NAMES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Registers a goroutine name (a coroutine's qualified name) and returns
+/// its id for [`go`]: a string costs far more to pass from Python than a
+/// number, and the same few names come back for every spawn.
 #[wasm_bindgen]
-pub fn go(h: f64, name: String) {
-    golang_sched::handle().spawn_named(Some(name), CoroTask::new(h));
+pub fn name_def(name: String) -> u32 {
+    NAMES.with(|n| {
+        let mut n = n.borrow_mut();
+        n.push(name);
+        (n.len() - 1) as u32
+    })
+}
+
+/// Spawns the coroutine behind handle `h` as a goroutine named by
+/// `name_id` (from [`name_def`]), on the current executor (inside a run or a
+/// goroutine) or on the background executor that the event loop drives.
+#[wasm_bindgen]
+pub fn go(h: f64, name_id: u32) {
+    let name = NAMES.with(|n| n.borrow().get(name_id as usize).cloned());
+    golang_sched::handle().spawn_named(name, CoroTask::new(h));
 }
 
 /// `golang.run`: runs the coroutine behind `main` as goroutine 1 of a new
