@@ -20,7 +20,7 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 thread_local! {
-    static CHANS: RefCell<Slab<AnyChan>> = RefCell::new(Slab::new());
+    static CHANS: RefCell<Slab<AnyChan>> = const { RefCell::new(Slab::new()) };
 }
 
 /// Registers a channel; returns its id.

@@ -26,7 +26,7 @@ enum Any {
 }
 
 thread_local! {
-    static TIMERS: RefCell<Slab<Any>> = RefCell::new(Slab::new());
+    static TIMERS: RefCell<Slab<Any>> = const { RefCell::new(Slab::new()) };
 }
 
 fn chan_of(c: &golang_chan::Chan<f64>) -> u32 {

@@ -200,14 +200,6 @@ impl Out for f64 {
     }
 }
 
-/// `Some(v)` as its value, `None` (closed) as `null`.
-pub fn out_opt<T: Out>(v: Option<T>) -> JsValue {
-    match v {
-        Some(v) => v.out(),
-        None => JsValue::NULL,
-    }
-}
-
 /// A received value before it is handed to JavaScript (futures must be
 /// `Send`, and a `JsValue` is not).
 pub enum Got {
