@@ -30,7 +30,7 @@
 //!   "not ready" without locking: the hint is published at every unlock, so
 //!   a clear bit is the state at some moment during the call.
 
-use crate::waiter::{Entry, Unparker, Waiter, Woken};
+use crate::waiter::{Entry, Spin, Unparker, Waiter, Woken};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
@@ -365,6 +365,17 @@ impl<T> Chan<T> {
         v: T,
         interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>,
     ) -> Blocking<Result<(), ChanError>> {
+        self.send_blocking_spin(v, Spin::Rendezvous, interrupt)
+    }
+
+    /// [`Chan::send_blocking_interruptible`] with a spin policy for the
+    /// wait (see [`Spin`]).
+    pub fn send_blocking_spin(
+        &self,
+        v: T,
+        spin: Spin,
+        interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>,
+    ) -> Blocking<Result<(), ChanError>> {
         let Some(inner) = &self.inner else {
             return block_forever(interrupt);
         };
@@ -380,7 +391,7 @@ impl<T> Chan<T> {
                 }
             }
         };
-        match entry.waiter().wait_thread_spinning(true, interrupt) {
+        match entry.waiter().wait_thread_with(inner.cap == 0, spin, interrupt) {
             Woken::Committed(_, closed) => Blocking::Done(if closed { Err(ChanError::SendOnClosed) } else { Ok(()) }),
             Woken::Interrupted => {
                 inner.lock().sendq.retain(|e| !Arc::ptr_eq(e, &entry));
@@ -393,6 +404,16 @@ impl<T> Chan<T> {
     /// `send_blocking_interruptible`).
     pub fn recv_blocking_interruptible(
         &self,
+        interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>,
+    ) -> Blocking<Option<T>> {
+        self.recv_blocking_spin(Spin::Rendezvous, interrupt)
+    }
+
+    /// [`Chan::recv_blocking_interruptible`] with a spin policy for the
+    /// wait (see [`Spin`]).
+    pub fn recv_blocking_spin(
+        &self,
+        spin: Spin,
         interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>,
     ) -> Blocking<Option<T>> {
         let Some(inner) = &self.inner else {
@@ -410,7 +431,7 @@ impl<T> Chan<T> {
                 }
             }
         };
-        match entry.waiter().wait_thread_spinning(true, interrupt) {
+        match entry.waiter().wait_thread_with(inner.cap == 0, spin, interrupt) {
             Woken::Committed(_, closed) => Blocking::Done(if closed { None } else { entry.take() }),
             Woken::Interrupted => {
                 inner.lock().recvq.retain(|e| !Arc::ptr_eq(e, &entry));

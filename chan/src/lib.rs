@@ -55,4 +55,4 @@ pub use select::{
     select, select_blocking, try_select, try_select_tuple, Case, CaseSlot, CaseTuple, Cases, Fire, RecvCase, Select, SelectFuture,
     SendCase, DEFAULT,
 };
-pub use waiter::{Unparker, Waiter, Woken};
+pub use waiter::{Spin, SpinGate, Unparker, Waiter, Woken};

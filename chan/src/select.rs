@@ -19,7 +19,7 @@
 //!    gives the value back to the channel; nothing is lost or duplicated.
 
 use crate::chan::{block_forever, Blocking, Chan, ChanError, TryRecvError, TrySendError};
-use crate::waiter::{Entry, Unparker, Waiter, Woken};
+use crate::waiter::{Entry, Spin, Unparker, Waiter, Woken};
 use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
@@ -353,7 +353,7 @@ impl<'a> Select<'a> {
         &mut self,
         interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>,
     ) -> Blocking<Result<usize, ChanError>> {
-        self.list().wait_blocking(interrupt)
+        self.list().wait_blocking(Spin::Rendezvous, interrupt)
     }
 }
 
@@ -409,7 +409,17 @@ impl<'s, S: CaseSlot> Cases<'s, S> {
         &mut self,
         interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>,
     ) -> Blocking<Result<usize, ChanError>> {
-        self.wait_blocking(interrupt)
+        self.wait_blocking(Spin::Rendezvous, interrupt)
+    }
+
+    /// [`Cases::wait_blocking_interruptible`] with a spin policy for the
+    /// wait (see [`Spin`]; a select spins only with [`Spin::Always`]).
+    pub fn wait_blocking_spin(
+        &mut self,
+        spin: Spin,
+        interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>,
+    ) -> Blocking<Result<usize, ChanError>> {
+        self.wait_blocking(spin, interrupt)
     }
 
     /// The try pass: the first ready case in a uniformly random order.
@@ -515,7 +525,7 @@ impl<'s, S: CaseSlot> Cases<'s, S> {
     }
 
 
-    fn wait_blocking(&mut self, mut interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>) -> Blocking<Result<usize, ChanError>> {
+    fn wait_blocking(&mut self, spin: Spin, mut interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>) -> Blocking<Result<usize, ChanError>> {
         loop {
             if let Some(r) = self.try_or_default() {
                 return Blocking::Done(r);
@@ -529,7 +539,7 @@ impl<'s, S: CaseSlot> Cases<'s, S> {
                 Reg::Committed(k, closed) => return Blocking::Done(self.finish(k, closed)),
                 Reg::Waiting => {}
             }
-            let woken = w.wait_thread(interrupt.as_mut().map(|(f, d)| (&mut **f as &mut dyn FnMut() -> bool, *d)));
+            let woken = w.wait_thread_with(false, spin, interrupt.as_mut().map(|(f, d)| (&mut **f as &mut dyn FnMut() -> bool, *d)));
             return match woken {
                 Woken::Committed(k, closed) => Blocking::Done(self.finish(k, closed)),
                 Woken::Interrupted => {
@@ -652,7 +662,7 @@ pub fn try_select<'b, 'a>(cases: &mut [&'b mut (dyn Case + 'a)], has_default: bo
 
 /// [`select`] for OS threads.
 pub fn select_blocking<'b, 'a>(cases: &mut [&'b mut (dyn Case + 'a)], has_default: bool) -> Result<usize, ChanError> {
-    match (Cases { cases, has_default }).wait_blocking(None) {
+    match (Cases { cases, has_default }).wait_blocking(Spin::Rendezvous, None) {
         Blocking::Done(r) => r,
         Blocking::Interrupted => unreachable!(),
     }

@@ -13,7 +13,7 @@
 //! `WAITING`, exactly one case of a select can win, and an owner that fails
 //! to abort knows a counterparty has committed (or is committing) it.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use crate::lock::SpinLock;
 use std::sync::Arc;
 use std::task::Waker;
@@ -38,6 +38,82 @@ pub enum Unparker {
 /// Checks of the outcome a thread waiting on a rendezvous makes before it
 /// parks (a few microseconds).
 const SPIN: u32 = 2000;
+
+/// How a blocked OS thread waits before it parks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Spin {
+    /// Spin a few microseconds on an unbuffered channel's send or receive
+    /// (the counterparty on another core usually commits that soon); park at
+    /// once on a buffered channel and in a select.
+    #[default]
+    Rendezvous,
+    /// Spin a few microseconds first in every case. For threads whose
+    /// counterparty runs only once it has taken a lock the waiter has just
+    /// released, such as Python's GIL: it then commits soon, and waking a
+    /// parked thread costs more than the spin (tens of microseconds on an
+    /// idle core of a VM). At most one thread spins this way at a time (on
+    /// top of rendezvous spinners), so spinners never crowd out the thread
+    /// they wait for.
+    Always,
+}
+
+/// The gate of [`Spin::Always`] spins on buffered channels and selects.
+static EAGER: SpinGate = SpinGate::new();
+
+/// Admits one spinner at a time, and backs off when spins fail: a spin
+/// that runs out without the outcome it waited for means the counterparty
+/// is not running soon (on a loaded machine, a spinner may even be what
+/// keeps it off a core), so the next `2^k` spins are skipped, `k` growing
+/// with consecutive failures (up to `2^MAX_BACKOFF`); a success resets it.
+/// The counters are shared by all threads and updated without a lock: they
+/// steer timing only, never an outcome.
+pub struct SpinGate {
+    busy: AtomicBool,
+    skip: AtomicU32,
+    fails: AtomicU32,
+}
+
+/// The largest back-off of a [`SpinGate`] is `2^MAX_BACKOFF` skipped spins.
+const MAX_BACKOFF: u32 = 4;
+
+impl SpinGate {
+    /// A gate that admits one spinner at a time.
+    pub const fn new() -> SpinGate {
+        SpinGate { busy: AtomicBool::new(false), skip: AtomicU32::new(0), fails: AtomicU32::new(0) }
+    }
+
+    /// Whether the caller may spin now; if true, it must call
+    /// [`SpinGate::leave`] when its spin ends.
+    #[inline]
+    pub fn enter(&self) -> bool {
+        let s = self.skip.load(Ordering::Relaxed);
+        if s > 0 {
+            self.skip.store(s - 1, Ordering::Relaxed);
+            return false;
+        }
+        !self.busy.swap(true, Ordering::Acquire)
+    }
+
+    /// Ends a spin admitted by [`SpinGate::enter`]; `ok` says whether what
+    /// it waited for happened during the spin.
+    #[inline]
+    pub fn leave(&self, ok: bool) {
+        if ok {
+            self.fails.store(0, Ordering::Relaxed);
+        } else {
+            let f = self.fails.load(Ordering::Relaxed);
+            self.fails.store((f + 1).min(MAX_BACKOFF), Ordering::Relaxed);
+            self.skip.store(1 << f, Ordering::Relaxed);
+        }
+        self.busy.store(false, Ordering::Release);
+    }
+}
+
+impl Default for SpinGate {
+    fn default() -> Self {
+        SpinGate::new()
+    }
+}
 
 /// The outcome of a wait on a thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,6 +243,33 @@ impl Waiter {
                 }
             }
         }
+    }
+
+    /// [`Waiter::wait_thread`] under a spin policy: `rendezvous` says the
+    /// operation is on an unbuffered channel (which spins by default, as
+    /// [`Waiter::wait_thread_spinning`]); [`Spin::Always`] spins in every
+    /// case, but only one such spinner at a time (see [`Spin`]).
+    pub(crate) fn wait_thread_with(
+        &self,
+        rendezvous: bool,
+        spin: Spin,
+        interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>,
+    ) -> Woken {
+        if !rendezvous && spin == Spin::Always && EAGER.enter() {
+            let mut done = None;
+            for _ in 0..SPIN {
+                if let Some(o) = self.outcome() {
+                    done = Some(o);
+                    break;
+                }
+                std::hint::spin_loop();
+            }
+            EAGER.leave(done.is_some());
+            if let Some((case, closed)) = done {
+                return Woken::Committed(case, closed);
+            }
+        }
+        self.wait_thread_spinning(rendezvous, interrupt)
     }
 
     /// Whether this waiter wakes the given task (to detect a changed waker).

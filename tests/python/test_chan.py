@@ -752,3 +752,54 @@ def test_chan_keeps_objects_alive_while_buffered():
     del x
     gc.collect()
     assert w() is None
+
+
+# ---- threads trading items over a buffered chan ----
+
+@pytest.mark.parametrize('size', [1, 2, 128])
+@needs_threads
+def test_buffered_chan_between_threads_keeps_order_and_loses_nothing(size):
+    # a producer and a consumer that each block in turn on a buffered chan
+    # (a waiting thread spins briefly before it parks, and a woken one
+    # waits for the GIL's release): every value arrives once, in order;
+    # with the main thread on either side
+    n = 5000
+
+    def produce(ch):
+        for j in range(n):
+            ch.send(j)
+        ch.close()
+
+    def consume(ch, out):
+        while True:
+            v, ok = ch.recv_()
+            if not ok:
+                break
+            out.append(v)
+
+    for main_produces in (False, True):
+        ch, got = chan(size), []
+        if main_produces:
+            g = spawn(consume, ch, got)
+            produce(ch)
+        else:
+            g = spawn(produce, ch)
+            consume(ch, got)
+        join(g)
+        assert got == list(range(n))
+
+
+@needs_threads
+def test_two_threads_blocking_in_turn_on_a_full_and_an_empty_chan():
+    # each thread waits on a buffered chan the other one serves
+    req, resp = chan(1), chan(1)
+    n = 3000
+
+    def server():
+        for _ in range(n):
+            resp.send(req.recv() + 1)
+    g = spawn(server)
+    for j in range(n):
+        req.send(j)
+        assert resp.recv() == j + 1
+    join(g)

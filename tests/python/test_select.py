@@ -718,3 +718,73 @@ def test_select_received_objects_have_exact_refcounts():
     del ch
     gc.collect()
     assert sys.getrefcount(obj) == n
+
+
+# ---- any number of cases, with the arguments read straight from the call ----
+
+def test_select_with_up_to_nine_cases_takes_the_ready_one_at_each_position():
+    # a select keeps a few cases on the stack and more on the heap: the
+    # ready case is found, and the others leave no waiter and lose no value,
+    # at every position and count, with and without default
+    for n in range(1, 10):
+        for k in range(n):
+            chv = [chan(1) for _ in range(n)]
+            for dflt in (False, True):
+                chv[k].send(k)
+                cases = [c.recv for c in chv]
+                if dflt:
+                    cases.insert(n // 2, default)
+                i, rx = select(*cases)
+                assert rx == k
+                assert i == (k if not dflt or k < n // 2 else k + 1)
+                assert all(len(c) == 0 for c in chv)
+                assert_no_waiters(*chv)
+                # nothing ready: default at its position, or block
+                if dflt:
+                    assert select(*cases) == (n // 2, None)
+
+
+def test_select_with_many_send_cases_sends_only_one_value():
+    for n in (3, 4, 5, 8):
+        chv = [chan(1) for _ in range(n)]
+        for c in chv[:-1]:
+            c.send('full')
+        i, rx = select(*[(c.send, j) for j, c in enumerate(chv)])
+        assert (i, rx) == (n - 1, None)
+        assert chv[-1].recv() == n - 1
+        assert [len(c) for c in chv] == [1] * (n - 1) + [0]
+
+
+def test_select_takes_no_keyword_arguments():
+    ch = chan(1)
+    ch.send(1)
+    with pytest.raises(TypeError):
+        select(ch.recv, case=default)
+    assert len(ch) == 1
+
+
+@needs_threads
+def test_select_blocked_on_buffered_chans_gets_every_value_in_order():
+    # a select that waits on buffered chans while a goroutine fills them
+    # (the waiting thread spins briefly before it parks): nothing is lost,
+    # duplicated or reordered
+    a, b = chan(2), chan(3)
+    n = 2000
+
+    def producer():
+        for j in range(n):
+            (a if j % 2 else b).send(j)
+        a.close()
+        b.close()
+    g = spawn(producer)
+    got = {0: [], 1: []}
+    open_ = [True, True]
+    while any(open_):
+        i, (v, ok) = select(a.recv_ if open_[0] else nilchan.recv_, b.recv_ if open_[1] else nilchan.recv_)
+        if ok:
+            got[i].append(v)
+        else:
+            open_[i] = False
+    join(g)
+    assert got[0] == list(range(1, n, 2))
+    assert got[1] == list(range(0, n, 2))

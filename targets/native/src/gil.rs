@@ -78,46 +78,44 @@ pub(crate) fn detach<R: Send>(py: Python<'_>, f: impl Send + FnOnce() -> R) -> R
 /// [`HANDOVER_SPIN`] runs out.
 static RELEASES: AtomicU64 = AtomicU64::new(0);
 
-/// Whether one thread is already spinning in [`await_handover`].
-static SPINNER: AtomicBool = AtomicBool::new(false);
+/// Admits one thread at a time to [`await_handover`]'s spin, and backs off
+/// while such spins run out (a loaded machine).
+static HANDOVER: golang_chan::SpinGate = golang_chan::SpinGate::new();
 
 /// The longest a woken thread spins for the GIL's release before it
 /// sleeps in CPython's `take_gil` instead.
 const HANDOVER_SPIN: Duration = Duration::from_micros(50);
 
 /// Called by a thread whose blocking operation has just completed, before
-/// it takes the GIL back: if the GIL is still held by the thread that woke
-/// it (`RELEASES` still reads `seen`, the value at our own release... or
-/// later), spin until that thread releases it or `HANDOVER_SPIN` passes.
+/// it takes the GIL back. `seen` is [`RELEASES`] right after this thread
+/// released the GIL; if it still reads `seen`, the GIL is most likely held
+/// by the thread that woke us, which has not released it since: spin until
+/// it does (or until `HANDOVER_SPIN` passes).
 ///
-/// Why: CPython's `take_gil` sleeps on a condition variable; when the
-/// holder releases the GIL, the sleeper needs a futex wake-up, which on an
-/// idle core of a VM takes ~10-20 µs. A producer and a consumer on a
-/// buffered channel hand the GIL over twice per buffer's worth of items,
-/// so those wake-ups dominated (ChanBuf128ProdCons). A thread that spins
-/// here finds the GIL free when it calls `take_gil`. Only one thread spins
-/// at a time, so the spinning never takes more than one core from the
-/// thread that holds the GIL; it changes timing only, never semantics.
+/// Why: CPython's `take_gil` sleeps on a condition variable, and when the
+/// holder releases the GIL the sleeper needs a futex wake-up, which on an
+/// idle core of a VM takes ~10-20 µs. Two threads trading items over a
+/// channel hand the GIL over at every block (a producer and a consumer on
+/// chan(128): twice per 128 items), so those wake-ups dominated. A thread
+/// that spins here finds the GIL free when it calls `take_gil`. It changes
+/// timing only: the GIL is then taken as always.
 fn await_handover(seen: u64) {
-    if RELEASES.load(Ordering::Acquire) != seen {
-        return;
-    }
-    if SPINNER.swap(true, Ordering::Acquire) {
+    if RELEASES.load(Ordering::Acquire) != seen || !HANDOVER.enter() {
         return;
     }
     let start = std::time::Instant::now();
-    'spin: loop {
+    let released = 'spin: loop {
         for _ in 0..64 {
             if RELEASES.load(Ordering::Acquire) != seen {
-                break 'spin;
+                break 'spin true;
             }
             std::hint::spin_loop();
         }
         if start.elapsed() >= HANDOVER_SPIN {
-            break;
+            break false;
         }
-    }
-    SPINNER.store(false, Ordering::Release);
+    };
+    HANDOVER.leave(released);
 }
 
 mod raw {

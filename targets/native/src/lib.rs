@@ -45,7 +45,7 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("chan", m.getattr("pychan")?)?;
     m.add("nilchan", pychan::nil_of(py, pychan::DType::Obj)?)?;
     m.add("default", select::default_sentinel(py).clone_ref(py))?;
-    m.add_function(wrap_pyfunction!(select::select, m)?)?;
+    m.add("select", select::select_function(m)?)?;
     m.add_class::<time::PyTimer>()?;
     m.add_class::<time::PyTicker>()?;
     m.add_function(wrap_pyfunction!(time::now, m)?)?;

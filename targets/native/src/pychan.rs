@@ -14,7 +14,7 @@
 use crate::coro::{AnyOp, AwaitOp, Op, OpOut, Step};
 use crate::gil;
 use crate::go_panic;
-use golang_chan::{Chan, ChanError, TryRecvError, TrySendError};
+use golang_chan::{Chan, ChanError, Spin, TryRecvError, TrySendError};
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -263,7 +263,7 @@ fn send_typed<T: Elem>(py: Python<'_>, ch: &Chan<T>, v: T) -> PyResult<()> {
         Ok(()) => Ok(()),
         Err(TrySendError::Closed(_)) => Err(panic_err(py, ChanError::SendOnClosed)),
         Err(TrySendError::Full(v)) => {
-            gil::block(py, |intr| ch.send_blocking_interruptible(v, intr))?.map_err(|e| panic_err(py, e))
+            gil::block(py, |intr| ch.send_blocking_spin(v, Spin::Always, intr))?.map_err(|e| panic_err(py, e))
         }
     }
 }
@@ -272,7 +272,7 @@ fn recv_typed<T: Elem>(py: Python<'_>, ch: &Chan<T>) -> PyResult<(Py<PyAny>, boo
     let got = match ch.try_recv() {
         Ok(v) => Some(v),
         Err(TryRecvError::Closed) => None,
-        Err(TryRecvError::Empty) => gil::block(py, |intr| ch.recv_blocking_interruptible(intr))?,
+        Err(TryRecvError::Empty) => gil::block(py, |intr| ch.recv_blocking_spin(Spin::Always, intr))?,
     };
     Ok(match got {
         Some(v) => (v.into_py(py), true),
