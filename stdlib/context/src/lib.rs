@@ -60,17 +60,19 @@
 //! }).unwrap();
 //! ```
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
 use golang_chan::Chan;
 use golang_time::Timer;
 use slab::Slab;
 use std::any::Any;
+use std::cell::UnsafeCell;
 use std::fmt;
 use std::marker::PhantomData;
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// Why a context was cancelled: Go's `context.Canceled` and
@@ -94,10 +96,15 @@ impl fmt::Display for ContextError {
 
 impl std::error::Error for ContextError {}
 
-// `CancelNode::err` values.
+// `CancelNode::state`: the error in the low two bits, and a lock bit.
 const LIVE: u8 = 0;
 const CANCELED: u8 = 1;
 const DEADLINE: u8 = 2;
+const ERR: u8 = 0b11;
+const LOCKED: u8 = 0b100;
+
+// The size that lets `Arc::new` build a node without a call to memcpy.
+const _: () = assert!(std::mem::size_of::<CancelNode>() <= 112);
 
 fn decode_err(e: u8) -> Option<ContextError> {
     match e {
@@ -156,7 +163,7 @@ type AnyValue = dyn Any + Send + Sync;
 struct ValueNode<V: ?Sized> {
     parent: Context,
     /// The nearest cancellable ancestor, which owns `done()` and `err()`.
-    src: Option<Arc<CancelNode>>,
+    src: Option<NodeRef>,
     deadline: Option<f64>,
     key: u64,
     value: V,
@@ -166,44 +173,216 @@ struct ValueNode<V: ?Sized> {
 /// [`with_timeout`] and [`merge`].
 ///
 /// Invariants:
-/// 1. `err` goes from `LIVE` to an error once, under `state`'s lock, and
-///    never back; it is set before `done` is closed.
+/// 1. `state` holds the error (`ERR` bits) and a lock bit (`LOCKED`). Only
+///    the holder of the lock changes `state`, and it unlocks with one plain
+///    store of the new value: so the error goes from `LIVE` to an error
+///    once, under the lock, and never back, with no atomic read-modify-write
+///    besides the lock's compare-and-swap. `guarded` is read and written
+///    only under the lock (or through `&mut self`). The error is published
+///    before `done` is closed.
 /// 2. `done`, once set, holds the channel that `done()` returns forever. It
-///    is set under `state`'s lock; `cancel` closes it iff it was set before
-///    `err`. A context cancelled before anyone asked for `done()` never sets
-///    it and `done()` then returns the shared closed channel.
+///    is set under the lock; `cancel` closes it iff it was set before the
+///    error. A context cancelled before anyone asked for `done()` never
+///    sets it and `done()` then returns the shared closed channel.
 /// 3. While live, the node is in the `children` slab of the cancellable
 ///    source of each parent (once if both parents share it) and `keys[i]`
 ///    is its key there; `NO_KEY` when that parent is not cancellable. After
 ///    cancel, it is in no slab. Only the node itself removes its entry from
-///    a live parent; a parent being cancelled takes its whole slab first, so
-///    a key is never reused while its owner still holds it.
+///    a live parent; a parent being cancelled takes its whole slab (leaving
+///    `None`) in the critical section that sets its error, and no child is
+///    inserted after that, so a key is never reused while its owner still
+///    holds it.
 /// 4. `keys[0]` is written by `link` before the node can be cancelled by
 ///    anyone (it is unpublished but for the slab whose lock `link` holds),
 ///    so `cancel_one` reads it plainly. Only a merge's `keys[1]` can race:
-///    `link` stores it and then reads `err`, `cancel_one` stores `err` and
-///    then swaps it out, all `SeqCst`, so at least one sees the other, and
-///    whichever swaps the key out unlinks it (exactly once).
-/// 5. Locks are taken parent before child, never the other way round.
+///    `link` stores it and then reads the error, `cancel_one` stores the
+///    error and then swaps it out, all `SeqCst`, so at least one sees the
+///    other, and whichever swaps the key out unlinks it (exactly once).
+/// 5. Locks are taken parent before child, never the other way round, and
+///    nothing that can block or run user code runs under a node's lock (the
+///    deadline timer is armed before the lock is taken).
 struct CancelNode {
     /// `[parent, background]`, or the two parents of a merge.
     parents: [Context; 2],
-    deadline: Option<f64>,
-    err: AtomicU8,
+    deadline: Deadline,
+    state: AtomicU8,
     done: OnceLock<Chan<()>>,
     /// This node's key in each parent's source slab (invariants 3, 4).
     keys: [AtomicUsize; 2],
-    state: Mutex<CancelState>,
+    guarded: UnsafeCell<Guarded>,
 }
+
+// SAFETY: every field but `guarded` is `Send + Sync`; `guarded` holds
+// `Send` data (`Arc<CancelNode>`s and a `Timer`) and is accessed by one
+// thread at a time, under the node's lock (invariant 1), as a `Mutex`'s.
+unsafe impl Sync for CancelNode {}
+// SAFETY: as above; moving the node moves `Send` data only.
+unsafe impl Send for CancelNode {}
 
 const NO_KEY: usize = usize::MAX;
 
+/// An `Option<f64>` in 8 bytes (so that a `CancelNode` is at most 128
+/// bytes with its counts, and `Arc::new` copies it inline, not by memcpy):
+/// `None` is one NaN bit pattern; every NaN deadline is stored as the
+/// canonical NaN, which differs from it, so `Some(NaN)` stays `Some(NaN)`.
+#[derive(Clone, Copy)]
+struct Deadline(u64);
+
+const NO_DEADLINE: u64 = 0x7ff4_0000_dead_0001;
+
+impl Deadline {
+    #[inline]
+    fn new(d: Option<f64>) -> Deadline {
+        Deadline(match d {
+            None => NO_DEADLINE,
+            Some(x) if x.is_nan() => f64::NAN.to_bits(),
+            Some(x) => x.to_bits(),
+        })
+    }
+
+    #[inline]
+    fn get(self) -> Option<f64> {
+        if self.0 == NO_DEADLINE {
+            None
+        } else {
+            Some(f64::from_bits(self.0))
+        }
+    }
+}
+
+/// What a node keeps under its lock. Boxed slab: most nodes (leaves) never
+/// have children, and a small node is built in place, without a memmove.
 #[derive(Default)]
-struct CancelState {
-    /// Live children registered for cancellation.
-    children: Slab<Arc<CancelNode>>,
+struct Guarded {
+    /// Live children registered for cancellation; `None` until the first
+    /// one, and again once the node is cancelled (it took them).
+    children: Option<Box<Slab<NodeRef>>>,
     /// The deadline timer, when this node has a deadline of its own.
     timer: Option<Timer>,
+}
+
+/// A node's lock, held; unlocking stores `bits` (the state as it was when
+/// locked, plus the error if `cancel_one` set one).
+struct Guard<'a> {
+    node: &'a CancelNode,
+    bits: u8,
+    seqcst: bool,
+}
+
+impl Guard<'_> {
+    #[inline]
+    fn err(&self) -> u8 {
+        self.bits & ERR
+    }
+
+    #[inline]
+    fn g(&mut self) -> &mut Guarded {
+        // SAFETY: this guard holds the node's lock, and `&mut self` makes
+        // this the only reference through the guard (invariant 1).
+        unsafe { &mut *self.node.guarded.get() }
+    }
+}
+
+impl Drop for Guard<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        // A plain store is enough: nobody else writes `state` while it is
+        // locked (invariant 1).
+        self.node.state.store(self.bits, if self.seqcst { Ordering::SeqCst } else { Ordering::Release });
+    }
+}
+
+/// A counted reference to a [`CancelNode`]: `Arc`'s protocol (same
+/// orderings), plus [`NodeRef::pair`], which makes a node with its two
+/// first references at once. `with_cancel` returns two handles to its node,
+/// and `Arc::new` + `Arc::clone` would pay an atomic increment (one of the
+/// handful of read-modify-writes that a create + cancel costs) for it.
+///
+/// Invariant: `refs` is the number of live `NodeRef`s to the box; the box is
+/// freed by whoever takes it from 1 to 0.
+struct NodeRef {
+    ptr: NonNull<NodeBox>,
+    _owns: PhantomData<NodeBox>,
+}
+
+struct NodeBox {
+    refs: AtomicUsize,
+    node: CancelNode,
+}
+
+// SAFETY: a `NodeRef` shares a `CancelNode`, which is `Send + Sync`, as an
+// `Arc<CancelNode>` would; the count is atomic.
+unsafe impl Send for NodeRef {}
+// SAFETY: as above.
+unsafe impl Sync for NodeRef {}
+
+impl NodeRef {
+    /// A new node and two references to it.
+    #[inline]
+    fn pair(node: CancelNode) -> (NodeRef, NodeRef) {
+        let b = Box::new(NodeBox { refs: AtomicUsize::new(2), node });
+        let ptr = NonNull::from(Box::leak(b));
+        (NodeRef { ptr, _owns: PhantomData }, NodeRef { ptr, _owns: PhantomData })
+    }
+
+    #[inline]
+    fn refs(&self) -> &AtomicUsize {
+        // SAFETY: the box lives while this reference is counted in it.
+        unsafe { &self.ptr.as_ref().refs }
+    }
+
+    #[inline]
+    fn ptr_eq(a: &NodeRef, b: &NodeRef) -> bool {
+        a.ptr == b.ptr
+    }
+
+    /// Drops this reference; if it was the last, gives the node back by
+    /// value instead of dropping it (as `Arc::into_inner`).
+    #[inline]
+    fn into_inner(this: NodeRef) -> Option<CancelNode> {
+        let this = std::mem::ManuallyDrop::new(this);
+        if this.refs().fetch_sub(1, Ordering::Release) != 1 {
+            return None;
+        }
+        std::sync::atomic::fence(Ordering::Acquire);
+        // SAFETY: the count went from 1 to 0: this was the last reference,
+        // and the box came from `Box::leak` in `pair`.
+        let b = unsafe { Box::from_raw(this.ptr.as_ptr()) };
+        Some(b.node)
+    }
+}
+
+impl std::ops::Deref for NodeRef {
+    type Target = CancelNode;
+    #[inline]
+    fn deref(&self) -> &CancelNode {
+        // SAFETY: the box lives while this reference is counted in it.
+        unsafe { &self.ptr.as_ref().node }
+    }
+}
+
+impl Clone for NodeRef {
+    #[inline]
+    fn clone(&self) -> NodeRef {
+        // Relaxed, as `Arc::clone`: the new reference comes from a live one.
+        if self.refs().fetch_add(1, Ordering::Relaxed) > isize::MAX as usize {
+            std::process::abort(); // as `Arc`: a leaked count cannot wrap
+        }
+        NodeRef { ptr: self.ptr, _owns: PhantomData }
+    }
+}
+
+impl Drop for NodeRef {
+    #[inline]
+    fn drop(&mut self) {
+        if self.refs().fetch_sub(1, Ordering::Release) != 1 {
+            return;
+        }
+        std::sync::atomic::fence(Ordering::Acquire);
+        // SAFETY: the count went from 1 to 0: this was the last reference,
+        // and the box came from `Box::leak` in `pair`.
+        drop(unsafe { Box::from_raw(self.ptr.as_ptr()) });
+    }
 }
 
 /// The process-wide closed channel that `done()` gives for a context
@@ -220,81 +399,116 @@ fn closed_chan() -> Chan<()> {
 }
 
 impl CancelNode {
-    fn new(parents: [Context; 2], deadline: Option<f64>) -> Arc<CancelNode> {
-        Arc::new(CancelNode {
+    /// A new node and its two first references (see [`NodeRef::pair`]).
+    #[inline(always)]
+    fn new_pair(parents: [Context; 2], deadline: Option<f64>) -> (NodeRef, NodeRef) {
+        NodeRef::pair(CancelNode {
             parents,
-            deadline,
-            err: AtomicU8::new(LIVE),
+            deadline: Deadline::new(deadline),
+            state: AtomicU8::new(LIVE),
             done: OnceLock::new(),
             keys: [AtomicUsize::new(NO_KEY), AtomicUsize::new(NO_KEY)],
-            state: Mutex::new(CancelState::default()),
+            guarded: UnsafeCell::new(Guarded::default()),
         })
     }
 
+    /// Takes the node's lock: a compare-and-swap of the lock bit, spinning
+    /// with backoff (critical sections are a few dozen instructions), then
+    /// yielding, so that a preempted holder gets the CPU back.
     #[inline]
-    fn lock(&self) -> MutexGuard<'_, CancelState> {
-        // No user code runs under the lock; a poisoned state is still sound.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> Guard<'_> {
+        let s = self.state.load(Ordering::Relaxed);
+        if s & LOCKED == 0 && self.state.compare_exchange_weak(s, s | LOCKED, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+            return Guard { node: self, bits: s, seqcst: false };
+        }
+        self.lock_slow()
+    }
+
+    #[cold]
+    fn lock_slow(&self) -> Guard<'_> {
+        let mut step = 0u32;
+        loop {
+            let s = self.state.load(Ordering::Relaxed);
+            if s & LOCKED == 0
+                && self.state.compare_exchange_weak(s, s | LOCKED, Ordering::Acquire, Ordering::Relaxed).is_ok()
+            {
+                return Guard { node: self, bits: s, seqcst: false };
+            }
+            if step < 7 {
+                for _ in 0..(1u32 << step) {
+                    std::hint::spin_loop();
+                }
+                step += 1;
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+
+    #[inline]
+    fn err_bits(&self) -> u8 {
+        self.state.load(Ordering::Acquire) & ERR
     }
 
     #[inline]
     fn err(&self) -> Option<ContextError> {
-        decode_err(self.err.load(Ordering::Acquire))
+        decode_err(self.err_bits())
     }
 
     fn done(&self) -> Chan<()> {
         if let Some(c) = self.done.get() {
             return c.clone();
         }
-        // Read err before done: if cancel happened, a channel made before it
-        // is visible now (invariant 2).
-        if self.err.load(Ordering::Acquire) != LIVE {
+        // Read the error before done: if cancel happened, a channel made
+        // before it is visible now (invariant 2).
+        if self.err_bits() != LIVE {
             return self.done.get().cloned().unwrap_or_else(closed_chan);
         }
-        let _st = self.lock();
-        self.done
-            .get_or_init(|| if self.err.load(Ordering::Relaxed) != LIVE { closed_chan() } else { Chan::new(0) })
-            .clone()
+        let g = self.lock();
+        let live = g.err() == LIVE;
+        let c = self.done.get_or_init(|| if live { Chan::new(0) } else { closed_chan() }).clone();
+        drop(g);
+        c
     }
 
     /// Registers a new node with its parents' sources, or cancels it at
     /// once if a parent is already cancelled.
-    fn link(self: &Arc<Self>) {
+    fn link(&self, me: &NodeRef) {
         let src0 = self.parents[0].src();
         for i in 0..2 {
             let Some(src) = self.parents[i].src() else { continue };
-            if i == 1 && src0.is_some_and(|s0| Arc::ptr_eq(s0, src)) {
+            if i == 1 && src0.is_some_and(|s0| NodeRef::ptr_eq(s0, src)) {
                 continue; // both parents share one source: register once
             }
-            let mut pst = src.lock();
-            let perr = src.err.load(Ordering::Relaxed);
+            let mut pg = src.lock();
+            let perr = pg.err();
             if perr != LIVE {
-                drop(pst);
+                drop(pg);
                 self.cancel(perr);
                 return;
             }
-            let key = pst.children.insert(self.clone());
+            let key = pg.g().children.get_or_insert_with(Box::default).insert(me.clone());
             if i == 0 {
                 self.keys[0].store(key, Ordering::Relaxed);
                 continue;
             }
             self.keys[1].store(key, Ordering::SeqCst);
             // Cancelled meanwhile through the first parent of a merge?
-            if self.err.load(Ordering::SeqCst) != LIVE && self.keys[1].swap(NO_KEY, Ordering::SeqCst) == key {
-                let me = pst.children.remove(key);
-                drop(pst);
+            if self.state.load(Ordering::SeqCst) & ERR != LIVE && self.keys[1].swap(NO_KEY, Ordering::SeqCst) == key {
+                let me = pg.g().children.as_mut().map(|c| c.remove(key));
+                drop(pg);
                 drop(me);
             }
         }
     }
 
     /// Cancels this node and, without recursion, all its descendants.
-    fn cancel(self: &Arc<Self>, err: u8) {
+    fn cancel(&self, err: u8) {
         let Some(children) = self.cancel_one(err) else { return };
         if children.is_empty() {
             return;
         }
-        let mut stack: Vec<Arc<CancelNode>> = children.into_iter().map(|(_, c)| c).collect();
+        let mut stack: Vec<NodeRef> = children.into_iter().map(|(_, c)| c).collect();
         while let Some(n) = stack.pop() {
             if let Some(grand) = n.cancel_one(err) {
                 stack.extend(grand.into_iter().map(|(_, c)| c));
@@ -302,22 +516,22 @@ impl CancelNode {
         }
     }
 
-    /// Cancels this node alone: sets `err`, closes `done`, stops the timer
-    /// and unlinks it from its parents. Returns its children, to be
-    /// cancelled next, or `None` if it was already cancelled.
-    fn cancel_one(self: &Arc<Self>, err: u8) -> Option<Slab<Arc<CancelNode>>> {
+    /// Cancels this node alone: sets the error, closes `done`, stops the
+    /// timer and unlinks it from its parents. Returns its children, to be
+    /// cancelled next; `None` if it had none or was already cancelled.
+    fn cancel_one(&self, err: u8) -> Option<Box<Slab<NodeRef>>> {
         let merge = !self.parents[1].is_background();
-        let (children, timer, done) = {
-            let mut st = self.lock();
-            if self.err.load(Ordering::Relaxed) != LIVE {
-                return None;
-            }
-            self.err.store(err, if merge { Ordering::SeqCst } else { Ordering::Release });
-            // Read under the lock: a `done()` after this point sees `err`
-            // and does not make a channel (invariant 2).
-            let done = self.done.get();
-            (std::mem::take(&mut st.children), st.timer.take(), done)
-        };
+        let mut g = self.lock();
+        if g.err() != LIVE {
+            return None;
+        }
+        // Read under the lock: a `done()` after this point sees the error
+        // and does not make a channel (invariant 2).
+        let done = self.done.get();
+        let Guarded { children, timer } = std::mem::take(g.g());
+        g.bits |= err;
+        g.seqcst = merge; // invariant 4
+        drop(g); // publishes the error
         let keys = [
             self.keys[0].load(Ordering::Relaxed),
             if merge { self.keys[1].swap(NO_KEY, Ordering::SeqCst) } else { NO_KEY },
@@ -333,13 +547,13 @@ impl CancelNode {
                 continue;
             }
             let src = self.parents[i].src().expect("a registered node has a cancellable parent");
-            let mut pst = src.lock();
+            let mut pg = src.lock();
             // A cancelled parent has already taken its slab (invariant 3).
-            let me = if src.err.load(Ordering::Relaxed) == LIVE { pst.children.try_remove(key) } else { None };
-            drop(pst);
+            let me = pg.g().children.as_mut().and_then(|c| c.try_remove(key));
+            drop(pg);
             drop(me);
         }
-        Some(children)
+        children
     }
 }
 
@@ -350,18 +564,19 @@ fn release(ctx: Context) {
     let mut cur = ctx;
     let mut pending: Vec<Context> = Vec::new();
     loop {
-        let next = match &mut cur.repr {
+        let next = match std::mem::take(&mut cur.repr) {
             Repr::Background => None,
-            Repr::Value(v) => Arc::get_mut(v).map(|n| std::mem::take(&mut n.parent)),
-            Repr::Cancel(c) => Arc::get_mut(c).map(|n| {
+            Repr::Value(mut v) => Arc::get_mut(&mut v).map(|n| std::mem::take(&mut n.parent)),
+            // `into_inner` is one decrement, where `get_mut` + drop are two
+            // atomic read-modify-writes.
+            Repr::Cancel(c) => NodeRef::into_inner(c).map(|mut n| {
                 let p1 = std::mem::take(&mut n.parents[1]);
                 if !p1.is_background() {
                     pending.push(p1);
                 }
                 std::mem::take(&mut n.parents[0])
             }),
-        };
-        drop(cur); // its parents were taken out: this drop does not recurse
+        }; // the node whose parents were taken out is dropped here: no recursion
         cur = match next.or_else(|| pending.pop()) {
             Some(c) => c,
             None => return,
@@ -391,7 +606,7 @@ impl Drop for CancelNode {
 enum Repr {
     #[default]
     Background,
-    Cancel(Arc<CancelNode>),
+    Cancel(NodeRef),
     Value(Arc<ValueNode<AnyValue>>),
 }
 
@@ -421,7 +636,7 @@ impl Context {
 
     /// The cancellable node that owns this context's `done()` and `err()`.
     #[inline]
-    fn src(&self) -> Option<&Arc<CancelNode>> {
+    fn src(&self) -> Option<&NodeRef> {
         match &self.repr {
             Repr::Background => None,
             Repr::Cancel(n) => Some(n),
@@ -449,7 +664,7 @@ impl Context {
     pub fn deadline(&self) -> Option<f64> {
         match &self.repr {
             Repr::Background => None,
-            Repr::Cancel(n) => n.deadline,
+            Repr::Cancel(n) => n.deadline.get(),
             Repr::Value(v) => v.deadline,
         }
     }
@@ -490,7 +705,7 @@ impl Context {
     /// nearest cancellable ancestor); 0 for background, whose children are
     /// never tracked. Cancelled children are removed at once.
     pub fn children_count(&self) -> usize {
-        self.src().map_or(0, |n| n.lock().children.len())
+        self.src().map_or(0, |n| n.lock().g().children.as_ref().map_or(0, |c| c.len()))
     }
 }
 
@@ -514,7 +729,7 @@ impl fmt::Debug for Context {
 /// cancelled another way, does nothing. Clonable and `Send + Sync`.
 #[derive(Clone)]
 pub struct CancelFunc {
-    node: Arc<CancelNode>,
+    node: NodeRef,
 }
 
 impl CancelFunc {
@@ -530,13 +745,14 @@ impl fmt::Debug for CancelFunc {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn cancel_ctx(parents: [Context; 2], deadline: Option<f64>) -> (Context, CancelFunc) {
-    let node = CancelNode::new(parents, deadline);
+    let (node, me) = CancelNode::new_pair(parents, deadline);
+    // Children of background are tracked by nobody: nothing to link.
     if !(node.parents[0].is_background() && node.parents[1].is_background()) {
-        node.link();
+        node.link(&me);
     }
-    (Context { repr: Repr::Cancel(node.clone()) }, CancelFunc { node })
+    (Context { repr: Repr::Cancel(node) }, CancelFunc { node: me })
 }
 
 /// A child of `parent` that is cancelled when `cancel` is called or when
@@ -597,10 +813,16 @@ fn deadline_ctx(parent: &Context, deadline: f64, timeout: Option<Duration>) -> (
         None => node.cancel(DEADLINE),
         Some(Duration::MAX) => {}
         Some(left) => {
-            let mut st = node.lock();
-            if node.err.load(Ordering::Relaxed) == LIVE {
-                let n = node.clone();
-                st.timer = Some(golang_time::after_func(left, move || n.cancel(DEADLINE)));
+            // Armed before the lock is taken (invariant 5): a cancel that
+            // comes first makes the timer's call a no-op, and is seen here.
+            let n = node.clone();
+            let t = golang_time::after_func(left, move || n.cancel(DEADLINE));
+            let mut g = node.lock();
+            if g.err() == LIVE {
+                g.g().timer = Some(t);
+            } else {
+                drop(g);
+                t.stop();
             }
         }
     }
@@ -616,4 +838,53 @@ pub fn merge(a: &Context, b: &Context) -> (Context, CancelFunc) {
         (x, y) => x.or(y),
     };
     cancel_ctx([a.clone(), b.clone()], deadline)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_shareable<T: Send + Sync>() {}
+
+    #[test]
+    fn handles_are_send_and_sync() {
+        assert_shareable::<Context>();
+        assert_shareable::<CancelFunc>();
+    }
+
+    #[test]
+    fn deadline_encoding_keeps_none_and_every_nan_apart() {
+        assert_eq!(Deadline::new(None).get(), None);
+        assert_eq!(Deadline::new(Some(1.5)).get(), Some(1.5));
+        assert!(Deadline::new(Some(f64::NAN)).get().is_some_and(f64::is_nan));
+        // A NaN with the sentinel's own bits is still a deadline.
+        assert!(Deadline::new(Some(f64::from_bits(NO_DEADLINE))).get().is_some_and(f64::is_nan));
+    }
+
+    #[test]
+    fn node_refs_count_like_arc_and_only_the_last_gets_the_node() {
+        let (a, b) = CancelNode::new_pair([background(), background()], None);
+        assert_eq!(a.refs().load(Ordering::Relaxed), 2);
+        let c = b.clone();
+        assert!(NodeRef::ptr_eq(&a, &c));
+        assert_eq!(a.refs().load(Ordering::Relaxed), 3);
+        assert!(NodeRef::into_inner(c).is_none());
+        drop(a);
+        assert_eq!(b.refs().load(Ordering::Relaxed), 1);
+        assert!(NodeRef::into_inner(b).is_some());
+    }
+
+    #[test]
+    fn timeouts_made_while_their_parent_is_cancelled_by_another_thread_end_cancelled_and_unlinked() {
+        for _ in 0..200 {
+            let (parent, pcancel) = with_cancel(&background());
+            let t = std::thread::spawn(move || pcancel.cancel());
+            let made: Vec<_> = (0..20).map(|_| with_timeout(&parent, Duration::from_secs(3600))).collect();
+            t.join().unwrap();
+            assert_eq!(parent.children_count(), 0);
+            for (ctx, _cancel) in made {
+                assert_eq!(ctx.err(), Some(ContextError::Canceled));
+            }
+        }
+    }
 }
