@@ -73,6 +73,7 @@ def test_chan_panic_is_recovered_by_a_deferred_function_of_func():
 
 # ---- unbuffered channels ----
 
+@needs_threads
 def test_unbuffered_send_blocks_until_a_receiver_takes_the_value():
     ch = chan()
     sent = chan(1)
@@ -92,6 +93,7 @@ def test_unbuffered_send_blocks_until_a_receiver_takes_the_value():
     assert len_sendq(ch) == len_recvq(ch) == 0
 
 
+@needs_threads
 def test_unbuffered_recv_blocks_until_a_sender_comes():
     ch = chan()
     got = chan(1)
@@ -119,6 +121,7 @@ def test_unbuffered_send_with_no_receiver_would_block():
     assert len(ch) == 0
 
 
+@needs_threads
 def test_unbuffered_chan_carries_values_both_ways_between_two_goroutines():
     N = 1000
     ch = chan()
@@ -134,6 +137,7 @@ def test_unbuffered_chan_carries_values_both_ways_between_two_goroutines():
     join(g)
 
 
+@needs_threads
 def test_unbuffered_chan_delivers_each_value_to_exactly_one_of_many_receivers():
     N, R = 1000, 4
     ch = chan()
@@ -175,6 +179,7 @@ def test_buffered_chan_is_fifo_and_len_counts_buffered_elements():
     assert len(ch) == 0
 
 
+@needs_threads
 def test_buffered_send_blocks_only_when_the_buffer_is_full():
     ch = chan(3)
     with panicWhenBlocked():
@@ -212,6 +217,7 @@ def test_buffered_recv_blocks_only_when_the_buffer_is_empty():
             ch.recv_()
 
 
+@needs_threads
 def test_buffered_chan_keeps_order_between_concurrent_producer_and_consumer():
     N = 2000
     ch = chan(4)
@@ -231,6 +237,7 @@ def test_buffered_chan_keeps_order_between_concurrent_producer_and_consumer():
     assert got == list(range(N))
 
 
+@needs_threads
 def test_buffered_chan_hands_value_directly_to_a_waiting_receiver():
     ch = chan(2)
     got = chan(1)
@@ -312,6 +319,7 @@ def test_closed_buffered_chan_is_drained_before_giving_zero_value():
     assert ch.recv() is None
 
 
+@needs_threads
 def test_close_wakes_a_blocked_receiver_with_zero_and_not_ok():
     ch = chan()
     got = chan(1)
@@ -323,6 +331,7 @@ def test_close_wakes_a_blocked_receiver_with_zero_and_not_ok():
 
 
 @pytest.mark.parametrize('dtype,obj,zero', DTYPES, ids=DTYPE_IDS)
+@needs_threads
 def test_close_wakes_all_blocked_receivers_with_the_dtype_zero(dtype, obj, zero):
     R = 3
     ch = chan(dtype=dtype)
@@ -346,6 +355,7 @@ def test_close_wakes_all_blocked_receivers_with_the_dtype_zero(dtype, obj, zero)
     assert len_recvq(ch) == 0
 
 
+@needs_threads
 def test_close_makes_every_blocked_sender_panic():
     S = 3
     ch = chan()
@@ -359,6 +369,7 @@ def test_close_makes_every_blocked_sender_panic():
     assert ch.recv_() == (None, False)      # nothing was delivered
 
 
+@needs_threads
 def test_close_makes_sender_blocked_on_full_buffer_panic_and_keeps_the_buffer():
     ch = chan(1)
     ch.send('kept')
@@ -372,6 +383,7 @@ def test_close_makes_sender_blocked_on_full_buffer_panic_and_keeps_the_buffer():
     assert ch.recv_() == (None, False)
 
 
+@needs_threads
 def test_close_vs_blocked_sender_in_main_thread_panics():
     ch = chan()
 
@@ -415,6 +427,7 @@ def test_nil_chan_send_and_recv_would_block_forever(dtype, obj, zero):
     assert len(z) == 0
 
 
+@needs_threads
 def test_nil_chan_send_and_recv_block_a_goroutine_that_never_wakes():
     # A goroutine that blocks on a nil chan stays blocked while other channel
     # traffic happens; it is leaked when the test ends (as in Go).
@@ -532,6 +545,7 @@ def test_chan_accepts_dtype_given_as_the_string_object():
 
 @pytest.mark.parametrize('size', [0, 1])
 @pytest.mark.parametrize('dtype,obj,zero', DTYPES, ids=DTYPE_IDS)
+@needs_threads
 def test_typed_chan_round_trips_value_and_type_then_zero_after_close(dtype, obj, zero, size):
     ch = chan(size, dtype=dtype)
     if size:
@@ -680,6 +694,7 @@ def test_buffered_chan_holds_one_reference_until_the_value_is_received():
 
 
 @needs_getrefcount
+@needs_threads
 def test_unbuffered_handoff_leaves_no_extra_reference():
     obj = Obj()
     n = sys.getrefcount(obj)
@@ -700,6 +715,7 @@ def test_unbuffered_handoff_leaves_no_extra_reference():
 
 
 @needs_getrefcount
+@needs_threads
 def test_failed_send_releases_the_object():
     obj = Obj()
     n = sys.getrefcount(obj)

@@ -124,6 +124,7 @@ def test_select_send_of_bool_to_int_chan_has_the_type_mismatch_message():
 
 # ---- readiness, blocking and randomness ----
 
+@needs_threads
 def test_select_nonblocking_send_succeeds_when_a_receiver_waits():
     ch = chan()
 
@@ -138,6 +139,7 @@ def test_select_nonblocking_send_succeeds_when_a_receiver_waits():
     assert_no_waiters(ch)
 
 
+@needs_threads
 def test_select_nonblocking_recv_succeeds_when_a_sender_waits():
     ch = chan()
 
@@ -155,6 +157,7 @@ def test_select_nonblocking_recv_succeeds_when_a_sender_waits():
     assert_no_waiters(ch)
 
 
+@needs_threads
 def test_select_blocks_until_a_recv_case_becomes_ready_and_then_unregisters():
     ch1, ch2 = chan(), chan()
 
@@ -170,6 +173,7 @@ def test_select_blocks_until_a_recv_case_becomes_ready_and_then_unregisters():
     assert_no_waiters(ch1, ch2)
 
 
+@needs_threads
 def test_select_blocks_until_a_send_case_becomes_ready_and_then_unregisters():
     ch1, ch2 = chan(), chan()
 
@@ -185,6 +189,7 @@ def test_select_blocks_until_a_send_case_becomes_ready_and_then_unregisters():
     assert_no_waiters(ch1, ch2)
 
 
+@needs_threads
 def test_select_blocked_on_send_and_recv_is_completed_by_either():
     ch1, ch2 = chan(), chan()
 
@@ -203,6 +208,7 @@ def test_select_blocked_on_send_and_recv_is_completed_by_either():
     assert_no_waiters(ch1, ch2)
 
 
+@needs_threads
 def test_select_with_nil_chan_cases_waits_for_the_real_chan():
     z = nilchan
     for i in range(50):
@@ -258,6 +264,7 @@ def test_select_picks_randomly_among_ready_send_and_recv_cases():
     assert seen == {0, 1}
 
 
+@needs_threads
 def test_select_picks_randomly_among_receivers_waiting_on_two_chans():
     a, b = chan(), chan()
     seen = set()
@@ -310,6 +317,7 @@ def test_select_over_many_chans_takes_the_ready_one():
     assert_no_waiters(*chv)
 
 
+@needs_threads
 def test_select_vs_select_on_fresh_chans():
     for i in range(N):
         ch1, ch2 = chan(), chan()
@@ -324,6 +332,7 @@ def test_select_vs_select_on_fresh_chans():
         assert_no_waiters(ch1, ch2)
 
 
+@needs_threads
 def test_select_vs_select_on_shared_chans():
     ch1, ch2 = chan(), chan()
 
@@ -339,6 +348,7 @@ def test_select_vs_select_on_shared_chans():
     assert_no_waiters(ch1, ch2)
 
 
+@needs_threads
 def test_selects_competing_for_one_chan_each_get_distinct_values():
     M, S = 1000, 4
     ch, stop = chan(), chan()
@@ -361,6 +371,7 @@ def test_selects_competing_for_one_chan_each_get_distinct_values():
     assert sorted(allgot) == list(range(M))
 
 
+@needs_threads
 def test_buffered_send_vs_concurrent_tryrecv_race():
     # A sender hands a value to a blocked receiver while a third goroutine
     # tries a non-blocking receive at the same time: the try must see nothing
@@ -387,6 +398,7 @@ def test_buffered_send_vs_concurrent_tryrecv_race():
     join(spawn(receiver), spawn(sender), spawn(tryrecv))
 
 
+@needs_threads
 def test_buffered_recv_vs_concurrent_trysend_race():
     # A receiver takes from a full buffer with a sender blocked behind it while
     # a third goroutine tries a non-blocking send: the blocked sender's value
@@ -440,6 +452,7 @@ def test_select_send_on_closed_chan_panics_even_with_default():
     assert_no_waiters(ch, other)
 
 
+@needs_threads
 def test_close_vs_select_blocked_in_send_panics():
     ch = chan()
 
@@ -453,6 +466,7 @@ def test_close_vs_select_blocked_in_send_panics():
     assert_no_waiters(ch)
 
 
+@needs_threads
 def test_close_vs_select_blocked_in_recv_gives_zero_value():
     for case, want in [('recv', (0, None)), ('recv_', (0, (None, False)))]:
         ch = chan()
@@ -465,6 +479,7 @@ def test_close_vs_select_blocked_in_recv_gives_zero_value():
         join(g)
 
 
+@needs_threads
 def test_close_vs_select_blocked_on_two_chans_wakes_it_via_the_closed_one():
     ch1, ch2 = chan(), chan(dtype='C.int')
 
@@ -605,6 +620,7 @@ def test_select_with_a_bad_case_runs_no_case():
 # ---- refcounts ----
 
 @needs_getrefcount
+@needs_threads
 def test_select_releases_objects_of_send_cases_that_were_not_sent():
     ch1, ch2 = chan(), chan()
     obj1, obj2 = Obj(), Obj()
@@ -666,6 +682,7 @@ def test_select_releases_send_objects_when_it_raises():
 
 
 @needs_getrefcount
+@needs_threads
 def test_select_blocked_in_send_releases_object_when_close_makes_it_panic():
     ch = chan()
     obj = Obj()
@@ -683,6 +700,7 @@ def test_select_blocked_in_send_releases_object_when_close_makes_it_panic():
 
 
 @needs_getrefcount
+@needs_threads
 def test_select_received_objects_have_exact_refcounts():
     obj = Obj()
     n = sys.getrefcount(obj)
