@@ -17,6 +17,12 @@ impl<T> Buf<T> {
         Buf { first: None, rest: VecDeque::new() }
     }
 
+    /// The buffer holding just `v`: what `push_back(v)` leaves in an empty
+    /// one (inline, no allocation).
+    pub(crate) const fn with_first(v: T) -> Buf<T> {
+        Buf { first: Some(v), rest: VecDeque::new() }
+    }
+
     #[inline]
     pub(crate) fn len(&self) -> usize {
         self.first.is_some() as usize + self.rest.len()

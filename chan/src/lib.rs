@@ -41,12 +41,13 @@
 //! assert_eq!(got.unwrap(), vec![0, 1, 2]);
 //! ```
 
-#![deny(unsafe_code)] // allowed only in `lock`, with a SAFETY note on each block
+#![deny(unsafe_code)] // allowed only in `lock` and `rc`, with a SAFETY note on each block
 #![warn(missing_docs)]
 
 mod buf;
 mod chan;
 mod lock;
+mod rc;
 mod select;
 mod waiter;
 

@@ -241,9 +241,9 @@ pub fn after(d: Duration) -> Chan<f64> {
         // Fast path, sound because nobody can stop this timer: a timer of
         // zero duration has fired by the time anyone can look at its
         // channel, so the value is put there at once, without the wheel.
-        let c = Chan::new(1);
-        let _ = c.try_send(now());
-        return c;
+        // `with_value` leaves the state of a send into the empty channel,
+        // without that send's lock.
+        return Chan::with_value(1, now());
     }
     Timer::new(d).c().clone()
 }

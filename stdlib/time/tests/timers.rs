@@ -103,3 +103,15 @@ fn timers_made_from_an_os_thread_run_on_the_background_executor() {
     assert!(c.recv_blocking().is_some());
     assert!(t0.elapsed() >= Duration::from_millis(9));
 }
+
+#[test]
+fn after_zero_is_ready_at_once_with_the_current_time_and_gives_it_once() {
+    run(async {
+        let t0 = now();
+        let c = after(Duration::ZERO);
+        assert_eq!((c.len(), c.cap()), (1, 1));
+        assert_eq!(c.try_recv(), Ok(t0));
+        assert!(c.try_recv().is_err());
+        assert_eq!(c.try_send(1.0), Ok(()), "empty again, with room for one");
+    });
+}
