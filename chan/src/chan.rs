@@ -478,12 +478,12 @@ pub(crate) fn block_forever<R>(interrupt: Option<(&mut dyn FnMut() -> bool, Dura
 
 impl<T> Inner<T> {
     /// A channel with this buffer and readiness hint, and no waiters.
-    /// `Shared::new` builds it directly in its heap allocation (an
+    /// `Shared::new_with` builds it directly in its heap allocation (an
     /// `Arc::new` of this ~140-byte value cost a `memmove` call, ~12% of
     /// `after(0)` + recv).
-    #[inline]
+    #[inline(always)]
     fn alloc(cap: usize, buf: Buf<T>, hint: u8) -> Shared<Inner<T>> {
-        Shared::new(Inner {
+        Shared::new_with(|| Inner {
             cap,
             state: SpinLock::new(State { buf, closed: false, recvq: VecDeque::new(), sendq: VecDeque::new() }),
             hint: AtomicU8::new(hint),

@@ -4,7 +4,7 @@
 //! Why not `Arc`: dropping the last `Arc` takes two atomic read-modify-writes
 //! (the strong count, then the weak count that all strong references hold
 //! together); channels never use `Weak`, so one count is enough. That second
-//! RMW was ~13% of `after(0)` + recv + drop. `Shared::new` also builds the
+//! RMW was ~13% of `after(0)` + recv + drop. `Shared::new_with` also builds the
 //! value directly in its heap allocation instead of on the stack first.
 //!
 //! Invariants:
@@ -43,11 +43,13 @@ unsafe impl<T: Send + Sync> Send for Shared<T> {}
 unsafe impl<T: Send + Sync> Sync for Shared<T> {}
 
 impl<T> Shared<T> {
-    /// A new pointer with count 1, `value` written straight into the heap.
-    #[inline]
-    pub(crate) fn new(value: T) -> Shared<T> {
+    /// A new pointer with count 1 to the value `make` returns. `make` runs
+    /// after the allocation, so the value can be built straight into the
+    /// heap (a value passed in would be built on the stack and copied).
+    #[inline(always)]
+    pub(crate) fn new_with(make: impl FnOnce() -> T) -> Shared<T> {
         let mut b = Box::<RcBox<T>>::new_uninit();
-        b.write(RcBox { count: AtomicUsize::new(1), value });
+        b.write(RcBox { count: AtomicUsize::new(1), value: make() });
         // The box is initialised; it is reclaimed only by the last `drop`.
         let ptr = NonNull::new(Box::into_raw(b)).expect("Box pointers are not null").cast::<RcBox<T>>();
         Shared { ptr, _owns: PhantomData }
@@ -120,7 +122,7 @@ mod tests {
     #[test]
     fn shared_drops_the_value_once_after_the_last_handle_on_any_thread() {
         let drops = Arc::new(AtomicUsize::new(0));
-        let a = Shared::new(Counted(drops.clone()));
+        let a = Shared::new_with(|| Counted(drops.clone()));
         let clones: Vec<_> = (0..8).map(|_| a.clone()).collect();
         assert!(clones.iter().all(|c| Shared::as_ptr(c) == Shared::as_ptr(&a)));
         std::thread::scope(|s| {
