@@ -7,8 +7,6 @@ Every "when" is an exact virtual timestamp; goroutines synchronise through
 channels and `await ctx.done().arecv()`.
 """
 
-import pytest
-
 import golang
 from golang import go, chan, aselect, default, context, time
 

@@ -14,7 +14,7 @@ both targets.
 import sys
 
 import golang
-from golang import go, chan, aselect, default, nilchan
+from golang import go, chan, aselect
 from golang import context, sync, time
 
 T0 = 1700000000.0
