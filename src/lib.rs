@@ -46,3 +46,5 @@ pub use golang_time as time;
 
 pub use golang_chan::{make, Chan, ChanError, Select, DEFAULT};
 pub use golang_sched::{go, go_local, go_named, sleep, yield_now, ClockKind, RunError, Runtime};
+#[cfg(not(target_family = "wasm"))]
+pub use golang_sched::MultiRuntime;

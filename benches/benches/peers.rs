@@ -22,7 +22,11 @@
 //! - `tokio_ct`: tokio current_thread + tokio::sync::mpsc + select!;
 //! - `smol`: async-executor's LocalExecutor + async-channel;
 //! - `flume_smol`: flume channels on the LocalExecutor;
-//! - `crossbeam`: crossbeam-channel with OS threads.
+//! - `crossbeam`: crossbeam-channel with OS threads;
+//! - `golang_mt`: pygolang-rs's multi-thread runtime, 2 workers, main on the
+//!   caller's thread (a, b, e);
+//! - `tokio_mt`: tokio multi_thread with 2 workers + tokio::sync::mpsc;
+//! - `smol_mt`: async-executor's Executor run by 2 threads + async-channel.
 //!
 //! What a peer lacks is said where it matters: tokio mpsc and async-channel
 //! have no capacity 0, so they run a_pingpong with capacity 1; tokio has no
@@ -32,15 +36,45 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use golang::chan::{select, try_select_tuple, RecvCase};
-use golang::{go, Chan, ClockKind, Runtime, Select};
+use golang::{go, Chan, ClockKind, MultiRuntime, Runtime, Select};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
 const SPAWN_BATCH: u64 = 1000;
 
-fn golang_run<F: Future<Output = Duration>>(real: bool, f: F) -> Duration {
-    let rt = if real { Runtime::new(ClockKind::Real, 1, false) } else { Runtime::deterministic(1) };
-    rt.block_on(f).unwrap()
+/// The pygolang-rs executors: single-threaded (deterministic, real clock)
+/// and the multi-thread runtime on 2 workers.
+const GOLANG_MODES: [&str; 3] = ["golang", "golang_real", "golang_mt"];
+
+fn golang_run<F: Future<Output = Duration>>(mode: &str, f: F) -> Duration {
+    match mode {
+        "golang" => Runtime::deterministic(1).block_on(f).unwrap(),
+        "golang_real" => Runtime::new(ClockKind::Real, 1, false).block_on(f).unwrap(),
+        _ => MultiRuntime::new(2).block_on(f).unwrap(),
+    }
+}
+
+fn tokio_mt_run<F: Future<Output = Duration>>(f: F) -> Duration {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_time().build().unwrap().block_on(f)
+}
+
+/// async-executor's `Executor` run by 2 threads; the main future runs on the
+/// caller's thread, as in the other multi-thread runs.
+fn smol_mt_run<F: Future<Output = Duration>>(f: impl FnOnce(std::sync::Arc<async_executor::Executor<'static>>) -> F) -> Duration {
+    let ex = std::sync::Arc::new(async_executor::Executor::new());
+    let (stop, stopped) = async_channel::bounded::<()>(1);
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let (ex, stopped) = (ex.clone(), stopped.clone());
+            std::thread::spawn(move || futures_lite::future::block_on(ex.run(stopped.recv())))
+        })
+        .collect();
+    let out = futures_lite::future::block_on(f(ex));
+    drop(stop);
+    for t in threads {
+        let _ = t.join().unwrap();
+    }
+    out
 }
 
 fn tokio_run<F: Future<Output = Duration>>(f: F) -> Duration {
@@ -55,10 +89,10 @@ fn smol_run<F: Future<Output = Duration>>(f: impl FnOnce(std::rc::Rc<async_execu
 
 fn a_pingpong(c: &mut Criterion) {
     let mut g = c.benchmark_group("a_pingpong");
-    for real in [false, true] {
-        g.bench_function(if real { "golang_real" } else { "golang" }, |b| {
+    for mode in &GOLANG_MODES {
+        g.bench_function(*mode, |b| {
             b.iter_custom(|iters| {
-                golang_run(real, async move {
+                golang_run(mode, async move {
                     let (ping, pong) = (Chan::<u64>::new(0), Chan::<u64>::new(0));
                     let (p, q) = (ping.clone(), pong.clone());
                     go(async move {
@@ -88,6 +122,45 @@ fn a_pingpong(c: &mut Criterion) {
                         qtx.send(v).await.unwrap();
                     }
                 });
+                let t0 = Instant::now();
+                for i in 0..iters {
+                    ptx.send(i).await.unwrap();
+                    qrx.recv().await.unwrap();
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("tokio_mt(cap1)", |b| {
+        b.iter_custom(|iters| {
+            tokio_mt_run(async move {
+                let (ptx, mut prx) = tokio::sync::mpsc::channel::<u64>(1);
+                let (qtx, mut qrx) = tokio::sync::mpsc::channel::<u64>(1);
+                tokio::spawn(async move {
+                    while let Some(v) = prx.recv().await {
+                        qtx.send(v).await.unwrap();
+                    }
+                });
+                let t0 = Instant::now();
+                for i in 0..iters {
+                    ptx.send(i).await.unwrap();
+                    qrx.recv().await.unwrap();
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("smol_mt(cap1)", |b| {
+        b.iter_custom(|iters| {
+            smol_mt_run(|ex| async move {
+                let (ptx, prx) = async_channel::bounded::<u64>(1);
+                let (qtx, qrx) = async_channel::bounded::<u64>(1);
+                ex.spawn(async move {
+                    while let Ok(v) = prx.recv().await {
+                        qtx.send(v).await.unwrap();
+                    }
+                })
+                .detach();
                 let t0 = Instant::now();
                 for i in 0..iters {
                     ptx.send(i).await.unwrap();
@@ -162,10 +235,10 @@ fn a_pingpong(c: &mut Criterion) {
 
 fn b_buf128(c: &mut Criterion) {
     let mut g = c.benchmark_group("b_buf128");
-    for real in [false, true] {
-        g.bench_function(if real { "golang_real" } else { "golang" }, |b| {
+    for mode in &GOLANG_MODES {
+        g.bench_function(*mode, |b| {
             b.iter_custom(|iters| {
-                golang_run(real, async move {
+                golang_run(mode, async move {
                     let ch = Chan::<u64>::new(128);
                     let p = ch.clone();
                     let t0 = Instant::now();
@@ -192,6 +265,41 @@ fn b_buf128(c: &mut Criterion) {
                         tx.send(i).await.unwrap();
                     }
                 });
+                for _ in 0..iters {
+                    rx.recv().await.unwrap();
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("tokio_mt", |b| {
+        b.iter_custom(|iters| {
+            tokio_mt_run(async move {
+                let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(128);
+                let t0 = Instant::now();
+                tokio::spawn(async move {
+                    for i in 0..iters {
+                        tx.send(i).await.unwrap();
+                    }
+                });
+                for _ in 0..iters {
+                    rx.recv().await.unwrap();
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("smol_mt", |b| {
+        b.iter_custom(|iters| {
+            smol_mt_run(|ex| async move {
+                let (tx, rx) = async_channel::bounded::<u64>(128);
+                let t0 = Instant::now();
+                ex.spawn(async move {
+                    for i in 0..iters {
+                        tx.send(i).await.unwrap();
+                    }
+                })
+                .detach();
                 for _ in 0..iters {
                     rx.recv().await.unwrap();
                 }
@@ -259,7 +367,7 @@ fn c_select_ready(c: &mut Criterion) {
     let mut g = c.benchmark_group("c_select_ready");
     g.bench_function("golang", |b| {
         b.iter_custom(|iters| {
-            golang_run(false, async move {
+            golang_run("golang", async move {
                 let (c1, c2) = (Chan::<u64>::new(1), Chan::<u64>::new(1));
                 let t0 = Instant::now();
                 for i in 0..iters {
@@ -274,7 +382,7 @@ fn c_select_ready(c: &mut Criterion) {
     });
     g.bench_function("golang(builder)", |b| {
         b.iter_custom(|iters| {
-            golang_run(false, async move {
+            golang_run("golang", async move {
                 let (c1, c2) = (Chan::<u64>::new(1), Chan::<u64>::new(1));
                 let t0 = Instant::now();
                 for i in 0..iters {
@@ -358,7 +466,7 @@ fn d_select_default(c: &mut Criterion) {
     let mut g = c.benchmark_group("d_select_default");
     g.bench_function("golang", |b| {
         b.iter_custom(|iters| {
-            golang_run(false, async move {
+            golang_run("golang", async move {
                 let (c1, c2) = (Chan::<u64>::new(1), Chan::<u64>::new(1));
                 let t0 = Instant::now();
                 for _ in 0..iters {
@@ -373,7 +481,7 @@ fn d_select_default(c: &mut Criterion) {
     });
     g.bench_function("golang(builder)", |b| {
         b.iter_custom(|iters| {
-            golang_run(false, async move {
+            golang_run("golang", async move {
                 let (c1, c2) = (Chan::<u64>::new(1), Chan::<u64>::new(1));
                 let t0 = Instant::now();
                 for _ in 0..iters {
@@ -445,10 +553,10 @@ fn d_select_default(c: &mut Criterion) {
 
 fn e_spawn(c: &mut Criterion) {
     let mut g = c.benchmark_group("e_spawn");
-    for real in [false, true] {
-        g.bench_function(if real { "golang_real" } else { "golang" }, |b| {
+    for mode in &GOLANG_MODES {
+        g.bench_function(*mode, |b| {
             b.iter_custom(|iters| {
-                golang_run(real, async move {
+                golang_run(mode, async move {
                     let ch = Chan::<u64>::new(SPAWN_BATCH as usize);
                     let t0 = Instant::now();
                     let mut left = iters;
@@ -479,6 +587,48 @@ fn e_spawn(c: &mut Criterion) {
                     for _ in 0..n {
                         let tx = tx.clone();
                         tokio::spawn(async move { tx.send(1).await.unwrap() });
+                    }
+                    for _ in 0..n {
+                        rx.recv().await.unwrap();
+                    }
+                    left -= n;
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("tokio_mt", |b| {
+        b.iter_custom(|iters| {
+            tokio_mt_run(async move {
+                let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(SPAWN_BATCH as usize);
+                let t0 = Instant::now();
+                let mut left = iters;
+                while left > 0 {
+                    let n = left.min(SPAWN_BATCH);
+                    for _ in 0..n {
+                        let tx = tx.clone();
+                        tokio::spawn(async move { tx.send(1).await.unwrap() });
+                    }
+                    for _ in 0..n {
+                        rx.recv().await.unwrap();
+                    }
+                    left -= n;
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("smol_mt", |b| {
+        b.iter_custom(|iters| {
+            smol_mt_run(|ex| async move {
+                let (tx, rx) = async_channel::bounded::<u64>(SPAWN_BATCH as usize);
+                let t0 = Instant::now();
+                let mut left = iters;
+                while left > 0 {
+                    let n = left.min(SPAWN_BATCH);
+                    for _ in 0..n {
+                        let tx = tx.clone();
+                        ex.spawn(async move { tx.send(1).await.unwrap() }).detach();
                     }
                     for _ in 0..n {
                         rx.recv().await.unwrap();
@@ -536,10 +686,10 @@ fn e_spawn(c: &mut Criterion) {
 
 fn f_timer0(c: &mut Criterion) {
     let mut g = c.benchmark_group("f_timer0");
-    for real in [false, true] {
-        g.bench_function(if real { "golang_real" } else { "golang" }, |b| {
+    for mode in &GOLANG_MODES[..2] {
+        g.bench_function(*mode, |b| {
             b.iter_custom(|iters| {
-                golang_run(real, async move {
+                golang_run(mode, async move {
                     let t0 = Instant::now();
                     for _ in 0..iters {
                         std::hint::black_box(golang::time::after(Duration::ZERO).recv().await);
@@ -579,7 +729,7 @@ fn g_ctx_cancel(c: &mut Criterion) {
         let mut g = c.benchmark_group(group);
         g.bench_function("golang", |b| {
             b.iter_custom(|iters| {
-                golang_run(false, async move {
+                golang_run("golang", async move {
                     let bg = golang::context::background();
                     let (parent, pcancel) = golang::context::with_cancel(&bg);
                     let base = if child { parent.clone() } else { bg };

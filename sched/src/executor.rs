@@ -166,6 +166,10 @@ pub(crate) struct Shared {
     pub(crate) reactor: Option<Reactor>,
     /// The seed of this executor's RNG.
     pub(crate) seed: u64,
+    /// Set when this is the shared part of a [`crate::MultiRuntime`]: spawns
+    /// go to its worker queues, and its timers are fired by its timer thread.
+    #[cfg(not(target_family = "wasm"))]
+    pub(crate) multi: Option<Arc<crate::multi::Inner>>,
 }
 
 /// A goroutine spawned from another thread, boxed for the remote queue.
@@ -203,6 +207,70 @@ impl Shared {
         f(&mut self.remote.lock().unwrap());
         self.has_remote.store(true, Ordering::SeqCst);
         self.notify();
+    }
+
+    /// The state other threads share, for a single-thread executor or (with
+    /// `multi`) for the multi-thread one.
+    pub(crate) fn new(clock: ClockKind, seed: u64, #[cfg(not(target_family = "wasm"))] multi: Option<Arc<crate::multi::Inner>>) -> Shared {
+        let reactor = match clock {
+            ClockKind::Real => Some(Reactor::new().expect("golang-sched: cannot create the IO poller")),
+            ClockKind::Virtual => None,
+        };
+        let mut wheel = Wheel::new();
+        if clock == ClockKind::Real {
+            // The wheel starts at the current monotonic time.
+            let mut none = Vec::new();
+            wheel.advance(real_now_ns(), &mut none);
+        }
+        Shared {
+            id: NEXT_EXECUTOR_ID.fetch_add(1, Ordering::Relaxed),
+            remote: Mutex::new(Remote::default()),
+            has_remote: AtomicBool::new(false),
+            sleeping: AtomicBool::new(false),
+            timers: Mutex::new(wheel),
+            virtual_now: AtomicU64::new(0),
+            clock,
+            reactor,
+            seed,
+            #[cfg(not(target_family = "wasm"))]
+            multi,
+        }
+    }
+
+    /// The multi-thread runtime's timer thread: sleeps in the reactor until
+    /// the next deadline or until `add_timer` notifies it, fires what is
+    /// due, until `stop` is set (then call [`Shared::stop_timer_loop`]).
+    /// `add_timer` from a non-executor thread sets `has_remote` before it
+    /// reads `sleeping`, and this loop sets `sleeping` before it reads
+    /// `has_remote` (all SeqCst), so one of the two sees the other.
+    #[cfg(not(target_family = "wasm"))]
+    pub(crate) fn timer_loop(&self, stop: &AtomicBool) {
+        let reactor = self.reactor.as_ref().expect("timer loop on the real clock");
+        while !stop.load(Ordering::SeqCst) {
+            self.sleeping.store(true, Ordering::SeqCst);
+            if !self.has_remote.swap(false, Ordering::SeqCst) {
+                let next = self.timers.lock().unwrap().peek();
+                reactor.wait(next.map(|d| Duration::from_nanos(d.saturating_sub(real_now_ns()))));
+            }
+            self.sleeping.store(false, Ordering::SeqCst);
+            let mut fired = Vec::new();
+            self.timers.lock().unwrap().advance(real_now_ns(), &mut fired);
+            for a in fired {
+                match a {
+                    Action::Wake(w) => w.wake(),
+                    Action::Call(f) => f(),
+                }
+            }
+        }
+    }
+
+    /// Ends [`Shared::timer_loop`] after `stop` was set.
+    #[cfg(not(target_family = "wasm"))]
+    pub(crate) fn stop_timer_loop(&self) {
+        self.has_remote.store(true, Ordering::SeqCst);
+        if let Some(r) = &self.reactor {
+            r.notify();
+        }
     }
 
     /// Arms a timer (from any thread).
@@ -505,27 +573,12 @@ impl Runtime {
 
     /// An executor with every choice spelled out.
     pub fn new(clock: ClockKind, seed: u64, random_schedule: bool) -> Runtime {
-        let reactor = match clock {
-            ClockKind::Real => Some(Reactor::new().expect("golang-sched: cannot create the IO poller")),
-            ClockKind::Virtual => None,
-        };
-        let mut wheel = Wheel::new();
-        if clock == ClockKind::Real {
-            // The wheel starts at the current monotonic time.
-            let mut none = Vec::new();
-            wheel.advance(real_now_ns(), &mut none);
-        }
-        let shared = Arc::new(Shared {
-            id: NEXT_EXECUTOR_ID.fetch_add(1, Ordering::Relaxed),
-            remote: Mutex::new(Remote::default()),
-            has_remote: AtomicBool::new(false),
-            sleeping: AtomicBool::new(false),
-            timers: Mutex::new(wheel),
-            virtual_now: AtomicU64::new(0),
+        let shared = Arc::new(Shared::new(
             clock,
-            reactor,
             seed,
-        });
+            #[cfg(not(target_family = "wasm"))]
+            None,
+        ));
         Runtime {
             local: Rc::new(Local {
                 shared,
@@ -766,6 +819,10 @@ impl Handle {
 
     /// Like `spawn`, with a name that deadlock and panic reports show.
     pub fn spawn_named<F: Future<Output = ()> + Send + 'static>(&self, name: Option<String>, fut: F) {
+        #[cfg(not(target_family = "wasm"))]
+        if let Some(m) = &self.shared.multi {
+            return m.spawn(Box::pin(fut), name);
+        }
         let fut: SendTask = Box::pin(fut);
         let local = CURRENT.with(|c| c.borrow().as_ref().filter(|l| l.shared.id == self.shared.id).cloned());
         match local {

@@ -53,6 +53,8 @@ mod background {
     pub(crate) use crate::wasm::background as handle;
 }
 #[cfg(not(target_family = "wasm"))]
+mod multi;
+#[cfg(not(target_family = "wasm"))]
 pub mod net;
 #[cfg(not(target_family = "wasm"))]
 mod reactor;
@@ -63,6 +65,8 @@ pub mod rng;
 pub mod testing;
 pub mod timer;
 
+#[cfg(not(target_family = "wasm"))]
+pub use multi::MultiRuntime;
 pub use executor::{real_now_ns, ClockKind, Handle, RunError, Runtime, Turn, BUDGET, VIRTUAL_EPOCH_UNIX};
 #[cfg(not(target_family = "wasm"))]
 pub use reactor::Async;
@@ -111,13 +115,24 @@ pub fn go_local_named<F: Future<Output = ()> + 'static>(name: impl Into<String>,
 
 /// Whether the calling code runs inside an executor (in a goroutine).
 pub fn in_executor() -> bool {
-    CURRENT.with(|c| c.borrow().is_some())
+    CURRENT.with(|c| c.borrow().is_some()) || multi_current().is_some()
+}
+
+/// The multi-thread runtime this thread works for, if any.
+#[cfg(not(target_family = "wasm"))]
+fn multi_current() -> Option<Handle> {
+    multi::current_handle()
+}
+#[cfg(target_family = "wasm")]
+fn multi_current() -> Option<Handle> {
+    None
 }
 
 /// The handle of the current executor, or of the background executor.
 pub fn handle() -> Handle {
     CURRENT
         .with(|c| c.borrow().as_ref().map(|l| Handle { shared: l.shared.clone() }))
+        .or_else(multi_current)
         .unwrap_or_else(background::handle)
 }
 
@@ -173,13 +188,21 @@ pub fn fail_run(message: impl Into<String>) -> bool {
             l.fail(message.into());
             true
         }
+        #[cfg(not(target_family = "wasm"))]
+        None => multi::fail(message.into()),
+        #[cfg(target_family = "wasm")]
         None => false,
     })
 }
 
 /// The id of the goroutine being polled (1 is main), outside executors 0.
 pub fn current_goroutine() -> u64 {
-    CURRENT.with(|c| c.borrow().as_ref().map_or(0, |l| l.current_goid.get()))
+    let id = CURRENT.with(|c| c.borrow().as_ref().map_or(0, |l| l.current_goid.get()));
+    #[cfg(not(target_family = "wasm"))]
+    if id == 0 {
+        return multi::current_goid();
+    }
+    id
 }
 
 /// Records what the goroutine being polled is about to wait on ("chan
