@@ -87,6 +87,124 @@ fn smol_run<F: Future<Output = Duration>>(f: impl FnOnce(std::rc::Rc<async_execu
     futures_lite::future::block_on(ex.run(fut))
 }
 
+/// Spawning a detached task on either of smol's executors (the local one and
+/// the one run by 2 threads), so that one peer body serves both runs; generic,
+/// so the spawned future is not boxed.
+trait SmolSpawn {
+    fn go<F: Future<Output = ()> + Send + 'static>(&self, f: F);
+}
+
+impl SmolSpawn for std::rc::Rc<async_executor::LocalExecutor<'static>> {
+    fn go<F: Future<Output = ()> + Send + 'static>(&self, f: F) {
+        self.spawn(f).detach();
+    }
+}
+
+impl SmolSpawn for std::sync::Arc<async_executor::Executor<'static>> {
+    fn go<F: Future<Output = ()> + Send + 'static>(&self, f: F) {
+        self.spawn(f).detach();
+    }
+}
+
+// The peers' bodies of a, b and e, each run on tokio's current_thread and
+// multi_thread runtimes, and on smol's local and 2-thread executors.
+
+async fn tokio_pingpong(iters: u64) -> Duration {
+    let (ptx, mut prx) = tokio::sync::mpsc::channel::<u64>(1);
+    let (qtx, mut qrx) = tokio::sync::mpsc::channel::<u64>(1);
+    tokio::spawn(async move {
+        while let Some(v) = prx.recv().await {
+            qtx.send(v).await.unwrap();
+        }
+    });
+    let t0 = Instant::now();
+    for i in 0..iters {
+        ptx.send(i).await.unwrap();
+        qrx.recv().await.unwrap();
+    }
+    t0.elapsed()
+}
+
+async fn smol_pingpong(ex: impl SmolSpawn, iters: u64) -> Duration {
+    let (ptx, prx) = async_channel::bounded::<u64>(1);
+    let (qtx, qrx) = async_channel::bounded::<u64>(1);
+    ex.go(async move {
+        while let Ok(v) = prx.recv().await {
+            qtx.send(v).await.unwrap();
+        }
+    });
+    let t0 = Instant::now();
+    for i in 0..iters {
+        ptx.send(i).await.unwrap();
+        qrx.recv().await.unwrap();
+    }
+    t0.elapsed()
+}
+
+async fn tokio_buf128(iters: u64) -> Duration {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(128);
+    let t0 = Instant::now();
+    tokio::spawn(async move {
+        for i in 0..iters {
+            tx.send(i).await.unwrap();
+        }
+    });
+    for _ in 0..iters {
+        rx.recv().await.unwrap();
+    }
+    t0.elapsed()
+}
+
+async fn smol_buf128(ex: impl SmolSpawn, iters: u64) -> Duration {
+    let (tx, rx) = async_channel::bounded::<u64>(128);
+    let t0 = Instant::now();
+    ex.go(async move {
+        for i in 0..iters {
+            tx.send(i).await.unwrap();
+        }
+    });
+    for _ in 0..iters {
+        rx.recv().await.unwrap();
+    }
+    t0.elapsed()
+}
+
+async fn tokio_spawn_batches(iters: u64) -> Duration {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(SPAWN_BATCH as usize);
+    let t0 = Instant::now();
+    let mut left = iters;
+    while left > 0 {
+        let n = left.min(SPAWN_BATCH);
+        for _ in 0..n {
+            let tx = tx.clone();
+            tokio::spawn(async move { tx.send(1).await.unwrap() });
+        }
+        for _ in 0..n {
+            rx.recv().await.unwrap();
+        }
+        left -= n;
+    }
+    t0.elapsed()
+}
+
+async fn smol_spawn_batches(ex: impl SmolSpawn, iters: u64) -> Duration {
+    let (tx, rx) = async_channel::bounded::<u64>(SPAWN_BATCH as usize);
+    let t0 = Instant::now();
+    let mut left = iters;
+    while left > 0 {
+        let n = left.min(SPAWN_BATCH);
+        for _ in 0..n {
+            let tx = tx.clone();
+            ex.go(async move { tx.send(1).await.unwrap() });
+        }
+        for _ in 0..n {
+            rx.recv().await.unwrap();
+        }
+        left -= n;
+    }
+    t0.elapsed()
+}
+
 fn a_pingpong(c: &mut Criterion) {
     let mut g = c.benchmark_group("a_pingpong");
     for mode in &GOLANG_MODES {
@@ -112,84 +230,10 @@ fn a_pingpong(c: &mut Criterion) {
             })
         });
     }
-    g.bench_function("tokio_ct(cap1)", |b| {
-        b.iter_custom(|iters| {
-            tokio_run(async move {
-                let (ptx, mut prx) = tokio::sync::mpsc::channel::<u64>(1);
-                let (qtx, mut qrx) = tokio::sync::mpsc::channel::<u64>(1);
-                tokio::spawn(async move {
-                    while let Some(v) = prx.recv().await {
-                        qtx.send(v).await.unwrap();
-                    }
-                });
-                let t0 = Instant::now();
-                for i in 0..iters {
-                    ptx.send(i).await.unwrap();
-                    qrx.recv().await.unwrap();
-                }
-                t0.elapsed()
-            })
-        })
-    });
-    g.bench_function("tokio_mt(cap1)", |b| {
-        b.iter_custom(|iters| {
-            tokio_mt_run(async move {
-                let (ptx, mut prx) = tokio::sync::mpsc::channel::<u64>(1);
-                let (qtx, mut qrx) = tokio::sync::mpsc::channel::<u64>(1);
-                tokio::spawn(async move {
-                    while let Some(v) = prx.recv().await {
-                        qtx.send(v).await.unwrap();
-                    }
-                });
-                let t0 = Instant::now();
-                for i in 0..iters {
-                    ptx.send(i).await.unwrap();
-                    qrx.recv().await.unwrap();
-                }
-                t0.elapsed()
-            })
-        })
-    });
-    g.bench_function("smol_mt(cap1)", |b| {
-        b.iter_custom(|iters| {
-            smol_mt_run(|ex| async move {
-                let (ptx, prx) = async_channel::bounded::<u64>(1);
-                let (qtx, qrx) = async_channel::bounded::<u64>(1);
-                ex.spawn(async move {
-                    while let Ok(v) = prx.recv().await {
-                        qtx.send(v).await.unwrap();
-                    }
-                })
-                .detach();
-                let t0 = Instant::now();
-                for i in 0..iters {
-                    ptx.send(i).await.unwrap();
-                    qrx.recv().await.unwrap();
-                }
-                t0.elapsed()
-            })
-        })
-    });
-    g.bench_function("smol(cap1)", |b| {
-        b.iter_custom(|iters| {
-            smol_run(|ex| async move {
-                let (ptx, prx) = async_channel::bounded::<u64>(1);
-                let (qtx, qrx) = async_channel::bounded::<u64>(1);
-                ex.spawn(async move {
-                    while let Ok(v) = prx.recv().await {
-                        qtx.send(v).await.unwrap();
-                    }
-                })
-                .detach();
-                let t0 = Instant::now();
-                for i in 0..iters {
-                    ptx.send(i).await.unwrap();
-                    qrx.recv().await.unwrap();
-                }
-                t0.elapsed()
-            })
-        })
-    });
+    g.bench_function("tokio_ct(cap1)", |b| b.iter_custom(|iters| tokio_run(tokio_pingpong(iters))));
+    g.bench_function("tokio_mt(cap1)", |b| b.iter_custom(|iters| tokio_mt_run(tokio_pingpong(iters))));
+    g.bench_function("smol_mt(cap1)", |b| b.iter_custom(|iters| smol_mt_run(|ex| smol_pingpong(ex, iters))));
+    g.bench_function("smol(cap1)", |b| b.iter_custom(|iters| smol_run(|ex| smol_pingpong(ex, iters))));
     g.bench_function("flume_smol", |b| {
         b.iter_custom(|iters| {
             smol_run(|ex| async move {
@@ -255,76 +299,10 @@ fn b_buf128(c: &mut Criterion) {
             })
         });
     }
-    g.bench_function("tokio_ct", |b| {
-        b.iter_custom(|iters| {
-            tokio_run(async move {
-                let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(128);
-                let t0 = Instant::now();
-                tokio::spawn(async move {
-                    for i in 0..iters {
-                        tx.send(i).await.unwrap();
-                    }
-                });
-                for _ in 0..iters {
-                    rx.recv().await.unwrap();
-                }
-                t0.elapsed()
-            })
-        })
-    });
-    g.bench_function("tokio_mt", |b| {
-        b.iter_custom(|iters| {
-            tokio_mt_run(async move {
-                let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(128);
-                let t0 = Instant::now();
-                tokio::spawn(async move {
-                    for i in 0..iters {
-                        tx.send(i).await.unwrap();
-                    }
-                });
-                for _ in 0..iters {
-                    rx.recv().await.unwrap();
-                }
-                t0.elapsed()
-            })
-        })
-    });
-    g.bench_function("smol_mt", |b| {
-        b.iter_custom(|iters| {
-            smol_mt_run(|ex| async move {
-                let (tx, rx) = async_channel::bounded::<u64>(128);
-                let t0 = Instant::now();
-                ex.spawn(async move {
-                    for i in 0..iters {
-                        tx.send(i).await.unwrap();
-                    }
-                })
-                .detach();
-                for _ in 0..iters {
-                    rx.recv().await.unwrap();
-                }
-                t0.elapsed()
-            })
-        })
-    });
-    g.bench_function("smol", |b| {
-        b.iter_custom(|iters| {
-            smol_run(|ex| async move {
-                let (tx, rx) = async_channel::bounded::<u64>(128);
-                let t0 = Instant::now();
-                ex.spawn(async move {
-                    for i in 0..iters {
-                        tx.send(i).await.unwrap();
-                    }
-                })
-                .detach();
-                for _ in 0..iters {
-                    rx.recv().await.unwrap();
-                }
-                t0.elapsed()
-            })
-        })
-    });
+    g.bench_function("tokio_ct", |b| b.iter_custom(|iters| tokio_run(tokio_buf128(iters))));
+    g.bench_function("tokio_mt", |b| b.iter_custom(|iters| tokio_mt_run(tokio_buf128(iters))));
+    g.bench_function("smol_mt", |b| b.iter_custom(|iters| smol_mt_run(|ex| smol_buf128(ex, iters))));
+    g.bench_function("smol", |b| b.iter_custom(|iters| smol_run(|ex| smol_buf128(ex, iters))));
     g.bench_function("flume_smol", |b| {
         b.iter_custom(|iters| {
             smol_run(|ex| async move {
@@ -576,90 +554,10 @@ fn e_spawn(c: &mut Criterion) {
             })
         });
     }
-    g.bench_function("tokio_ct", |b| {
-        b.iter_custom(|iters| {
-            tokio_run(async move {
-                let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(SPAWN_BATCH as usize);
-                let t0 = Instant::now();
-                let mut left = iters;
-                while left > 0 {
-                    let n = left.min(SPAWN_BATCH);
-                    for _ in 0..n {
-                        let tx = tx.clone();
-                        tokio::spawn(async move { tx.send(1).await.unwrap() });
-                    }
-                    for _ in 0..n {
-                        rx.recv().await.unwrap();
-                    }
-                    left -= n;
-                }
-                t0.elapsed()
-            })
-        })
-    });
-    g.bench_function("tokio_mt", |b| {
-        b.iter_custom(|iters| {
-            tokio_mt_run(async move {
-                let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(SPAWN_BATCH as usize);
-                let t0 = Instant::now();
-                let mut left = iters;
-                while left > 0 {
-                    let n = left.min(SPAWN_BATCH);
-                    for _ in 0..n {
-                        let tx = tx.clone();
-                        tokio::spawn(async move { tx.send(1).await.unwrap() });
-                    }
-                    for _ in 0..n {
-                        rx.recv().await.unwrap();
-                    }
-                    left -= n;
-                }
-                t0.elapsed()
-            })
-        })
-    });
-    g.bench_function("smol_mt", |b| {
-        b.iter_custom(|iters| {
-            smol_mt_run(|ex| async move {
-                let (tx, rx) = async_channel::bounded::<u64>(SPAWN_BATCH as usize);
-                let t0 = Instant::now();
-                let mut left = iters;
-                while left > 0 {
-                    let n = left.min(SPAWN_BATCH);
-                    for _ in 0..n {
-                        let tx = tx.clone();
-                        ex.spawn(async move { tx.send(1).await.unwrap() }).detach();
-                    }
-                    for _ in 0..n {
-                        rx.recv().await.unwrap();
-                    }
-                    left -= n;
-                }
-                t0.elapsed()
-            })
-        })
-    });
-    g.bench_function("smol", |b| {
-        b.iter_custom(|iters| {
-            smol_run(|ex| async move {
-                let (tx, rx) = async_channel::bounded::<u64>(SPAWN_BATCH as usize);
-                let t0 = Instant::now();
-                let mut left = iters;
-                while left > 0 {
-                    let n = left.min(SPAWN_BATCH);
-                    for _ in 0..n {
-                        let tx = tx.clone();
-                        ex.spawn(async move { tx.send(1).await.unwrap() }).detach();
-                    }
-                    for _ in 0..n {
-                        rx.recv().await.unwrap();
-                    }
-                    left -= n;
-                }
-                t0.elapsed()
-            })
-        })
-    });
+    g.bench_function("tokio_ct", |b| b.iter_custom(|iters| tokio_run(tokio_spawn_batches(iters))));
+    g.bench_function("tokio_mt", |b| b.iter_custom(|iters| tokio_mt_run(tokio_spawn_batches(iters))));
+    g.bench_function("smol_mt", |b| b.iter_custom(|iters| smol_mt_run(|ex| smol_spawn_batches(ex, iters))));
+    g.bench_function("smol", |b| b.iter_custom(|iters| smol_run(|ex| smol_spawn_batches(ex, iters))));
     g.bench_function("flume_smol", |b| {
         b.iter_custom(|iters| {
             smol_run(|ex| async move {
