@@ -44,21 +44,14 @@ impl<T> SpinLock<T> {
 
     #[cold]
     fn lock_slow(&self) {
-        let mut step = 0u32;
+        let mut backoff = golang_sched::Backoff::new();
         loop {
             if !self.locked.load(Ordering::Relaxed)
                 && self.locked.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok()
             {
                 return;
             }
-            if step < 7 {
-                for _ in 0..(1u32 << step) {
-                    std::hint::spin_loop();
-                }
-                step += 1;
-            } else {
-                std::thread::yield_now();
-            }
+            backoff.snooze();
         }
     }
 }

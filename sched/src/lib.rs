@@ -42,6 +42,7 @@
 
 #[cfg(not(target_family = "wasm"))]
 mod background;
+mod backoff;
 mod executor;
 /// Host services under WebAssembly: clocks, and the JavaScript event loop's
 /// turns (see [`Runtime::run_turn`]).
@@ -70,6 +71,7 @@ pub use multi::MultiRuntime;
 pub use executor::{real_now_ns, ClockKind, Handle, RunError, Runtime, Turn, BUDGET, VIRTUAL_EPOCH_UNIX};
 #[cfg(not(target_family = "wasm"))]
 pub use reactor::Async;
+pub use backoff::Backoff;
 pub use timer::{Action, TimerKey};
 
 use executor::CURRENT;

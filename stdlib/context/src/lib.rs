@@ -426,7 +426,7 @@ impl CancelNode {
 
     #[cold]
     fn lock_slow(&self) -> Guard<'_> {
-        let mut step = 0u32;
+        let mut backoff = golang_sched::Backoff::new();
         loop {
             let s = self.state.load(Ordering::Relaxed);
             if s & LOCKED == 0
@@ -434,14 +434,7 @@ impl CancelNode {
             {
                 return Guard { node: self, bits: s, seqcst: false };
             }
-            if step < 7 {
-                for _ in 0..(1u32 << step) {
-                    std::hint::spin_loop();
-                }
-                step += 1;
-            } else {
-                std::thread::yield_now();
-            }
+            backoff.snooze();
         }
     }
 
