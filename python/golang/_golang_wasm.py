@@ -99,10 +99,10 @@ def _put(obj):
 
 
 def _sweep():
-    """Forgets the objects whose handles Rust dropped."""
+    """Forgets the objects whose handles Rust dropped, and sets when to look
+    again (when the table has doubled)."""
     global _sweep_at
-    for h in _c_released():
-        _objs.pop(int(h), None)
+    _release()
     _sweep_at = max(1024, 2 * len(_objs))
 
 

@@ -39,10 +39,12 @@ fn mono_ns() -> u64 {
     (perf_now() * 1e6) as u64
 }
 
+#[cfg_attr(not(target_family = "wasm"), allow(dead_code))]
 fn unix_s() -> f64 {
     date_now() / 1e3
 }
 
+#[cfg_attr(not(target_family = "wasm"), allow(dead_code))]
 fn wake() {
     schedule(0.0);
 }
@@ -92,9 +94,7 @@ fn install_background(rt: &Runtime) {
 // Natively (the crate builds there for `cargo test` of the workspace) the
 // scheduler has its own clock and background thread.
 #[cfg(not(target_family = "wasm"))]
-fn install_platform() {
-    let _ = (mono_ns as fn() -> u64, unix_s as fn() -> f64, wake as fn());
-}
+fn install_platform() {}
 
 #[cfg(not(target_family = "wasm"))]
 fn install_background(_rt: &Runtime) {}

@@ -109,21 +109,10 @@ fn parse(flat: &[f64]) -> Vec<Parsed> {
     flat.chunks_exact(4)
         .map(|c| {
             let ch = chans::get(c[1] as u32);
-            let send = (c[0] == 1.0).then(|| Val::from_f64(dtype(&ch), c[2]));
+            let send = (c[0] == 1.0).then(|| Val::from_f64(ch.dtype(), c[2]));
             Parsed { ch, send, index: c[3] as usize }
         })
         .collect()
-}
-
-fn dtype(ch: &AnyChan) -> crate::value::DType {
-    use crate::value::DType;
-    match ch {
-        AnyChan::Obj(_) => DType::Obj,
-        AnyChan::StructZ(_) => DType::StructZ,
-        AnyChan::Bool(_) => DType::Bool,
-        AnyChan::Int(_) => DType::Int,
-        AnyChan::Double(_) => DType::Double,
-    }
 }
 
 fn start(mut cases: Vec<Parsed>, default_at: Option<usize>, park: bool) -> Start {

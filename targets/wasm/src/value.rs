@@ -134,6 +134,17 @@ impl AnyChan {
         }
     }
 
+    /// The channel's dtype.
+    pub fn dtype(&self) -> DType {
+        match self {
+            AnyChan::Obj(_) => DType::Obj,
+            AnyChan::StructZ(_) => DType::StructZ,
+            AnyChan::Bool(_) => DType::Bool,
+            AnyChan::Int(_) => DType::Int,
+            AnyChan::Double(_) => DType::Double,
+        }
+    }
+
     /// The channel's identity (0 for nil channels).
     pub fn id(&self) -> usize {
         each_chan!(self, c => c.id())
@@ -167,39 +178,6 @@ impl Val {
     }
 }
 
-/// A received value as JavaScript gives it to the shim: the object handle
-/// or the number or bool; `null` once the channel is closed and drained.
-pub trait Out: Sized + Send + 'static {
-    /// The value for the shim.
-    fn out(self) -> JsValue;
-}
-
-impl Out for PyRef {
-    fn out(self) -> JsValue {
-        JsValue::from_f64(self.into_handle())
-    }
-}
-impl Out for () {
-    fn out(self) -> JsValue {
-        JsValue::from_f64(0.0)
-    }
-}
-impl Out for bool {
-    fn out(self) -> JsValue {
-        JsValue::from_bool(self)
-    }
-}
-impl Out for i32 {
-    fn out(self) -> JsValue {
-        JsValue::from_f64(self as f64)
-    }
-}
-impl Out for f64 {
-    fn out(self) -> JsValue {
-        JsValue::from_f64(self)
-    }
-}
-
 /// A received value before it is handed to JavaScript (futures must be
 /// `Send`, and a `JsValue` is not).
 pub enum Got {
@@ -220,15 +198,17 @@ pub enum Got {
 }
 
 impl Got {
-    /// The value for the shim (see [`Out`]).
+    /// The value as JavaScript gives it to the shim: the object's handle,
+    /// or the number or bool (0 for 'C.structZ'); `null` once the channel is
+    /// closed and drained; `undefined` for nothing.
     pub fn to_js(self) -> JsValue {
         match self {
             Got::Closed => JsValue::NULL,
-            Got::Obj(r) => r.out(),
-            Got::StructZ => ().out(),
-            Got::Bool(b) => b.out(),
-            Got::Int(i) => i.out(),
-            Got::Double(d) => d.out(),
+            Got::Obj(r) => JsValue::from_f64(r.into_handle()),
+            Got::StructZ => JsValue::from_f64(0.0),
+            Got::Bool(b) => JsValue::from_bool(b),
+            Got::Int(i) => JsValue::from_f64(i as f64),
+            Got::Double(d) => JsValue::from_f64(d),
             Got::Nothing => JsValue::UNDEFINED,
         }
     }
