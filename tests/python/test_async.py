@@ -427,6 +427,54 @@ def test_run_rejects_unknown_clock():
         run(main, clock='wall')
 
 
+def test_run_rejects_a_seed_that_is_not_a_u64_before_calling_main():
+    called = []
+
+    async def main():
+        called.append(1)
+    for bad, exc in ((-1, OverflowError), (2**64, OverflowError), (1.5, TypeError), ('7', TypeError)):
+        with pytest.raises(exc):
+            golang.run(main, seed=bad)
+    assert called == []
+    assert golang.run(main, seed=2**64 - 1) is None
+
+
+def test_go_runs_partials_and_bound_methods_of_async_functions_as_async_goroutines():
+    import functools
+
+    class Worker:
+        async def work(self, ch, v):
+            await ch.asend(v)
+
+    async def send(ch, v):
+        await ch.asend(v)
+
+    async def main():
+        ch = chan()
+        go(functools.partial(send, ch), 'partial')
+        go(Worker().work, ch, 'method')
+        return sorted([await ch.arecv(), await ch.arecv()])
+    assert run(main) == ['method', 'partial']
+
+
+@pytest.mark.skipif(not hasattr(__import__('inspect'), 'markcoroutinefunction'), reason="Python 3.12+")
+def test_go_runs_a_function_marked_as_coroutine_function_as_an_async_goroutine():
+    import inspect
+
+    async def send(ch, v):
+        await ch.asend(v)
+
+    def marked(ch, v):      # a plain function that returns a coroutine
+        return send(ch, v)
+    inspect.markcoroutinefunction(marked)
+
+    async def main():
+        ch = chan()
+        go(marked, ch, 'marked')
+        return await ch.arecv()
+    assert run(main) == 'marked'
+
+
 def test_run_inside_a_run_raises_runtimeerror():
     async def inner():
         pass

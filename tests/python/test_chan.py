@@ -819,3 +819,16 @@ def test_two_threads_blocking_in_turn_on_a_full_and_an_empty_chan():
         req.send(j)
         assert resp.recv() == j + 1
     join(g)
+
+
+def test_chan_cannot_be_copied_or_pickled():
+    # a chan is a reference to a runtime object: copies would alias it
+    # behind Python's back, and there is nothing to pickle
+    import copy
+    import pickle
+    ch = chan(1)
+    for f in (copy.copy, copy.deepcopy, pickle.dumps):
+        with pytest.raises(TypeError):
+            f(ch)
+    ch.send(1)
+    assert ch.recv() == 1
