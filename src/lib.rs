@@ -5,7 +5,51 @@
 //! This crate re-exports the workspace crates:
 //! - [`sched`]: executors (deterministic with a virtual clock, or real with a
 //!   timer wheel and an IO reactor), [`go`], [`sleep`];
-//! - [`chan`]: [`Chan`], [`Select`];
+//! - [`chan`]: [`Chan`], [`select!`], [`Select`];
+//!
+//! [`select!`] is Go's select statement for goroutines: Go-like arms,
+//! nothing boxed (the [`Select`] builder is the dynamic form):
+//!
+//! ```
+//! use golang::{go, select, Chan, Runtime};
+//!
+//! let rt = Runtime::deterministic(7);
+//! let out = rt.block_on(async {
+//!     let (jobs, results): (Chan<u32>, Chan<u32>) = (Chan::new(0), Chan::new(4));
+//!     let (j, r) = (jobs.clone(), results.clone());
+//!     go(async move {
+//!         while let Some(n) = j.recv().await {
+//!             r.send(n * n).await.unwrap();
+//!         }
+//!         r.close();
+//!     });
+//!     let (mut next, mut sum) = (1, 0);
+//!     loop {
+//!         select! {
+//!             // A send arm: taken when the worker is ready to receive.
+//!             jobs.send(next) => {
+//!                 next += 1;
+//!                 if next == 4 {
+//!                     jobs.close();
+//!                     break;
+//!                 }
+//!             }
+//!             // A receive arm: `v` is Some(value), or None once closed.
+//!             v = results.recv() => sum += v.unwrap(),
+//!         }
+//!     }
+//!     // `(v, ok)`, as Go's `v, ok := <-ch`; `default` makes it non-blocking.
+//!     loop {
+//!         select! {
+//!             (v, ok) = results.recv_() => if ok { sum += v } else { break },
+//!         }
+//!     }
+//!     let quiet: Chan<u32> = Chan::new(1);
+//!     let idle = select! { _v = quiet.recv() => false, default => true };
+//!     (sum, idle)
+//! });
+//! assert_eq!(out.unwrap(), (1 + 4 + 9, true));
+//! ```
 //!
 //! ```
 //! use golang::{go, Chan, Runtime, Select};
@@ -44,7 +88,7 @@ pub use golang_strconv as strconv;
 pub use golang_sync as sync;
 pub use golang_time as time;
 
-pub use golang_chan::{make, Chan, ChanError, Select, DEFAULT};
+pub use golang_chan::{make, select, Chan, ChanError, Select, DEFAULT};
 pub use golang_sched::{go, go_local, go_named, sleep, yield_now, ClockKind, RunError, Runtime};
 #[cfg(not(target_family = "wasm"))]
 pub use golang_sched::MultiRuntime;

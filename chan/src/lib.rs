@@ -10,6 +10,9 @@
 //! picked uniformly at random among the ready ones with the current
 //! executor's RNG, so a seed reproduces every choice.
 //!
+//! [`select!`] is the statement form: Go-like arms over cases on the stack
+//! (no allocation unless it waits), with the same rules as [`select`].
+//!
 //! Dropping a waiting `recv` or `select` future never loses a value: see the
 //! invariants at the top of `chan.rs` and `select.rs`.
 //!
@@ -49,6 +52,10 @@ mod chan;
 mod lock;
 mod rc;
 mod select;
+/// The helpers that [`select!`] expands to; not an API of their own.
+#[doc(hidden)]
+#[path = "select_macro.rs"]
+pub mod __macro;
 mod waiter;
 
 pub use chan::{make, Blocking, Chan, ChanError, RecvFuture, SendFuture, TryRecvError, TrySendError};

@@ -163,7 +163,7 @@ impl<'a, T> SendCase<'a, T> {
         SendCase { ch, value: Some(v), entry: None }
     }
 
-    /// The value back, if the case did not commit.
+    /// The value back, if the case did not commit (`None` once it was sent).
     pub fn into_value(self) -> Option<T> {
         self.value
     }
