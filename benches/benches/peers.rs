@@ -15,6 +15,9 @@
 //!
 //! One function id per system:
 //!
+//! - `golang(select!)`: pygolang-rs's `select!` macro in c and d (the other
+//!   `golang` ids there call the select functions directly: `golang` the
+//!   slice-of-cases fast path, `golang(builder)` the boxed `Select`);
 //! - `golang`: pygolang-rs, deterministic single-threaded executor (seeded
 //!   random scheduling, virtual clock);
 //! - `golang_real`: the same executor on the real clock (FIFO scheduling,
@@ -358,6 +361,22 @@ fn c_select_ready(c: &mut Criterion) {
             })
         })
     });
+    g.bench_function("golang(select!)", |b| {
+        b.iter_custom(|iters| {
+            golang_run("golang", async move {
+                let (c1, c2) = (Chan::<u64>::new(1), Chan::<u64>::new(1));
+                let t0 = Instant::now();
+                for i in 0..iters {
+                    c1.send(i).await.unwrap();
+                    golang::select! {
+                        v = c1.recv() => { std::hint::black_box(v); }
+                        v = c2.recv() => { std::hint::black_box(v); }
+                    }
+                }
+                t0.elapsed()
+            })
+        })
+    });
     g.bench_function("golang(builder)", |b| {
         b.iter_custom(|iters| {
             golang_run("golang", async move {
@@ -452,6 +471,23 @@ fn d_select_default(c: &mut Criterion) {
                     // synchronous form is what a goroutine calls for it.
                     let (mut r1, mut r2) = (RecvCase::new(&c1), RecvCase::new(&c2));
                     std::hint::black_box(try_select_tuple((&mut r1, &mut r2), true).unwrap().unwrap());
+                }
+                t0.elapsed()
+            })
+        })
+    });
+    g.bench_function("golang(select!)", |b| {
+        b.iter_custom(|iters| {
+            golang_run("golang", async move {
+                let (c1, c2) = (Chan::<u64>::new(1), Chan::<u64>::new(1));
+                let t0 = Instant::now();
+                for _ in 0..iters {
+                    let k = golang::select! {
+                        v = c1.recv() => v,
+                        v = c2.recv() => v,
+                        default => Some(0),
+                    };
+                    std::hint::black_box(k);
                 }
                 t0.elapsed()
             })

@@ -11,9 +11,9 @@
 //!    choice among the ready ones and the seed that reproduces it are
 //!    exactly the ones of `select.rs` (invariants 1-5 there).
 //! 3. With a `default` arm, when no channel's readiness hint says "maybe
-//!    ready" the default commits after a few statically dispatched loads:
-//!    sound because a clear hint is the channel's state at some moment
-//!    during the call (see `try_select_tuple`).
+//!    ready" the default commits after one load per arm, before any case is
+//!    built: sound because a clear hint is the channel's state at some
+//!    moment during the call (see `try_select_tuple`).
 //! 4. After the select, every case is consumed before the chosen body runs:
 //!    a receive case yields its value, a send case that did not commit drops
 //!    its value there (it was never sent, and it is dropped exactly once);
@@ -22,8 +22,11 @@
 //!    (invariant 5 of `select.rs`: nothing is both sent and dropped).
 //! 5. Every run of the macro spends one unit of the goroutine's cooperative
 //!    budget, as [`crate::SelectFuture`] does, so a loop around a select with
-//!    a default arm still lets other goroutines run.
+//!    a default arm still lets other goroutines run. With a default arm the
+//!    budget is spent before the operands are evaluated: the select itself
+//!    then never awaits.
 
+use crate::chan::Chan;
 use crate::select::{RecvCase, SendCase};
 use std::future::Future;
 use std::pin::Pin;
@@ -67,6 +70,19 @@ pub fn recv_ok<T: Default>(r: Option<Option<T>>) -> (T, bool) {
         Some(v) => (v, true),
         None => (T::default(), false),
     }
+}
+
+/// Whether a receive on `ch` might proceed now (false: certainly not, or
+/// nil), from its readiness hint, without locking.
+#[inline]
+pub fn recv_maybe<T>(ch: &Chan<T>) -> bool {
+    ch.inner.as_ref().is_some_and(|i| i.recv_maybe())
+}
+
+/// Whether a send on `ch` might proceed now (see [`recv_maybe`]).
+#[inline]
+pub fn send_maybe<T>(ch: &Chan<T>) -> bool {
+    ch.inner.as_ref().is_some_and(|i| i.send_maybe())
 }
 
 /// The index of the committed case; a send on a closed channel panics with
@@ -234,10 +250,10 @@ macro_rules! __select_parse {
     };
     // Receive arm: `pat = ch.recv()` or `pat = ch.recv_()`.
     (@recv [$i:tt $($idx:tt)*] [$($arms:tt)*] $def:tt $body:tt $pat:tt [$($c:tt)+] [. recv ()] $($rest:tt)*) => {
-        $crate::__select_parse!(@arm [$($idx)*] [$($arms)* (recv $i __case __chan [$($c)+] $pat [] $body)] $def $($rest)*)
+        $crate::__select_parse!(@arm [$($idx)*] [$($arms)* (recv $i __case __chan __val [$($c)+] $pat [] $body)] $def $($rest)*)
     };
     (@recv [$i:tt $($idx:tt)*] [$($arms:tt)*] $def:tt $body:tt $pat:tt [$($c:tt)+] [. recv_ ()] $($rest:tt)*) => {
-        $crate::__select_parse!(@arm [$($idx)*] [$($arms)* (recv_ $i __case __chan [$($c)+] $pat [] $body)] $def $($rest)*)
+        $crate::__select_parse!(@arm [$($idx)*] [$($arms)* (recv_ $i __case __chan __val [$($c)+] $pat [] $body)] $def $($rest)*)
     };
     (@recv $idx:tt $arms:tt $def:tt $body:tt $pat:tt [$($c:tt)*] [$t:tt $($r:tt)*] $($rest:tt)*) => {
         $crate::__select_parse!(@recv $idx $arms $def $body $pat [$($c)* $t] [$($r)*] $($rest)*)
@@ -247,7 +263,7 @@ macro_rules! __select_parse {
     };
     // Send arm: `ch.send(v)`.
     (@send [$i:tt $($idx:tt)*] [$($arms:tt)*] $def:tt $body:tt [$($c:tt)+] [. send ($($v:tt)+)] $($rest:tt)*) => {
-        $crate::__select_parse!(@arm [$($idx)*] [$($arms)* (send $i __case __chan [$($c)+] [] [$($v)+] $body)] $def $($rest)*)
+        $crate::__select_parse!(@arm [$($idx)*] [$($arms)* (send $i __case __chan __val [$($c)+] [] [$($v)+] $body)] $def $($rest)*)
     };
     (@send $idx:tt $arms:tt $def:tt $body:tt [$($c:tt)*] [$t:tt $($r:tt)*] $($rest:tt)*) => {
         $crate::__select_parse!(@send $idx $arms $def $body [$($c)* $t] [$($r)*] $($rest)*)
@@ -257,7 +273,9 @@ macro_rules! __select_parse {
     };
 }
 
-/// The code of [`select!`] once its arms are parsed.
+/// The code of [`select!`] once its arms are parsed. Per arm: `$ch` holds
+/// the channel operand, `$val` a send's value and then the case, `$case`
+/// what the body gets (see `Finish`).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __select_emit {
@@ -272,70 +290,91 @@ macro_rules! __select_emit {
         $def
     }};
     // Cases, no default.
-    ([$(($kind:ident $i:tt $case:ident $ch:ident [$($c:tt)+] [$($pat:tt)*] [$($v:tt)*] $body:block))+] []) => {{
-        $( $crate::__select_case!($kind $case $ch [$($c)+] [$($v)*]); )+
+    ([$(($kind:ident $i:tt $case:ident $ch:ident $val:ident [$($c:tt)+] [$($pat:tt)*] [$($v:tt)*] $body:block))+] []) => {{
+        $( $crate::__select_step!(operand $kind $ch $val [$($c)+] [$($v)*]); )+
+        $( $crate::__select_step!(case $kind $ch $val); )+
         let __k = $crate::__macro::committed(
-            $crate::select(&mut [$(&mut $case as &mut dyn $crate::Case),+], false).await,
+            $crate::select(&mut [$(&mut $val as &mut dyn $crate::Case),+], false).await,
         );
-        $( let $case = $crate::__macro::Finish::finish($case); )+
+        $( let $case = $crate::__macro::Finish::finish($val); )+
         match __k {
-            $( $i => $crate::__select_body!($kind $case [$($pat)*] $body), )+
+            $( $i => $crate::__select_step!(body $kind $case [$($pat)*] $body), )+
             _ => ::core::unreachable!("select!: no such case"),
         }
     }};
     // Cases and a default.
-    ([$(($kind:ident $i:tt $case:ident $ch:ident [$($c:tt)+] [$($pat:tt)*] [$($v:tt)*] $body:block))+] [$def:block]) => {{
-        $( $crate::__select_case!($kind $case $ch [$($c)+] [$($v)*]); )+
+    ([$(($kind:ident $i:tt $case:ident $ch:ident $val:ident [$($c:tt)+] [$($pat:tt)*] [$($v:tt)*] $body:block))+] [$def:block]) => {{
+        // Before the operands, so that nothing of the select lives across an
+        // await: the cases stay in registers, not in the future's state.
         $crate::__macro::coop().await;
-        // Point 3: no hint says "maybe ready", so nothing is ready.
-        let __k = if false $(|| $crate::Case::maybe_ready(&$case))+ {
-            match $crate::try_select(&mut [$(&mut $case as &mut dyn $crate::Case),+], true) {
+        $( $crate::__select_step!(operand $kind $ch $val [$($c)+] [$($v)*]); )+
+        let __k;
+        $( let $case; )+
+        // Point 3: no hint says "maybe ready", so nothing is ready; the
+        // cases are not even built.
+        if false $(|| $crate::__select_step!(hint $kind $ch))+ {
+            $( $crate::__select_step!(case $kind $ch $val); )+
+            __k = match $crate::try_select(&mut [$(&mut $val as &mut dyn $crate::Case),+], true) {
                 ::core::option::Option::Some(r) => $crate::__macro::committed(r),
                 ::core::option::Option::None => ::core::unreachable!("select! with default blocked"),
-            }
+            };
+            $( $case = $crate::__macro::Finish::finish($val); )+
         } else {
-            $crate::DEFAULT
-        };
-        $( let $case = $crate::__macro::Finish::finish($case); )+
+            __k = $crate::DEFAULT;
+            $( $case = $crate::__select_step!(unready $kind $val); )+
+        }
         match __k {
-            $( $i => $crate::__select_body!($kind $case [$($pat)*] $body), )+
+            $( $i => $crate::__select_step!(body $kind $case [$($pat)*] $body), )+
             _ => $def,
         }
     }};
 }
 
-/// One case of [`select!`] on the stack: its channel operand (kept alive
-/// for the whole select) and its case, in source order.
+/// The per-arm pieces of [`select!`]'s code.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __select_case {
-    (recv $case:ident $ch:ident [$($c:tt)+] []) => {
+macro_rules! __select_step {
+    // The operands, evaluated once in source order (point 1); the channel
+    // is borrowed for the whole select.
+    (operand send $ch:ident $val:ident [$($c:tt)+] [$($v:tt)+]) => {
         let $ch = &$($c)+;
-        let mut $case = $crate::RecvCase::new($ch);
+        let $val = $($v)+;
     };
-    (recv_ $case:ident $ch:ident [$($c:tt)+] []) => {
+    (operand $kind:ident $ch:ident $val:ident [$($c:tt)+] []) => {
         let $ch = &$($c)+;
-        let mut $case = $crate::RecvCase::new($ch);
     };
-    (send $case:ident $ch:ident [$($c:tt)+] [$($v:tt)+]) => {
-        let $ch = &$($c)+;
-        let mut $case = $crate::SendCase::new($ch, $($v)+);
+    // The case on the stack (point 2).
+    (case send $ch:ident $val:ident) => {
+        let mut $val = $crate::SendCase::new($ch, $val);
     };
-}
-
-/// The body of the committed arm of [`select!`], with its bindings.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __select_body {
-    (recv $case:ident [$($pat:tt)+] $body:block) => {{
+    (case $kind:ident $ch:ident $val:ident) => {
+        let mut $val = $crate::RecvCase::new($ch);
+    };
+    // The readiness hint (point 3).
+    (hint send $ch:ident) => {
+        $crate::__macro::send_maybe($ch)
+    };
+    (hint $kind:ident $ch:ident) => {
+        $crate::__macro::recv_maybe($ch)
+    };
+    // What the body gets when the default committed: nothing was received,
+    // and a send's value is dropped here (point 4).
+    (unready send $val:ident) => {
+        ::core::mem::drop($val)
+    };
+    (unready $kind:ident $val:ident) => {
+        ::core::option::Option::None
+    };
+    // The body of the committed arm, with its bindings.
+    (body recv $case:ident [$($pat:tt)+] $body:block) => {{
         let $($pat)+ = $crate::__macro::recv($case);
         $body
     }};
-    (recv_ $case:ident [$($pat:tt)+] $body:block) => {{
+    (body recv_ $case:ident [$($pat:tt)+] $body:block) => {{
         let $($pat)+ = $crate::__macro::recv_ok($case);
         $body
     }};
-    (send $case:ident [] $body:block) => {{
+    (body send $case:ident [] $body:block) => {{
         let () = $case;
         $body
     }};

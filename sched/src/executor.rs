@@ -13,6 +13,19 @@
 //! Wakers are `Send + Sync`: a wake on the executor's own thread pushes onto
 //! the local run queue; a wake from any other thread goes through the shared
 //! remote queue and notifies the reactor.
+//!
+//! Invariants of the goroutine table (the slab of tasks and its wakers):
+//! 1. A goroutine is named by (slab key, generation); every spawn takes a
+//!    new generation. A run-queue entry whose generation is not the one of
+//!    the task now at that key is stale (its goroutine finished) and is
+//!    skipped, so a late wake never polls another goroutine.
+//! 2. A task's `scheduled` flag is set while an entry for it sits in a run
+//!    queue (local or remote), so a goroutine is queued at most once.
+//! 3. A finished goroutine's `TaskWaker` is kept for the next spawn only
+//!    when the executor holds its only reference (`Arc::get_mut`): no
+//!    `Waker` of the old goroutine exists then, so none can wake the new
+//!    one; entries already queued are stale by 1. A spawn then allocates
+//!    once (the future's box), not twice.
 
 use crate::reactor::Reactor;
 use crate::rng::{random_seed, Rng};
@@ -173,7 +186,22 @@ pub(crate) struct Shared {
 }
 
 /// A goroutine spawned from another thread, boxed for the remote queue.
-type SendTask = Pin<Box<dyn Future<Output = ()> + Send>>;
+pub(crate) type SendTask = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Spawns on the executor running on this thread, if any; gives the future
+/// back otherwise. The fast path of `go`: no handle (no `Arc` count) and
+/// no second look-up. Sound because an executor in `CURRENT` is always a
+/// single-thread one (its `Shared::multi` is `None`).
+#[inline]
+pub(crate) fn spawn_current(fut: SendTask, name: Option<String>) -> Result<(), (SendTask, Option<String>)> {
+    CURRENT.with(|c| match &*c.borrow() {
+        Some(l) => {
+            l.spawn(fut, name);
+            Ok(())
+        }
+        None => Err((fut, name)),
+    })
+}
 
 /// What other threads hand to the executor.
 #[derive(Default)]
@@ -318,6 +346,10 @@ impl Wake for TaskWaker {
     }
 }
 
+/// Finished goroutines' wakers kept for reuse (invariant 3), at most this
+/// many: enough for a batch of short goroutines, bounded in memory.
+const FREE_WAKERS: usize = 1024;
+
 struct Task {
     /// The goroutine's future; `None` while it is being polled.
     fut: Option<Pin<Box<dyn Future<Output = ()>>>>,
@@ -333,6 +365,8 @@ pub(crate) struct Local {
     pub(crate) shared: Arc<Shared>,
     runq: RefCell<VecDeque<(usize, u64)>>,
     tasks: RefCell<Slab<Task>>,
+    /// Wakers of finished goroutines, for the next spawns (invariant 3).
+    free_wakers: RefCell<Vec<Arc<TaskWaker>>>,
     /// The RNG, while the executor is not running (while it runs, its state
     /// lives in the thread-local `EXEC_RNG`).
     rng: Cell<Rng>,
@@ -396,11 +430,16 @@ impl Local {
         let mut tasks = self.tasks.borrow_mut();
         let entry = tasks.vacant_entry();
         let key = entry.key();
-        let waker = Arc::new(TaskWaker {
-            key,
-            gen,
-            scheduled: AtomicBool::new(true),
-            shared: self.shared.clone(),
+        // Invariant 3: a kept waker is ours alone, so it can be renamed.
+        let reused = self.free_wakers.borrow_mut().pop().and_then(|mut w| {
+            let tw = Arc::get_mut(&mut w)?;
+            tw.key = key;
+            tw.gen = gen;
+            *tw.scheduled.get_mut() = true; // invariant 2: queued below
+            Some(w)
+        });
+        let waker = reused.unwrap_or_else(|| {
+            Arc::new(TaskWaker { key, gen, scheduled: AtomicBool::new(true), shared: self.shared.clone() })
         });
         entry.insert(Task { fut: Some(fut), waker, goid, name, reason: "runnable" });
         self.runq.borrow_mut().push_back((key, gen));
@@ -459,9 +498,11 @@ impl Local {
                 };
             }
             Ok(Poll::Ready(())) => {
-                tasks.remove(key);
+                let task = tasks.remove(key);
                 drop(tasks);
                 drop(fut);
+                drop(waker);
+                self.keep_waker(task.waker);
             }
             Err(payload) => {
                 let task = tasks.remove(key);
@@ -478,6 +519,16 @@ impl Local {
                     });
                 }
             }
+        }
+    }
+
+    /// Keeps a finished goroutine's waker for the next spawn if nothing
+    /// else refers to it (invariant 3).
+    #[inline]
+    fn keep_waker(&self, mut w: Arc<TaskWaker>) {
+        let mut free = self.free_wakers.borrow_mut();
+        if free.len() < FREE_WAKERS && Arc::get_mut(&mut w).is_some() {
+            free.push(w);
         }
     }
 
@@ -584,6 +635,7 @@ impl Runtime {
                 shared,
                 runq: RefCell::new(VecDeque::new()),
                 tasks: RefCell::new(Slab::new()),
+                free_wakers: RefCell::new(Vec::new()),
                 rng: Cell::new(Rng::new(seed)),
                 random_schedule,
                 next_goid: Cell::new(2),
@@ -819,11 +871,15 @@ impl Handle {
 
     /// Like `spawn`, with a name that deadlock and panic reports show.
     pub fn spawn_named<F: Future<Output = ()> + Send + 'static>(&self, name: Option<String>, fut: F) {
+        self.spawn_boxed(name, Box::pin(fut))
+    }
+
+    /// [`Handle::spawn_named`] of a future boxed once, by the caller.
+    pub(crate) fn spawn_boxed(&self, name: Option<String>, fut: SendTask) {
         #[cfg(not(target_family = "wasm"))]
         if let Some(m) = &self.shared.multi {
-            return m.spawn(Box::pin(fut), name);
+            return m.spawn(fut, name);
         }
-        let fut: SendTask = Box::pin(fut);
         let local = CURRENT.with(|c| c.borrow().as_ref().filter(|l| l.shared.id == self.shared.id).cloned());
         match local {
             Some(l) => {

@@ -85,12 +85,19 @@ use std::time::Duration;
 /// Spawns a goroutine: on the current executor, or on the background
 /// executor when called outside any executor (for example from an OS thread).
 pub fn go<F: Future<Output = ()> + Send + 'static>(fut: F) {
-    handle().spawn(fut)
+    spawn_boxed(Box::pin(fut), None)
 }
 
 /// Spawns a goroutine with a name that deadlock and panic reports show.
 pub fn go_named<F: Future<Output = ()> + Send + 'static>(name: impl Into<String>, fut: F) {
-    handle().spawn_named(Some(name.into()), fut)
+    spawn_boxed(Box::pin(fut), Some(name.into()))
+}
+
+// The future is boxed once, here, whichever executor takes it.
+fn spawn_boxed(fut: executor::SendTask, name: Option<String>) {
+    if let Err((fut, name)) = executor::spawn_current(fut, name) {
+        handle().spawn_boxed(name, fut)
+    }
 }
 
 /// Spawns a goroutine that need not be `Send` on the current executor.

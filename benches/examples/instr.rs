@@ -1,0 +1,74 @@
+//! Fixed workloads for counting instructions with callgrind, which is
+//! repeatable where wall-clock timings on a shared machine are not:
+//!
+//! `valgrind --tool=callgrind target/release/examples/instr <workload> <n>`
+//!
+//! Run it with two values of n: the difference of the totals divided by the
+//! difference of n is the cost of one operation, free of the setup.
+//! Workloads: select_ready, select_ready_macro, select_default,
+//! select_default_macro, spawn.
+
+use golang::chan::{select, try_select_tuple, RecvCase};
+use golang::{go, Chan, Runtime};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let w = args.get(1).cloned().unwrap_or_default();
+    Runtime::deterministic(1)
+        .block_on(async move {
+            let cap = if w == "spawn" { 1000 } else { 1 };
+            let (c1, c2) = (Chan::<u64>::new(cap), Chan::<u64>::new(1));
+            match w.as_str() {
+                "select_ready" => {
+                    for i in 0..n {
+                        c1.send(i).await.unwrap();
+                        let (mut r1, mut r2) = (RecvCase::new(&c1), RecvCase::new(&c2));
+                        let k = select(&mut [&mut r1, &mut r2], false).await.unwrap();
+                        std::hint::black_box((k, r1.take(), r2.take()));
+                    }
+                }
+                "select_ready_macro" => {
+                    for i in 0..n {
+                        c1.send(i).await.unwrap();
+                        golang::select! {
+                            v = c1.recv() => { std::hint::black_box(v); }
+                            v = c2.recv() => { std::hint::black_box(v); }
+                        }
+                    }
+                }
+                "select_default" => {
+                    for _ in 0..n {
+                        let (mut r1, mut r2) = (RecvCase::new(&c1), RecvCase::new(&c2));
+                        std::hint::black_box(try_select_tuple((&mut r1, &mut r2), true).unwrap().unwrap());
+                    }
+                }
+                "select_default_macro" => {
+                    for _ in 0..n {
+                        let k = golang::select! {
+                            v = c1.recv() => v,
+                            v = c2.recv() => v,
+                            default => Some(0),
+                        };
+                        std::hint::black_box(k);
+                    }
+                }
+                "spawn" => {
+                    let mut left = n;
+                    while left > 0 {
+                        let m = left.min(1000);
+                        for _ in 0..m {
+                            let c = c1.clone();
+                            go(async move { c.send(1).await.unwrap() });
+                        }
+                        for _ in 0..m {
+                            c1.recv().await.unwrap();
+                        }
+                        left -= m;
+                    }
+                }
+                other => panic!("unknown workload {other:?}"),
+            }
+        })
+        .unwrap();
+}
