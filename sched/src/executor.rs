@@ -34,6 +34,7 @@ use slab::Slab;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
+use std::mem::ManuallyDrop;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::{pin, Pin};
@@ -473,18 +474,27 @@ impl Local {
             let mut tasks = self.tasks.borrow_mut();
             let task = match tasks.get_mut(key) {
                 Some(t) if t.waker.gen == gen => t,
-                _ => return, // finished goroutine: a stale wake-up
+                _ => return, // finished goroutine: a stale wake-up (invariant 1)
             };
             let fut = match task.fut.take() {
                 Some(f) => f,
                 None => return,
             };
-            task.waker.scheduled.store(false, Ordering::Release);
-            (fut, Waker::from(task.waker.clone()))
+            task.waker.scheduled.store(false, Ordering::Release); // invariant 2
+            self.current_goid.set(task.goid);
+            // SAFETY: `Arc::from_raw` gets the pointer of the live
+            // `Arc<TaskWaker>` that the task holds, without a count of its
+            // own; the `Waker` made of it is never dropped (`ManuallyDrop`),
+            // so the counts stay balanced. The task's `Arc` outlives it: only
+            // this function removes the task from the slab, after the poll,
+            // and the poll cannot reach the slab's entry (spawning during it
+            // moves entries, not the `Arc`'s allocation). A clone of the
+            // waker counts normally, so invariant 3 still sees it.
+            let w = unsafe { Arc::from_raw(Arc::as_ptr(&task.waker)) };
+            (fut, ManuallyDrop::new(Waker::from(w)))
         };
         BUDGET_TL.with(|b| b.set(BUDGET));
         REASON_TL.with(|r| r.set(""));
-        self.current_goid.set(self.tasks.borrow()[key].goid);
         let mut cx = Context::from_waker(&waker);
         let res = catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)));
         let mut tasks = self.tasks.borrow_mut();
@@ -501,7 +511,6 @@ impl Local {
                 let task = tasks.remove(key);
                 drop(tasks);
                 drop(fut);
-                drop(waker);
                 self.keep_waker(task.waker);
             }
             Err(payload) => {
