@@ -24,10 +24,16 @@
 //!    budget, as [`crate::SelectFuture`] does, so a loop around a select with
 //!    a default arm still lets other goroutines run. With a default arm the
 //!    budget is spent before the operands are evaluated: the select itself
-//!    then never awaits.
+//!    then never awaits. (Without a default arm, a select that has to wait
+//!    spends a second unit in [`crate::SelectFuture`].)
+//! 6. Without a default arm, when exactly one hint says "maybe ready", that
+//!    case is tried alone, statically dispatched, before any select is
+//!    built: it is what the try pass of `select.rs` does with one candidate
+//!    (no random draw is needed to choose among one). If it turns out not
+//!    ready, the full select runs from the start.
 
 use crate::chan::Chan;
-use crate::select::{RecvCase, SendCase};
+use crate::select::{Case, Fire, RecvCase, SendCase};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -83,6 +89,16 @@ pub fn recv_maybe<T>(ch: &Chan<T>) -> bool {
 #[inline]
 pub fn send_maybe<T>(ch: &Chan<T>) -> bool {
     ch.inner.as_ref().is_some_and(|i| i.send_maybe())
+}
+
+/// Tries case `i` alone (point 6): `Some` if it committed or panicked.
+#[inline]
+pub fn fire<C: Case>(case: &mut C, i: usize) -> Option<Result<usize, crate::ChanError>> {
+    match case.try_fire() {
+        Fire::Done => Some(Ok(i)),
+        Fire::Panic(e) => Some(Err(e)),
+        Fire::NotReady => None,
+    }
 }
 
 /// The index of the committed case; a send on a closed channel panics with
@@ -291,11 +307,32 @@ macro_rules! __select_emit {
     }};
     // Cases, no default.
     ([$(($kind:ident $i:tt $case:ident $ch:ident $val:ident [$($c:tt)+] [$($pat:tt)*] [$($v:tt)*] $body:block))+] []) => {{
+        $crate::__macro::coop().await;
         $( $crate::__select_step!(operand $kind $ch $val [$($c)+] [$($v)*]); )+
         $( $crate::__select_step!(case $kind $ch $val); )+
-        let __k = $crate::__macro::committed(
-            $crate::select(&mut [$(&mut $val as &mut dyn $crate::Case),+], false).await,
-        );
+        // Point 6: exactly one hint says "maybe ready": try that case alone.
+        let mut __n = 0usize;
+        let mut __first = 0usize;
+        $(
+            if $crate::Case::maybe_ready(&$val) {
+                if __n == 0 {
+                    __first = $i;
+                }
+                __n += 1;
+            }
+        )+
+        let __fast = if __n == 1 {
+            match __first {
+                $( $i => $crate::__macro::fire(&mut $val, $i), )+
+                _ => ::core::option::Option::None,
+            }
+        } else {
+            ::core::option::Option::None
+        };
+        let __k = $crate::__macro::committed(match __fast {
+            ::core::option::Option::Some(r) => r,
+            ::core::option::Option::None => $crate::select(&mut [$(&mut $val as &mut dyn $crate::Case),+], false).await,
+        });
         $( let $case = $crate::__macro::Finish::finish($val); )+
         match __k {
             $( $i => $crate::__select_step!(body $kind $case [$($pat)*] $body), )+
