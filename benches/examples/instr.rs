@@ -6,7 +6,9 @@
 //! Run it with two values of n: the difference of the totals divided by the
 //! difference of n is the cost of one operation, free of the setup.
 //! Workloads: select_ready, select_ready_macro, select_default,
-//! select_default_macro, spawn.
+//! select_default_macro, spawn; and the best peers of the benchmark table:
+//! peer_select_ready (crossbeam select!), peer_select_default (async-channel
+//! try_recv x2), peer_spawn (flume on smol's LocalExecutor).
 
 use golang::chan::{select, try_select_tuple, RecvCase};
 use golang::{go, Chan, Runtime};
@@ -15,6 +17,9 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let w = args.get(1).cloned().unwrap_or_default();
+    if w.starts_with("peer_") {
+        return peer(&w, n);
+    }
     Runtime::deterministic(1)
         .block_on(async move {
             let cap = if w == "spawn" { 1000 } else { 1 };
@@ -71,4 +76,46 @@ fn main() {
             }
         })
         .unwrap();
+}
+
+fn peer(w: &str, n: u64) {
+    match w {
+        "peer_select_ready" => {
+            let (t1, r1) = crossbeam_channel::bounded::<u64>(1);
+            let (_t2, r2) = crossbeam_channel::bounded::<u64>(1);
+            for i in 0..n {
+                t1.send(i).unwrap();
+                crossbeam_channel::select! {
+                    recv(r1) -> v => { std::hint::black_box(v.ok()); }
+                    recv(r2) -> v => { std::hint::black_box(v.ok()); }
+                }
+            }
+        }
+        "peer_select_default" => {
+            let (_t1, r1) = async_channel::bounded::<u64>(1);
+            let (_t2, r2) = async_channel::bounded::<u64>(1);
+            for _ in 0..n {
+                std::hint::black_box(r1.try_recv().ok().or_else(|| r2.try_recv().ok()));
+            }
+        }
+        "peer_spawn" => {
+            let ex = async_executor::LocalExecutor::new();
+            futures_lite::future::block_on(ex.run(async {
+                let (tx, rx) = flume::bounded::<u64>(1000);
+                let mut left = n;
+                while left > 0 {
+                    let m = left.min(1000);
+                    for _ in 0..m {
+                        let tx = tx.clone();
+                        ex.spawn(async move { tx.send_async(1).await.unwrap() }).detach();
+                    }
+                    for _ in 0..m {
+                        rx.recv_async().await.unwrap();
+                    }
+                    left -= m;
+                }
+            }));
+        }
+        other => panic!("unknown workload {other:?}"),
+    }
 }
