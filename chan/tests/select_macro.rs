@@ -235,7 +235,7 @@ fn a_sent_value_is_received_and_not_dropped_by_the_select() {
         let c: Chan<Tracked> = Chan::new(1);
         select! { c.send(Tracked(drops.clone())) => {}, default => unreachable!() }
         assert_eq!(drops.load(Ordering::SeqCst), 0);
-        let v = c.try_recv().ok().expect("the value is in the channel");
+        let Ok(v) = c.try_recv() else { panic!("the value is in the channel") };
         drop(v);
         assert_eq!(drops.load(Ordering::SeqCst), 1);
     });
@@ -318,6 +318,7 @@ fn bodies_can_break_continue_and_return_from_the_code_around() {
     }
     c.close();
     assert_eq!(sum(&c), 6);
+    #[allow(clippy::needless_return)] // the point: `return` in a body returns from here
     async fn first(c: &Chan<u8>) -> Result<u8, &'static str> {
         select! {
             v = c.recv() => return v.ok_or("closed"),
