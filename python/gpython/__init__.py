@@ -26,13 +26,17 @@ interactive prompt) and differs from it in that:
   (``-X utf8``; it re-executes itself once to get it, unless
   ``$PYTHONUTF8`` says otherwise).
 
-Options, exactly those of Pygolang 0.1: ``-c cmd``, ``-m mod``, ``-i``,
-``-O`` (re-executes the interpreter with it), ``-V``/``--version`` (prints
-e.g. ``GPython 0.1 [gevent 24.2.1] / CPython 3.11.7`` to standard error),
-``-W arg``, ``-X gpython.runtime=gevent|threads``, ``-`` (program from
-standard input) and ``--`` (end of options). Short options combine
-(``-OO``, ``-Werror``, ``-cCMD``). Any other short option raises
-``RuntimeError('unexpected option -E')``; any other ``-X`` prints
+Options, those of Pygolang 0.1: ``-c cmd``, ``-m mod``, ``-i``, ``-O``
+(re-executes the interpreter with it), ``-V``/``--version`` (prints e.g.
+``GPython 0.1 [gevent 24.2.1] / CPython 3.11.7`` to standard error), ``-W
+arg``, ``-X gpython.runtime=gevent|threads``, ``-`` (program from standard
+input) and ``--`` (end of options). Short options combine (``-OO``,
+``-Werror``, ``-cCMD``). Beyond 0.1, the options python gives to the child
+interpreters it starts (``-b -B -d -E -I -P -q -s -S -v`` and ``-X`` dev,
+faulthandler, tracemalloc, importtime, frozen_modules, showrefcount, utf8)
+are applied as ``-O`` is, so that e.g. multiprocessing's children, which
+run ``sys.executable`` (gpython) with them, start. Any other short option
+raises ``RuntimeError('unexpected option -u')``; any other ``-X`` prints
 ``unknown option: '-X'`` and exits with status 2; any other ``-X gpython.*``
 raises ``RuntimeError('gpython: unknown -X option -X')``.
 
@@ -58,6 +62,20 @@ _DEFAULT_RUNTIME = 'gevent'
 # The options gpython knows: short option -> whether it takes an argument.
 _SHORTOPTS = {'c': True, 'i': False, 'm': True, 'O': False, 'V': False, 'W': True, 'X': True}
 _LONGOPTS = {'--version': False}
+
+# Beyond Pygolang 0.1: the interpreter options that python itself gives to
+# the child interpreters it starts (subprocess._args_from_interpreter_flags:
+# multiprocessing's spawn and forkserver children, resource tracker, ...).
+# With sys.executable being gpython, those children are gpython, which
+# must accept them: the interpreter applies them, as -O, when gpython
+# re-executes it with them. (E.g. $PYTHONDONTWRITEBYTECODE in the parent
+# gives children -B.)
+_INTERP_FLAGS = 'bBdEIPqsSv'
+_INTERP_XOPTS = ('dev', 'faulthandler', 'tracemalloc', 'importtime', 'frozen_modules',
+                 'showrefcount', 'utf8')
+for _ in _INTERP_FLAGS:
+    _SHORTOPTS[_] = False
+del _
 
 
 class _OptScanner(object):
@@ -159,8 +177,10 @@ def _pymain(argv, init, reexec_with=(), reexec_opts=(), report=False):
 
     scan = _OptScanner(argv)
     for opt, arg in scan:
-        if opt == '-O':     # only the interpreter can apply it: re-execute
-            reexec.append(opt)
+        if opt == '-O' or opt[1:] in _INTERP_FLAGS or \
+                (opt == '-X' and arg.partition('=')[0] in _INTERP_XOPTS):
+            # only the interpreter can apply these: re-execute with them.
+            reexec += [opt] if arg is None else [opt, arg]
             continue
         reexec_argv += [opt] if arg is None else [opt, arg]
         if opt in ('-V', '--version'):
