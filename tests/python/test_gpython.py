@@ -331,25 +331,49 @@ def test_runtime_is_in_sys_xoptions_only_when_given_with_X():
     assert out_ok(gpy(['-c', prog])) == '[]\n'      # $GPYTHON_RUNTIME=threads
 
 
-def test_utf8_is_the_default_encoding(tmp_path):
-    prog = textwrap.dedent('''\
-        import locale, sys
-        print(sys.flags.utf8_mode, locale.getpreferredencoding(False).lower(), sys.getdefaultencoding(),
-              sys.stdout.encoding, sys.getfilesystemencoding())
-        with open('f.txt', 'w') as f:
-            f.write('\\u00e9\\u4e16')
-        with open('f.txt', 'rb') as f:
-            print(f.read() == '\\u00e9\\u4e16'.encode('utf-8'))
-        print('\\u00e9')
-        ''')
-    env = mkenv(LC_ALL='C', LANG='C', PYTHONUTF8=None, PYTHONIOENCODING=None)
-    rc, out, err = run(GPY_M, ['-c', prog], env=env, cwd=tmp_path)
+@pytest.fixture(scope='module')
+def latin1_env(tmp_path_factory):
+    """latin1_env is an environment whose locale is not UTF-8 (generated
+    with localedef), where python does not start in UTF-8 mode."""
+    d = tmp_path_factory.mktemp('locale')
+    try:
+        subprocess.run(['localedef', '-i', 'en_US', '-f', 'ISO-8859-1', str(d / 'en_US.ISO-8859-1')],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    env = mkenv(LOCPATH=str(d), LC_ALL='en_US.ISO-8859-1', LANG=None, PYTHONUTF8=None,
+                PYTHONIOENCODING=None)
+    rc, out, err = run([PY], ['-c', 'import sys; print(sys.flags.utf8_mode)'], env=env)
+    if out != '0\n':
+        pytest.skip('cannot make a locale that is not UTF-8 (localedef)')
+    return env
+
+
+UTF8_PROG = textwrap.dedent('''\
+    import locale, sys
+    print(sys.flags.utf8_mode, locale.getpreferredencoding(False).lower(), sys.getdefaultencoding(),
+          sys.stdout.encoding, sys.getfilesystemencoding(), sys._xoptions)
+    with open('f.txt', 'w') as f:
+        f.write('\\u00e9\\u4e16')
+    with open('f.txt', 'rb') as f:
+        print(f.read() == '\\u00e9\\u4e16'.encode('utf-8'))
+    print('\\u00e9')
+    ''')
+
+
+def test_utf8_is_the_default_encoding(latin1_env, tmp_path):
+    # gpython re-executes the interpreter in UTF-8 mode; its -X utf8 is not
+    # left in sys._xoptions (python would pass it on to its children)
+    rc, out, err = run(GPY_M, ['-c', UTF8_PROG], env=latin1_env, cwd=tmp_path)
     assert rc == 0, err
-    assert out == '1 utf-8 utf-8 utf-8 utf-8\nTrue\n\u00e9\n'
+    assert out == '1 utf-8 utf-8 utf-8 utf-8 {}\nTrue\n\u00e9\n'
+    rc, out, err = run(GPY_M, ['-X', 'gpython.runtime=threads', '-O', '-c', UTF8_PROG],
+                       env=latin1_env, cwd=tmp_path)
+    assert out.splitlines()[0] == "1 utf-8 utf-8 utf-8 utf-8 {'gpython.runtime': 'threads'}"
 
 
-def test_explicit_PYTHONUTF8_0_is_honoured():
-    env = mkenv(PYTHONUTF8='0')
+def test_explicit_PYTHONUTF8_0_is_honoured(latin1_env):
+    env = dict(latin1_env, PYTHONUTF8='0')
     assert out_ok(run(GPY_M, ['-c', 'import sys; print(sys.flags.utf8_mode)'], env=env)) == '0\n'
 
 
