@@ -198,6 +198,9 @@ def test_upgrades_keep_the_shim(venv):
     out = venv.pip('install', '--find-links', venv.index, '--upgrade', 'pygolang')
     assert 'Requirement already satisfied: pygolang' in out, out
     assert_golang_is_ours(venv)
+    # (--force-reinstall would take pygolang from the index: README says --no-deps)
+    venv.pip('install', '--find-links', venv.index, '--force-reinstall', '--no-deps', 'myprog')
+    assert_golang_is_ours(venv)
 
 
 def test_without_the_shim_the_real_pygolang_overwrites_golang(venv):
