@@ -62,7 +62,8 @@ def make_wheel(wheeldir, name, version, files, requires=()):
     meta += ''.join('Requires-Dist: %s\n' % r for r in requires)
     entries = dict(files)
     entries[distinfo + '/METADATA'] = meta.encode()
-    entries[distinfo + '/WHEEL'] = b'Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n'
+    entries[distinfo + '/WHEEL'] = (b'Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n'
+                                    b'Tag: py3-none-any\n')
     record = ''
     for path, data in sorted(entries.items()):
         digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()
