@@ -32,7 +32,7 @@ Options, those of Pygolang 0.1: ``-c cmd``, ``-m mod``, ``-i``, ``-O``
 arg``, ``-X gpython.runtime=gevent|threads``, ``-`` (program from standard
 input) and ``--`` (end of options). Short options combine (``-OO``,
 ``-Werror``, ``-cCMD``). Beyond 0.1, the options python gives to the child
-interpreters it starts (``-b -B -d -E -I -P -q -s -S -v`` and ``-X`` dev,
+interpreters it starts (``-b -B -d -E -I -P -q -s -v`` and ``-X`` dev,
 faulthandler, tracemalloc, importtime, frozen_modules, showrefcount, utf8)
 are applied as ``-O`` is, so that e.g. multiprocessing's children, which
 run ``sys.executable`` (gpython) with them, start. Any other short option
@@ -56,7 +56,6 @@ import sys
 
 __all__ = ['main', 'pymain']
 
-_RUNTIMES = ('gevent', 'threads')
 _DEFAULT_RUNTIME = 'gevent'
 
 # The options gpython knows: short option -> whether it takes an argument.
@@ -69,8 +68,9 @@ _LONGOPTS = {'--version': False}
 # With sys.executable being gpython, those children are gpython, which
 # must accept them: the interpreter applies them, as -O, when gpython
 # re-executes it with them. (E.g. $PYTHONDONTWRITEBYTECODE in the parent
-# gives children -B.)
-_INTERP_FLAGS = 'bBdEIPqsSv'
+# gives children -B.) Not -S: without site, the re-executed gpython could
+# not import itself, so no gpython runs with it to pass it on.
+_INTERP_FLAGS = 'bBdEIPqsv'
 _INTERP_XOPTS = ('dev', 'faulthandler', 'tracemalloc', 'importtime', 'frozen_modules',
                  'showrefcount', 'utf8')
 for _ in _INTERP_FLAGS:

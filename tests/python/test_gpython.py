@@ -427,7 +427,7 @@ def test_short_options_combine():
 
 
 def test_unknown_short_option_raises_RuntimeError():
-    for args, opt in [(['-u', '-c', 'pass'], '-u'), (['-R'], '-R'), (['-h'], '-h'),
+    for args, opt in [(['-u', '-c', 'pass'], '-u'), (['-R'], '-R'), (['-h'], '-h'), (['-S'], '-S'),
                       (['-Oxc', 'pass'], '-x'), (['-Bjc', 'pass'], '-j')]:
         rc, out, err = gpy(args)
         assert (rc, out) == (1, ''), args
