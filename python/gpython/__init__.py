@@ -32,7 +32,7 @@ Options, those of Pygolang 0.1: ``-c cmd``, ``-m mod``, ``-i``, ``-O``
 arg``, ``-X gpython.runtime=gevent|threads``, ``-`` (program from standard
 input) and ``--`` (end of options). Short options combine (``-OO``,
 ``-Werror``, ``-cCMD``). Beyond 0.1, the options python gives to the child
-interpreters it starts (``-b -B -d -E -I -P -q -s -v`` and ``-X`` dev,
+interpreters it starts (``-b -B -d -P -q -s -v`` and ``-X`` dev,
 faulthandler, tracemalloc, importtime, frozen_modules, showrefcount, utf8)
 are applied as ``-O`` is, so that e.g. multiprocessing's children, which
 run ``sys.executable`` (gpython) with them, start. Any other short option
@@ -69,8 +69,10 @@ _LONGOPTS = {'--version': False}
 # must accept them: the interpreter applies them, as -O, when gpython
 # re-executes it with them. (E.g. $PYTHONDONTWRITEBYTECODE in the parent
 # gives children -B.) Not -S: without site, the re-executed gpython could
-# not import itself, so no gpython runs with it to pass it on.
-_INTERP_FLAGS = 'bBdEIPqsv'
+# not import itself, so no gpython runs with it to pass it on. Not -E nor -I:
+# they stay unexpected options as in 0.1 (`gpython -E` raises), and only a
+# parent started with them passes them on, which no gpython is.
+_INTERP_FLAGS = 'bBdPqsv'
 _INTERP_XOPTS = ('dev', 'faulthandler', 'tracemalloc', 'importtime', 'frozen_modules',
                  'showrefcount', 'utf8')
 for _ in _INTERP_FLAGS:

@@ -428,6 +428,7 @@ def test_short_options_combine():
 
 def test_unknown_short_option_raises_RuntimeError():
     for args, opt in [(['-u', '-c', 'pass'], '-u'), (['-R'], '-R'), (['-h'], '-h'), (['-S'], '-S'),
+                      (['-E', '-c', 'pass'], '-E'), (['-I'], '-I'),
                       (['-Oxc', 'pass'], '-x'), (['-Bjc', 'pass'], '-j')]:
         rc, out, err = gpy(args)
         assert (rc, out) == (1, ''), args
@@ -446,9 +447,9 @@ def test_options_python_gives_its_children_are_applied_by_the_interpreter():
     import subprocess as sp
     prog = ('import sys; f = sys.flags; print(f.dont_write_bytecode, f.no_user_site, f.ignore_environment, '
             'f.verbose, f.dev_mode, f.optimize, sys.argv, "faulthandler" in sys._xoptions)')
-    out = out_ok(gpy(['-B', '-s', '-E', '-X', 'dev', '-Xfaulthandler', '-O', '-c', prog, 'a'],
+    out = out_ok(gpy(['-B', '-s', '-X', 'dev', '-Xfaulthandler', '-O', '-c', prog, 'a'],
                      env=mkenv(PYTHONDONTWRITEBYTECODE=None)))
-    assert out == "1 1 1 0 True 1 ['-c', 'a'] True\n"
+    assert out == "1 1 0 0 True 1 ['-c', 'a'] True\n"
     # what python passes on is accepted by gpython
     prog = ('import subprocess as sp, sys; '
             'print(sys.executable.endswith(("gpython", "__init__.py")), sp._args_from_interpreter_flags()); '
