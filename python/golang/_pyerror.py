@@ -92,6 +92,22 @@ DEADLINE_EXCEEDED = _TextError("deadline exceeded")  # context.deadlineExceeded
 _new = Exception.__new__
 
 
+class _ReadonlyArgs(object):
+    """pyerror's ``args``: the ``_args`` slot, read-only with Pygolang's message."""
+    __slots__ = ()
+
+    def __get__(self, obj, typ=None):
+        if obj is None:
+            return self
+        return obj._args
+
+    def __set__(self, obj, value):
+        raise AttributeError("attribute 'args' of 'golang._golang.pyerror' objects is not writable")
+
+    def __delete__(self, obj):
+        self.__set__(obj, None)
+
+
 class pyerror(Exception):
     """error is the error type of package golang (Pygolang 0.1's ``golang.error``).
 
@@ -107,16 +123,17 @@ class pyerror(Exception):
         self = _new(cls, *argv)
         self._args = argv           # set before __init__ runs (0.1's rule)
         if cls is pyerror:
-            x, = argv               # ValueError for error() and error(a, b)
-            self._err = _errors_New(x)
+            # exactly one argument: Pygolang's (Cython's) unpacking errors
+            if len(argv) != 1:
+                raise ValueError("need more than 0 values to unpack" if not argv
+                                 else "too many values to unpack (expected 1)")
+            self._err = _errors_New(argv[0])
         else:
             self._err = None
         return self
 
-    @property
-    def args(self):
-        """the constructor arguments (``()`` for errors made by Go-level code); read-only."""
-        return self._args
+    # the constructor arguments (``()`` for errors made by Go-level code); read-only
+    args = _ReadonlyArgs()
 
     def Error(self):
         """Error returns the text of the error."""

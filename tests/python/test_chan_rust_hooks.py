@@ -97,3 +97,25 @@ def test_buffered_values_pass_both_ways_in_order():
     for i in range(3):
         ch.send(10 + i)
     assert [_golang_test.pychan_int_recv(ch) for _ in range(3)] == [10, 11, 12]
+
+
+def test_send_hooks_convert_as_c_does():
+    # bool: the object's truth; int: int, or a float truncated; double: float()
+    def through(ctype, dtype, v):
+        ch = chan(1, dtype=dtype)
+        hook(ctype, 'send')(ch, v)
+        return ch.recv()
+    assert through('bool', 'C.bool', []) is False
+    assert through('bool', 'C.bool', 'x') is True
+    assert through('int', 'C.int', 1.9) == 1
+    assert through('int', 'C.int', -1.9) == -1
+    assert through('int', 'C.int', True) == 1
+    assert through('double', 'C.double', 2) == 2.0
+    with pytest.raises(TypeError) as exci:
+        through('int', 'C.int', 'x')
+    assert exci.value.args == ("an integer is required",)
+    with pytest.raises(OverflowError):
+        through('int', 'C.int', 2**40)
+    with pytest.raises(TypeError) as exci:
+        through('double', 'C.double', None)
+    assert exci.value.args == ("must be real number, not NoneType",)

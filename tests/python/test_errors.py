@@ -77,15 +77,18 @@ def test_exact_error_from_text_has_go_semantics():
         assert e.Unwrap() is None
         assert repr(e) == '<golang._golang.pyerror object ctype=N6golang6errors10_TextErrorE error="hello мир">'
         assert_eq(e, e)
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError) as exci:
         e.args = ()     # read-only
+    assert exci.value.args == ("attribute 'args' of 'golang._golang.pyerror' objects is not writable",)
 
 
 def test_error_takes_exactly_one_str_or_bytes_argument():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as exci:
         error()
-    with pytest.raises(ValueError):
+    assert exci.value.args == ("need more than 0 values to unpack",)
+    with pytest.raises(ValueError) as exci:
         error("a", "b")
+    assert exci.value.args == ("too many values to unpack (expected 1)",)
     for bad in [1, None, bytearray(b"x"), object()]:
         with pytest.raises(TypeError) as exci:
             error(bad)

@@ -6,9 +6,10 @@
 
 use crate::coro::AnyOp;
 use crate::gil;
-use crate::pychan::{each_chan, panic_err, recv_out, to_val, AnyChan, DType, PyChan, RecvOp, SendOp, Val};
+use crate::pychan::{each_chan, panic_err, recv_out, AnyChan, DType, PyChan, RecvOp, SendOp, Val};
 use golang_chan::{Chan, Spin};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::types::{PyFloat, PyInt};
 use pyo3::prelude::*;
 use std::sync::atomic::Ordering;
 
@@ -119,20 +120,37 @@ pub fn pychan_structZ_send(py: Python<'_>, ch: &Bound<'_, PyChan>, obj: &Bound<'
     }
     hook_send(py, ch, DType::StructZ, Val::StructZ)
 }
-/// `pychan_bool_send(ch, v)`: send on a `chan(dtype='C.bool')` in Rust.
+// The send hooks convert their argument as Pygolang's (Cython) hooks do,
+// like C's conversions: bool is the object's truth, int takes an int or
+// truncates a float (OverflowError outside C int), double takes what
+// float() takes from a number.
+
+/// `pychan_bool_send(ch, v)`: send `bool(v)` on a `chan(dtype='C.bool')` in Rust.
 #[pyfunction]
 pub fn pychan_bool_send(py: Python<'_>, ch: &Bound<'_, PyChan>, obj: &Bound<'_, PyAny>) -> PyResult<()> {
-    hook_send(py, ch, DType::Bool, to_val(DType::Bool, obj)?)
+    hook_send(py, ch, DType::Bool, Val::Bool(obj.is_truthy()?))
 }
-/// `pychan_int_send(ch, v)`: send on a `chan(dtype='C.int')` in Rust.
+/// `pychan_int_send(ch, v)`: send the C int of v on a `chan(dtype='C.int')` in Rust.
 #[pyfunction]
 pub fn pychan_int_send(py: Python<'_>, ch: &Bound<'_, PyChan>, obj: &Bound<'_, PyAny>) -> PyResult<()> {
-    hook_send(py, ch, DType::Int, to_val(DType::Int, obj)?)
+    let i = if obj.is_instance_of::<PyInt>() {
+        obj.clone()
+    } else if obj.is_instance_of::<PyFloat>() {
+        obj.call_method0("__int__")? // truncates, as C does
+    } else {
+        return Err(PyTypeError::new_err("an integer is required"));
+    };
+    let v: i32 = i.extract().map_err(|_| PyOverflowError::new_err("value too large to convert to int"))?;
+    hook_send(py, ch, DType::Int, Val::Int(v))
 }
-/// `pychan_double_send(ch, v)`: send on a `chan(dtype='C.double')` in Rust.
+/// `pychan_double_send(ch, v)`: send float(v) on a `chan(dtype='C.double')` in Rust.
 #[pyfunction]
 pub fn pychan_double_send(py: Python<'_>, ch: &Bound<'_, PyChan>, obj: &Bound<'_, PyAny>) -> PyResult<()> {
-    hook_send(py, ch, DType::Double, to_val(DType::Double, obj)?)
+    let v: f64 = obj.extract().map_err(|_| {
+        let name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+        PyTypeError::new_err(format!("must be real number, not {name}"))
+    })?;
+    hook_send(py, ch, DType::Double, Val::Double(v))
 }
 
 /// `pychan_structZ_close(ch)`: close a `chan(dtype='C.structZ')` in Rust.
