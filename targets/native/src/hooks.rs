@@ -9,8 +9,8 @@ use crate::gil;
 use crate::pychan::{each_chan, panic_err, recv_out, AnyChan, DType, PyChan, RecvOp, SendOp, Val};
 use golang_chan::{Chan, Spin};
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
-use pyo3::types::{PyFloat, PyInt};
 use pyo3::prelude::*;
+use pyo3::types::{PyFloat, PyInt};
 use std::sync::atomic::Ordering;
 
 /// Number of receivers waiting on `ch`.
