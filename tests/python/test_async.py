@@ -947,7 +947,7 @@ def test_context_timeout_fires_on_the_virtual_clock_inside_run():
 
     dt, err = golang.run(main, seed=3)
     assert dt == 5.0
-    assert err is context.deadlineExceeded
+    assert err == context.deadlineExceeded
 
 
 def test_after_func_inside_run_runs_as_a_goroutine_in_virtual_time():

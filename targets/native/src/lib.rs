@@ -66,6 +66,7 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(hooks::_len_recvq, m)?)?;
     m.add_function(wrap_pyfunction!(hooks::_len_sendq, m)?)?;
     m.add_function(wrap_pyfunction!(hooks::_set_panic_when_blocked, m)?)?;
+    hooks::register(m)?;
     context::register(m)?;
     Ok(())
 }

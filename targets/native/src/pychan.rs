@@ -320,8 +320,8 @@ fn start_send<T: Elem>(py: Python<'_>, c: Chan<T>, v: T) -> Step {
 }
 
 pub(crate) struct RecvOp {
-    ch: AnyChan,
-    with_ok: bool,
+    pub(crate) ch: AnyChan,
+    pub(crate) with_ok: bool,
 }
 
 impl Op for RecvOp {
@@ -331,8 +331,8 @@ impl Op for RecvOp {
 }
 
 pub(crate) struct SendOp {
-    ch: AnyChan,
-    v: Val,
+    pub(crate) ch: AnyChan,
+    pub(crate) v: Val,
 }
 
 impl Op for SendOp {
