@@ -236,6 +236,12 @@ impl<T> Chan<T> {
         Chan { inner: None }
     }
 
+    /// How many `Chan` handles share this channel right now (0 for nil); a
+    /// snapshot, for owners that want to know whether anyone else holds it.
+    pub fn handle_count(&self) -> usize {
+        self.inner.as_ref().map_or(0, Shared::count)
+    }
+
     /// Whether this is the nil channel.
     pub fn is_nil(&self) -> bool {
         self.inner.is_none()

@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
+"""Regressions of issue 17: lost timer functions, leaks, hangs, signals and
+bad input that used to fail late or as a Rust panic. Each test runs under
+python (thread runtime) and gpython (gevent runtime); hangs are checked in a
+subprocess under a timeout, leaks by RSS over a bounded loop."""
+
+import gc
+import math
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time as _stdtime
+
+import pytest
+
+import golang
+from golang import chan, context, go, sync, time, _PanicError
+from _golang_testutil import PYODIDE, needs_threads, pyrun, panics
+
+
+def _rss():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+
+
+needs_proc = pytest.mark.skipif(not os.path.exists('/proc/self/statm'), reason="needs /proc (RSS)")
+
+
+# --- 1: after_func's stop racing the expiry --------------------------------
+
+@needs_threads
+def test_after_func_stop_false_means_f_has_run_or_will_run():
+    for _ in range(5):
+        ran = set()
+        done = chan(1000)
+
+        def mk(i):
+            def f():
+                ran.add(i)
+                done.send(i)
+            return f
+        ts = [time.after_func(0.001, mk(i)) for i in range(300)]
+        _stdtime.sleep(0.0012)
+        res = [t.stop() for t in ts]
+        # every f whose stop said False must run: wait for exactly those
+        # (bounded: a lost f fails the test instead of hanging it)
+        deadline = time.after(30)
+        for _ in range(res.count(False)):
+            if golang.select(done.recv, deadline.recv)[0] == 1:
+                break
+        assert not [i for i in range(300) if not res[i] and i not in ran]
+        assert not [i for i in range(300) if res[i] and i in ran]
+
+
+# --- 2: dropped never-cancelled child contexts ------------------------------
+
+@needs_proc
+@pytest.mark.parametrize('make', ['with_cancel', 'merge'])
+def test_dropped_parent_and_never_cancelled_child_do_not_leak(make):
+    bg = context.background()
+
+    def pair(i):
+        p, pc = context.with_cancel(bg)
+        c, cc = context.with_cancel(p) if make == 'with_cancel' else context.merge(p, bg)
+        c.done()
+        if i % 2:           # drop in both orders
+            del cc
+        del c
+    for i in range(5000):
+        pair(i)
+    gc.collect()
+    r0 = _rss()
+    for i in range(50000):
+        pair(i)
+    gc.collect()
+    grown = _rss() - r0
+    assert grown < 15e6, "50k dropped context pairs grew RSS by %.1f MB" % (grown / 1e6)
+
+
+def test_dropped_child_whose_done_is_held_is_still_closed_by_its_parent():
+    p, pc = context.with_cancel(context.background())
+    c, cc = context.with_cancel(p)
+    d = c.done()
+    del c, cc
+    gc.collect()
+    from golang import select, default
+    assert select(d.recv, default)[0] == 1     # not closed by being dropped
+    pc()
+    d.recv()            # closed by the parent's cancel
