@@ -674,10 +674,15 @@ def _env_seed():
 
 
 def _add_seed(e, note, seed, in_message):
-    if in_message and len(e.args) == 1 and isinstance(e.args[0], str):
-        e.args = ("%s [%s]" % (e.args[0], note),)
+    # (the exception's args stay as raised: the seed goes into a note only)
     if hasattr(e, 'add_note'):
         e.add_note(note)
+    else:
+        try:
+            notes = e.__notes__
+        except AttributeError:
+            notes = e.__notes__ = []
+        notes.append(note)
     try:
         e.golang_seed = str(seed)
     except Exception:
