@@ -102,6 +102,19 @@ impl fmt::Display for ContextError {
 
 impl std::error::Error for ContextError {}
 
+/// A context's `done()` channel was found closed by someone else when the
+/// context was cancelled: Go's panic "close of closed channel".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DoneClosed;
+
+impl fmt::Display for DoneClosed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("close of closed channel")
+    }
+}
+
+impl std::error::Error for DoneClosed {}
+
 // `CancelNode::state`: the error in the low two bits, and a lock bit.
 const LIVE: u8 = 0;
 const CANCELED: u8 = 1;
@@ -560,7 +573,7 @@ impl CancelNode {
             let perr = pg.err();
             if perr != LIVE {
                 drop(pg);
-                self.cancel(perr);
+                let _ = self.cancel(perr);
                 return;
             }
             let key = pg.g().children.get_or_insert_with(Box::default).insert(me.raw());
@@ -594,31 +607,35 @@ impl CancelNode {
         if self.done.get().is_some_and(|d| d.handle_count() > 1) {
             return;
         }
-        self.cancel(CANCELED);
+        let _ = self.cancel(CANCELED); // (a done closed by hand: nobody to tell)
     }
 
     /// Cancels this node and, without recursion, all its descendants.
-    fn cancel(&self, err: u8) {
-        let Some(children) = self.cancel_one(err) else { return };
+    /// Returns [`DoneClosed`] if this node's `done()` channel had been
+    /// closed by someone else (the cancel is complete all the same).
+    fn cancel(&self, err: u8) -> Result<(), DoneClosed> {
+        let (children, res) = self.cancel_one(err);
+        let Some(children) = children else { return res };
         if children.is_empty() {
-            return;
+            return res;
         }
         let mut stack: Vec<NodeRef> = children.into_iter().map(|(_, c)| c).collect();
         while let Some(n) = stack.pop() {
-            if let Some(grand) = n.cancel_one(err) {
+            if let (Some(grand), _) = n.cancel_one(err) {
                 stack.extend(grand.into_iter().map(|(_, c)| c));
             }
         }
+        res
     }
 
     /// Cancels this node alone: sets the error, closes `done`, stops the
     /// timer and unlinks it from its parents. Returns its children, to be
     /// cancelled next; `None` if it had none or was already cancelled.
-    fn cancel_one(&self, err: u8) -> Option<Box<Slab<NodeRef>>> {
+    fn cancel_one(&self, err: u8) -> (Option<Box<Slab<NodeRef>>>, Result<(), DoneClosed>) {
         let merge = !self.parents[1].is_background();
         let mut g = self.lock();
         if g.err() != LIVE {
-            return None;
+            return (None, Ok(()));
         }
         // Read under the lock: a `done()` after this point sees the error
         // and does not make a channel (invariant 2).
@@ -631,9 +648,13 @@ impl CancelNode {
             self.keys[0].load(Ordering::Relaxed),
             if merge { self.keys[1].swap(NO_KEY, Ordering::SeqCst) } else { NO_KEY },
         ];
-        if let Some(d) = done {
-            d.close();
-        }
+        // A channel closed by hand (its holder may close it: it is a plain
+        // channel) is not closed twice: that would panic here, possibly on
+        // the timer's thread.
+        let res = match done {
+            Some(d) => d.try_close().map_err(|_| DoneClosed),
+            None => Ok(()),
+        };
         if let Some(t) = timer {
             t.stop();
         }
@@ -648,7 +669,7 @@ impl CancelNode {
             drop(pg);
             drop(me);
         }
-        children
+        (children, res)
     }
 }
 
@@ -830,6 +851,13 @@ pub struct CancelFunc {
 impl CancelFunc {
     /// Cancels the context.
     pub fn cancel(&self) {
+        let _ = self.node.cancel(CANCELED);
+    }
+
+    /// Cancels the context; [`DoneClosed`] if its `done()` channel had been
+    /// closed by hand (Go's "close of closed channel"; the context is
+    /// cancelled all the same).
+    pub fn try_cancel(&self) -> Result<(), DoneClosed> {
         self.node.cancel(CANCELED)
     }
 }
@@ -905,7 +933,9 @@ fn deadline_ctx(parent: &Context, deadline: f64, timeout: Option<Duration>) -> (
         }
     };
     match left {
-        None => node.cancel(DEADLINE),
+        None => {
+            let _ = node.cancel(DEADLINE);
+        }
         Some(Duration::MAX) => {}
         Some(left) => {
             // Armed before the lock is taken (invariant 5): a cancel that
@@ -913,7 +943,9 @@ fn deadline_ctx(parent: &Context, deadline: f64, timeout: Option<Duration>) -> (
             // A plain reference: a pending timer alone does not keep the
             // context from being orphaned (`CancelNode::orphaned`).
             let n = node.raw();
-            let t = golang_time::after_func(left, move || n.cancel(DEADLINE));
+            let t = golang_time::after_func(left, move || {
+                let _ = n.cancel(DEADLINE);
+            });
             let mut g = node.lock();
             if g.err() == LIVE {
                 g.g().timer = Some(t);

@@ -308,3 +308,16 @@ fn a_dropped_child_whose_done_is_held_is_still_closed_by_its_parent() {
     pc.cancel();
     assert!(d.is_closed());
 }
+
+#[test]
+fn cancel_after_done_was_closed_by_hand_reports_it_and_still_cancels() {
+    let (p, _pc) = with_cancel(&background());
+    let (c, cc) = with_cancel(&p);
+    let (gc, _gcc) = with_cancel(&c);
+    c.done().close();
+    assert_eq!(cc.try_cancel(), Err(golang_context::DoneClosed));
+    assert_eq!(c.err(), Some(ContextError::Canceled));
+    assert_eq!(gc.err(), Some(ContextError::Canceled));
+    assert_eq!(p.children_count(), 0);
+    assert_eq!(cc.try_cancel(), Ok(())); // already cancelled: nothing to close
+}

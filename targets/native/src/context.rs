@@ -229,11 +229,12 @@ impl PyCancelFunc {
 
 /// Cancels with `f`; under gevent, resumes the greenlets it woke.
 fn cancel_now(py: Python<'_>, f: &gctx::CancelFunc) -> PyResult<()> {
-    f.cancel();
+    // done() closed by hand: Go's (and Pygolang's) panic, after the cancel.
+    let res = f.try_cancel().map_err(|e| crate::go_panic(py, e.to_string()));
     if crate::gevent::enabled() {
         crate::gevent::flush(py)?; // resume the greenlets done() woke
     }
-    Ok(())
+    res
 }
 
 /// Makes the Python context of a new cancellable crate context `inner`
