@@ -89,3 +89,71 @@ def test_dropped_child_whose_done_is_held_is_still_closed_by_its_parent():
     assert select(d.recv, default)[0] == 1     # not closed by being dropped
     pc()
     d.recv()            # closed by the parent's cancel
+
+
+# --- 7: see test_async.py (args intact, seed in a note) ---------------------
+
+# --- 8: cancel after done() was closed by hand ------------------------------
+
+def test_cancel_after_done_closed_by_hand_is_gos_panic_not_a_rust_panic():
+    ctx, cancel = context.with_cancel(context.background())
+    kid, _ = context.with_cancel(ctx)
+    ctx.done().close()
+    with panics("close of closed channel"):
+        cancel()
+    assert ctx.err() is context.canceled       # cancelled all the same
+    assert kid.err() is context.canceled
+    cancel()                                    # already cancelled: nothing to close
+
+
+# --- 9: bad functions are refused at the call -------------------------------
+
+@pytest.mark.parametrize('call', [
+    lambda: go(123),
+    lambda: time.after_func(0.01, 5),
+    lambda: time.Timer(0.01, f=5),
+], ids=['go', 'after_func', 'Timer'])
+def test_non_callable_f_is_a_type_error_at_the_call(call):
+    with pytest.raises(TypeError, match=r"f must be callable, not int"):
+        call()
+
+
+# --- 10: NaN durations and WaitGroup overflow -------------------------------
+
+NAN = float('nan')
+
+
+@pytest.mark.parametrize('call', [
+    lambda: time.sleep(NAN),
+    lambda: time.after(NAN),
+    lambda: time.after_func(NAN, lambda: None),
+    lambda: time.Timer(NAN),
+    lambda: time.Ticker(NAN),
+    lambda: time.tick(NAN),
+    lambda: context.with_timeout(context.background(), NAN),
+    lambda: context.with_deadline(context.background(), NAN),
+], ids=['sleep', 'after', 'after_func', 'Timer', 'Ticker', 'tick', 'with_timeout', 'with_deadline'])
+def test_nan_duration_is_a_value_error_everywhere(call):
+    with pytest.raises(ValueError, match="NaN"):
+        call()
+
+
+def test_nan_reset_and_asleep_are_value_errors():
+    t = time.Timer(10)
+    t.stop()
+    with pytest.raises(ValueError, match="NaN"):
+        t.reset(NAN)
+
+    async def main():
+        await time.asleep(NAN)
+    with pytest.raises(ValueError, match="NaN"):
+        golang.run(main, seed=1)
+
+
+def test_waitgroup_add_beyond_its_counter_is_an_overflow_error():
+    wg = sync.WaitGroup()
+    with pytest.raises(OverflowError):
+        wg.add(2**70)
+    wg.add(1)           # the WaitGroup still works
+    wg.done()
+    wg.wait()

@@ -488,6 +488,7 @@ pub fn ctx_with_value<'py>(parent: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>, 
 #[pyfunction]
 pub fn ctx_with_deadline<'py>(parent: &Bound<'py, PyAny>, deadline: f64) -> PyResult<Bound<'py, PyTuple>> {
     let p = as_ctx(parent)?;
+    crate::time::dur(deadline)?; // a NaN deadline is refused (see time::dur)
     let (inner, cancel) = gctx::with_deadline(&p.get().inner, deadline);
     deadline_ctx(p, inner, cancel)
 }
@@ -497,6 +498,7 @@ pub fn ctx_with_deadline<'py>(parent: &Bound<'py, PyAny>, deadline: f64) -> PyRe
 #[pyfunction]
 pub fn ctx_with_timeout<'py>(parent: &Bound<'py, PyAny>, timeout: f64) -> PyResult<Bound<'py, PyTuple>> {
     let p = as_ctx(parent)?;
+    crate::time::dur(timeout)?; // a NaN timeout is refused (see time::dur)
     let pi = &p.get().inner;
     let (inner, cancel) = match Duration::try_from_secs_f64(timeout) {
         // the timer is armed for exactly timeout (virtual clocks stay exact)

@@ -23,7 +23,7 @@ use golang_sched::{ClockKind, RunError, Runtime};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyStopIteration, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyTuple};
+use pyo3::types::PyTuple;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
