@@ -346,6 +346,10 @@ pub(crate) struct Local {
     /// to release and retake an interpreter lock); see
     /// [`Runtime::set_idle_hooks`].
     idle_hooks: RefCell<Option<IdleHooks>>,
+    /// The longest the real-clock executor sleeps at once while it has idle
+    /// hooks (so that the exit hook gets to run, e.g. to look for signals);
+    /// see [`Runtime::set_idle_poll`].
+    idle_poll: Cell<Option<Duration>>,
     /// The id of the goroutine being polled.
     pub(crate) current_goid: Cell<u64>,
 }
@@ -590,6 +594,7 @@ impl Runtime {
                 next_gen: Cell::new(1),
                 panicked: RefCell::new(None),
                 idle_hooks: RefCell::new(None),
+                idle_poll: Cell::new(None),
                 current_goid: Cell::new(1),
             }),
         }
@@ -607,6 +612,14 @@ impl Runtime {
     /// sleeps.
     pub fn set_idle_hooks(&self, enter: impl Fn() + 'static, exit: impl Fn() + 'static) {
         *self.local.idle_hooks.borrow_mut() = Some((Box::new(enter), Box::new(exit)));
+    }
+
+    /// Wakes the sleeping real-clock executor at least every `every` to run
+    /// the idle hooks' exit (which may end the run with
+    /// [`fail_run`](crate::fail_run): the Python core looks for Ctrl-C
+    /// there). Without it the executor sleeps until its next event.
+    pub fn set_idle_poll(&self, every: Duration) {
+        self.local.idle_poll.set(Some(every));
     }
 
     /// A handle for other threads.
@@ -797,9 +810,19 @@ impl Runtime {
                         if let Some((enter, _)) = &*hooks {
                             enter();
                         }
+                        let timeout = match (timeout, l.idle_poll.get()) {
+                            (t, None) => t,
+                            (None, Some(p)) => Some(p),
+                            (Some(t), Some(p)) => Some(t.min(p)),
+                        };
                         reactor.wait(timeout);
                         if let Some((_, exit)) = &*hooks {
                             exit();
+                        }
+                        drop(hooks);
+                        // The exit hook may have ended the run.
+                        if let Some(e) = l.panicked.borrow_mut().take() {
+                            return Err(e);
                         }
                     } else if reactor.has_sources() {
                         reactor.wait(timeout);

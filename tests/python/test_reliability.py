@@ -157,3 +157,61 @@ def test_waitgroup_add_beyond_its_counter_is_an_overflow_error():
     wg.add(1)           # the WaitGroup still works
     wg.done()
     wg.wait()
+
+
+# --- 4: Ctrl-C during a real-clock golang.run -------------------------------
+
+@needs_threads
+@pytest.mark.parametrize('park', [
+    'await chan().arecv()',
+    'await golang.aselect(chan().recv, chan().recv)',
+    'await time.asleep(3600)',
+], ids=['arecv', 'aselect', 'asleep'])
+def test_ctrl_c_ends_a_real_clock_run_parked_on_main(park):
+    code = textwrap.dedent('''
+        import sys, golang
+        from golang import chan, time
+        async def main():
+            print("ready", flush=True)
+            %s
+        golang.run(main, clock='real')
+    ''') % park
+    p = subprocess.Popen([getattr(sys, '_gpy_underlying_executable', sys.executable), '-c', code],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "ready"
+        _stdtime.sleep(0.1)     # (let it park: a signal before that is a KeyboardInterrupt too)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+    finally:
+        p.kill()
+        p.wait()
+    assert "KeyboardInterrupt" in err, err
+    assert p.returncode != 0
+
+
+# --- 11: a signal handler's exception while a blocked recv completes --------
+
+@needs_threads
+@pytest.mark.skipif(golang._gevent, reason="the thread runtime's blocking wait (gevent's hub runs handlers itself)")
+def test_handler_exception_during_a_completing_recv_is_raised():
+    import threading
+    from _golang_testutil import len_recvq, wait_until
+    c = chan()
+
+    def handler(signum, frame):
+        c.send(42)      # completes the recv that this handler interrupts
+        raise ValueError("from handler")
+    old = signal.signal(signal.SIGUSR1, handler)
+    try:
+        def kill():
+            wait_until(lambda: len_recvq(c) == 1, "main blocks in recv")
+            os.kill(os.getpid(), signal.SIGUSR1)
+        threading.Thread(target=kill).start()
+        with pytest.raises(ValueError, match="from handler"):
+            c.recv()
+            for _ in range(1000):   # the exception comes at the next check of the eval loop
+                pass
+        # (the value recv returned is dropped by that exception: see gil.rs)
+    finally:
+        signal.signal(signal.SIGUSR1, old)

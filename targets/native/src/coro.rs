@@ -443,7 +443,16 @@ pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, s
     RUN_FAILURE.with(|f| *f.borrow_mut() = Some(f2));
     let rt = Runtime::new(clock, seed, true);
     if clock == ClockKind::Real {
-        crate::gil::release_gil_while_idle(&rt);
+        // Ctrl-C while the run sleeps: the run ends and raises it.
+        let f3 = failure.clone();
+        crate::gil::release_gil_while_idle(&rt, move |e| {
+            let mut slot = f3.lock().unwrap_or_else(|p| p.into_inner());
+            if slot.is_none() {
+                *slot = Some((e, "main".into(), true));
+            }
+            drop(slot);
+            golang_sched::fail_run("interrupted by a signal");
+        });
     }
     let res = rt.block_on(task);
     drop(rt);
