@@ -242,6 +242,28 @@ impl<T> Chan<T> {
         self.inner.as_ref().map_or(0, Shared::count)
     }
 
+    /// Calls `f` on each buffered value, front first, under the channel's
+    /// lock: for a garbage collector's traversal (`f` must be short and must
+    /// not use this channel).
+    pub fn for_each_buffered(&self, mut f: impl FnMut(&T)) {
+        if let Some(inner) = &self.inner {
+            let st = inner.lock();
+            st.buf.iter().for_each(&mut f);
+        }
+    }
+
+    /// Takes every buffered value out, front first: for a garbage
+    /// collector's clear of an unreachable channel (waiting senders stay).
+    pub fn take_buffered(&self) -> Vec<T> {
+        let Some(inner) = &self.inner else { return Vec::new() };
+        let mut st = inner.lock();
+        let mut out = Vec::with_capacity(st.buf.len());
+        while let Some(v) = st.buf.pop_front() {
+            out.push(v);
+        }
+        out
+    }
+
     /// Whether this is the nil channel.
     pub fn is_nil(&self) -> bool {
         self.inner.is_none()

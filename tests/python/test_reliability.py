@@ -215,3 +215,21 @@ def test_handler_exception_during_a_completing_recv_is_raised():
         # (the value recv returned is dropped by that exception: see gil.rs)
     finally:
         signal.signal(signal.SIGUSR1, old)
+
+
+# --- 3: chans in reference cycles are collected -----------------------------
+
+@pytest.mark.parametrize('cycle', ['self', 'list'])
+def test_chan_in_a_reference_cycle_is_collected(cycle):
+    import weakref
+    c = chan(2)
+    if cycle == 'self':
+        c.send(c)
+    else:
+        l = [c]
+        c.send(l)
+        del l
+    w = weakref.ref(c)
+    del c
+    gc.collect()
+    assert w() is None
