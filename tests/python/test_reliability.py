@@ -233,3 +233,72 @@ def test_chan_in_a_reference_cycle_is_collected(cycle):
     del c
     gc.collect()
     assert w() is None
+
+
+# --- 5: fork() after the runtime's threads started --------------------------
+
+_PY = getattr(sys, '_gpy_underlying_executable', sys.executable)
+_RUNTIMES = {
+    'threads': [_PY, '-c'],
+    'gevent': [_PY, '-m', 'golang.cmd.gpython', '-c'],
+}
+
+
+def _run_code(runtime, code, timeout=60):
+    try:
+        import gevent   # noqa: F401
+    except ImportError:
+        if runtime == 'gevent':
+            pytest.skip("needs gevent")
+    env = os.environ.copy()
+    env.pop('PYTHONWARNINGS', None)
+    return subprocess.run(_RUNTIMES[runtime] + [textwrap.dedent(code)], capture_output=True,
+                          text=True, timeout=timeout, env=env)
+
+
+@needs_threads
+@pytest.mark.parametrize('runtime', ['threads', 'gevent'])
+def test_forked_child_starts_the_runtime_afresh(runtime):
+    r = _run_code(runtime, '''
+        import os
+        from golang import go, chan, time, context
+        async def a(ch):
+            await ch.asend(2)
+        # start the parent's runtime threads: background executor, timers, pool
+        time.after(0.001).recv()
+        c = chan(); go(lambda: c.send(1)); c.recv()
+        ch = chan(); go(a, ch); ch.recv()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                assert time.after(0.01).recv() > 0
+                d = chan(1); time.after_func(0.01, lambda: d.send(3)); assert d.recv() == 3
+                ctx, _ = context.with_timeout(context.background(), 0.01)
+                ctx.done().recv(); assert ctx.err() is context.deadlineExceeded
+                ch = chan(); go(a, ch); assert ch.recv() == 2
+                c = chan(); go(lambda: c.send(1)); assert c.recv() == 1
+                print("child ok", flush=True)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        print("parent ok")
+    ''')
+    assert r.stdout.split() == ['child', 'ok', 'parent', 'ok'], r.stderr
+
+
+@needs_threads
+def test_multiprocessing_fork_pool_uses_timers_in_its_workers():
+    r = _run_code('threads', '''
+        import multiprocessing as mp
+        from golang import go, chan, time
+        def work(x):
+            c = chan(1)
+            time.after_func(0.001, lambda: c.send(x * 2))
+            return c.recv()
+        if __name__ == '__main__':
+            time.after(0.001).recv()
+            c = chan(); go(lambda: c.send(1)); c.recv()
+            with mp.get_context('fork').Pool(2) as p:
+                print(p.map(work, range(6)))
+    ''')
+    assert r.stdout.strip() == '[0, 2, 4, 6, 8, 10]', r.stderr
