@@ -264,6 +264,16 @@ impl<T> Chan<T> {
         out
     }
 
+    /// Puts back a value just received, as if the receive had not happened:
+    /// to the next waiting receiver, or to the front of the buffer (which
+    /// may then hold one more than its capacity). For a receiver that must
+    /// give up a value it was handed (an interrupted blocking receive).
+    pub fn unrecv(&self, v: T) {
+        if let Some(inner) = &self.inner {
+            inner.give_back(v);
+        }
+    }
+
     /// Whether this is the nil channel.
     pub fn is_nil(&self) -> bool {
         self.inner.is_none()

@@ -5,12 +5,13 @@
 //! waits on a channel wakes every `POLL` to run them (re-taking the GIL
 //! briefly); if a handler raises (KeyboardInterrupt or any exception), the
 //! wait is aborted, unless a counterparty has already committed the
-//! operation: then the operation completes and the handler's exception is
-//! raised at the interpreter's next check (a pending call), as if the
-//! signal had come just after the operation. Known limit: CPython checks
-//! right after the call returns, so a received value is then dropped with
-//! the call's result (the exception is no longer lost; the value would need
-//! to go back into the channel to be kept).
+//! operation. A receive then gives its value back to the channel (to the
+//! next receiver, or the front of the buffer) and raises the exception, as
+//! if the signal had come first: nothing is lost. Other operations (a send,
+//! a select) complete and the exception is raised at the interpreter's next
+//! check (a pending call), as if the signal had come just after; CPython
+//! checks right after the call returns, so a select's received value is
+//! then dropped (known limit).
 
 use golang_chan::Blocking;
 use pyo3::prelude::*;
@@ -328,6 +329,19 @@ pub(crate) fn refuse_in_executor() -> PyResult<()> {
 
 /// Runs a blocking channel operation with the GIL released.
 pub(crate) fn block<R: Send>(py: Python<'_>, op: impl for<'a> FnOnce(Interrupt<'a>) -> Blocking<R> + Send) -> PyResult<R> {
+    block_or_undo(py, op, None::<fn(R)>)
+}
+
+/// [`block`] for an operation that can be undone (a receive: its value goes
+/// back to the channel): when a signal handler raised while a counterparty
+/// completed the operation, `undo` takes the result back and the handler's
+/// exception is raised now, as if the signal had come first (Python's rule
+/// for a blocking call that a handler interrupts), and no value is lost.
+pub(crate) fn block_or_undo<R: Send>(
+    py: Python<'_>,
+    op: impl for<'a> FnOnce(Interrupt<'a>) -> Blocking<R> + Send,
+    undo: Option<impl FnOnce(R)>,
+) -> PyResult<R> {
     refuse_in_executor()?;
     if PANIC_WHEN_BLOCKED.load(Ordering::Relaxed) {
         return Err(crate::go_panic(py, "t: blocks forever"));
@@ -358,6 +372,10 @@ pub(crate) fn block<R: Send>(py: Python<'_>, op: impl for<'a> FnOnce(Interrupt<'
     match res {
         Blocking::Done(r) => {
             if let Some(e) = err {
+                if let Some(undo) = undo {
+                    undo(r);
+                    return Err(e);
+                }
                 // The operation completed (a counterparty committed it) while
                 // a signal handler raised: the value is returned, not lost,
                 // and the handler's exception is raised at the next bytecode

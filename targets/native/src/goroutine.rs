@@ -180,11 +180,17 @@ pub fn _rust_echo_int(inp: &Bound<'_, crate::pychan::PyChan>, out: &Bound<'_, cr
     golang_sched::background().spawn(async move {
         for _ in 0..n {
             match i.recv().await {
-                Some(v) => o.send(v * 2).await.unwrap(),
+                Some(v) => {
+                    // (`out` closed from Python: stop, not a Rust panic that
+                    // would end the background executor and the process)
+                    if o.send(v * 2).await.is_err() {
+                        break;
+                    }
+                }
                 None => break,
             }
         }
-        o.close();
+        let _ = o.try_close();
     });
     Ok(())
 }

@@ -274,7 +274,17 @@ fn recv_typed<T: Elem>(py: Python<'_>, ch: &Chan<T>) -> PyResult<(Py<PyAny>, boo
     let got = match ch.try_recv() {
         Ok(v) => Some(v),
         Err(TryRecvError::Closed) => None,
-        Err(TryRecvError::Empty) => gil::block(py, |intr| ch.recv_blocking_spin(Spin::Always, intr))?,
+        // (a signal handler that raises as the value arrives: the value
+        // goes back to the channel and the exception is raised)
+        Err(TryRecvError::Empty) => gil::block_or_undo(
+            py,
+            |intr| ch.recv_blocking_spin(Spin::Always, intr),
+            Some(|got: Option<T>| {
+                if let Some(v) = got {
+                    ch.unrecv(v);
+                }
+            }),
+        )?,
     };
     Ok(match got {
         Some(v) => (v.into_py(py), true),
