@@ -56,6 +56,13 @@ def _after_fork_child():
     _on_pipe()      # wake-ups queued before the fork
 
 
+def _idle_wait(timeout, fd):
+    # A real-clock golang.run waits for its executor's next event (its poller
+    # `fd` readable, or `timeout` seconds) in the hub, so that greenlets run.
+    from gevent import select as _gselect
+    _gselect.select([fd], [], [], timeout)
+
+
 def _on_pipe():
     # Runs in the hub when the pipe is readable (a wake-up from another
     # thread): drain it, then resume every woken greenlet.

@@ -162,12 +162,15 @@ def test_waitgroup_add_beyond_its_counter_is_an_overflow_error():
 # --- 4: Ctrl-C during a real-clock golang.run -------------------------------
 
 @needs_threads
+@pytest.mark.parametrize('runtime', ['threads', 'gevent'])
 @pytest.mark.parametrize('park', [
     'await chan().arecv()',
     'await golang.aselect(chan().recv, chan().recv)',
     'await time.asleep(3600)',
 ], ids=['arecv', 'aselect', 'asleep'])
-def test_ctrl_c_ends_a_real_clock_run_parked_on_main(park):
+def test_ctrl_c_ends_a_real_clock_run_parked_on_main(park, runtime):
+    if runtime == 'gevent':
+        pytest.importorskip('gevent')
     code = textwrap.dedent('''
         import sys, golang
         from golang import chan, time
@@ -176,7 +179,7 @@ def test_ctrl_c_ends_a_real_clock_run_parked_on_main(park):
             %s
         golang.run(main, clock='real')
     ''') % park
-    p = subprocess.Popen([getattr(sys, '_gpy_underlying_executable', sys.executable), '-c', code],
+    p = subprocess.Popen(_RUNTIMES[runtime] + [code],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert p.stdout.readline().strip() == "ready"
@@ -302,3 +305,26 @@ def test_multiprocessing_fork_pool_uses_timers_in_its_workers():
                 print(p.map(work, range(6)))
     ''')
     assert r.stdout.strip() == '[0, 2, 4, 6, 8, 10]', r.stderr
+
+
+# --- 6: a real-clock golang.run under gevent lets greenlets run -------------
+
+@needs_threads
+def test_real_clock_run_under_gevent_lets_the_greenlets_main_waits_for_run():
+    r = _run_code('gevent', '''
+        import golang
+        from golang import go, chan, time
+        async def main():
+            c = chan()
+            go(lambda: c.send(1))       # a greenlet
+            v = await c.arecv()
+            await time.asleep(0.01)
+            d = chan()
+            def later():
+                time.sleep(0.01)        # a greenlet that sleeps in the hub
+                d.send(2)
+            go(later)
+            return v + await d.arecv()
+        print(golang.run(main, clock='real'))
+    ''', timeout=60)
+    assert r.stdout.strip() == '3', r.stderr

@@ -442,7 +442,30 @@ pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, s
     // reactor, so that other Python threads run then.
     RUN_FAILURE.with(|f| *f.borrow_mut() = Some(f2));
     let rt = Runtime::new(clock, seed, true);
-    if clock == ClockKind::Real {
+    if clock == ClockKind::Real && crate::gevent::enabled() {
+        // Under gevent the run is one greenlet of the hub's thread: it waits
+        // for its next event in the hub (gevent's select on the poller), so
+        // that the other greenlets, which main may wait for, run meanwhile.
+        let f3 = failure.clone();
+        rt.set_idle_wait(move |timeout, fd| {
+            crate::gil::attach(|py| {
+                let r = py
+                    .import("golang._runtime_gevent")
+                    .and_then(|m| m.getattr("_idle_wait"))
+                    .and_then(|w| w.call1((timeout.map(|t| t.as_secs_f64()), fd)));
+                match r {
+                    Ok(_) => Ok(()),
+                    Err(e) => {
+                        let mut slot = f3.lock().unwrap_or_else(|p| p.into_inner());
+                        if slot.is_none() {
+                            *slot = Some((e, "main".into(), true));
+                        }
+                        Err("interrupted while waiting in the gevent hub".into())
+                    }
+                }
+            })
+        });
+    } else if clock == ClockKind::Real {
         // Ctrl-C while the run sleeps: the run ends and raises it.
         let f3 = failure.clone();
         crate::gil::release_gil_while_idle(&rt, move |e| {
