@@ -765,7 +765,11 @@ def arun(main, *args):
 # ---- time ----
 
 def _dt(dt):
-    return float(dt)
+    # (the native core's rule: a NaN duration is refused as time.sleep does)
+    dt = float(dt)
+    if dt != dt:
+        raise ValueError("Invalid value NaN (not a number)")
+    return dt
 
 
 class Timer(object):
@@ -780,6 +784,8 @@ class Timer(object):
             self._id = _c_timer_new(dt, 0)
             self._c = _wrap(_c_timer_chan(self._id), 4)
         else:
+            if not callable(f):
+                raise TypeError("Timer: f must be callable, not %s" % type(f).__name__)
             self._id = _c_timer_new(dt, _put(f))
             self._c = nilchan
 
