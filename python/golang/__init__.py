@@ -76,6 +76,8 @@ def go(f, *argv, **kw):
     The program does not wait for goroutines when it exits. An exception that
     escapes f is printed, as for any thread.
     """
+    if not callable(f):     # (now, not later in the goroutine)
+        raise TypeError("go: f must be callable, not %s" % type(f).__name__)
     if _iscoroutinefunction(f):
         _golang.go_async(f(*argv, **kw))
     elif _gevent:

@@ -371,6 +371,8 @@ def with_deadline(parent, deadline):  # -> ctx, cancel
     except AttributeError:
         raise _badparent(parent) from None
     deadline = float(deadline)
+    if deadline != deadline:    # NaN: refused, as time.sleep refuses it
+        raise ValueError("Invalid value NaN (not a number)")
     if pdeadline is not None and pdeadline <= deadline:
         return with_cancel(parent)     # parent expires first: no timer of our own
 

@@ -386,6 +386,9 @@ class WaitGroup(object):
         if n < 0:
             g.recv()
             panic("sync: negative WaitGroup counter")
+        if n >= 1 << 63:    # (Go's counter is an integer of fixed size)
+            g.recv()
+            raise OverflowError("sync: WaitGroup counter overflow")
         wg._n = n
         zero = None
         if n == 0:

@@ -241,11 +241,12 @@ impl PyCancelFunc {
 
 /// Cancels with `f`; under gevent, resumes the greenlets it woke.
 fn cancel_now(py: Python<'_>, f: &gctx::CancelFunc) -> PyResult<()> {
-    f.cancel();
+    // done() closed by hand: Go's (and Pygolang's) panic, after the cancel.
+    let res = f.try_cancel().map_err(|e| crate::go_panic(py, e.to_string()));
     if crate::gevent::enabled() {
         crate::gevent::flush(py)?; // resume the greenlets done() woke
     }
-    Ok(())
+    res
 }
 
 /// Makes the Python context of a new cancellable crate context `inner`
@@ -499,6 +500,7 @@ pub fn ctx_with_value<'py>(parent: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>, 
 #[pyfunction]
 pub fn ctx_with_deadline<'py>(parent: &Bound<'py, PyAny>, deadline: f64) -> PyResult<Bound<'py, PyTuple>> {
     let p = as_ctx(parent)?;
+    crate::time::dur(deadline)?; // a NaN deadline is refused (see time::dur)
     let (inner, cancel) = gctx::with_deadline(&p.get().inner, deadline);
     deadline_ctx(p, inner, cancel)
 }
@@ -508,6 +510,7 @@ pub fn ctx_with_deadline<'py>(parent: &Bound<'py, PyAny>, deadline: f64) -> PyRe
 #[pyfunction]
 pub fn ctx_with_timeout<'py>(parent: &Bound<'py, PyAny>, timeout: f64) -> PyResult<Bound<'py, PyTuple>> {
     let p = as_ctx(parent)?;
+    crate::time::dur(timeout)?; // a NaN timeout is refused (see time::dur)
     let pi = &p.get().inner;
     let (inner, cancel) = match Duration::try_from_secs_f64(timeout) {
         // the timer is armed for exactly timeout (virtual clocks stay exact)
