@@ -101,8 +101,8 @@ def test_cancel_after_done_closed_by_hand_is_gos_panic_not_a_rust_panic():
     ctx.done().close()
     with panics("close of closed channel"):
         cancel()
-    assert ctx.err() is context.canceled       # cancelled all the same
-    assert kid.err() is context.canceled
+    assert ctx.err() == context.canceled       # cancelled all the same
+    assert kid.err() == context.canceled
     cancel()                                    # already cancelled: nothing to close
 
 
@@ -277,7 +277,7 @@ def test_forked_child_starts_the_runtime_afresh(runtime):
                 assert time.after(0.01).recv() > 0
                 d = chan(1); time.after_func(0.01, lambda: d.send(3)); assert d.recv() == 3
                 ctx, _ = context.with_timeout(context.background(), 0.01)
-                ctx.done().recv(); assert ctx.err() is context.deadlineExceeded
+                ctx.done().recv(); assert ctx.err() == context.deadlineExceeded
                 ch = chan(); go(a, ch); assert ch.recv() == 2
                 c = chan(); go(lambda: c.send(1)); assert c.recv() == 1
                 print("child ok", flush=True)
