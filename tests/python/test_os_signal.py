@@ -438,6 +438,32 @@ def test_notify_ignore_reset_all_signals(runtime):
     assert r.returncode == -pysig.SIGTERM
 
 
+def test_forked_child_can_stop_and_notify():
+    # The child has no delivery thread of its parent's: Stop must not wait
+    # for one, and its own Notify starts one.
+    r = run_prog('threads', """
+        import os, signal as pysig
+        from golang import chan, os as gos, syscall
+        from golang.os import signal
+        ch = chan(1, dtype=gos.Signal)
+        signal.Notify(ch, syscall.SIGUSR1)
+        pid = os.fork()
+        if pid == 0:
+            signal.Stop(ch)
+            ch2 = chan(1, dtype=gos.Signal)
+            signal.Notify(ch2, syscall.SIGUSR2)
+            pysig.raise_signal(pysig.SIGUSR2)
+            assert ch2.recv() == syscall.SIGUSR2
+            os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        assert status == 0, status
+        pysig.raise_signal(pysig.SIGUSR1)
+        assert ch.recv() == syscall.SIGUSR1
+        print("ok")
+    """, timeout=60)
+    assert r.stdout == "ok\n", r.stderr
+
+
 @pytest.mark.parametrize('runtime', sorted(RUNTIMES))
 def test_signal_storm_during_channel_traffic(runtime):
     # Thousands of SIGUSR1 from another process and from a thread while

@@ -130,11 +130,13 @@ static WAKE_TX: AtomicI32 = AtomicI32::new(-1);
 
 struct Registry {
     subs: [Vec<Chan<Signal>>; NSLOT],
-    delivery_started: bool,
+    /// The process whose delivery thread runs (0: none yet). A forked child
+    /// has no such thread: its first notify starts one, with its own pipe.
+    delivery_pid: libc::pid_t,
 }
 
 static REGISTRY: Mutex<Registry> =
-    Mutex::new(Registry { subs: [const { Vec::new() }; NSLOT], delivery_started: false });
+    Mutex::new(Registry { subs: [const { Vec::new() }; NSLOT], delivery_pid: 0 });
 
 fn registry() -> MutexGuard<'static, Registry> {
     // Nothing panics with the lock held, but a poisoned lock's data is
@@ -323,9 +325,11 @@ fn check(signo: i32) -> Result<usize, SignalError> {
 
 // ---- delivery ----
 
-/// Starts the delivery thread and its pipe (once).
+/// Starts the delivery thread and its pipe (once per process).
 fn start_delivery(reg: &mut Registry) -> Result<(), SignalError> {
-    if reg.delivery_started {
+    // SAFETY: getpid has no preconditions.
+    let pid = unsafe { libc::getpid() };
+    if reg.delivery_pid == pid {
         return Ok(());
     }
     let mut fds = [0 as c_int; 2];
@@ -346,7 +350,7 @@ fn start_delivery(reg: &mut Registry) -> Result<(), SignalError> {
         .name("golang-signal".into())
         .spawn(move || delivery_loop(rx))
         .map_err(|e| SignalError::PipeFailed { errno: e.raw_os_error().unwrap_or(0) })?;
-    reg.delivery_started = true;
+    reg.delivery_pid = pid;
     Ok(())
 }
 
@@ -387,6 +391,13 @@ fn delivery_loop(rx: c_int) {
         b.done = b.done.max(requested);
         BARRIER_CV.notify_all();
     }
+}
+
+/// Whether this process runs the delivery thread (a forked child does not
+/// until it notifies: there is nothing to wait for then).
+fn delivering(reg: &Registry) -> bool {
+    // SAFETY: getpid has no preconditions.
+    reg.delivery_pid == unsafe { libc::getpid() }
 }
 
 /// Waits until every signal caught so far is delivered (invariant 7).
@@ -466,7 +477,7 @@ fn reset1(signo: i32) -> Result<(), SignalError> {
         return Err(SignalError::Collision { signo });
     }
     let mut reg = reg;
-    if state == SigState::Notifying {
+    if state == SigState::Notifying && delivering(&reg) {
         drop(reg);
         wait_deliveries();
         reg = registry();
@@ -520,9 +531,11 @@ pub fn stop(ch: &Chan<Signal>) -> Result<(), SignalError> {
             if !same_action(&old, &notify_action()) {
                 return Err(SignalError::Collision { signo: s as i32 });
             }
-            drop(reg);
-            wait_deliveries();
-            reg = registry();
+            if delivering(&reg) {
+                drop(reg);
+                wait_deliveries();
+                reg = registry();
+            }
         }
         reg.subs[s].retain(|c| c != ch);
     }
