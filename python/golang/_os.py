@@ -19,7 +19,7 @@ except AttributeError:  # the WebAssembly core
             d = _pysig.strsignal(signo)
         except (AttributeError, ValueError):
             d = None
-        if d is None or d.startswith(("Unknown signal", "Real-time signal")):
+        if d is None or d.startswith(("Unknown signal", "Real-time signal", "RT")):
             return None
         return d
 

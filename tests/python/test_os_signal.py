@@ -22,7 +22,12 @@ from golang import os as gos, syscall
 from golang.os import signal
 from golang._os import PySignal, _PySignal_from_int
 
-from _golang_testutil import panics
+from _golang_testutil import panics, PYODIDE
+
+# Under Pyodide there are no POSIX signals: golang.os.Signal and
+# golang.syscall exist, the golang.os.signal functions raise
+# NotImplementedError, and there are no channels of dtype 'C.os::Signal'.
+needs_signals = pytest.mark.skipif(PYODIDE, reason="no POSIX signals under Pyodide")
 
 SIG1 = syscall.SIGUSR1
 SIG2 = syscall.SIGUSR2
@@ -86,14 +91,13 @@ def test_syscall_has_every_SIG_name_of_the_signal_module():
         assert type(sig) is gos.Signal
         assert sig.signo == int(getattr(pysig, n))
     assert not hasattr(syscall, 'SIG_IGN')
-    assert syscall.SIGCHLD == syscall.SIGCLD    # aliases are equal
+    if hasattr(syscall, 'SIGCLD'):
+        assert syscall.SIGCHLD == syscall.SIGCLD    # aliases are equal
 
 
 # ---- chan(dtype='C.os::Signal') ----
 
 def test_chan_dtype_given_as_an_object_with_dtype():
-    assert chan(1, dtype=gos.Signal).dtype == 'C.os::Signal'
-    assert chan(1, dtype='C.os::Signal').dtype == 'C.os::Signal'
     assert chan(dtype=type('T', (), {'dtype': 'C.int'})()).dtype == 'C.int'
     for bad in [type('T', (), {'dtype': 'zzz'})(), type('T', (), {})(), 'os.Signal', None]:
         with pytest.raises(TypeError) as exc:
@@ -101,6 +105,13 @@ def test_chan_dtype_given_as_an_object_with_dtype():
         assert exc.value.args == ("pychan: invalid dtype: %r" % (bad,),)
 
 
+@needs_signals
+def test_chan_of_signals_by_name_or_by_class():
+    assert chan(1, dtype=gos.Signal).dtype == 'C.os::Signal'
+    assert chan(1, dtype='C.os::Signal').dtype == 'C.os::Signal'
+
+
+@needs_signals
 def test_signal_chan_elements_zero_value_and_nil_repr():
     ch = chan(2, dtype=gos.Signal)
     ch.send(SIG1)
@@ -119,6 +130,7 @@ def test_signal_chan_elements_zero_value_and_nil_repr():
     assert repr(chan.nil(gos.Signal)) == "chan.nil('C.os::Signal')"
 
 
+@needs_signals
 def test_signal_chan_in_select():
     ch = chan(1, dtype=gos.Signal)
     assert select((ch.send, SIG1), default) == (0, None)
@@ -130,6 +142,7 @@ def test_signal_chan_in_select():
 
 # ---- argument checks ----
 
+@needs_signals
 def test_notify_and_stop_panic_on_a_chan_of_another_dtype_before_checking_signals():
     for ch in [chan(2), chan(2, dtype='C.int'), chan(2, dtype='C.structZ')]:
         with panics("pychan: channel type mismatch"):
@@ -140,6 +153,7 @@ def test_notify_and_stop_panic_on_a_chan_of_another_dtype_before_checking_signal
             signal.Stop(ch)
 
 
+@needs_signals
 def test_non_signals_are_a_TypeError():
     ch = chan(1, dtype=gos.Signal)
     for bad in [None, 1, 'SIGUSR1']:
@@ -155,6 +169,7 @@ def test_non_signals_are_a_TypeError():
         assert exc.value.args == msg
 
 
+@needs_signals
 def test_invalid_signal_numbers_panic():
     ch = chan(1, dtype=gos.Signal)
     for signo in [0, -1, 65, 1000]:
@@ -167,6 +182,7 @@ def test_invalid_signal_numbers_panic():
             signal.Reset(bad)
 
 
+@needs_signals
 def test_sigaction_refusing_an_explicit_signal_panics():
     ch = chan(1, dtype=gos.Signal)
     with panics("sigaction failed"):
@@ -178,6 +194,7 @@ def test_sigaction_refusing_an_explicit_signal_panics():
 
 # ---- delivery ----
 
+@needs_signals
 def test_notify_delivers_to_thread_goroutines_and_async_goroutines(clean_usr):
     ch = chan(1, dtype=gos.Signal)
     signal.Notify(ch, SIG1)
@@ -199,6 +216,7 @@ def test_notify_delivers_to_thread_goroutines_and_async_goroutines(clean_usr):
     signal.Stop(ch)
 
 
+@needs_signals
 def test_subscriptions_add_up(clean_usr):
     ch1 = chan(2, dtype=gos.Signal)
     ch12 = chan(2, dtype=gos.Signal)
@@ -213,6 +231,7 @@ def test_subscriptions_add_up(clean_usr):
     assert len(ch1) == 0 and len(ch12) == 0     # SIG2 never went to ch1
 
 
+@needs_signals
 def test_a_full_channel_drops_the_signal(clean_usr):
     full = chan(1, dtype=gos.Signal)
     roomy = chan(10, dtype=gos.Signal)
@@ -228,6 +247,7 @@ def test_a_full_channel_drops_the_signal(clean_usr):
     signal.Stop(roomy)
 
 
+@needs_signals
 def test_previous_python_handler_is_chained(clean_usr):
     calls = []
     pysig.signal(SIG1.signo, lambda signo, frame: calls.append(signo))
@@ -238,6 +258,7 @@ def test_previous_python_handler_is_chained(clean_usr):
     assert calls == [SIG1.signo]    # Python's handler ran too
 
 
+@needs_signals
 def test_stop_delivers_nothing_more_and_restores_the_python_handler(clean_usr):
     calls = []
     pysig.signal(SIG1.signo, lambda signo, frame: calls.append(signo))
@@ -258,6 +279,7 @@ def test_stop_delivers_nothing_more_and_restores_the_python_handler(clean_usr):
     assert ch.recv() == SIG1        # and SIG_DFL did not kill us
 
 
+@needs_signals
 def test_a_thousand_notify_stop_rounds(clean_usr):
     ch = chan(10, dtype=gos.Signal)
     for _ in range(1000):
@@ -269,6 +291,7 @@ def test_a_thousand_notify_stop_rounds(clean_usr):
     signal.Stop(ch)
 
 
+@needs_signals
 def test_ignore_silences_and_reset_restores(clean_usr):
     calls = []
     pysig.signal(SIG1.signo, lambda signo, frame: calls.append(signo))
@@ -301,6 +324,7 @@ def test_ignore_silences_and_reset_restores(clean_usr):
     signal.Reset(syscall.SIGWINCH)  # never touched: a no-op
 
 
+@needs_signals
 def test_replacing_the_handler_while_notified_is_a_collision(clean_usr):
     ch = chan(1, dtype=gos.Signal)
     signal.Notify(ch, SIG1)
@@ -324,6 +348,7 @@ def test_replacing_the_handler_while_notified_is_a_collision(clean_usr):
 
 # ---- what could end the process: in subprocesses, under both runtimes ----
 
+@needs_signals
 @pytest.mark.parametrize('runtime', sorted(RUNTIMES))
 def test_notify_keeps_sigterm_from_killing_and_stop_gives_it_back(runtime):
     r = run_prog(runtime, """
@@ -343,6 +368,7 @@ def test_notify_keeps_sigterm_from_killing_and_stop_gives_it_back(runtime):
     assert r.returncode == -pysig.SIGTERM
 
 
+@needs_signals
 @pytest.mark.parametrize('runtime', sorted(RUNTIMES))
 def test_keyboard_interrupt_only_while_no_sigint_subscriber(runtime):
     r = run_prog(runtime, """
@@ -387,6 +413,7 @@ def test_keyboard_interrupt_only_while_no_sigint_subscriber(runtime):
     assert r.returncode == 0
 
 
+@needs_signals
 def test_sigint_handler_is_left_alone_when_not_python_default():
     r = run_prog('threads', """
         import signal as pysig
@@ -401,6 +428,7 @@ def test_sigint_handler_is_left_alone_when_not_python_default():
     assert r.stdout == "ok\n", r.stderr
 
 
+@needs_signals
 @pytest.mark.parametrize('runtime', sorted(RUNTIMES))
 def test_notify_ignore_reset_all_signals(runtime):
     r = run_prog(runtime, """
@@ -438,6 +466,7 @@ def test_notify_ignore_reset_all_signals(runtime):
     assert r.returncode == -pysig.SIGTERM
 
 
+@needs_signals
 def test_forked_child_can_stop_and_notify():
     # The child has no delivery thread of its parent's: Stop must not wait
     # for one, and its own Notify starts one.
@@ -464,6 +493,7 @@ def test_forked_child_can_stop_and_notify():
     assert r.stdout == "ok\n", r.stderr
 
 
+@needs_signals
 @pytest.mark.parametrize('runtime', sorted(RUNTIMES))
 def test_signal_storm_during_channel_traffic(runtime):
     # Thousands of SIGUSR1 from another process and from a thread while
@@ -525,3 +555,56 @@ def test_signal_storm_during_channel_traffic(runtime):
     """, timeout=300)
     assert r.stdout == "ok\n", r.stderr
     assert r.returncode == 0
+
+
+# ---- what exists under Pyodide (no POSIX signals there) ----
+
+def _load_copy(name, path):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_pyodide_signal_class_is_pure_python_with_the_same_behaviour(monkeypatch):
+    # A core without PySignal (the WebAssembly one): golang._os falls back to
+    # its own class. Loaded as a copy, so the real golang._os is untouched.
+    import types, golang, golang._os
+    monkeypatch.setattr(golang, '_golang', types.ModuleType('core_without_signals'))
+    o = _load_copy('_os_pyodide_copy', golang._os.__file__)
+    assert o.PySignal is not PySignal
+    s2, s15 = o._PySignal_from_int(2), o._PySignal_from_int(15)
+    assert o.PySignal.dtype == "C.os::Signal"
+    assert (str(s2), repr(s2), hash(s2), s2.signo) == ("Interrupt", "os.Signal(2)", 2, 2)
+    assert str(o._PySignal_from_int(pysig.SIGRTMIN)) == "signal%d" % pysig.SIGRTMIN
+    assert str(s15) == "Terminated"
+    assert s2 == o._PySignal_from_int(2) and s2 != s15 and s2 != 2
+    with pytest.raises(AttributeError):
+        s2.signo = 3
+    with pytest.raises(TypeError):
+        o.PySignal(2)
+    with pytest.raises(TypeError):
+        type('Sub', (o.PySignal,), {})
+
+
+def test_pyodide_signal_functions_raise_a_clear_error(monkeypatch):
+    import golang.os._signal as real
+    monkeypatch.setattr(sys, 'platform', 'emscripten')
+    monkeypatch.setattr(pysig, 'signal', None)     # must not be touched there
+    s = _load_copy('_signal_pyodide_copy', real.__file__)
+    for call in [lambda: s.PyNotify(chan(1), SIG1), lambda: s.PyStop(chan(1)),
+                 lambda: s.PyIgnore(), lambda: s.PyReset(SIG1)]:
+        with pytest.raises(NotImplementedError) as exc:
+            call()
+        assert exc.value.args == ("golang.os.signal: there are no POSIX signals under Pyodide",)
+
+
+@pytest.mark.skipif(not PYODIDE, reason="Pyodide only")
+def test_under_pyodide_signal_functions_raise_and_signal_chans_do_not_exist():
+    for call in [lambda: signal.Notify(chan(1), SIG1), lambda: signal.Stop(chan(1)),
+                 lambda: signal.Ignore(), lambda: signal.Reset(SIG1)]:
+        with pytest.raises(NotImplementedError):
+            call()
+    with pytest.raises(TypeError):
+        chan(1, dtype=gos.Signal)
