@@ -170,6 +170,18 @@ fn errno_location() -> *mut c_int {
     unsafe { libc::__error() }
 }
 
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "emscripten",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd"
+)))]
+fn errno_location() -> *mut c_int {
+    std::ptr::null_mut() // unknown here: the handler leaves errno alone
+}
+
 fn errno() -> i32 {
     std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
 }
@@ -193,8 +205,8 @@ type HandlerFn = extern "C" fn(c_int);
 /// Our signal handler (invariant 3).
 extern "C" fn on_signal(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
     let errno_slot = errno_location();
-    // SAFETY: errno_slot is this thread's errno.
-    let saved_errno = unsafe { *errno_slot };
+    // SAFETY: errno_slot is this thread's errno (or null: not kept).
+    let saved_errno = if errno_slot.is_null() { 0 } else { unsafe { *errno_slot } };
     IN_HANDLER.fetch_add(1, SeqCst);
     if (1..=MAXSIG).contains(&sig) {
         let s = sig as usize;
@@ -212,8 +224,10 @@ extern "C" fn on_signal(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void
         }
     }
     IN_HANDLER.fetch_sub(1, SeqCst);
-    // SAFETY: as above.
-    unsafe { *errno_slot = saved_errno };
+    if !errno_slot.is_null() {
+        // SAFETY: as above.
+        unsafe { *errno_slot = saved_errno };
+    }
 }
 
 /// Calls the action that was installed before ours, if it is a function.
@@ -453,14 +467,19 @@ fn notify1(ch: &Chan<Signal>, signo: i32) -> Result<(), SignalError> {
 
 fn ignore1(signo: i32) -> Result<(), SignalError> {
     let s = check(signo)?;
-    let reg = registry();
-    if SigState::load(s) == SigState::Untouched {
+    let mut reg = registry();
+    let mut state = SigState::load(s);
+    if state == SigState::Untouched {
         set_prev(s, sigaction_get(signo)?, &reg);
+        state = SigState::Reset;
+        state.store(s, &reg);
     }
     SigState::Ignoring.store(s, &reg); // before the uninstall: invariant 6
-    let mut reg = reg;
+    if let Err(e) = sigaction_set(signo, &ignore_action()) {
+        state.store(s, &reg); // nothing changed (SIGKILL, SIGSTOP, ...)
+        return Err(e);
+    }
     reg.subs[s].clear();
-    sigaction_set(signo, &ignore_action())?;
     Ok(())
 }
 
@@ -472,7 +491,7 @@ fn reset1(signo: i32) -> Result<(), SignalError> {
         return Ok(());
     }
     SigState::Reset.store(s, &reg); // before the uninstall: invariant 6
-    let old = sigaction_set(signo, &prev(s))?;
+    let old = sigaction_set(signo, &prev(s)).inspect_err(|_| state.store(s, &reg))?;
     if state == SigState::Notifying && !same_action(&old, &notify_action()) {
         return Err(SignalError::Collision { signo });
     }
@@ -527,7 +546,7 @@ pub fn stop(ch: &Chan<Signal>) -> Result<(), SignalError> {
         if reg.subs[s].len() == 1 {
             // The last subscriber: restore the previous action.
             SigState::Reset.store(s, &reg); // before the uninstall: invariant 6
-            let old = sigaction_set(s as i32, &prev(s))?;
+            let old = sigaction_set(s as i32, &prev(s)).inspect_err(|_| SigState::Notifying.store(s, &reg))?;
             if !same_action(&old, &notify_action()) {
                 return Err(SignalError::Collision { signo: s as i32 });
             }

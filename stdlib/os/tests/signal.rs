@@ -180,6 +180,13 @@ fn bad_signals_are_refused_with_pygolangs_messages() {
     assert_eq!(e.to_string(), "sigaction failed");
     assert_eq!(signal::ignore(&[Signal(libc::SIGSTOP)]).unwrap_err().to_string(), "sigaction failed");
     signal::reset(&[Signal(libc::SIGKILL)]).unwrap_err();
+    // A refused ignore changes nothing: SIGUSR2 notified still works after
+    // ignoring it together with SIGKILL failed at SIGKILL.
+    signal::notify(&ch, &[USR2]).unwrap();
+    assert_eq!(signal::ignore(&[Signal(libc::SIGKILL), USR2]).unwrap_err().to_string(), "sigaction failed");
+    raise(USR2);
+    assert_eq!(ch.recv_blocking(), Some(USR2));
+    signal::stop(&ch).unwrap();
 }
 
 #[test]
