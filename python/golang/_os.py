@@ -29,7 +29,10 @@ except AttributeError:  # the WebAssembly core
         dtype = "C.os::Signal"
 
         def __new__(cls, *argv, **kw):
-            raise TypeError("cannot create 'golang._os.PySignal' instances")
+            if argv or kw:
+                raise TypeError("os.Signal() takes no arguments: use golang.syscall.SIG* "
+                                "(os.Signal() is os.Signal(0))")
+            return _PySignal_from_int(0)
 
         def __init_subclass__(cls, **kw):
             raise TypeError("type 'golang._os.PySignal' is not an acceptable base type")

@@ -77,8 +77,9 @@ def test_signal_str_repr_hash_and_equality():
 def test_signal_is_read_only_and_not_built_by_users():
     with pytest.raises(AttributeError):
         syscall.SIGINT.signo = 3
+    assert gos.Signal() == _PySignal_from_int(0)    # the zero value, as in Pygolang
     with pytest.raises(TypeError):
-        gos.Signal(3)
+        gos.Signal(3)       # (Pygolang ignores the 3; refused here)
     with pytest.raises(TypeError):
         type('Sub', (gos.Signal,), {})
 
@@ -99,7 +100,8 @@ def test_syscall_has_every_SIG_name_of_the_signal_module():
 
 def test_chan_dtype_given_as_an_object_with_dtype():
     assert chan(dtype=type('T', (), {'dtype': 'C.int'})()).dtype == 'C.int'
-    for bad in [type('T', (), {'dtype': 'zzz'})(), type('T', (), {})(), 'os.Signal', None]:
+    for bad in [type('T', (), {'dtype': 'zzz'})(), type('T', (), {})(), 'os.Signal', None,
+                chan(1, dtype='C.int')]:
         with pytest.raises(TypeError) as exc:
             chan(1, dtype=bad)
         assert exc.value.args == ("pychan: invalid dtype: %r" % (bad,),)
@@ -582,6 +584,7 @@ def test_pyodide_signal_class_is_pure_python_with_the_same_behaviour(monkeypatch
     assert s2 == o._PySignal_from_int(2) and s2 != s15 and s2 != 2
     with pytest.raises(AttributeError):
         s2.signo = 3
+    assert o.PySignal() == o._PySignal_from_int(0)
     with pytest.raises(TypeError):
         o.PySignal(2)
     with pytest.raises(TypeError):

@@ -76,7 +76,8 @@ impl DType {
         if let Some(d) = DType::from_name(dtype)? {
             return Ok(d);
         }
-        if !dtype.is_instance_of::<PyString>() {
+        // (a chan names its dtype too, but is not one: Pygolang's has no .dtype)
+        if !dtype.is_instance_of::<PyString>() && !dtype.is_instance_of::<PyChan>() {
             if let Ok(attr) = dtype.getattr(pyo3::intern!(py, "dtype")) {
                 if let Some(d) = DType::from_name(&attr)? {
                     return Ok(d);

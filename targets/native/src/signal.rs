@@ -25,6 +25,19 @@ pub struct PySignal {
 
 #[pymethods]
 impl PySignal {
+    /// `os.Signal()` is the zero value `os.Signal(0)`, as in Pygolang (which
+    /// ignores arguments; here a number is refused rather than ignored).
+    #[new]
+    #[pyo3(signature = (*args, **kw))]
+    fn new(args: &Bound<'_, pyo3::types::PyTuple>, kw: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PySignal> {
+        if !args.is_empty() || kw.is_some_and(|k| !k.is_empty()) {
+            return Err(PyTypeError::new_err(
+                "os.Signal() takes no arguments: use golang.syscall.SIG* (os.Signal() is os.Signal(0))",
+            ));
+        }
+        Ok(PySignal { sig: Signal(0) })
+    }
+
     /// The dtype of channels of signals (`chan(dtype=golang.os.Signal)`).
     #[classattr]
     fn dtype() -> &'static str {
