@@ -120,7 +120,8 @@ impl SigState {
 
 static STATE: [AtomicU8; NSLOT] = [const { AtomicU8::new(0) }; NSLOT];
 /// The action installed before the package first touched the signal.
-static PREV: [AtomicPtr<libc::sigaction>; NSLOT] = [const { AtomicPtr::new(std::ptr::null_mut()) }; NSLOT];
+static PREV: [AtomicPtr<libc::sigaction>; NSLOT] =
+    [const { AtomicPtr::new(std::ptr::null_mut()) }; NSLOT];
 /// Bit `s - 1`: signal `s` was caught and is not delivered yet.
 static PENDING: AtomicU64 = AtomicU64::new(0);
 /// The handlers running now.
@@ -135,8 +136,10 @@ struct Registry {
     delivery_pid: libc::pid_t,
 }
 
-static REGISTRY: Mutex<Registry> =
-    Mutex::new(Registry { subs: [const { Vec::new() }; NSLOT], delivery_pid: 0 });
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
+    subs: [const { Vec::new() }; NSLOT],
+    delivery_pid: 0,
+});
 
 fn registry() -> MutexGuard<'static, Registry> {
     // Nothing panics with the lock held, but a poisoned lock's data is
@@ -150,7 +153,10 @@ struct Barrier {
     done: u64,
 }
 
-static BARRIER: Mutex<Barrier> = Mutex::new(Barrier { requested: 0, done: 0 });
+static BARRIER: Mutex<Barrier> = Mutex::new(Barrier {
+    requested: 0,
+    done: 0,
+});
 static BARRIER_CV: Condvar = Condvar::new();
 
 fn barrier() -> MutexGuard<'static, Barrier> {
@@ -206,7 +212,11 @@ type HandlerFn = extern "C" fn(c_int);
 extern "C" fn on_signal(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
     let errno_slot = errno_location();
     // SAFETY: errno_slot is this thread's errno (or null: not kept).
-    let saved_errno = if errno_slot.is_null() { 0 } else { unsafe { *errno_slot } };
+    let saved_errno = if errno_slot.is_null() {
+        0
+    } else {
+        unsafe { *errno_slot }
+    };
     IN_HANDLER.fetch_add(1, SeqCst);
     if (1..=MAXSIG).contains(&sig) {
         let s = sig as usize;
@@ -231,13 +241,20 @@ extern "C" fn on_signal(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void
 }
 
 /// Calls the action that was installed before ours, if it is a function.
-fn call_prev(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void, prev: &libc::sigaction, state: SigState) {
+fn call_prev(
+    sig: c_int,
+    info: *mut libc::siginfo_t,
+    ctx: *mut c_void,
+    prev: &libc::sigaction,
+    state: SigState,
+) {
     let h = prev.sa_sigaction;
     if prev.sa_flags & libc::SA_SIGINFO != 0 {
         if h != 0 {
             // SAFETY: with SA_SIGINFO the kernel would call sa_sigaction with
             // these three arguments; we pass on the ones we were given.
-            let f: SigactionFn = unsafe { std::mem::transmute::<libc::sighandler_t, SigactionFn>(h) };
+            let f: SigactionFn =
+                unsafe { std::mem::transmute::<libc::sighandler_t, SigactionFn>(h) };
             f(sig, info, ctx);
         }
     } else if h == libc::SIG_DFL {
@@ -270,7 +287,10 @@ fn empty_action(handler: libc::sighandler_t, flags: c_int) -> libc::sigaction {
 }
 
 fn notify_action() -> libc::sigaction {
-    empty_action(on_signal as SigactionFn as libc::sighandler_t, libc::SA_SIGINFO | libc::SA_ONSTACK)
+    empty_action(
+        on_signal as SigactionFn as libc::sighandler_t,
+        libc::SA_SIGINFO | libc::SA_ONSTACK,
+    )
 }
 
 fn ignore_action() -> libc::sigaction {
@@ -280,7 +300,8 @@ fn ignore_action() -> libc::sigaction {
 /// Whether two actions are the same handler (flags other than SA_SIGINFO
 /// and the mask are not compared: libc adds its own, e.g. SA_RESTORER).
 fn same_action(a: &libc::sigaction, b: &libc::sigaction) -> bool {
-    (a.sa_flags & libc::SA_SIGINFO) == (b.sa_flags & libc::SA_SIGINFO) && a.sa_sigaction == b.sa_sigaction
+    (a.sa_flags & libc::SA_SIGINFO) == (b.sa_flags & libc::SA_SIGINFO)
+        && a.sa_sigaction == b.sa_sigaction
 }
 
 fn sigaction_get(signo: i32) -> Result<libc::sigaction, SignalError> {
@@ -288,7 +309,10 @@ fn sigaction_get(signo: i32) -> Result<libc::sigaction, SignalError> {
     let mut cur: libc::sigaction = unsafe { std::mem::zeroed() };
     // SAFETY: a null new action only reads the current one into `cur`.
     if unsafe { libc::sigaction(signo, std::ptr::null(), &mut cur) } < 0 {
-        return Err(SignalError::SigactionFailed { signo, errno: errno() });
+        return Err(SignalError::SigactionFailed {
+            signo,
+            errno: errno(),
+        });
     }
     Ok(cur)
 }
@@ -300,7 +324,10 @@ fn sigaction_set(signo: i32, act: &libc::sigaction) -> Result<libc::sigaction, S
     // SAFETY: both pointers are valid; `act` holds our handler, SIG_IGN, or
     // an action sigaction itself returned.
     if unsafe { libc::sigaction(signo, act, &mut old) } < 0 {
-        return Err(SignalError::SigactionFailed { signo, errno: errno() });
+        return Err(SignalError::SigactionFailed {
+            signo,
+            errno: errno(),
+        });
     }
     Ok(old)
 }
@@ -358,12 +385,20 @@ fn start_delivery(reg: &mut Registry) -> Result<(), SignalError> {
         unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
     }
     // SAFETY: as above; the handler must never block on a full pipe.
-    unsafe { libc::fcntl(tx, libc::F_SETFL, libc::fcntl(tx, libc::F_GETFL) | libc::O_NONBLOCK) };
+    unsafe {
+        libc::fcntl(
+            tx,
+            libc::F_SETFL,
+            libc::fcntl(tx, libc::F_GETFL) | libc::O_NONBLOCK,
+        )
+    };
     WAKE_TX.store(tx, SeqCst);
     std::thread::Builder::new()
         .name("golang-signal".into())
         .spawn(move || delivery_loop(rx))
-        .map_err(|e| SignalError::PipeFailed { errno: e.raw_os_error().unwrap_or(0) })?;
+        .map_err(|e| SignalError::PipeFailed {
+            errno: e.raw_os_error().unwrap_or(0),
+        })?;
     reg.delivery_pid = pid;
     Ok(())
 }
@@ -507,7 +542,10 @@ fn reset1(signo: i32) -> Result<(), SignalError> {
 
 /// Runs `f` for each of `sigs`, or, when there are none, for every signal
 /// 1..=64, skipping the ones sigaction refuses (EINVAL).
-fn for_signals(sigs: &[Signal], f: impl Fn(i32) -> Result<(), SignalError>) -> Result<(), SignalError> {
+fn for_signals(
+    sigs: &[Signal],
+    f: impl Fn(i32) -> Result<(), SignalError>,
+) -> Result<(), SignalError> {
     if !sigs.is_empty() {
         return sigs.iter().try_for_each(|sig| f(sig.0));
     }
@@ -515,7 +553,10 @@ fn for_signals(sigs: &[Signal], f: impl Fn(i32) -> Result<(), SignalError>) -> R
     for signo in 1..=MAXSIG {
         match f(signo) {
             Ok(()) => nok += 1,
-            Err(SignalError::SigactionFailed { errno: libc::EINVAL, .. }) => {}
+            Err(SignalError::SigactionFailed {
+                errno: libc::EINVAL,
+                ..
+            }) => {}
             Err(e) => return Err(e),
         }
     }
@@ -546,7 +587,8 @@ pub fn stop(ch: &Chan<Signal>) -> Result<(), SignalError> {
         if reg.subs[s].len() == 1 {
             // The last subscriber: restore the previous action.
             SigState::Reset.store(s, &reg); // before the uninstall: invariant 6
-            let old = sigaction_set(s as i32, &prev(s)).inspect_err(|_| SigState::Notifying.store(s, &reg))?;
+            let old = sigaction_set(s as i32, &prev(s))
+                .inspect_err(|_| SigState::Notifying.store(s, &reg))?;
             if !same_action(&old, &notify_action()) {
                 return Err(SignalError::Collision { signo: s as i32 });
             }

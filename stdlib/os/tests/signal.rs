@@ -96,10 +96,18 @@ fn previous_handler_is_chained_and_stop_restores_it() {
     assert_ne!(handler_of(USR2), counting());
     raise(USR2);
     assert_eq!(ch.recv_blocking(), Some(USR2));
-    assert_eq!(COUNT.load(Ordering::SeqCst), before + 1, "the previous handler ran too");
+    assert_eq!(
+        COUNT.load(Ordering::SeqCst),
+        before + 1,
+        "the previous handler ran too"
+    );
 
     signal::stop(&ch).unwrap();
-    assert_eq!(handler_of(USR2), counting(), "stop restored the previous action");
+    assert_eq!(
+        handler_of(USR2),
+        counting(),
+        "stop restored the previous action"
+    );
     raise(USR2);
     assert_eq!(COUNT.load(Ordering::SeqCst), before + 2);
     assert_eq!(ch.len(), 0, "nothing is sent after stop");
@@ -154,8 +162,14 @@ fn replacing_our_handler_while_notified_is_a_collision() {
     let ch: Chan<Signal> = Chan::new(1);
     signal::notify(&ch, &[USR2]).unwrap();
     install(USR2, counting());
-    assert_eq!(signal::notify(&ch, &[USR2]), Err(SignalError::Collision { signo: USR2.0 }));
-    assert_eq!(signal::stop(&ch).unwrap_err().to_string(), "collision detected wrt thirdparty sigaction usage");
+    assert_eq!(
+        signal::notify(&ch, &[USR2]),
+        Err(SignalError::Collision { signo: USR2.0 })
+    );
+    assert_eq!(
+        signal::stop(&ch).unwrap_err().to_string(),
+        "collision detected wrt thirdparty sigaction usage"
+    );
     // While reset, a third party may change the action: the next notify
     // takes it as the previous action.
     install(USR2, counting());
@@ -173,17 +187,33 @@ fn bad_signals_are_refused_with_pygolangs_messages() {
         let e = signal::notify(&ch, &[Signal(bad)]).unwrap_err();
         assert_eq!(e, SignalError::Invalid(bad));
         assert_eq!(e.to_string(), "invalid signal");
-        assert_eq!(signal::ignore(&[Signal(bad)]).unwrap_err().to_string(), "invalid signal");
-        assert_eq!(signal::reset(&[Signal(bad)]).unwrap_err().to_string(), "invalid signal");
+        assert_eq!(
+            signal::ignore(&[Signal(bad)]).unwrap_err().to_string(),
+            "invalid signal"
+        );
+        assert_eq!(
+            signal::reset(&[Signal(bad)]).unwrap_err().to_string(),
+            "invalid signal"
+        );
     }
     let e = signal::notify(&ch, &[Signal(libc::SIGKILL)]).unwrap_err();
     assert_eq!(e.to_string(), "sigaction failed");
-    assert_eq!(signal::ignore(&[Signal(libc::SIGSTOP)]).unwrap_err().to_string(), "sigaction failed");
+    assert_eq!(
+        signal::ignore(&[Signal(libc::SIGSTOP)])
+            .unwrap_err()
+            .to_string(),
+        "sigaction failed"
+    );
     signal::reset(&[Signal(libc::SIGKILL)]).unwrap_err();
     // A refused ignore changes nothing: SIGUSR2 notified still works after
     // ignoring it together with SIGKILL failed at SIGKILL.
     signal::notify(&ch, &[USR2]).unwrap();
-    assert_eq!(signal::ignore(&[Signal(libc::SIGKILL), USR2]).unwrap_err().to_string(), "sigaction failed");
+    assert_eq!(
+        signal::ignore(&[Signal(libc::SIGKILL), USR2])
+            .unwrap_err()
+            .to_string(),
+        "sigaction failed"
+    );
     raise(USR2);
     assert_eq!(ch.recv_blocking(), Some(USR2));
     signal::stop(&ch).unwrap();
