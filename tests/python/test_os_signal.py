@@ -496,6 +496,28 @@ def test_forked_child_can_stop_and_notify():
 
 
 @needs_signals
+def test_closing_every_descriptor_does_not_wedge_stop():
+    # A program that closes all its descriptors closes the wake-up pipe too:
+    # Stop must not wait for the delivery thread then, and the next Notify
+    # starts a new one.
+    r = run_prog('threads', """
+        import os, signal as pysig
+        from golang import chan, os as gos, syscall
+        from golang.os import signal
+        ch = chan(1, dtype=gos.Signal)
+        signal.Notify(ch, syscall.SIGUSR1)
+        os.closerange(3, 65536)
+        signal.Stop(ch)
+        signal.Notify(ch, syscall.SIGUSR1)
+        pysig.raise_signal(pysig.SIGUSR1)
+        assert ch.recv() == syscall.SIGUSR1
+        signal.Stop(ch)
+        print("ok")
+    """, timeout=60)
+    assert r.stdout == "ok\n", r.stderr
+
+
+@needs_signals
 @pytest.mark.parametrize('runtime', sorted(RUNTIMES))
 def test_signal_storm_during_channel_traffic(runtime):
     # Thousands of SIGUSR1 from another process and from a thread while

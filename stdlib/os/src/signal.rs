@@ -422,7 +422,18 @@ fn delivery_loop(rx: c_int) {
             continue;
         }
         if n <= 0 {
-            return; // cannot happen: the write end is never closed
+            // Our pipe was closed under us (say, by a program closing every
+            // descriptor): stop writing to it, let waiters go, and let the
+            // next notify start a new thread with a new pipe.
+            // (both under REGISTRY, as start_delivery sets them)
+            let mut reg = registry();
+            WAKE_TX.store(-1, SeqCst);
+            reg.delivery_pid = 0;
+            drop(reg);
+            let mut b = barrier();
+            b.done = b.requested;
+            BARRIER_CV.notify_all();
+            return;
         }
         let requested = barrier().requested; // before the swap: invariant 7
         let bits = PENDING.swap(0, SeqCst);
@@ -460,7 +471,8 @@ fn wait_deliveries() {
     };
     wake();
     let mut b = barrier();
-    while b.done < target {
+    // (no pipe: the delivery thread is gone, see delivery_loop)
+    while b.done < target && WAKE_TX.load(SeqCst) >= 0 {
         b = BARRIER_CV.wait(b).unwrap_or_else(|e| e.into_inner());
     }
 }
