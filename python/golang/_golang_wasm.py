@@ -285,6 +285,11 @@ def _parse_dtype(dtype):
         return 0
     if isinstance(dtype, str) and dtype in _DTYPES:
         return _DTYPES[dtype]
+    # an object naming its dtype (golang.os.Signal: 'C.os::Signal', which
+    # this core has no channels of: there are no signals under Pyodide)
+    name = getattr(dtype, 'dtype', None) if not isinstance(dtype, (str, pychan)) else None
+    if isinstance(name, str) and name in _DTYPES:
+        return _DTYPES[name]
     raise TypeError("pychan: invalid dtype: %r" % (dtype,))
 
 

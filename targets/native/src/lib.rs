@@ -9,7 +9,8 @@
 //! Go's message.
 //!
 //! It also gives `golang.context` its contexts, bound over the
-//! `golang-context` crate (`context.rs`).
+//! `golang-context` crate (`context.rs`), and `golang.os.Signal` with the
+//! core of `golang.os.signal`, over `golang-os` (`signal.rs`).
 //!
 //! The pure-Python parts (func, defer, recover, gimport, sync, time,
 //! ...) live in `python/golang` and are shared with the WebAssembly core.
@@ -22,6 +23,7 @@ mod hooks;
 mod goroutine;
 mod pychan;
 mod select;
+mod signal;
 mod time;
 
 use pyo3::prelude::*;
@@ -75,5 +77,6 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(hooks::_set_panic_when_blocked, m)?)?;
     hooks::register(m)?;
     context::register(m)?;
+    signal::register(m)?;
     Ok(())
 }
