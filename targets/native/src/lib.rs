@@ -14,6 +14,7 @@
 //! The pure-Python parts (func, defer, recover, gimport, sync, time,
 //! ...) live in `python/golang` and are shared with the WebAssembly core.
 
+mod capi;
 mod context;
 mod coro;
 mod gevent;
@@ -67,5 +68,6 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(hooks::_len_sendq, m)?)?;
     m.add_function(wrap_pyfunction!(hooks::_set_panic_when_blocked, m)?)?;
     context::register(m)?;
+    capi::register(m)?;
     Ok(())
 }
