@@ -42,7 +42,11 @@
 #include <utility>
 #include <vector>
 
+// The ABI this header is written for (capi.rs ABI_VERSION) and the features
+// it uses. Tests override the ABI to check the mismatch error; users do not.
+#ifndef GOLANG_CAPI_ABI_VERSION
 #define GOLANG_CAPI_ABI_VERSION 1
+#endif
 #define GOLANG_CAPI_FEATURE_VERSION 1
 
 struct _chan;      // opaque raw channel (a RawChan of the runtime)
