@@ -122,3 +122,10 @@ def test_abi_version_mismatch_is_import_error_naming_both_versions(demos):
     p = _check(_run([PYTHON, "-c", prog], cwd=demos["golang_capi_test"]))
     out = p.stdout.decode()
     assert "built for ABI 99" in out and "provides ABI 1" in out, out
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_sync_and_time_pxds_from_cython_nogil_code(demos, runner):
+    prog = "from capitest import conformance\nconformance.sync_time_from_cython()\nprint('ok')\n"
+    p = _check(_run(RUNNERS[runner] + ["-c", prog], cwd=demos["golang_capi_test"]))
+    assert p.stdout == b"ok\n"

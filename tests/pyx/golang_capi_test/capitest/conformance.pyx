@@ -58,3 +58,44 @@ def run(name):
         with nogil: select_recv_into_inplace_panics()
     else:
         raise KeyError(name)
+
+
+# The sync and time pxds from Cython nogil code: 4 goroutines bump a counter
+# under a Mutex and report through a WaitGroup; sleep advances now.
+from golang cimport go, panic, sync, time
+
+cdef cppclass _Shared:
+    sync.Mutex mu
+    sync.WaitGroup wg
+    int n
+
+cdef void _bump(_Shared *s) noexcept nogil:
+    cdef int i
+    for i in range(1000):
+        s.mu.lock()
+        s.n += 1
+        s.mu.unlock()
+    s.wg.done()
+
+cdef void _sync_time_from_cython() except + nogil:
+    cdef _Shared *s = new _Shared()
+    cdef int g
+    s.n = 0
+    s.wg.add(4)
+    for g in range(4):
+        go(_bump, s)
+    s.wg.wait()
+    if s.n != 4000:
+        panic("sync: lost increments")
+    del s
+    cdef double t0 = time.now()
+    time.sleep(10 * time.millisecond)
+    if time.now() - t0 < 5 * time.millisecond:
+        panic("time: sleep did not sleep")
+    if time.second != 1.0 or time.hour != 3600.0:
+        panic("time: constants")
+
+
+def sync_time_from_cython():
+    with nogil:
+        _sync_time_from_cython()
