@@ -13,7 +13,15 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q maturin pytest numpy decorator gevent
+.venv/bin/python -m pip install -q maturin pytest numpy decorator gevent "Cython>=3" "setuptools_dso>=1.7" setuptools wheel
+# A C++ compiler for the Cython/C++ demos (tests/pyx), only when missing.
+if ! command -v g++ >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get install -y -q g++ >/dev/null 2>&1 || {
+        $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q g++ >/dev/null
+    }
+fi
 VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" .venv/bin/maturin develop --release -q
 # The `pygolang` shim (metadata only, depends on pygolang-rs): a program that
 # requires pygolang then finds it satisfied instead of pulling the real

@@ -15,6 +15,7 @@
 //! The pure-Python parts (func, defer, recover, gimport, sync, time,
 //! ...) live in `python/golang` and are shared with the WebAssembly core.
 
+mod capi;
 mod context;
 mod coro;
 mod gevent;
@@ -78,5 +79,6 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     hooks::register(m)?;
     context::register(m)?;
     signal::register(m)?;
+    capi::register(m)?;
     Ok(())
 }
