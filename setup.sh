@@ -3,6 +3,7 @@
 # - a Python virtualenv in .venv with the build and test tools (and gevent,
 #   for gpython),
 # - the native core built (release) and the package installed (editable),
+#   with the `pygolang` shim (packaging/pygolang),
 # - the Rust demo (seeded, deterministic) and a Pygolang program on the package.
 # With --no-demo it only sets up (the test command uses that).
 set -euo pipefail
@@ -12,8 +13,21 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q maturin pytest numpy decorator gevent
+.venv/bin/python -m pip install -q maturin pytest numpy decorator gevent "Cython>=3" "setuptools_dso>=1.7" setuptools wheel
+# A C++ compiler for the Cython/C++ demos (tests/pyx), only when missing.
+if ! command -v g++ >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get install -y -q g++ >/dev/null 2>&1 || {
+        $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q g++ >/dev/null
+    }
+fi
 VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" .venv/bin/maturin develop --release -q
+# The `pygolang` shim (metadata only, depends on pygolang-rs): a program that
+# requires pygolang then finds it satisfied instead of pulling the real
+# Pygolang over our golang/ (README: "Installing programs that require
+# pygolang"). Built offline by its in-tree backend.
+.venv/bin/python -m pip install -q --no-index ./packaging/pygolang
 
 if [ "${1:-}" != "--no-demo" ]; then
     echo "== Rust demo (deterministic executor, seed 42: run it again, same output)"

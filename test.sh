@@ -13,6 +13,9 @@ echo "== cargo test (workspace)"
 # are its dev-dependencies and need not be compiled to test.
 cargo test --workspace --exclude golang-native --exclude golang-bench
 
+echo "== golang-capi against the installed package (embedded interpreter)"
+cargo test -q -p golang-capi --features embed
+
 echo "== cargo check for WebAssembly (the runtime crates build for wasm32)"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
 cargo check -q --target wasm32-unknown-unknown -p golang -p golang-sync -p golang-context -p golang-strconv

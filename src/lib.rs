@@ -83,6 +83,7 @@
 
 pub use golang_chan as chan;
 pub use golang_context as context;
+pub use golang_os as os;
 pub use golang_sched as sched;
 pub use golang_strconv as strconv;
 pub use golang_sync as sync;

@@ -7,6 +7,10 @@
 //! | 'C.bool'    | `bool`       | bool only                              | False      |
 //! | 'C.int'     | `i32`        | int (not bool), integral float         | 0          |
 //! | 'C.double'  | `f64`        | int or float (not bool)                | 0.0        |
+//! | 'C.os::Signal' | `golang_os::Signal` | golang.os.Signal only       | os.Signal(0) |
+//!
+//! A dtype may also be given as an object whose `.dtype` names one
+//! (`chan(dtype=golang.os.Signal)`).
 //!
 //! A typed channel is a plain `Chan<T>` that Rust code can hold and use
 //! without the GIL.
@@ -14,9 +18,12 @@
 use crate::coro::{AnyOp, AwaitOp, Op, OpOut, Step};
 use crate::gil;
 use crate::go_panic;
+use golang_os::Signal;
 use golang_chan::{Chan, ChanError, Spin, TryRecvError, TrySendError};
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
+use pyo3::PyTraverseError;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
 
@@ -28,6 +35,7 @@ pub enum DType {
     Bool,
     Int,
     Double,
+    Signal,
 }
 
 impl DType {
@@ -39,27 +47,43 @@ impl DType {
             DType::Bool => "C.bool",
             DType::Int => "C.int",
             DType::Double => "C.double",
+            DType::Signal => "C.os::Signal",
         }
+    }
+
+    fn from_name(name: &Bound<'_, PyAny>) -> PyResult<Option<DType>> {
+        let Ok(s) = name.cast::<PyString>() else { return Ok(None) };
+        Ok(match s.to_str()? {
+            "object" => Some(DType::Obj),
+            "C.structZ" => Some(DType::StructZ),
+            "C.bool" => Some(DType::Bool),
+            "C.int" => Some(DType::Int),
+            "C.double" => Some(DType::Double),
+            "C.os::Signal" => Some(DType::Signal),
+            _ => None,
+        })
     }
 
     fn index(self) -> usize {
         self as usize
     }
 
-    /// Parses `object` or one of the 'C.X' names.
+    /// Parses `object`, one of the 'C.X' names, or an object whose
+    /// `.dtype` is one of those names.
     pub fn parse(dtype: &Bound<'_, PyAny>) -> PyResult<DType> {
         let py = dtype.py();
         if dtype.is(py.get_type::<pyo3::types::PyAny>().as_any()) {
             return Ok(DType::Obj);
         }
-        if let Ok(s) = dtype.cast::<PyString>() {
-            match s.to_str()? {
-                "object" => return Ok(DType::Obj),
-                "C.structZ" => return Ok(DType::StructZ),
-                "C.bool" => return Ok(DType::Bool),
-                "C.int" => return Ok(DType::Int),
-                "C.double" => return Ok(DType::Double),
-                _ => {}
+        if let Some(d) = DType::from_name(dtype)? {
+            return Ok(d);
+        }
+        // (a chan names its dtype too, but is not one: Pygolang's has no .dtype)
+        if !dtype.is_instance_of::<PyString>() && !dtype.is_instance_of::<PyChan>() {
+            if let Ok(attr) = dtype.getattr(pyo3::intern!(py, "dtype")) {
+                if let Some(d) = DType::from_name(&attr)? {
+                    return Ok(d);
+                }
             }
         }
         Err(PyTypeError::new_err(format!("pychan: invalid dtype: {}", dtype.repr()?)))
@@ -74,6 +98,7 @@ pub enum AnyChan {
     Bool(Chan<bool>),
     Int(Chan<i32>),
     Double(Chan<f64>),
+    Signal(Chan<Signal>),
 }
 
 macro_rules! each_chan {
@@ -84,6 +109,7 @@ macro_rules! each_chan {
             $crate::pychan::AnyChan::Bool($c) => $body,
             $crate::pychan::AnyChan::Int($c) => $body,
             $crate::pychan::AnyChan::Double($c) => $body,
+            $crate::pychan::AnyChan::Signal($c) => $body,
         }
     };
 }
@@ -97,6 +123,7 @@ impl AnyChan {
             DType::Bool => AnyChan::Bool(Chan::new(size)),
             DType::Int => AnyChan::Int(Chan::new(size)),
             DType::Double => AnyChan::Double(Chan::new(size)),
+            DType::Signal => AnyChan::Signal(Chan::new(size)),
         }
     }
 
@@ -107,6 +134,7 @@ impl AnyChan {
             DType::Bool => AnyChan::Bool(Chan::nil()),
             DType::Int => AnyChan::Int(Chan::nil()),
             DType::Double => AnyChan::Double(Chan::nil()),
+            DType::Signal => AnyChan::Signal(Chan::nil()),
         }
     }
 
@@ -117,6 +145,7 @@ impl AnyChan {
             AnyChan::Bool(_) => DType::Bool,
             AnyChan::Int(_) => DType::Int,
             AnyChan::Double(_) => DType::Double,
+            AnyChan::Signal(_) => DType::Signal,
         }
     }
 
@@ -181,6 +210,7 @@ pub enum Val {
     Bool(bool),
     Int(i32),
     Double(f64),
+    Signal(Signal),
 }
 
 impl Val {
@@ -192,6 +222,7 @@ impl Val {
             Val::Bool(b) => Val::Bool(*b),
             Val::Int(i) => Val::Int(*i),
             Val::Double(d) => Val::Double(*d),
+            Val::Signal(s) => Val::Signal(*s),
         }
     }
 }
@@ -251,6 +282,10 @@ pub fn to_val(dtype: DType, obj: &Bound<'_, PyAny>) -> PyResult<Val> {
                 return Err(mismatch("float", obj));
             }
         }
+        DType::Signal => match obj.cast::<crate::signal::PySignal>() {
+            Ok(s) => Val::Signal(s.get().sig),
+            Err(_) => return Err(mismatch("os.PySignal", obj)),
+        },
     })
 }
 
@@ -272,7 +307,17 @@ fn recv_typed<T: Elem>(py: Python<'_>, ch: &Chan<T>) -> PyResult<(Py<PyAny>, boo
     let got = match ch.try_recv() {
         Ok(v) => Some(v),
         Err(TryRecvError::Closed) => None,
-        Err(TryRecvError::Empty) => gil::block(py, |intr| ch.recv_blocking_spin(Spin::Always, intr))?,
+        // (a signal handler that raises as the value arrives: the value
+        // goes back to the channel and the exception is raised)
+        Err(TryRecvError::Empty) => gil::block_or_undo(
+            py,
+            |intr| ch.recv_blocking_spin(Spin::Always, intr),
+            Some(|got: Option<T>| {
+                if let Some(v) = got {
+                    ch.unrecv(v);
+                }
+            }),
+        )?,
     };
     Ok(match got {
         Some(v) => (v.into_py(py), true),
@@ -320,8 +365,8 @@ fn start_send<T: Elem>(py: Python<'_>, c: Chan<T>, v: T) -> Step {
 }
 
 pub(crate) struct RecvOp {
-    ch: AnyChan,
-    with_ok: bool,
+    pub(crate) ch: AnyChan,
+    pub(crate) with_ok: bool,
 }
 
 impl Op for RecvOp {
@@ -331,8 +376,8 @@ impl Op for RecvOp {
 }
 
 pub(crate) struct SendOp {
-    ch: AnyChan,
-    v: Val,
+    pub(crate) ch: AnyChan,
+    pub(crate) v: Val,
 }
 
 impl Op for SendOp {
@@ -343,6 +388,7 @@ impl Op for SendOp {
             (AnyChan::Bool(c), Val::Bool(v)) => start_send(py, c, v),
             (AnyChan::Int(c), Val::Int(v)) => start_send(py, c, v),
             (AnyChan::Double(c), Val::Double(v)) => start_send(py, c, v),
+            (AnyChan::Signal(c), Val::Signal(v)) => start_send(py, c, v),
             _ => unreachable!("to_val follows the dtype"),
         }
     }
@@ -357,8 +403,7 @@ pub struct PyChan {
 
 /// The singleton nil channel of each dtype (`chan.nil(X) is chan.nil(X)`).
 pub fn nil_of(py: Python<'_>, dtype: DType) -> PyResult<Py<PyChan>> {
-    static NILS: [PyOnceLock<Py<PyChan>>; 5] =
-        [PyOnceLock::new(), PyOnceLock::new(), PyOnceLock::new(), PyOnceLock::new(), PyOnceLock::new()];
+    static NILS: [PyOnceLock<Py<PyChan>>; 6] = [const { PyOnceLock::new() }; 6];
     NILS[dtype.index()]
         .get_or_try_init(py, || Py::new(py, PyChan { ch: AnyChan::nil(dtype) }))
         .map(|c| c.clone_ref(py))
@@ -373,6 +418,31 @@ impl PyChan {
 
 #[pymethods]
 impl PyChan {
+    /// The garbage collector's traversal: the Python objects buffered in a
+    /// `chan(dtype=object)` (a chan that holds itself, or a list holding
+    /// it, is then collected). Visited under the channel's spin lock, which
+    /// no holder keeps while waiting for the GIL. Values held by blocked
+    /// senders are not visited: a blocked sender's frame holds the chan,
+    /// so the chan is reachable while it waits.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        let AnyChan::Obj(c) = &self.ch else { return Ok(()) };
+        let mut res = Ok(());
+        c.for_each_buffered(|v| {
+            if res.is_ok() {
+                res = visit.call(v);
+            }
+        });
+        res
+    }
+
+    /// The garbage collector's clear: drops the buffered values (after the
+    /// channel's lock is released, since dropping them may run Python).
+    fn __clear__(&self) {
+        if let AnyChan::Obj(c) = &self.ch {
+            drop(c.take_buffered());
+        }
+    }
+
     #[new]
     #[pyo3(signature = (*args, **kw))]
     fn new(py: Python<'_>, args: &Bound<'_, pyo3::types::PyTuple>, kw: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PyChan> {
@@ -430,6 +500,7 @@ impl PyChan {
             (AnyChan::Bool(c), Val::Bool(v)) => send_typed(py, c, v),
             (AnyChan::Int(c), Val::Int(v)) => send_typed(py, c, v),
             (AnyChan::Double(c), Val::Double(v)) => send_typed(py, c, v),
+            (AnyChan::Signal(c), Val::Signal(v)) => send_typed(py, c, v),
             _ => unreachable!("to_val follows the dtype"),
         }
     }

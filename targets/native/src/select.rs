@@ -176,6 +176,7 @@ enum Got {
     Bool(Option<bool>),
     Int(Option<i32>),
     Double(Option<f64>),
+    Signal(Option<golang_os::Signal>),
 }
 
 impl Got {
@@ -187,6 +188,7 @@ impl Got {
             Got::Bool(v) => recv_out(py, v, with_ok),
             Got::Int(v) => recv_out(py, v, with_ok),
             Got::Double(v) => recv_out(py, v, with_ok),
+            Got::Signal(v) => recv_out(py, v, with_ok),
         }
     }
 }
@@ -202,11 +204,13 @@ enum PyCase<'a> {
     RBool(RecvCase<'a, bool>),
     RInt(RecvCase<'a, i32>),
     RDouble(RecvCase<'a, f64>),
+    RSig(RecvCase<'a, golang_os::Signal>),
     SObj(SendCase<'a, Py<PyAny>>),
     SZ(SendCase<'a, ()>),
     SBool(SendCase<'a, bool>),
     SInt(SendCase<'a, i32>),
     SDouble(SendCase<'a, f64>),
+    SSig(SendCase<'a, golang_os::Signal>),
 }
 
 impl CaseSlot for PyCase<'_> {
@@ -218,11 +222,13 @@ impl CaseSlot for PyCase<'_> {
             PyCase::RBool(c) => c,
             PyCase::RInt(c) => c,
             PyCase::RDouble(c) => c,
+            PyCase::RSig(c) => c,
             PyCase::SObj(c) => c,
             PyCase::SZ(c) => c,
             PyCase::SBool(c) => c,
             PyCase::SInt(c) => c,
             PyCase::SDouble(c) => c,
+            PyCase::SSig(c) => c,
         }
     }
 }
@@ -255,11 +261,13 @@ fn slot(ch: &AnyChan, kind: Kind, index: usize) -> Slot<'_> {
                 (AnyChan::Bool(ch), Kind::Send(Val::Bool(v))) => PyCase::SBool(SendCase::new(ch, v)),
                 (AnyChan::Int(ch), Kind::Send(Val::Int(v))) => PyCase::SInt(SendCase::new(ch, v)),
                 (AnyChan::Double(ch), Kind::Send(Val::Double(v))) => PyCase::SDouble(SendCase::new(ch, v)),
+                (AnyChan::Signal(ch), Kind::Send(Val::Signal(v))) => PyCase::SSig(SendCase::new(ch, v)),
                 (AnyChan::Obj(ch), Kind::Recv { .. }) => PyCase::RObj(RecvCase::new(ch)),
                 (AnyChan::StructZ(ch), Kind::Recv { .. }) => PyCase::RZ(RecvCase::new(ch)),
                 (AnyChan::Bool(ch), Kind::Recv { .. }) => PyCase::RBool(RecvCase::new(ch)),
                 (AnyChan::Int(ch), Kind::Recv { .. }) => PyCase::RInt(RecvCase::new(ch)),
                 (AnyChan::Double(ch), Kind::Recv { .. }) => PyCase::RDouble(RecvCase::new(ch)),
+                (AnyChan::Signal(ch), Kind::Recv { .. }) => PyCase::RSig(RecvCase::new(ch)),
                 _ => unreachable!("send values are converted for their channel's dtype"),
             };
             Slot { case, index, with_ok }
@@ -282,6 +290,7 @@ fn got_of(case: &mut PyCase<'_>) -> Got {
         PyCase::RBool(r) => Got::Bool(r.take().flatten()),
         PyCase::RInt(r) => Got::Int(r.take().flatten()),
         PyCase::RDouble(r) => Got::Double(r.take().flatten()),
+        PyCase::RSig(r) => Got::Signal(r.take().flatten()),
         _ => Got::None,
     }
 }

@@ -1,0 +1,74 @@
+# cython: language_level=3
+# golang/_golang.pxd: the Cython/nogil API of golang (Pygolang 0.1 names),
+# over golang/libgolang.h and the runtime's C ABI. `from golang cimport ...`
+# resolves here through golang/__init__.pxd.
+#
+# What differs from Pygolang 0.1 (see docs/ARCHITECTURE.md, "C ABI"):
+# everything here is an extern declaration over header-only C++, so cimporting
+# it does not import a Cython module at run time: `topyexc` is declared
+# `except *` on an inline C++ function instead of a cdef function exported
+# through `__pyx_capi__`; `pychan`, `pyerror`, `refptr` and `error` are not
+# declared yet.
+
+from libcpp cimport nullptr_t as Nil, nullptr as nil
+from libcpp.utility cimport pair
+from libcpp.string cimport string
+from libc.stdint cimport uint64_t
+
+cdef extern from *:
+    ctypedef bint cbool "bool"
+
+cdef extern from "golang/libgolang.h" namespace "golang" nogil:
+    void panic(const char *)
+    const char *recover()
+    void go(...)    # checked by the C++ compiler
+
+    struct _chan
+
+    cppclass chan[T]:
+        chan()
+        void send(const T&)                 const
+        T recv()                            const
+        pair[T, cbool] recv_()              const
+        void close()                        const
+        _selcase sends(const T *ptx)        const
+        _selcase recvs()                    const
+        _selcase recvs(T *prx)              const
+        _selcase recvs(T *prx, cbool *pok)  const
+        unsigned len()                      const
+        unsigned cap()                      const
+        cbool operator==(Nil)               const
+        cbool operator!=(Nil)               const
+        void operator=(Nil)
+        _chan *_rawchan()                   const
+
+    chan[T] makechan[T]()
+    chan[T] makechan[T](unsigned size)
+
+    struct structZ:
+        pass
+
+    enum _chanop:
+        _CHANSEND
+        _CHANRECV
+        _DEFAULT
+
+    enum _selflags:
+        _INPLACE_DATA
+
+    cppclass _selcase:
+        _chan       *ch
+        _chanop     op
+        unsigned    flags
+        unsigned    user
+        void        *ptxrx
+        uint64_t    itxrx
+        cbool       *rxok
+        const void *ptx() const
+        void *prx() const
+
+    const _selcase default "golang::_default"
+    int select(_selcase casev[])
+
+cdef extern from "golang/_golang_pyx.h" namespace "golang::pyx":
+    void topyexc() except *

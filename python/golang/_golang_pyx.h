@@ -1,0 +1,67 @@
+// golang/_golang_pyx.h: the Python boundary of libgolang.h for Cython code
+// (`except +topyexc`). Included by golang/_golang.pxd only.
+
+#ifndef GOLANG_GOLANG_PYX_H
+#define GOLANG_GOLANG_PYX_H
+
+#include <Python.h>
+
+#include <new>
+#include <stdexcept>
+
+#include "golang/libgolang.h"
+
+namespace golang {
+namespace pyx {
+
+// Sets exception class `cls` (a new reference, or NULL on failure) to msg.
+inline void _raise_from(PyObject *cls, const char *msg) {
+    if (cls == nullptr)
+        return;  // the import error is set already
+    PyObject *m = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)std::strlen(msg), "surrogateescape");
+    if (m != nullptr) {
+        PyErr_SetObject(cls, m);
+        Py_DECREF(m);
+    }
+    Py_DECREF(cls);
+}
+
+// golang._PanicError, as a new reference (NULL with an error set).
+inline PyObject *_panic_error_class() {
+    PyObject *mod = PyImport_ImportModule("golang._pyfunc");
+    if (mod == nullptr)
+        return nullptr;
+    PyObject *cls = PyObject_GetAttrString(mod, "_PanicError");
+    Py_DECREF(mod);
+    return cls;
+}
+
+// Called by Cython inside a catch handler (`except +topyexc`): turns the C++
+// exception being handled into a Python exception. A panic becomes
+// _PanicError(msg); a failed C API load becomes ImportError; other C++
+// exceptions get Cython's usual mapping.
+inline void topyexc() {
+    try {
+        throw;
+    } catch (_CApiError &e) {
+        Py_INCREF(PyExc_ImportError);
+        _raise_from(PyExc_ImportError, e.arg);
+    } catch (_PanicError &e) {
+        _raise_from(_panic_error_class(), e.arg);
+    } catch (std::bad_alloc &e) {
+        PyErr_SetString(PyExc_MemoryError, e.what());
+    } catch (std::out_of_range &e) {
+        PyErr_SetString(PyExc_IndexError, e.what());
+    } catch (std::invalid_argument &e) {
+        PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (std::exception &e) {
+        PyErr_SetString(PyExc_RuntimeError, e.what());
+    } catch (...) {
+        PyErr_SetString(PyExc_RuntimeError, "BUG: topyexc: unknown C++ exception");
+    }
+}
+
+}  // namespace pyx
+}  // namespace golang
+
+#endif  // GOLANG_GOLANG_PYX_H

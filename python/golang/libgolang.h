@@ -1,0 +1,446 @@
+// golang/libgolang.h: Go's channels, select, go and panic for C++ (and,
+// through golang/_golang.pxd, for Cython nogil code), on the pygolang-rs
+// runtime of the process.
+//
+// Header-only: every call goes through the C ABI table that the package's
+// native core exports as the PyCapsule "golang._golang._capi" (see
+// targets/native/src/capi.rs for the table's invariants). So every extension
+// of the process shares one runtime; none links a copy of it.
+//
+// Invariants of this header:
+// 1. `_capi_table` mirrors `CApi` of capi.rs field by field; the header
+//    refuses a table with another ABI version or fewer features than it
+//    uses, with a message naming both versions (at the first call: a
+//    `golang::_CApiError`, which topyexc turns into ImportError).
+// 2. The table is fetched once per shared object, with the GIL taken through
+//    PyGILState_Ensure: at load time by a static initializer (an extension
+//    is loaded by `import`, with the GIL held), else lazily at first use.
+//    Importing the capsule imports golang._golang, so `import golang` first
+//    is not required. The current Python exception is kept.
+// 3. A call that fails returns a static Go panic message; the header throws
+//    it as `golang::_PanicError` (panic), never letting it pass silently.
+// 4. `chan<T>` holds one reference to its raw `_chan` (NULL is nil); copies
+//    incref, destruction decrefs. T is trivially copyable; elemsize is
+//    sizeof(T), or 0 for an empty T (structZ).
+
+#ifndef GOLANG_LIBGOLANG_H
+#define GOLANG_LIBGOLANG_H
+
+#include <Python.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+// The ABI this header is written for (capi.rs ABI_VERSION) and the features
+// it uses. Tests override the ABI to check the mismatch error; users do not.
+#ifndef GOLANG_CAPI_ABI_VERSION
+#define GOLANG_CAPI_ABI_VERSION 1
+#endif
+#define GOLANG_CAPI_FEATURE_VERSION 1
+
+struct _chan;      // opaque raw channel (a RawChan of the runtime)
+struct _golang_sema;  // opaque binary semaphore
+
+namespace golang {
+
+using Nil = std::nullptr_t;
+constexpr Nil nil = nullptr;
+using string = std::string;
+
+// struct{}: the element of chan[structZ] (elemsize 0).
+struct structZ {};
+
+enum _chanop { _CHANSEND = 0, _CHANRECV = 1, _DEFAULT = 2 };
+enum _selflags { _INPLACE_DATA = 1 };
+
+// A Go panic in C++ (invariant 3). It carries the pointer given to panic,
+// which is not copied.
+struct _PanicError : std::exception {
+    const char *arg;
+    explicit _PanicError(const char *arg) : arg(arg) {}
+    const char *what() const noexcept override { return arg; }
+};
+
+// The table could not be fetched or has an incompatible version
+// (invariant 1); topyexc makes it ImportError.
+struct _CApiError : _PanicError {
+    explicit _CApiError(const char *arg) : _PanicError(arg) {}
+};
+
+[[noreturn]] inline void panic(const char *arg) { throw _PanicError(arg); }
+
+// Only inside a catch handler: the panic's argument; rethrows any other
+// exception.
+inline const char *recover() {
+    try {
+        throw;
+    } catch (_PanicError &e) {
+        return e.arg;
+    }
+}
+
+struct _selcase;
+
+// The C ABI table (mirror of capi.rs `CApi`, invariant 1).
+struct _capi_table {
+    uint32_t abi_version;
+    uint32_t feature_version;
+    uint32_t size;
+    uint32_t _reserved;
+    // feature 1
+    const char *(*makechan)(unsigned elemsize, unsigned size, _chan **out);
+    const char *(*chanxincref)(_chan *ch);
+    const char *(*chanxdecref)(_chan *ch);
+    int (*chanrefcnt)(const _chan *ch);
+    unsigned (*chanelemsize)(const _chan *ch);
+    const char *(*chansend)(_chan *ch, const void *ptx);
+    const char *(*chanrecv_)(_chan *ch, void *prx, bool *ok);
+    const char *(*chanclose)(_chan *ch);
+    unsigned (*chanlen)(const _chan *ch);
+    unsigned (*chancap)(const _chan *ch);
+    const char *(*chanselect)(const _selcase *casev, int casec, int *out);
+    const char *(*go)(void (*f)(void *), void *arg);
+    const char *(*nanosleep)(uint64_t ns);
+    uint64_t (*nanotime)();
+    _golang_sema *(*makesema)();
+    void (*semafree)(_golang_sema *);
+    const char *(*semaacquire)(_golang_sema *);
+    const char *(*semarelease)(_golang_sema *);
+    int (*tchanrecvqlen)(const _chan *ch);
+    int (*tchansendqlen)(const _chan *ch);
+};
+
+namespace _capi_detail {
+
+inline std::atomic<const _capi_table *> &slot() {
+    static std::atomic<const _capi_table *> p(nullptr);
+    return p;
+}
+
+inline char *errbuf() {
+    static char buf[512];
+    return buf;
+}
+
+// Fetches the table (invariant 2); NULL with errbuf() set on failure.
+inline const _capi_table *load() {
+    if (!Py_IsInitialized()) {
+        std::snprintf(errbuf(), 512, "golang C API: the Python interpreter is not running");
+        return nullptr;
+    }
+    PyGILState_STATE gs = PyGILState_Ensure();
+    PyObject *et, *ev, *etb;
+    PyErr_Fetch(&et, &ev, &etb);
+    const _capi_table *t = (const _capi_table *)PyCapsule_Import("golang._golang._capi", 0);
+    if (t == nullptr) {
+        PyObject *e = nullptr, *v = nullptr, *tb = nullptr;
+        PyErr_Fetch(&e, &v, &tb);
+        PyObject *s = v ? PyObject_Str(v) : nullptr;
+        const char *cs = s ? PyUnicode_AsUTF8(s) : nullptr;
+        std::snprintf(errbuf(), 512, "golang C API: cannot import golang._golang._capi: %s", cs ? cs : "?");
+        PyErr_Clear();
+        Py_XDECREF(s); Py_XDECREF(e); Py_XDECREF(v); Py_XDECREF(tb);
+    } else if (t->abi_version != GOLANG_CAPI_ABI_VERSION || t->feature_version < GOLANG_CAPI_FEATURE_VERSION) {
+        std::snprintf(errbuf(), 512,
+                      "golang C API version mismatch: this extension was built for ABI %d (features >= %d), "
+                      "the installed golang provides ABI %u (features %u); rebuild the extension",
+                      GOLANG_CAPI_ABI_VERSION, GOLANG_CAPI_FEATURE_VERSION, t->abi_version, t->feature_version);
+        t = nullptr;
+    } else {
+        slot().store(t, std::memory_order_release);
+    }
+    PyErr_Restore(et, ev, etb);
+    PyGILState_Release(gs);
+    return t;
+}
+
+// The table; throws _CApiError if it cannot be had.
+inline const _capi_table *capi() {
+    const _capi_table *t = slot().load(std::memory_order_acquire);
+    if (t == nullptr) {
+        t = load();
+        if (t == nullptr)
+            throw _CApiError(errbuf());
+    }
+    return t;
+}
+
+// Throws a failed call's panic message (invariant 3).
+inline void check(const char *msg) {
+    if (msg != nullptr)
+        panic(msg);
+}
+
+// At load time (invariant 2): the extension is being imported, so the GIL is
+// held and a failure can be reported at the first call.
+struct preload {
+    preload() {
+        if (Py_IsInitialized() && slot().load() == nullptr)
+            load();
+    }
+};
+static preload _preload;
+
+}  // namespace _capi_detail
+
+// ---- select cases ----
+
+// _selcase: the 32-byte layout of Pygolang 0.1 (capi.rs SelCase).
+struct _selcase {
+    _chan *ch;
+    _chanop op : 8;
+    unsigned flags : 8;
+    unsigned user : 8;
+    union {
+        void *ptxrx;
+        uint64_t itxrx;
+    };
+    bool *rxok;
+
+    const void *ptx() const {
+        if (op != _CHANSEND)
+            panic("_selcase: ptx: op != send");
+        return (flags & _INPLACE_DATA) ? (const void *)&itxrx : ptxrx;
+    }
+    void *prx() const {
+        if (op != _CHANRECV)
+            panic("_selcase: prx: op != recv");
+        if (flags & _INPLACE_DATA)
+            panic("_selcase: prx: recv with inplace data");
+        return ptxrx;
+    }
+};
+static_assert(sizeof(_selcase) == 32 || sizeof(void *) != 8, "_selcase must be 32 bytes on LP64");
+
+static inline _selcase _selsend(_chan *ch, const void *ptx) {
+    _selcase c;
+    c.ch = ch; c.op = _CHANSEND; c.flags = 0; c.user = 0xff;
+    c.ptxrx = (void *)ptx; c.rxok = nullptr;
+    return c;
+}
+static inline _selcase _selrecv_(_chan *ch, void *prx, bool *pok) {
+    _selcase c;
+    c.ch = ch; c.op = _CHANRECV; c.flags = 0; c.user = 0xff;
+    c.ptxrx = prx; c.rxok = pok;
+    return c;
+}
+static inline _selcase _selrecv(_chan *ch, void *prx) { return _selrecv_(ch, prx, nullptr); }
+
+static inline _selcase _mkdefault() {
+    _selcase c;
+    c.ch = nullptr; c.op = _DEFAULT; c.flags = 0; c.user = 0xff;
+    c.ptxrx = nullptr; c.rxok = nullptr;
+    return c;
+}
+static const _selcase _default = _mkdefault();
+
+// Runs the select over casev[0:casec]; the index of the case that ran.
+inline int select(const _selcase *casev, int casec) {
+    int out = -1;
+    _capi_detail::check(_capi_detail::capi()->chanselect(casev, casec, &out));
+    return out;
+}
+template <size_t N> inline int select(const _selcase (&casev)[N]) { return select(&casev[0], (int)N); }
+inline int select(const std::initializer_list<const _selcase> &casev) { return select(casev.begin(), (int)casev.size()); }
+inline int select(const std::vector<_selcase> &casev) { return select(casev.data(), (int)casev.size()); }
+
+// ---- channels ----
+
+template <typename T> inline unsigned _elemsize() { return std::is_empty<T>::value ? 0 : (unsigned)sizeof(T); }
+
+// Raw C-level operations, as Pygolang's C ABI names them.
+inline _chan *_makechan(unsigned elemsize, unsigned size) {
+    _chan *ch = nullptr;
+    _capi_detail::check(_capi_detail::capi()->makechan(elemsize, size, &ch));
+    return ch;
+}
+inline void _chanxincref(_chan *ch) { if (ch) _capi_detail::check(_capi_detail::capi()->chanxincref(ch)); }
+inline void _chanxdecref(_chan *ch) { if (ch) _capi_detail::check(_capi_detail::capi()->chanxdecref(ch)); }
+inline int _chanrefcnt(_chan *ch) { return _capi_detail::capi()->chanrefcnt(ch); }
+inline void _chansend(_chan *ch, const void *ptx) { _capi_detail::check(_capi_detail::capi()->chansend(ch, ptx)); }
+inline bool _chanrecv_(_chan *ch, void *prx) {
+    bool ok = false;
+    _capi_detail::check(_capi_detail::capi()->chanrecv_(ch, prx, &ok));
+    return ok;
+}
+inline void _chanrecv(_chan *ch, void *prx) { _chanrecv_(ch, prx); }
+inline void _chanclose(_chan *ch) { _capi_detail::check(_capi_detail::capi()->chanclose(ch)); }
+inline unsigned _chanlen(_chan *ch) { return ch ? _capi_detail::capi()->chanlen(ch) : 0; }
+inline unsigned _chancap(_chan *ch) { return ch ? _capi_detail::capi()->chancap(ch) : 0; }
+inline int _chanselect(const _selcase *casev, int casec) { return select(casev, casec); }
+inline int _tchanrecvqlen(_chan *ch) { return _capi_detail::capi()->tchanrecvqlen(ch); }
+inline int _tchansendqlen(_chan *ch) { return _capi_detail::capi()->tchansendqlen(ch); }
+
+template <typename T> class chan;
+template <typename T> chan<T> makechan(unsigned size = 0);
+template <typename T> chan<T> _wrapchan(_chan *ch);
+
+// chan<T>: a reference-counted handle of a channel of T (invariant 4).
+template <typename T> class chan {
+    static_assert(std::is_trivially_copyable<T>::value, "chan<T>: T must be trivially copyable");
+    _chan *_ch;
+
+    friend chan<T> makechan<T>(unsigned size);
+    friend chan<T> _wrapchan<T>(_chan *ch);
+    struct _adopt {};
+    chan(_chan *ch, _adopt) : _ch(ch) {}
+
+public:
+    chan() : _ch(nullptr) {}
+    chan(Nil) : _ch(nullptr) {}
+    chan(const chan &from) : _ch(from._ch) { _chanxincref(_ch); }
+    chan(chan &&from) noexcept : _ch(from._ch) { from._ch = nullptr; }
+    ~chan() {
+        _chan *ch = _ch;
+        _ch = nullptr;
+        if (ch) {
+            const char *msg = _capi_detail::capi()->chanxdecref(ch);
+            if (msg) {  // a destructor cannot throw: Go would crash as well
+                std::fprintf(stderr, "panic: %s\n", msg);
+                std::terminate();
+            }
+        }
+    }
+    chan &operator=(const chan &from) {
+        if (this != &from) {
+            _chanxincref(from._ch);
+            _chan *old = _ch;
+            _ch = from._ch;
+            _chanxdecref(old);
+        }
+        return *this;
+    }
+    chan &operator=(chan &&from) noexcept {
+        if (this != &from) {
+            std::swap(_ch, from._ch);
+        }
+        return *this;
+    }
+    chan &operator=(Nil) {
+        _chan *old = _ch;
+        _ch = nullptr;
+        _chanxdecref(old);
+        return *this;
+    }
+
+    void send(const T &v) const { _chansend(_ch, &v); }
+    T recv() const {
+        T v;
+        _chanrecv(_ch, &v);
+        return v;
+    }
+    std::pair<T, bool> recv_() const {
+        T v;
+        bool ok = _chanrecv_(_ch, &v);
+        return std::make_pair(v, ok);
+    }
+    void close() const { _chanclose(_ch); }
+    unsigned len() const { return _chanlen(_ch); }
+    unsigned cap() const { return _chancap(_ch); }
+
+    _selcase sends(const T *ptx) const { return _selsend(_ch, ptx); }
+    _selcase recvs(T *prx = nullptr, bool *pok = nullptr) const { return _selrecv_(_ch, prx, pok); }
+
+    bool operator==(Nil) const { return _ch == nullptr; }
+    bool operator!=(Nil) const { return _ch != nullptr; }
+    bool operator==(const chan &b) const { return _ch == b._ch; }
+    bool operator!=(const chan &b) const { return _ch != b._ch; }
+
+    _chan *_rawchan() const { return _ch; }
+};
+
+// A new channel of T with room for size elements (0: synchronous).
+template <typename T> inline chan<T> makechan(unsigned size) {
+    return chan<T>(_makechan(_elemsize<T>(), size), typename chan<T>::_adopt());
+}
+
+// A chan<T> sharing the raw channel ch (refcount +1; nil gives nil).
+template <typename T> inline chan<T> _wrapchan(_chan *ch) {
+    if (ch != nullptr) {
+        if (_capi_detail::capi()->chanelemsize(ch) != _elemsize<T>())
+            panic("wrapchan: elemsize mismatch");
+        _chanxincref(ch);
+    }
+    return chan<T>(ch, typename chan<T>::_adopt());
+}
+
+// ---- goroutines ----
+
+namespace _capi_detail {
+// Runs one goroutine body; a panic that escapes it ends the process, as an
+// unhandled panic does in Go (and in Pygolang's thread runtime).
+inline void gotrampoline(void *arg) {
+    std::unique_ptr<std::function<void()>> f((std::function<void()> *)arg);
+    try {
+        (*f)();
+    } catch (_PanicError &e) {
+        std::fprintf(stderr, "panic: %s\n", e.arg);
+        std::terminate();
+    } catch (...) {
+        std::terminate();
+    }
+}
+}  // namespace _capi_detail
+
+// Runs f(argv...) in a new goroutine; the arguments are copied.
+template <typename F, typename... Argv> inline void go(F &&f, Argv... argv) {
+    auto *fn = new std::function<void()>(std::bind(std::forward<F>(f), argv...));
+    const char *msg = _capi_detail::capi()->go(&_capi_detail::gotrampoline, fn);
+    if (msg) {
+        delete fn;
+        panic(msg);
+    }
+}
+
+inline void _taskgo(void (*f)(void *), void *arg) {
+    _capi_detail::check(_capi_detail::capi()->go(f, arg));
+}
+
+// ---- defer ----
+
+struct _deferred {
+    std::function<void()> f;
+    explicit _deferred(std::function<void()> f) : f(std::move(f)) {}
+    ~_deferred() noexcept(false) { f(); }
+};
+#define _GOLANG_CONCAT2(a, b) a##b
+#define _GOLANG_CONCAT(a, b) _GOLANG_CONCAT2(a, b)
+// defer(f): runs f() at the end of the enclosing scope.
+#define defer(f) ::golang::_deferred _GOLANG_CONCAT(_golang_defer_, __LINE__)(f)
+
+// ---- time and semaphores (the runtime's own) ----
+
+inline void _tasknanosleep(uint64_t ns) { _capi_detail::check(_capi_detail::capi()->nanosleep(ns)); }
+inline uint64_t _nanotime() { return _capi_detail::capi()->nanotime(); }
+
+typedef _golang_sema _sema;
+inline _sema *_makesema() {
+    _sema *s = _capi_detail::capi()->makesema();
+    if (s == nullptr)
+        panic("makesema: alloc failed");
+    return s;
+}
+inline void _semafree(_sema *s) { _capi_detail::capi()->semafree(s); }
+inline void _semaacquire(_sema *s) { _capi_detail::check(_capi_detail::capi()->semaacquire(s)); }
+inline void _semarelease(_sema *s) { _capi_detail::check(_capi_detail::capi()->semarelease(s)); }
+
+}  // namespace golang
+
+namespace std {
+template <typename T> struct hash<golang::chan<T>> {
+    size_t operator()(const golang::chan<T> &ch) const { return hash<_chan *>()(ch._rawchan()); }
+};
+}  // namespace std
+
+#endif  // GOLANG_LIBGOLANG_H

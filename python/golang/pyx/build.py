@@ -1,0 +1,85 @@
+"""golang.pyx.build: setup, Extension, DSO and build_ext for extensions that
+use golang's Cython/nogil API (`from golang cimport ...`) or its C++ header
+(`#include <golang/libgolang.h>`).
+
+Like Pygolang's: the directory that holds the installed golang package goes on
+the include path (so that the pxd files and headers resolve), sources are
+compiled as C++ (`-std=c++11 -fno-strict-aliasing`), and setuptools_dso
+builds the DSOs given as `x_dsos`. Unlike Pygolang, nothing is linked to a
+libgolang DSO: the header reaches the runtime already loaded in the process
+through its C ABI capsule (docs/ARCHITECTURE.md, "C ABI"), so there is no
+rpath to get right and no copy of the runtime per extension.
+
+Requires Cython (>= 3), setuptools_dso (>= 1.7) and a C++11 compiler
+(`pip install pygolang-rs[pyx.build]`).
+"""
+
+import importlib.util
+import os
+import sysconfig
+
+import setuptools_dso
+from setuptools_dso import build_ext as _dso_build_ext
+
+__all__ = ["setup", "Extension", "DSO", "build_ext"]
+
+
+def _golang_root():
+    """The directory that holds the golang package (goes on -I)."""
+    spec = importlib.util.find_spec("golang")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("golang.pyx.build: cannot find the golang package")
+    return os.path.dirname(os.path.abspath(list(spec.submodule_search_locations)[0]))
+
+
+class build_ext(_dso_build_ext):
+    """build_ext that keeps C++-only flags off C sources."""
+
+    def build_extension(self, ext):
+        if getattr(ext, "language", None) == "c++":
+            return super().build_extension(ext)
+        # A C extension: -std=c++* would fail with some compilers (clang).
+        saved = ext.extra_compile_args
+        ext.extra_compile_args = [a for a in saved if not (a.startswith("-std=c++") or a.startswith("-std=gnu++"))]
+        try:
+            return super().build_extension(ext)
+        finally:
+            ext.extra_compile_args = saved
+
+
+def _with_defaults(kw):
+    kw = dict(kw)
+    inc = list(kw.get("include_dirs", []))
+    for d in (_golang_root(), sysconfig.get_paths()["include"]):
+        if d not in inc:
+            inc.append(d)
+    kw["include_dirs"] = inc
+    kw.setdefault("language", "c++")
+    if kw["language"] == "c++":
+        args = list(kw.get("extra_compile_args", []))
+        if not any(a.startswith("-std=") for a in args):
+            args.insert(0, "-std=c++11")
+        if "-fno-strict-aliasing" not in args:
+            args.append("-fno-strict-aliasing")
+        kw["extra_compile_args"] = args
+    return kw
+
+
+def Extension(name, sources, **kw):
+    """An extension module built against golang (setuptools_dso.Extension)."""
+    return setuptools_dso.Extension(name, sources, **_with_defaults(kw))
+
+
+def DSO(name, sources, **kw):
+    """A shared library built against golang (setuptools_dso.DSO), for
+    `setup(x_dsos=[...])`."""
+    return setuptools_dso.DSO(name, sources, **_with_defaults(kw))
+
+
+def setup(**kw):
+    """setuptools_dso.setup with golang's build_ext as the default
+    build_ext (a custom one must subclass golang.pyx.build.build_ext)."""
+    cmdclass = dict(kw.get("cmdclass", {}))
+    cmdclass.setdefault("build_ext", build_ext)
+    kw["cmdclass"] = cmdclass
+    return setuptools_dso.setup(**kw)
