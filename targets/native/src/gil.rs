@@ -118,25 +118,58 @@ fn await_handover(seen: u64) {
     HANDOVER.leave(released);
 }
 
+#[allow(non_snake_case)] // named after the C functions they call
 mod raw {
-    // Declared "C-unwind" (unlike pyo3-ffi's "C"), so that a forced unwind
-    // from `pthread_exit` inside may pass through our frame and run
-    // `HangOnUnwind`'s drop instead of terminating at a call site that
-    // promised not to unwind.
-    extern "C-unwind" {
-        pub fn PyObject_Call(
-            callable: *mut pyo3::ffi::PyObject,
-            args: *mut pyo3::ffi::PyObject,
-            kwargs: *mut pyo3::ffi::PyObject,
-        ) -> *mut pyo3::ffi::PyObject;
-        pub fn PyEval_SaveThread() -> *mut pyo3::ffi::PyThreadState;
-        pub fn PyEval_RestoreThread(tstate: *mut pyo3::ffi::PyThreadState);
-        #[cfg(Py_3_10)]
-        pub fn PyIter_Send(
-            iter: *mut pyo3::ffi::PyObject,
-            arg: *mut pyo3::ffi::PyObject,
-            presult: *mut *mut pyo3::ffi::PyObject,
-        ) -> std::os::raw::c_int;
+    //! Declared "C-unwind" (unlike pyo3-ffi's "C"), so that a forced unwind
+    //! from `pthread_exit` inside may pass through our frame and run
+    //! `HangOnUnwind`'s drop instead of terminating at a call site that
+    //! promised not to unwind.
+    //!
+    //! And called through an opaque function pointer: pyo3-ffi declares the
+    //! same symbols as "C", and where both declarations meet in one LLVM
+    //! module (in the abi3 build, pyo3's own inlined code calls
+    //! PyObject_Call) one declaration is kept, "never unwinds" included: the
+    //! call site then had no unwinding entry, and `pthread_exit` in a
+    //! goroutine at interpreter exit aborted the process. A call through a
+    //! pointer takes its unwinding from the pointer's type alone.
+    use pyo3::ffi::{PyObject, PyThreadState};
+
+    mod decl {
+        use pyo3::ffi::{PyObject, PyThreadState};
+        extern "C-unwind" {
+            pub fn PyObject_Call(callable: *mut PyObject, args: *mut PyObject, kwargs: *mut PyObject) -> *mut PyObject;
+            pub fn PyEval_SaveThread() -> *mut PyThreadState;
+            pub fn PyEval_RestoreThread(tstate: *mut PyThreadState);
+            #[cfg(Py_3_10)]
+            pub fn PyIter_Send(iter: *mut PyObject, arg: *mut PyObject, presult: *mut *mut PyObject) -> std::os::raw::c_int;
+        }
+    }
+
+    pub unsafe fn PyObject_Call(callable: *mut PyObject, args: *mut PyObject, kwargs: *mut PyObject) -> *mut PyObject {
+        let f: unsafe extern "C-unwind" fn(*mut PyObject, *mut PyObject, *mut PyObject) -> *mut PyObject =
+            std::hint::black_box(decl::PyObject_Call);
+        // SAFETY: the caller's contract is PyObject_Call's.
+        unsafe { f(callable, args, kwargs) }
+    }
+
+    pub unsafe fn PyEval_SaveThread() -> *mut PyThreadState {
+        let f: unsafe extern "C-unwind" fn() -> *mut PyThreadState = std::hint::black_box(decl::PyEval_SaveThread);
+        // SAFETY: the caller's contract is PyEval_SaveThread's.
+        unsafe { f() }
+    }
+
+    pub unsafe fn PyEval_RestoreThread(tstate: *mut PyThreadState) {
+        let f: unsafe extern "C-unwind" fn(*mut PyThreadState) = std::hint::black_box(decl::PyEval_RestoreThread);
+        // SAFETY: the caller's contract is PyEval_RestoreThread's.
+        unsafe { f(tstate) }
+    }
+
+    #[cfg(Py_3_10)]
+    pub unsafe fn PyIter_Send(iter: *mut PyObject, arg: *mut PyObject, presult: *mut *mut PyObject) -> std::os::raw::c_int {
+        let f: unsafe extern "C-unwind" fn(*mut PyObject, *mut PyObject, *mut *mut PyObject) -> std::os::raw::c_int =
+            std::hint::black_box(decl::PyIter_Send);
+        // SAFETY: the caller's contract is PyIter_Send's.
+        unsafe { f(iter, arg, presult) }
     }
 }
 

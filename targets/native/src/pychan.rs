@@ -53,7 +53,7 @@ impl DType {
             return Ok(DType::Obj);
         }
         if let Ok(s) = dtype.cast::<PyString>() {
-            match s.to_str()? {
+            match &*s.to_cow()? {
                 "object" => return Ok(DType::Obj),
                 "C.structZ" => return Ok(DType::StructZ),
                 "C.bool" => return Ok(DType::Bool),
@@ -387,7 +387,7 @@ impl PyChan {
         let mut dtype_arg = if n > 1 { Some(args.get_item(1)?) } else { None };
         if let Some(kw) = kw {
             for (k, v) in kw.iter() {
-                let slot = match k.extract::<&str>()? {
+                let slot = match &*k.extract::<pyo3::pybacked::PyBackedStr>()? {
                     "size" => &mut size_arg,
                     "dtype" => &mut dtype_arg,
                     other => return Err(PyTypeError::new_err(format!("chan() got an unexpected keyword argument '{other}'"))),
