@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Builds what users install, into dist/:
 # - the CPython wheel: the native core on pyo3's stable ABI (abi3), one wheel
-#   for CPython 3.9 and later; linked with zig (the `ziglang` package from
-#   PyPI) against glibc 2.17 and checked by maturin's auditwheel rules, so it
-#   is tagged manylinux_2_17 (without zig maturin's check tags it with this
-#   machine's glibc, manylinux_2_34 here);
+#   for CPython 3.9 and later, tagged by maturin's own auditwheel check:
+#   manylinux_2_34 on this machine (Debian 12, glibc 2.36: the pthread
+#   symbols the Rust standard library links are versioned 2.34). A lower tag
+#   needs an older glibc to link against: zig (PyPI's `ziglang`, maturin
+#   --zig) gives manylinux_2_17, but links LLVM's libunwind statically in
+#   place of libgcc_s, and then the forced unwinding of `pthread_exit` (which
+#   CPython before 3.14 does to threads at interpreter exit, see
+#   targets/native/src/gil.rs) crashes the process: rejected; manylinux's
+#   docker images cannot be fetched here;
 # - the sdist (pip builds it with maturin and a Rust toolchain);
 # - dist/pyodide/: the Pyodide wheel (py3-none-any), the package with the
 #   WebAssembly core (targets/wasm/mkwheel.py). It sits in a subdirectory so
@@ -16,16 +21,12 @@ cd "$(dirname "$0")"
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-.venv/bin/python -m pip install -q maturin ziglang
-export PATH="$PWD/.venv/bin:$PATH"   # maturin finds zig as `python -m ziglang`
+.venv/bin/python -m pip install -q maturin
+export PATH="$PWD/.venv/bin:$PATH"
 
 rm -rf dist
-echo "== CPython wheel (abi3, manylinux_2_17 via zig)"
-if ! maturin build -q --release --strip --features abi3 --zig --compatibility manylinux_2_17 \
-        -i .venv/bin/python -o dist; then
-    echo "== zig build failed: building with this machine's toolchain (maturin's check picks the tag)"
-    maturin build -q --release --strip --features abi3 -i .venv/bin/python -o dist
-fi
+echo "== CPython wheel (abi3)"
+maturin build -q --release --strip --features abi3 -i .venv/bin/python -o dist
 echo "== sdist"
 if ! out=$(maturin sdist -o dist 2>&1); then
     echo "$out"
