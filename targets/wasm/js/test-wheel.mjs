@@ -12,9 +12,13 @@
 // TESTS_ZIP: from `mkzip.py --tests`; DEP_WHEEL: micropip's wheel (Pyodide's
 // npm package does not carry it; offline it comes from PyPI) first, then the
 // runtime dependencies (decorator).
+//
+// Then, where Chromium is (CHROMIUM, default /usr/bin/chromium), the same
+// install from URLs in a page, and a goroutine program on the loaded core.
 
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
@@ -97,6 +101,80 @@ await golang.arun(main)
 `);
   assert.deepEqual(r.toJs(), [2, 1, 0]);
 });
+
+const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
+if (existsSync(chromium)) {
+  await check("in headless Chromium, micropip installs the wheel from a URL and `import golang` works", async () => {
+    const files = new Map([[basename(micropipWheel), micropipWheel], ...[wheel, ...deps].map((p) => [basename(p), p])]);
+    const pyodideDir = join(here, "node_modules", "pyodide");
+    const page = `<!doctype html><title>running</title><script type="module">
+import { loadPyodide } from "/pyodide/pyodide.mjs";
+try {
+  const py = await loadPyodide();
+  py.unpackArchive(new Uint8Array(await (await fetch("/wheels/${basename(micropipWheel)}")).arrayBuffer()), "wheel");
+  py.globals.set("_urls", py.toPy(${JSON.stringify([...deps, wheel].map((p) => "/wheels/" + basename(p)))}.map((u) => new URL(u, location.href).href)));
+  const r = await py.runPythonAsync(\`
+import micropip
+for u in _urls:
+    await micropip.install(u)
+import golang
+from golang import go, chan, time
+
+async def main():
+    c = chan()
+    async def worker(i):
+        await time.asleep(0.001 * (3 - i))
+        await c.asend(i)
+    for i in range(3):
+        go(worker, i)
+    return [await c.arecv() for _ in range(3)]
+
+async def seeded():
+    await time.asleep(5)
+    return time.now()
+
+repr((await golang.arun(main), golang.run(seeded, seed=1) >= 5, golang.__file__))
+\`);
+  document.body.textContent = r;
+  document.title = "done";
+} catch (e) {
+  document.body.textContent = String(e.stack || e);
+  document.title = "failed";
+}
+</script>`;
+    const server = createServer((req, res) => {
+      const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      try {
+        if (path === "/") return res.writeHead(200, { "content-type": "text/html" }).end(page);
+        if (path.startsWith("/wheels/") && files.has(path.slice(8)))
+          return res.writeHead(200, { "content-type": "application/octet-stream" }).end(readFileSync(files.get(path.slice(8))));
+        if (path.startsWith("/pyodide/") && !path.includes("..")) {
+          const type = path.endsWith(".mjs") || path.endsWith(".js") ? "text/javascript" : path.endsWith(".wasm") ? "application/wasm" : "application/octet-stream";
+          return res.writeHead(200, { "content-type": type }).end(readFileSync(join(pyodideDir, path.slice(9))));
+        }
+      } catch {}
+      res.writeHead(404).end();
+    });
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { chromium: pw } = await import("playwright-core");
+    const browser = await pw.launch({
+      executablePath: chromium,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"],
+    });
+    try {
+      const p = await browser.newPage();
+      await p.goto(`http://127.0.0.1:${server.address().port}/`);
+      await p.waitForFunction(() => document.title !== "running", null, { timeout: 180000 });
+      const body = await p.textContent("body");
+      assert.equal(await p.title(), "done", body);
+      assert.match(body, /^\(\[2, 1, 0\], True, '.*site-packages\/golang\/__init__\.py'\)$/);
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  });
+}
 
 console.log(failed() ? `${failed()} FAILED` : "all passed");
 process.exit(failed() ? 1 : 0);
