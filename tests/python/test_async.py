@@ -559,10 +559,6 @@ def test_goroutine_asleep_on_a_timer_is_not_a_deadlock():
 
 # ---- exceptions and seeds ----
 
-# Exception notes (add_note) exist from Python 3.11; before, the seed is in
-# the message alone.
-HAS_NOTES = hasattr(BaseException, 'add_note')
-
 def test_exception_in_goroutine_is_raised_by_run_with_seed_in_message_and_note():
     async def main():
         async def failing():
@@ -576,9 +572,8 @@ def test_exception_in_goroutine_is_raised_by_run_with_seed_in_message_and_note()
     assert main.__qualname__ + '.<locals>.failing' in msg
     assert "reproduce with seed=7" in msg
     assert msg.endswith("]")
-    if HAS_NOTES:
-        notes = e.value.__notes__
-        assert len(notes) == 1 and "seed=7" in notes[0]
+    notes = e.value.__notes__
+    assert len(notes) == 1 and "seed=7" in notes[0]
 
 
 def test_exception_in_goroutine_with_non_string_args_keeps_args_and_gets_note():
@@ -590,8 +585,7 @@ def test_exception_in_goroutine_with_non_string_args_keeps_args_and_gets_note():
     with pytest.raises(KeyError) as e:
         run(main, seed=8)
     assert e.value.args == (1, 2)
-    if HAS_NOTES:
-        assert "seed=8" in e.value.__notes__[0]
+    assert "seed=8" in e.value.__notes__[0]
 
 
 def test_exception_in_main_propagates_unchanged_with_seed_note():
@@ -604,8 +598,7 @@ def test_exception_in_main_propagates_unchanged_with_seed_note():
         run(main, seed=9)
     assert e.value is err
     assert e.value.args == ("in main",)
-    if HAS_NOTES:
-        assert len(e.value.__notes__) == 1 and "seed=9" in e.value.__notes__[0]
+    assert len(e.value.__notes__) == 1 and "seed=9" in e.value.__notes__[0]
 
 
 def test_exception_keeps_the_traceback_of_where_it_was_raised():
