@@ -3,6 +3,7 @@
 # - a Python virtualenv in .venv with the build and test tools (and gevent,
 #   for gpython),
 # - the native core built (release) and the package installed (editable),
+#   with the `pygolang` shim (packaging/pygolang),
 # - the Rust demo (seeded, deterministic) and a Pygolang program on the package.
 # With --no-demo it only sets up (the test command uses that).
 set -euo pipefail
@@ -14,6 +15,11 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q maturin pytest numpy decorator gevent
 VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" .venv/bin/maturin develop --release -q
+# The `pygolang` shim (metadata only, depends on pygolang-rs): a program that
+# requires pygolang then finds it satisfied instead of pulling the real
+# Pygolang over our golang/ (README: "Installing programs that require
+# pygolang"). Built offline by its in-tree backend.
+.venv/bin/python -m pip install -q --no-index ./packaging/pygolang
 
 if [ "${1:-}" != "--no-demo" ]; then
     echo "== Rust demo (deterministic executor, seed 42: run it again, same output)"

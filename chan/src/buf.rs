@@ -49,6 +49,11 @@ impl<T> Buf<T> {
         Some(v)
     }
 
+    /// The values, front first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+        self.first.iter().chain(self.rest.iter())
+    }
+
     pub(crate) fn push_front(&mut self, v: T) {
         if let Some(f) = self.first.replace(v) {
             self.rest.push_front(f);

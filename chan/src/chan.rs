@@ -236,6 +236,44 @@ impl<T> Chan<T> {
         Chan { inner: None }
     }
 
+    /// How many `Chan` handles share this channel right now (0 for nil); a
+    /// snapshot, for owners that want to know whether anyone else holds it.
+    pub fn handle_count(&self) -> usize {
+        self.inner.as_ref().map_or(0, Shared::count)
+    }
+
+    /// Calls `f` on each buffered value, front first, under the channel's
+    /// lock: for a garbage collector's traversal (`f` must be short and must
+    /// not use this channel).
+    pub fn for_each_buffered(&self, mut f: impl FnMut(&T)) {
+        if let Some(inner) = &self.inner {
+            let st = inner.lock();
+            st.buf.iter().for_each(&mut f);
+        }
+    }
+
+    /// Takes every buffered value out, front first: for a garbage
+    /// collector's clear of an unreachable channel (waiting senders stay).
+    pub fn take_buffered(&self) -> Vec<T> {
+        let Some(inner) = &self.inner else { return Vec::new() };
+        let mut st = inner.lock();
+        let mut out = Vec::with_capacity(st.buf.len());
+        while let Some(v) = st.buf.pop_front() {
+            out.push(v);
+        }
+        out
+    }
+
+    /// Puts back a value just received, as if the receive had not happened:
+    /// to the next waiting receiver, or to the front of the buffer (which
+    /// may then hold one more than its capacity). For a receiver that must
+    /// give up a value it was handed (an interrupted blocking receive).
+    pub fn unrecv(&self, v: T) {
+        if let Some(inner) = &self.inner {
+            inner.give_back(v);
+        }
+    }
+
     /// Whether this is the nil channel.
     pub fn is_nil(&self) -> bool {
         self.inner.is_none()

@@ -61,6 +61,13 @@ impl<T> Shared<T> {
         &raw const (**this)
     }
 
+    /// How many handles share the value right now (a snapshot: other
+    /// threads may clone or drop meanwhile).
+    #[inline]
+    pub(crate) fn count(this: &Shared<T>) -> usize {
+        this.rc_box().count.load(Ordering::Acquire)
+    }
+
     #[inline]
     fn rc_box(&self) -> &RcBox<T> {
         // SAFETY: the box is live while this handle exists (invariant 1)

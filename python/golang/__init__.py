@@ -6,20 +6,25 @@ replacement for Pygolang's `golang` package, on a runtime written in Rust.
 - `func` allows `defer` to be used in functions; `panic` and `recover` work
   as in Go.
 - `gimport` imports Python modules by full path in a Go workspace.
+- `error` is the error type of Go-style errors (`golang.errors`, `golang.fmt`);
+  `b` and `u` convert between str and UTF-8 bytes without losing data.
 
 Goroutines made from plain functions are OS threads (or gevent greenlets
 under gpython); goroutines made from `async def` functions run on the Rust
 executor, where `await ch.arecv()` and friends park them without a thread.
 """
 
-__version__ = "0.0.5"
+__version__ = "0.1"
 
 __all__ = ['go', 'chan', 'select', 'default', 'nilchan', 'defer', 'panic',
-           'recover', 'func', 'gimport']
+           'recover', 'func', 'error', 'b', 'u', 'gimport']
 
 import sys as _sys
 
-from golang._pyfunc import _PanicError, panic, recover, defer, func, gimport
+from golang._pyfunc import _PanicError, panic, recover, defer, func
+from golang._gopath import gimport
+from golang._pystr import pyb as b, pyu as u
+from golang._pyerror import pyerror as error
 
 # One package, two cores: the native extension, or under Pyodide the shim
 # over the WebAssembly module (which the JavaScript loader registers).
@@ -30,6 +35,14 @@ if _sys.platform == 'emscripten':
 from golang._golang import chan, select, default, nilchan
 from golang._golang import aselect, run, DeadlockError
 from golang import _golang
+
+# Pygolang 0.1's names of the pure-Python parts in the core module (both cores).
+from golang import _pystr
+_golang.pyerror = error
+_golang.pyb = b
+_golang.pyu = u
+_golang.pyqq = _pystr.pyqq
+_golang._pyunicode = _pystr._pyunicode
 
 import _thread as _pythread
 from inspect import iscoroutinefunction as _inspect_iscoroutinefunction, CO_COROUTINE as _CO_COROUTINE
@@ -63,6 +76,8 @@ def go(f, *argv, **kw):
     The program does not wait for goroutines when it exits. An exception that
     escapes f is printed, as for any thread.
     """
+    if not callable(f):     # (now, not later in the goroutine)
+        raise TypeError("go: f must be callable, not %s" % type(f).__name__)
     if _iscoroutinefunction(f):
         _golang.go_async(f(*argv, **kw))
     elif _gevent:

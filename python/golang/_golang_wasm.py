@@ -679,10 +679,15 @@ def _env_seed():
 
 
 def _add_seed(e, note, seed, in_message):
-    if in_message and len(e.args) == 1 and isinstance(e.args[0], str):
-        e.args = ("%s [%s]" % (e.args[0], note),)
+    # (the exception's args stay as raised: the seed goes into a note only)
     if hasattr(e, 'add_note'):
         e.add_note(note)
+    else:
+        try:
+            notes = e.__notes__
+        except AttributeError:
+            notes = e.__notes__ = []
+        notes.append(note)
     try:
         e.golang_seed = str(seed)
     except Exception:
@@ -765,7 +770,11 @@ def arun(main, *args):
 # ---- time ----
 
 def _dt(dt):
-    return float(dt)
+    # (the native core's rule: a NaN duration is refused as time.sleep does)
+    dt = float(dt)
+    if dt != dt:
+        raise ValueError("Invalid value NaN (not a number)")
+    return dt
 
 
 class Timer(object):
@@ -780,6 +789,8 @@ class Timer(object):
             self._id = _c_timer_new(dt, 0)
             self._c = _wrap(_c_timer_chan(self._id), 4)
         else:
+            if not callable(f):
+                raise TypeError("Timer: f must be callable, not %s" % type(f).__name__)
             self._id = _c_timer_new(dt, _put(f))
             self._c = nilchan
 

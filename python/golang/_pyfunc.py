@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT OR Apache-2.0
-"""Pure-Python part of package golang: func, defer, panic, recover, gimport.
+"""Pure-Python part of package golang: func, defer, panic, recover.
 
 This module implements the parts of Pygolang 0.0.5's API that do not need the
 native core, and it imports nothing from ``golang._golang`` so that it works
@@ -11,7 +11,8 @@ from here to raise Go panics such as "send on closed channel".
   ``@func(cls)`` defines a method on cls outside the class body.
 - ``defer(f)`` schedules ``f()`` to run when the enclosing @func returns.
 - ``recover()``, called directly by a deferred function, stops the panic.
-- ``gimport(name)`` imports ``$GOPATH/src/<name>.py`` or ``<name>/__init__.py``.
+
+(``gimport`` lives in ``golang._gopath``, as in Pygolang.)
 
 How defer runs (the design choices)
 -----------------------------------
@@ -59,15 +60,12 @@ Beyond Pygolang 0.0.5 (documented choices):
   body panics "function <name> uses defer, but not @func".
 """
 
-import importlib.util
 import inspect
-import os
 import sys
-import threading
 
 import decorator
 
-__all__ = ['_PanicError', 'panic', 'recover', 'defer', 'func', 'gimport']
+__all__ = ['_PanicError', 'panic', 'recover', 'defer', 'func']
 
 
 # ---- panic ----
@@ -317,57 +315,3 @@ def _make_sys_exc_clear():
 
 
 _sys_exc_clear = _make_sys_exc_clear()
-
-
-# ---- gimport ----
-
-_gimport_lock = threading.RLock()
-
-
-def _gopathv():
-    """$GOPATH entries; GOPATH defaults to ~/go (as since Go 1.8)."""
-    gopath = os.environ.get('GOPATH')
-    if not gopath:
-        gopath = os.path.join(os.path.expanduser('~'), 'go')
-    return [g for g in gopath.split(os.pathsep) if g]
-
-
-def gimport(name):
-    """gimport imports a module or package by its full path in a Go workspace.
-
-    For example ``gimport('lab.nexedi.com/kirr/go123/xnet/lonet')`` loads
-    ``$GOPATH/src/lab.nexedi.com/kirr/go123/xnet/lonet.py`` or
-    ``.../lonet/__init__.py`` (the first found, GOPATH entries in order).
-    The module is cached as ``sys.modules['golang._gopath.' + name.replace('.', '_')]``;
-    the next gimport of the same name returns it without reloading.
-    """
-    # dots in the name would make Python look for parent packages.
-    modname = 'golang._gopath.' + name.replace('.', '_')
-    with _gimport_lock:
-        mod = sys.modules.get(modname)
-        if mod is not None:
-            return mod
-
-        for g in _gopathv():
-            base = os.path.join(g, 'src', name)
-            modpath = base + '.py'
-            if os.path.isfile(modpath):
-                spec = importlib.util.spec_from_file_location(modname, modpath)
-                break
-            modpath = os.path.join(base, '__init__.py')
-            if os.path.isfile(modpath):
-                spec = importlib.util.spec_from_file_location(
-                    modname, modpath, submodule_search_locations=[base])
-                break
-        else:
-            raise ImportError('gopath: no module named %s' % name)
-
-        mod = importlib.util.module_from_spec(spec)
-        # registered before it runs (circular gimport sees it), removed if it fails.
-        sys.modules[modname] = mod
-        try:
-            spec.loader.exec_module(mod)
-        except BaseException:
-            sys.modules.pop(modname, None)
-            raise
-        return sys.modules.get(modname, mod)

@@ -34,6 +34,33 @@ def _setup():
     _hub = get_hub()
     _watcher = _hub.loop.io(r, 1)   # 1: readable
     _watcher.start(_on_pipe)
+    os.register_at_fork(after_in_child=_after_fork_child)
+
+
+def _after_fork_child():
+    # A child of fork() must not share its parent's wake-up pipe (either
+    # process could drain the other's wake-ups): a new pipe and watcher.
+    global _hub, _rfd, _watcher
+    _watcher.stop()
+    os.close(_rfd)
+    r, w = os.pipe()
+    os.set_blocking(r, False)
+    os.set_blocking(w, False)
+    _golang._gevent_after_fork(w)
+    _rfd = r
+    _hub = get_hub()
+    _watcher = _hub.loop.io(r, 1)
+    _watcher.start(_on_pipe)
+    # (greenlets are copied by fork: those blocked on channels stay in
+    # _waiters, and a greenlet of the child may still wake them)
+    _on_pipe()      # wake-ups queued before the fork
+
+
+def _idle_wait(timeout, fd):
+    # A real-clock golang.run waits for its executor's next event (its poller
+    # `fd` readable, or `timeout` seconds) in the hub, so that greenlets run.
+    from gevent import select as _gselect
+    _gselect.select([fd], [], [], timeout)
 
 
 def _on_pipe():

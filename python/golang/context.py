@@ -2,7 +2,7 @@
 """Package context mirrors Go's package context: cancellation, deadlines and
 request-scoped values carried through a tree of contexts.
 
-API (that of Pygolang 0.0.5's ``golang.context``, see API.md):
+API (that of Pygolang 0.1's ``golang.context``, see API.md and API-0.1.md):
 
 - ``background()`` returns the root context: never canceled, no deadline, no
   values; its ``done()`` is ``nilchan``.
@@ -19,8 +19,12 @@ API (that of Pygolang 0.0.5's ``golang.context``, see API.md):
   context. Users cannot create contexts directly:
   ``AssertionError("Context must not be instantiated by user")``.
 - Methods: ``done()`` (the same ``chan(dtype='C.structZ')`` every call, closed
-  on cancel), ``err()`` (``None``, ``canceled`` or ``deadlineExceeded``;
-  compare with ``is``), ``deadline()`` (float or None), ``value(key)``.
+  on cancel), ``err()`` (``None``, or an error equal to ``canceled`` or
+  ``deadlineExceeded``: a new ``golang.error`` on every call, as in Pygolang
+  0.1, so compare with ``==`` or ``errors.Is``, not ``is``),
+  ``deadline()`` (float or None), ``value(key)``.
+- ``canceled`` ("context canceled") and ``deadlineExceeded``
+  ("deadline exceeded") are exact ``golang.error`` objects.
 
 Rules kept by this implementation (each has a test):
 
@@ -68,14 +72,18 @@ When the core (``golang._golang``) provides contexts (the native extension
 does, in ``targets/native/src/context.rs``: bound over the Rust crate
 ``golang-context``, which does the cancellation, deadlines and timers), the
 public API of this module is the core's: ``Context``/``PyContext``,
-``background``, ``with_*``, ``merge``, ``canceled`` and ``deadlineExceeded``
-are the native ones, with the same rules (the same tests). The pure-Python
+``background``, ``with_*`` and ``merge`` are the native ones, with the same
+rules (the same tests); ``canceled`` and ``deadlineExceeded`` are the same
+``golang.error`` objects on both, and the native ``err()`` wraps the same
+Go-level errors (from ``golang._pyerror``). The pure-Python
 implementation above is what runs otherwise (under Pyodide the core is
 ``golang._golang_wasm``, which has no contexts).
 """
 
 from golang import chan, nilchan
 from golang import _golang as _core
+from golang._pyerror import _from_error, CANCELED as _CANCELED, \
+    DEADLINE_EXCEEDED as _DEADLINE_EXCEEDED
 
 import sys as _sys
 import heapq as _heapq
@@ -95,13 +103,10 @@ _native = hasattr(_core, 'ctx_with_cancel')
 
 # canceled is the error returned by Context.err when the context is canceled.
 # deadlineExceeded is the error returned by Context.err when the time goes
-# past the context's deadline.
-if _native:
-    canceled = _core.ctx_canceled
-    deadlineExceeded = _core.ctx_deadlineExceeded
-else:
-    canceled = RuntimeError("context canceled")
-    deadlineExceeded = RuntimeError("deadline exceeded")
+# past the context's deadline. (Contexts keep the Go-level errors _CANCELED /
+# _DEADLINE_EXCEEDED, and err() wraps them anew on each call.)
+canceled = _from_error(_CANCELED)
+deadlineExceeded = _from_error(_DEADLINE_EXCEEDED)
 
 
 # _ALIVE is the key that a context's _children dict holds while the context
@@ -128,7 +133,7 @@ class PyContext(object):
     __slots__ = (
         '_parents',     # tuple of parent contexts; () for background
         '_children',    # {child: None} (+ _ALIVE while not canceled)
-        '_err',         # None | canceled | deadlineExceeded
+        '_err',         # None | _CANCELED | _DEADLINE_EXCEEDED (Go-level errors)
         '_done',        # chan(dtype='C.structZ'); nilchan for background
         '_deadline',    # float | None
         '__weakref__',
@@ -148,8 +153,8 @@ class PyContext(object):
 
     def err(ctx):
         """err returns None while done is not closed, or the error that tells
-        why the context was canceled (canceled or deadlineExceeded)."""
-        return ctx._err
+        why the context was canceled (== canceled or deadlineExceeded)."""
+        return _from_error(ctx._err)
 
     def deadline(ctx):
         """deadline returns the context's deadline (float seconds, as
@@ -166,11 +171,11 @@ class PyContext(object):
 
     # the cancel function returned by with_cancel & co.
     def _usercancel(ctx):
-        _cancel(ctx, canceled)
+        _cancel(ctx, _CANCELED)
 
     # what the deadline timer runs.
     def _expire(ctx):
-        _cancel(ctx, deadlineExceeded)
+        _cancel(ctx, _DEADLINE_EXCEEDED)
 
     def __repr__(ctx):
         if ctx is _background:
@@ -193,7 +198,7 @@ class _ValueCtx(PyContext):
     _owndone = False
 
     def err(ctx):
-        return ctx._esrc._err
+        return _from_error(ctx._esrc._err)
 
 
 class _TimerCtx(PyContext):
@@ -366,6 +371,8 @@ def with_deadline(parent, deadline):  # -> ctx, cancel
     except AttributeError:
         raise _badparent(parent) from None
     deadline = float(deadline)
+    if deadline != deadline:    # NaN: refused, as time.sleep refuses it
+        raise ValueError("Invalid value NaN (not a number)")
     if pdeadline is not None and pdeadline <= deadline:
         return with_cancel(parent)     # parent expires first: no timer of our own
 
@@ -380,7 +387,7 @@ def with_deadline(parent, deadline):  # -> ctx, cancel
     if _ALIVE in ctx._children:
         dt = deadline - _now()
         if dt <= 0:
-            _cancel(ctx, deadlineExceeded)
+            _cancel(ctx, _DEADLINE_EXCEEDED)
         else:
             t = _after_func(dt, ctx._expire)
             ctx._timer = t

@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: MIT OR Apache-2.0
 """Package strconv provides Go-style string quoting: quote, unquote, unquote_next.
 
-The API is Pygolang 0.0.5's ``golang.strconv``:
+The API is Pygolang 0.1's ``golang.strconv`` (that of 0.0.5, with 0.1's
+surrogateescape conversions and TypeError message):
 
 - ``quote(s)`` returns s quoted with ``"``; str gives str, bytes give bytes.
 - ``unquote(s)`` decodes what quote produced; ValueError on bad syntax.
 - ``unquote_next(s)`` decodes the quoted string at the start of s and returns
   ``(unquoted, tail)`` where tail is what follows the closing ``"``.
 
-Any other input type raises ``TypeError("_bstr: invalid type")``.
+Any other input type raises ``TypeError("b: invalid type <class '...'>")``.
 
 Quoting rules (those of Pygolang, which follow Go's ``strconv.Quote`` except
 that non-printable runes are written as byte escapes, not ``\\u`` escapes):
@@ -32,48 +33,34 @@ they are.  Error messages: ``no starting "``, ``no closing "``,
 ``after \\x``, ``\\u``, ``\\U``, ``\\<octal digit>``), ``invalid escape \\c``
 (c: what follows the backslash, e.g. ``\\z``, ``\\xzz``, ``\\ud800``, ``\\400``).
 
-str is handled as its UTF-8 bytes.  To make ``unquote(quote(s)) == s`` hold
-for every str, lone surrogates are encoded with ``surrogatepass`` (so they
-come out as byte escapes), and when unquote gives bytes that are not valid
-UTF-8 the str result maps an encoded surrogate back to that surrogate and any
-other invalid byte 0xNN to U+DCNN (``surrogateescape``).
+str is handled as its UTF-8 bytes, through ``golang.b`` and ``golang.u``
+(``surrogateescape``, as in Pygolang 0.1): U+DC80..U+DCFF stand for the
+invalid bytes 0x80..0xFF, so ``unquote(quote(s)) == s`` for every str that
+``b`` accepts, and when unquote gives bytes that are not valid UTF-8 the str
+result maps each invalid byte 0xNN to U+DCNN. Other lone surrogates raise
+UnicodeEncodeError, as ``b`` does.
 """
 
-import codecs
 import re
 import unicodedata
+
+from golang._pystr import pyb, pyu
 
 __all__ = ['quote', 'unquote', 'unquote_next']
 
 
 # ---- str <-> bytes ----
+#
+# As in Pygolang 0.1: str <-> bytes through b and u (UTF-8 with
+# surrogateescape), so that quote/unquote round-trip surrogate-escaped text.
 
 def _bstr(s):   # -> (bytes, wasstr)
     if isinstance(s, bytes):
         return bytes(s), False
-    if isinstance(s, str):
-        return s.encode('utf-8', 'surrogatepass'), True
-    raise TypeError("_bstr: invalid type")
+    return pyb(s), True     # TypeError("b: invalid type ...") for other types
 
 
-def _surrogates_decode_error(exc):
-    # error handler: an encoded surrogate (ED A0..BF 80..BF) decodes to that
-    # surrogate (like surrogatepass), any other invalid byte 0xNN to U+DCNN
-    # (like surrogateescape).
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    b, i = exc.object, exc.start
-    if b[i] == 0xED and i + 2 < len(b) and 0xA0 <= b[i+1] <= 0xBF and 0x80 <= b[i+2] <= 0xBF:
-        return chr(0xD000 | ((b[i+1] & 0x3F) << 6) | (b[i+2] & 0x3F)), i + 3
-    return chr(0xDC00 + b[i]), i + 1
-
-
-_SURROGATES = 'golang.strconv.surrogates'
-codecs.register_error(_SURROGATES, _surrogates_decode_error)
-
-
-def _ustr(b):
-    return b.decode('utf-8', _SURROGATES)
+_ustr = pyu
 
 
 # ---- quote ----

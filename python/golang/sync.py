@@ -25,8 +25,9 @@ API (that of Pygolang 0.0.5's ``golang.sync``, see API.md, plus RWMutex and
   any f (any BaseException) cancels wctx; ``wait()`` waits for all of them and
   re-raises that first exception with its traceback (that of where it was
   raised). ``with WorkGroup(ctx) as wg:`` waits at the end of the block (as
-  ``defer(wg.wait)`` would: an exception from the goroutines, raised while the
-  block's own exception propagates, has the latter as ``__context__``).
+  ``defer(wg.wait)`` would, Pygolang 0.1's rules: an exception from the
+  goroutines wins over the block's own and gets it as ``__context__`` when
+  it had none; the block's exception does not cancel wctx).
 
 Async forms, for async goroutines (``go(async_fn)``, ``golang.run``), where a
 blocking call may not block (it raises RuntimeError): one convention, that of
@@ -70,6 +71,7 @@ from inspect import isawaitable as _isawaitable, \
 from golang import go, chan, select, default, panic
 from golang import context
 from golang import _golang
+from golang._pyfunc import _sys_exc_clear
 
 __all__ = ['Sema', 'Mutex', 'RWMutex', 'Once', 'WaitGroup', 'WorkGroup']
 
@@ -384,6 +386,9 @@ class WaitGroup(object):
         if n < 0:
             g.recv()
             panic("sync: negative WaitGroup counter")
+        if n >= 1 << 63:    # (Go's counter is an integer of fixed size)
+            g.recv()
+            raise OverflowError("sync: WaitGroup counter overflow")
         wg._n = n
         zero = None
         if n == 0:
@@ -521,6 +526,12 @@ class WorkGroup(object):
     def wait(g):
         """wait waits for all the goroutines started by go() to return, then
         cancels wctx, and re-raises the first exception one of them raised."""
+        err = g._wait()
+        if err is not None:
+            raise err
+
+    def _wait(g):
+        # wait without the raise: returns the first exception, or None.
         guard = g._g
         guard.send(None)
         if g._n == 0:
@@ -532,9 +543,7 @@ class WorkGroup(object):
             guard.recv()
             zero.recv()
         g._cancel()
-        err = g._err
-        if err is not None:
-            raise err
+        return g._err
 
     async def await_(g):
         """the async form of wait."""
@@ -557,10 +566,20 @@ class WorkGroup(object):
         return g
 
     def __exit__(g, exc_type, exc_val, exc_tb):
-        # an exception from wait() raised here gets the block's exception
-        # (being handled) as __context__, as with defer(wg.wait).
-        g.wait()
-        return False
+        # Pygolang 0.1's rules: always wait, never suppress; an exception
+        # from wait() propagates with the block's exception as __context__
+        # only when it had none (as with defer(wg.wait)). Python itself would
+        # overwrite any __context__ when raising here, so the block's
+        # exception is taken out of "being handled" first; the with
+        # statement puts it back when __exit__ returns or raises.
+        err = g._wait()
+        if err is None:
+            return False
+        if exc_val is not None and err is not exc_val:
+            _sys_exc_clear()
+            if err.__context__ is None:
+                err.__context__ = exc_val
+        raise err
 
     async def __aenter__(g):
         return g

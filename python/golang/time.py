@@ -33,6 +33,8 @@ def sleep(dt):  # (under Pyodide replaced below by the core's)
     if _golang._in_executor():
         raise RuntimeError("golang.time.sleep: a blocking sleep in an async goroutine "
                            "would block its executor; use `await time.asleep(dt)`")
+    if dt != dt:    # NaN: refused on every runtime (gevent's sleep would never wake)
+        raise ValueError("Invalid value NaN (not a number)")
     _stdtime.sleep(max(dt, 0))
 
 

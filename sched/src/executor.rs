@@ -346,6 +346,14 @@ pub(crate) struct Local {
     /// to release and retake an interpreter lock); see
     /// [`Runtime::set_idle_hooks`].
     idle_hooks: RefCell<Option<IdleHooks>>,
+    /// The longest the real-clock executor sleeps at once while it has idle
+    /// hooks (so that the exit hook gets to run, e.g. to look for signals);
+    /// see [`Runtime::set_idle_poll`].
+    idle_poll: Cell<Option<Duration>>,
+    /// Waits in place of the reactor's sleep, outside the executor's
+    /// context; see [`Runtime::set_idle_wait`].
+    #[allow(clippy::type_complexity)]
+    idle_wait: RefCell<Option<Box<dyn Fn(Option<Duration>, i32) -> Result<(), String>>>>,
     /// The id of the goroutine being polled.
     pub(crate) current_goid: Cell<u64>,
 }
@@ -590,6 +598,8 @@ impl Runtime {
                 next_gen: Cell::new(1),
                 panicked: RefCell::new(None),
                 idle_hooks: RefCell::new(None),
+                idle_poll: Cell::new(None),
+                idle_wait: RefCell::new(None),
                 current_goid: Cell::new(1),
             }),
         }
@@ -607,6 +617,24 @@ impl Runtime {
     /// sleeps.
     pub fn set_idle_hooks(&self, enter: impl Fn() + 'static, exit: impl Fn() + 'static) {
         *self.local.idle_hooks.borrow_mut() = Some((Box::new(enter), Box::new(exit)));
+    }
+
+    /// Wakes the sleeping real-clock executor at least every `every` to run
+    /// the idle hooks' exit (which may end the run with
+    /// [`fail_run`](crate::fail_run): the Python core looks for Ctrl-C
+    /// there). Without it the executor sleeps until its next event.
+    pub fn set_idle_poll(&self, every: Duration) {
+        self.local.idle_poll.set(Some(every));
+    }
+
+    /// Replaces the real-clock executor's sleep with `wait(timeout, fd)`,
+    /// for an executor that runs inside another event loop (gevent's hub):
+    /// `wait` should let that loop run until `fd` (the reactor's poller) is
+    /// readable or `timeout` passes. It runs outside the executor's context
+    /// (code it runs is not in a goroutine; its wakes are remote ones), and
+    /// an `Err` ends the run with that message. Not on WebAssembly.
+    pub fn set_idle_wait(&self, wait: impl Fn(Option<Duration>, i32) -> Result<(), String> + 'static) {
+        *self.local.idle_wait.borrow_mut() = Some(Box::new(wait));
     }
 
     /// A handle for other threads.
@@ -792,14 +820,45 @@ impl Runtime {
                             next.map(|d| Duration::from_nanos(d.saturating_sub(real_now_ns())))
                         }
                     };
-                    if timeout != Some(Duration::ZERO) {
+                    let waits_elsewhere = l.idle_wait.borrow().is_some();
+                    if timeout != Some(Duration::ZERO) && waits_elsewhere {
+                        // Leave the executor's context while the other loop
+                        // runs: wakes from its code go through the remote
+                        // queue and notify the poller, ending the wait.
+                        let cur = CURRENT.with(|c| c.borrow_mut().take());
+                        IN_EXEC.with(|f| f.set(false));
+                        let fd = reactor.raw_fd();
+                        let res = match &*l.idle_wait.borrow() {
+                            Some(wait) => wait(timeout, fd),
+                            None => Ok(()),
+                        };
+                        CURRENT.with(|c| *c.borrow_mut() = cur);
+                        IN_EXEC.with(|f| f.set(true));
+                        reactor.wait(Some(Duration::ZERO));
+                        if let Err(m) = res {
+                            l.fail(m);
+                        }
+                        if let Some(e) = l.panicked.borrow_mut().take() {
+                            return Err(e);
+                        }
+                    } else if timeout != Some(Duration::ZERO) {
                         let hooks = l.idle_hooks.borrow();
                         if let Some((enter, _)) = &*hooks {
                             enter();
                         }
+                        let timeout = match (timeout, l.idle_poll.get()) {
+                            (t, None) => t,
+                            (None, Some(p)) => Some(p),
+                            (Some(t), Some(p)) => Some(t.min(p)),
+                        };
                         reactor.wait(timeout);
                         if let Some((_, exit)) = &*hooks {
                             exit();
+                        }
+                        drop(hooks);
+                        // The exit hook may have ended the run.
+                        if let Some(e) = l.panicked.borrow_mut().take() {
+                            return Err(e);
                         }
                     } else if reactor.has_sources() {
                         reactor.wait(timeout);

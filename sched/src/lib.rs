@@ -138,6 +138,11 @@ pub fn handle() -> Handle {
         .unwrap_or_else(background::handle)
 }
 
+/// Forgets the background executor after `fork()`, in the child (see
+/// `background.rs`, invariant 3).
+#[cfg(not(target_family = "wasm"))]
+pub use background::reset_after_fork;
+
 /// The background executor's handle (started on first use).
 pub fn background() -> Handle {
     background::handle()

@@ -48,6 +48,13 @@ impl Reactor {
     }
 
     /// Whether any IO source is registered.
+    /// The poller's descriptor: readable while events or a notification
+    /// wait (for an idle wait in another event loop, see
+    /// `Runtime::set_idle_wait`).
+    pub(crate) fn raw_fd(&self) -> RawFd {
+        self.poller.as_raw_fd()
+    }
+
     pub(crate) fn has_sources(&self) -> bool {
         !self.sources.lock().unwrap().is_empty()
     }

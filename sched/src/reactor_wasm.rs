@@ -19,6 +19,11 @@ impl Reactor {
         (crate::wasm::platform().wake)()
     }
 
+    /// No poller here (no descriptor).
+    pub(crate) fn raw_fd(&self) -> i32 {
+        -1
+    }
+
     /// No IO sources exist here.
     pub(crate) fn has_sources(&self) -> bool {
         false

@@ -30,7 +30,7 @@ def test_cancel_closes_done_and_sets_err_to_canceled():
         await ctx.done().arecv()
         cancel()        # a second cancel does nothing
         return ctx.err()
-    assert run(main) is context.canceled
+    assert run(main) == context.canceled
 
 
 def test_cancel_wakes_every_goroutine_waiting_on_done():
@@ -59,7 +59,7 @@ def test_timeout_cancels_at_its_deadline_with_deadline_exceeded():
         return t, ctx.err()
     t, err = run(main)
     assert t == T0 + 5
-    assert err is context.deadlineExceeded
+    assert err == context.deadlineExceeded
 
 
 def test_child_is_canceled_with_parent_and_parent_not_with_child():
@@ -86,7 +86,7 @@ def test_child_deadline_is_the_earlier_of_its_own_and_its_parents():
     d, t, err = run(main)
     assert d == T0 + 3
     assert t == T0 + 3
-    assert err is context.deadlineExceeded
+    assert err == context.deadlineExceeded
 
 
 def test_value_is_found_by_key_identity_through_children():

@@ -457,7 +457,7 @@ def test_workgroup_wctx_is_canceled_with_parent_and_after_await():
         await time.asleep(1)
         pcancel()
         await wg.await_()
-        assert wctx[0].err() is context.canceled
+        assert wctx[0].err() == context.canceled
 
         wg2 = sync.WorkGroup(bg)
         wg2.go(f)
@@ -465,7 +465,7 @@ def test_workgroup_wctx_is_canceled_with_parent_and_after_await():
         assert wctx[1].err() is None
         wctx[1]._usercancel()       # let it finish
         await wg2.await_()
-        assert wctx[1].err() is context.canceled
+        assert wctx[1].err() == context.canceled
         return time.now()
     assert run(main) == at(2)
 

@@ -33,10 +33,11 @@ class Obj(object):
 # ---- the package ----
 
 def test_golang_exports_exactly_pygolangs_names_and_version():
+    # Pygolang 0.1: 0.0.5's names plus error, b and u
     assert sorted(golang.__all__) == sorted(
         ['go', 'chan', 'select', 'default', 'nilchan', 'defer', 'panic',
-         'recover', 'func', 'gimport'])
-    assert golang.__version__ == "0.0.5"
+         'recover', 'func', 'error', 'b', 'u', 'gimport'])
+    assert golang.__version__ == "0.1"
     ns = {}
     exec("from golang import *", ns)
     assert set(ns) - {'__builtins__'} == set(golang.__all__)

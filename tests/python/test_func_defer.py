@@ -1068,3 +1068,9 @@ def test_gimport_defaults_gopath_to_home_go(tmp_path, monkeypatch):
         assert gimport('ex.com/homemod').HOME is True
     finally:
         sys.modules.pop('golang._gopath.ex_com/homemod', None)
+
+
+def test_gimport_is_golang__gopath_gimport():
+    import golang
+    from golang import _gopath
+    assert golang.gimport is _gopath.gimport

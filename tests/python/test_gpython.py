@@ -1,12 +1,13 @@
 # -*- coding: utf-8 -*-
 # SPDX-License-Identifier: MIT OR Apache-2.0
-"""Tests for the gpython command (golang.cmd.gpython).
+"""Tests for the gpython command (the top-level package gpython, as in
+Pygolang 0.1).
 
-Most tests run ``python -m golang.cmd.gpython ...`` in a subprocess, with the
-threads runtime, and compare what the program sees with what a plain
-``python`` run of the same program sees. The gevent runtime is gated off for
-now (see golang.cmd.gpython); its start-up is tested on a copy of gpython.py
-with the gate open and a fake gevent package, which records when it patched.
+Most tests run ``python -m golang.cmd.gpython ...`` (which re-executes on the
+gpython command) in a subprocess, with the threads runtime, and compare what
+the program sees with what a plain ``python`` run of the same program sees.
+The gevent runtime's start-up is also tested with a fake gevent package first
+in sys.path, which records when it patched.
 """
 
 from __future__ import print_function, absolute_import
@@ -22,7 +23,7 @@ import zipfile
 import pytest
 
 import golang
-from golang.cmd import gpython
+import gpython
 
 # The interpreter itself, also when this suite runs under gpython (whose
 # sys.executable is the gpython command).
@@ -31,8 +32,8 @@ PY = getattr(sys, '_gpy_underlying_executable', sys.executable)
 PYVERSION = sys.version.split(' [GPython ')[0]
 GPY_M = [PY, '-m', 'golang.cmd.gpython']
 SCRIPT = os.path.join(os.path.dirname(PY), 'gpython')
-GPY_FILE = gpython._this_file()
-PYDIR = os.path.dirname(os.path.dirname(os.path.dirname(GPY_FILE)))
+GPY_FILE = os.path.abspath(gpython.__file__)
+PYDIR = os.path.dirname(os.path.dirname(GPY_FILE))
 VER = golang.__version__
 
 
@@ -224,8 +225,6 @@ def test_i_without_program_reads_stdin_interactively():
     rc, out, err = gpy(['-i'], stdin=b'1 + 1\nprint(go is __import__("golang").go)\n')
     assert (rc, out) == (0, '2\nTrue\n')
     assert 'Type "help"' in err and '[GPython %s] [threads]' % VER in err
-    rc, out, err = gpy(['-i', '-q'], stdin=b'x = 5\nx\n')
-    assert (rc, out) == (0, '5\n') and 'Type "help"' not in err
 
 
 def test_pythonstartup_runs_before_prompt(tmp_path):
@@ -239,7 +238,7 @@ def test_pythonstartup_runs_before_prompt(tmp_path):
 
 
 @pytest.mark.skipif(os.name != 'posix', reason='needs a pty')
-def test_prompt_on_terminal_is_pythons_repl_with_gpython_banner():
+def test_prompt_on_terminal_is_a_console_with_gpython_banner():
     import pty
     import select
     import time
@@ -323,82 +322,181 @@ def test_sys_version_tagged_with_gpython_and_threads():
     assert gev == 'False'       # the threads runtime never imports gevent
 
 
-def test_runtime_is_in_sys_xoptions():
+def test_runtime_is_in_sys_xoptions_only_when_given_with_X():
     prog = 'import sys; print(sorted(sys._xoptions.items()))'
-    assert out_ok(gpy(['-c', prog])) == "[('gpython.runtime', 'threads'), ('utf8', True)]\n"
+    assert out_ok(gpy(['-X', 'gpython.runtime=threads', '-c', prog])) == \
+        "[('gpython.runtime', 'threads')]\n"
+    assert out_ok(gpy(['-Xgpython.runtime=threads', '-c', prog])) == \
+        "[('gpython.runtime', 'threads')]\n"
+    assert out_ok(gpy(['-c', prog])) == '[]\n'      # $GPYTHON_RUNTIME=threads
 
 
-def test_utf8_is_the_default_encoding(tmp_path):
-    prog = textwrap.dedent('''\
-        import locale, sys
-        print(sys.flags.utf8_mode, locale.getpreferredencoding(False).lower(), sys.getdefaultencoding(),
-              sys.stdout.encoding, sys.getfilesystemencoding())
-        with open('f.txt', 'w') as f:
-            f.write('\\u00e9\\u4e16')
-        with open('f.txt', 'rb') as f:
-            print(f.read() == '\\u00e9\\u4e16'.encode('utf-8'))
-        print('\\u00e9')
-        ''')
-    env = mkenv(LC_ALL='C', LANG='C', PYTHONUTF8='0', PYTHONIOENCODING=None)
-    # plain python is not in UTF-8 mode there
+@pytest.fixture(scope='module')
+def latin1_env(tmp_path_factory):
+    """latin1_env is an environment whose locale is not UTF-8 (generated
+    with localedef), where python does not start in UTF-8 mode."""
+    d = tmp_path_factory.mktemp('locale')
+    try:
+        subprocess.run(['localedef', '-i', 'en_US', '-f', 'ISO-8859-1', str(d / 'en_US.ISO-8859-1')],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    env = mkenv(LOCPATH=str(d), LC_ALL='en_US.ISO-8859-1', LANG=None, PYTHONUTF8=None,
+                PYTHONIOENCODING=None)
     rc, out, err = run([PY], ['-c', 'import sys; print(sys.flags.utf8_mode)'], env=env)
-    assert out == '0\n'
-    rc, out, err = run(GPY_M, ['-c', prog], env=env, cwd=tmp_path)
+    if out != '0\n':
+        pytest.skip('cannot make a locale that is not UTF-8 (localedef)')
+    return env
+
+
+UTF8_PROG = textwrap.dedent('''\
+    import locale, sys
+    print(sys.flags.utf8_mode, locale.getpreferredencoding(False).lower(), sys.getdefaultencoding(),
+          sys.stdout.encoding, sys.getfilesystemencoding(), sys._xoptions)
+    with open('f.txt', 'w') as f:
+        f.write('\\u00e9\\u4e16')
+    with open('f.txt', 'rb') as f:
+        print(f.read() == '\\u00e9\\u4e16'.encode('utf-8'))
+    print('\\u00e9')
+    ''')
+
+
+def test_utf8_is_the_default_encoding(latin1_env, tmp_path):
+    # gpython re-executes the interpreter in UTF-8 mode; its -X utf8 is not
+    # left in sys._xoptions (python would pass it on to its children)
+    rc, out, err = run(GPY_M, ['-c', UTF8_PROG], env=latin1_env, cwd=tmp_path)
     assert rc == 0, err
-    assert out == '1 utf-8 utf-8 utf-8 utf-8\nTrue\n\u00e9\n'
+    assert out == '1 utf-8 utf-8 utf-8 utf-8 {}\nTrue\n\u00e9\n'
+    rc, out, err = run(GPY_M, ['-X', 'gpython.runtime=threads', '-O', '-c', UTF8_PROG],
+                       env=latin1_env, cwd=tmp_path)
+    assert out.splitlines()[0] == "1 utf-8 utf-8 utf-8 utf-8 {'gpython.runtime': 'threads'}"
 
 
-def test_explicit_X_utf8_0_is_honoured():
-    assert out_ok(gpy(['-X', 'utf8=0', '-c', 'import sys; print(sys.flags.utf8_mode)'])) == '0\n'
+def test_explicit_PYTHONUTF8_0_is_honoured(latin1_env):
+    env = dict(latin1_env, PYTHONUTF8='0')
+    assert out_ok(run(GPY_M, ['-c', 'import sys; print(sys.flags.utf8_mode)'], env=env)) == '0\n'
 
 
-def test_interpreter_options_pass_through():
-    prog = ('import sys; f = sys.flags; print(f.optimize, __debug__, f.dont_write_bytecode, '
-            'f.no_user_site, f.ignore_environment, f.dev_mode, sys.warnoptions, sys.argv)')
-    out = out_ok(gpy(['-O', '-B', '-s', '-E', '-X', 'dev', '-W', 'error', '-c', prog, 'a']))
-    assert out == "1 False 1 1 1 True ['default', 'error'] ['-c', 'a']\n"
-    # grouped, with the argument glued to the last one
-    out = out_ok(gpy(['-OOBWignore', '-uqc', prog]))
-    assert out == "2 False 1 0 0 False ['ignore'] ['-c']\n"
-    # -W acts before the program runs, as in python
+# ---- the command line, as Pygolang 0.1's gpython ----
+
+OPT_PROG = ('import sys; f = sys.flags; print(f.optimize, __debug__, sys.warnoptions, sys.argv, '
+            'sys._xoptions.get("gpython.runtime"))')
+
+
+def test_O_reexecutes_the_interpreter_with_it():
+    assert out_ok(gpy(['-O', '-c', OPT_PROG, 'a'])) == "1 False [] ['-c', 'a'] None\n"
+    assert out_ok(gpy(['-OO', '-c', OPT_PROG])) == "2 False [] ['-c'] None\n"
+    assert out_ok(gpy(['-O', '-O', '-c', OPT_PROG])) == "2 False [] ['-c'] None\n"
+    # the other options survive the re-execution
+    out = out_ok(gpy(['-O', '-Wignore', '-X', 'gpython.runtime=threads', '-c', OPT_PROG], runtime='gevent'))
+    assert out == "1 False ['ignore'] ['-c'] threads\n"
+
+
+def test_O_program_sees_what_python_O_sees(progdir):
+    write(progdir / 'opt.py', '''\
+        import sys
+        def f():
+            """doc"""
+        try:
+            assert False
+            a = False
+        except AssertionError:
+            a = True
+        print(sys.flags.optimize, __debug__, a, f.__doc__, sys.argv)
+        ''')
+    for opts in (['-O'], ['-OO'], ['-O', '-O', '-O']):
+        args = opts + ['opt.py', 'x']
+        assert out_ok(gpy(args, cwd=progdir)) == out_ok(py(args, cwd=progdir))
+
+
+def test_W_sets_up_warnings_before_the_program():
+    out = out_ok(gpy(['-Werror', '-W', 'ignore::DeprecationWarning', '-c',
+                      'import sys, warnings; print(sys.warnoptions); print(warnings.filters[:2])']))
+    warnoptions, filters = out.splitlines()
+    assert warnoptions == "['error', 'ignore::DeprecationWarning']"
+    assert filters.startswith("[('ignore', None, <class 'DeprecationWarning'>, None, 0), "
+                              "('error', None, <class 'Warning'>, None, 0)]")
     rc, out, err = gpy(['-W', 'error::UserWarning', '-c', 'import warnings; warnings.warn("w")'])
     assert rc == 1 and 'UserWarning: w' in err
 
 
-def test_orig_argv_is_gpython_command_line():
-    args = ['-O', '-c', 'import sys; print(sys.orig_argv[1:])', 'x']
-    assert out_ok(gpy(args)) == '%r\n' % (args,)
+def test_short_options_combine():
+    assert out_ok(gpy(['-Werror', '-cimport sys; print(sys.warnoptions, sys.argv)', 'z'])) == \
+        "['error'] ['-c', 'z']\n"
+    assert out_ok(gpy(['-OWignore', '-c', OPT_PROG])) == "1 False ['ignore'] ['-c'] None\n"
 
 
-def test_unknown_option_exits_2():
-    for args in (['-S', '-c', 'pass'], ['--foo'], ['-X', 'gpython.foo=1', '-c', 'pass'],
-                 ['-Oxc', 'pass']):
+def test_unknown_short_option_raises_RuntimeError():
+    for args, opt in [(['-u', '-c', 'pass'], '-u'), (['-R'], '-R'), (['-h'], '-h'), (['-S'], '-S'),
+                      (['-E', '-c', 'pass'], '-E'), (['-I'], '-I'),
+                      (['-Oxc', 'pass'], '-x'), (['-Bjc', 'pass'], '-j')]:
         rc, out, err = gpy(args)
-        assert rc == 2 and out == '' and 'unknown option' in err, args
+        assert (rc, out) == (1, ''), args
+        assert err.startswith('Traceback (most recent call last):\n'), err
+        assert err.endswith("RuntimeError: unexpected option %s\n" % opt), err
+    rc, out, err = gpy(['--help'])
+    assert (rc, out) == (1, '') and err.endswith('RuntimeError: unexpected option --help\n')
+    rc, out, err = gpy(['--version=1'])
+    assert err.endswith('RuntimeError: option --version requires no argument\n')
+    # after the program, options are the program's
+    assert out_ok(gpy(['-c', 'import sys; print(sys.argv)', '-u', '-h'])) == "['-c', '-u', '-h']\n"
 
 
-def test_missing_option_argument_exits_2():
+def test_options_python_gives_its_children_are_applied_by_the_interpreter():
+    # (beyond Pygolang 0.1: multiprocessing children of gpython get them)
+    import subprocess as sp
+    prog = ('import sys; f = sys.flags; print(f.dont_write_bytecode, f.no_user_site, f.ignore_environment, '
+            'f.verbose, f.dev_mode, f.optimize, sys.argv, "faulthandler" in sys._xoptions)')
+    out = out_ok(gpy(['-B', '-s', '-X', 'dev', '-Xfaulthandler', '-O', '-c', prog, 'a'],
+                     env=mkenv(PYTHONDONTWRITEBYTECODE=None)))
+    assert out == "1 1 0 0 True 1 ['-c', 'a'] True\n"
+    # what python passes on is accepted by gpython
+    prog = ('import subprocess as sp, sys; '
+            'print(sys.executable.endswith(("gpython", "__init__.py")), sp._args_from_interpreter_flags()); '
+            'r = sp.run([sys.executable] + sp._args_from_interpreter_flags() + '
+            '["-c", "import sys; print(sys.flags.isolated, sys.flags.dont_write_bytecode)"]); '
+            'sys.exit(r.returncode)')
+    out = out_ok(gpy(['-X', 'gpython.runtime=threads', '-c', prog]))
+    assert out.endswith('\n0 1\n'), out       # (the environment has $PYTHONDONTWRITEBYTECODE)
+
+
+def test_missing_option_argument_raises_RuntimeError():
     for opt in ('-c', '-m', '-W', '-X'):
         rc, out, err = gpy([opt])
-        assert rc == 2 and 'argument expected for the %s option' % opt in err
+        assert (rc, out) == (1, '')
+        assert err.endswith('RuntimeError: option %s requires an argument\n' % opt), err
 
 
-def test_version_prints_gpython_runtime_and_python():
+def test_X_other_than_gpython_is_an_unknown_option():
+    for args in (['-X', 'pycache_prefix=/tmp', '-c', 'print(1)'], ['-Xfoo', '-c', 'print(1)'],
+                 ['-X', 'int_max_str_digits=1000']):
+        assert gpy(args) == (2, '', "unknown option: '-X'\n"), args
+
+
+def test_X_gpython_other_than_runtime_raises_RuntimeError():
+    for x in ('gpython.foo=1', 'gpython.runtim=threads', 'gpython.'):
+        rc, out, err = gpy(['-X', x, '-c', 'print(1)'])
+        assert (rc, out) == (1, '')
+        assert err.endswith('RuntimeError: gpython: unknown -X option -X\n'), err
+
+
+def test_version_goes_to_stderr_with_runtime_and_python():
     import platform
-    want = 'GPython %s [threads] / CPython %s\n' % (VER, platform.python_version())
-    assert gpy(['-V']) == (0, want, '')
-    assert gpy(['--version']) == (0, want, '')
-    rc, out, err = gpy(['-VV'])
-    assert out == 'GPython %s [threads] / Python %s\n' % (VER, PYVERSION)
-    rc, out, err = gpy(['-V'], runtime='gevent')    # informative: not gated
-    assert rc == 0 and out.startswith('GPython %s [gevent ' % VER)
+    for runtime, tag in (('threads', 'threads'), ('gevent', 'gevent ')):
+        for opt in ('-V', '--version'):
+            rc, out, err = gpy([opt], runtime=runtime)
+            assert (rc, out) == (0, '')
+            assert err.startswith('GPython %s [%s' % (VER, tag))
+            assert err.endswith('] / CPython %s\n' % platform.python_version())
+    rc, out, err = gpy(['-V'])
+    assert err == 'GPython %s [threads] / CPython %s\n' % (VER, platform.python_version())
+    assert gpython._version_info_str((3, 9, 2, 'final', 0)) == '3.9.2'
+    assert gpython._version_info_str((3, 13, 0, 'beta', 1)) == '3.13.0.beta1'
 
 
-def test_help_prints_usage():
-    for opt in ('-h', '--help', '-?'):
-        rc, out, err = gpy([opt, '-c', 'print("not run")'])
-        assert rc == 0 and out.startswith('usage: gpython ') and 'not run' not in out
-        assert 'gpython.runtime=gevent|threads' in out
+def test_version_stops_option_parsing_and_runs_nothing():
+    rc, out, err = gpy(['-V', '-c', 'print("ran")'])
+    assert (rc, out) == (0, '') and err.startswith('GPython ')
 
 
 # ---- runtime selection ----
@@ -409,13 +507,12 @@ def test_gevent_runtime_is_the_default_and_patches_the_standard_library():
             'print(sys.version.split("[GPython")[1].split("] [")[1])\n'
             'print(all(monkey.is_module_patched(m) for m in ("socket", "threading", "time")))\n'
             'c = chan(); go(c.send, 42); print(c.recv())\n')
-    for env in (mkenv(None), mkenv('gevent')):
+    for env in (mkenv(None), mkenv('gevent'), mkenv('')):
         rc, out, err = run(GPY_M, ['-c', prog], env=env)
         assert (rc, err) == (0, ''), err
         lines = out.splitlines()
         assert lines[0].startswith('gevent ') and lines[0].endswith(']')
         assert lines[1:] == ['True', '42']
-    assert gpython._gevent_runtime_supported() is True
 
 
 def test_gevent_runtime_runs_ten_thousand_goroutines_blocked_on_chans_and_sockets_in_one_os_thread():
@@ -455,89 +552,166 @@ def test_runtime_option_wins_over_environment():
     assert run(GPY_M, args[2:], env=mkenv('threads')) == (0, '[threads]\n', '')
 
 
-def test_invalid_runtime_exits_2():
-    rc, out, err = gpy(['-X', 'gpython.runtime=fibers', '-c', 'pass'])
-    assert rc == 2 and "invalid runtime 'fibers'" in err
-    rc, out, err = gpy(['-c', 'pass'], runtime='fibers')
-    assert rc == 2 and "invalid runtime 'fibers' in $GPYTHON_RUNTIME" in err
+def test_invalid_runtime_raises_RuntimeError():
+    rc, out, err = gpy(['-X', 'gpython.runtime=fibers', '-c', 'print(1)'])
+    assert (rc, out) == (1, '') and err.endswith('RuntimeError: gpython: invalid runtime fibers\n')
+    rc, out, err = gpy(['-c', 'print(1)'], runtime='fibers')
+    assert (rc, out) == (1, '') and err.endswith('RuntimeError: gpython: invalid runtime fibers\n')
+
+
+CHILD_RUNTIME = textwrap.dedent('''\
+    import os, subprocess, sys
+    def runtime():
+        tag = sys.version.split('] [')[-1].rstrip(']').split()[0]
+        return '%s %s %s' % (os.environ.get('GPYTHON_RUNTIME'), tag, 'gevent' in sys.modules)
+    def child(path):
+        with open(path, 'w') as f:
+            f.write(runtime())
+    if __name__ == '__main__':
+        print('parent', runtime())
+        r = subprocess.run([sys.executable, '-c', 'import probe_rt; print("child", probe_rt.runtime())'],
+                           stdout=subprocess.PIPE, universal_newlines=True)
+        print(r.stdout.strip())
+        # (a Process, not a Pool: Pool's threads do not mix with gevent's patching)
+        import multiprocessing
+        p = multiprocessing.get_context('spawn').Process(target=child, args=('spawned.txt',))
+        p.start()
+        p.join()
+        with open('spawned.txt') as f:
+            print('spawn', p.exitcode, f.read())
+    ''')
+
+
+def test_runtime_is_exported_to_children(progdir):
+    write(progdir / 'probe_rt.py', CHILD_RUNTIME)
+    env = mkenv(None)
+    env['PYTHONPATH'] = os.pathsep.join([str(progdir), env['PYTHONPATH']])
+    for args, rt in [(['-X', 'gpython.runtime=threads'], 'threads'), ([], 'gevent')]:
+        rc, out, err = run(GPY_M, args + ['probe_rt.py'], env=env, cwd=progdir)
+        assert rc == 0, err
+        gev = rt == 'gevent'
+        tag = rt if rt == 'threads' else 'gevent'
+        assert out == ('parent {rt} {tag} {gev}\nchild {rt} {tag} {gev}\nspawn 0 {rt} {tag} {gev}\n'
+                       .format(rt=rt, tag=tag, gev=gev)), out
 
 
 # ---- sys.executable and the ways to start gpython ----
 
+def pip_console_script(path):
+    """pip_console_script writes at path what pip generates for the gpython
+    console script."""
+    path.parent.mkdir(exist_ok=True)
+    path.write_text('#!%s\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n'
+                    'from gpython import main\n'
+                    "if __name__ == '__main__':\n"
+                    "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+                    '    sys.exit(main())\n' % PY)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
 def test_executable_is_the_console_script(tmp_path):
-    # what pip generates for the console script
-    script = tmp_path / 'bin' / 'gpython'
-    script.parent.mkdir()
-    script.write_text('#!%s\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n'
-                      'from golang.cmd.gpython import main\n'
-                      "if __name__ == '__main__':\n"
-                      "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
-                      '    sys.exit(main())\n' % PY)
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    script = pip_console_script(tmp_path / 'bin' / 'gpython')
+    os.symlink(str(script), str(tmp_path / 'gpy-link'))
     prog = textwrap.dedent('''\
         import subprocess, sys
         print(sys.executable)
         print(sys._gpy_underlying_executable)
+        print(sys.path[0])
         r = subprocess.run([sys.executable, '-c', 'import sys; print(sys.version)'],
                            stdout=subprocess.PIPE, universal_newlines=True)
         print(r.stdout.strip().endswith('[threads]'))
         ''')
-    out = out_ok(run([str(script)], ['-c', prog]))
-    assert out == '%s\n%s\nTrue\n' % (script, PY)
+    real = os.path.realpath(str(script))
+    for cmd in (str(script), str(tmp_path / 'gpy-link')):
+        out = out_ok(run([cmd], ['-c', prog]))
+        assert out == '%s\n%s\n\nTrue\n' % (real, PY)
 
 
 @pytest.mark.skipif(not os.path.exists(SCRIPT), reason='gpython console script not installed')
 def test_installed_console_script_runs():
     out = out_ok(run([SCRIPT], ['-c', 'import sys; print(sys.executable); print(sys.version)']))
-    assert out == '%s\n%s [GPython %s] [threads]\n' % (SCRIPT, PYVERSION, VER)
+    assert out == '%s\n%s [GPython %s] [threads]\n' % (os.path.realpath(SCRIPT), PYVERSION, VER)
 
 
 def test_executable_under_python_m():
-    want = SCRIPT if os.path.isfile(SCRIPT) else PY
-    assert out_ok(gpy(['-c', 'import sys; print(sys.executable)'])) == want + '\n'
+    want = SCRIPT if os.path.isfile(SCRIPT) else GPY_FILE
+    assert out_ok(gpy(['-c', 'import sys; print(sys.executable)'])) == os.path.realpath(want) + '\n'
 
 
-def test_running_gpython_py_with_python_launches_gpython():
-    out = out_ok(run([PY, GPY_FILE], ['-c', 'import sys; print(sys.argv, sys.version[-9:], chan)', 'a']))
-    assert out == "['-c', 'a'] [threads] %s\n" % golang.chan
+def test_running_gpython_package_file_with_python_runs_gpython(tmp_path):
+    # as Pygolang's `python ./__init__.py`, from the package's directory too
+    prog = 'import sys; print(sys.argv, sys.version[-9:], chan, sys.executable)'
+    want = "['-c', 'a'] [threads] %s %s\n" % (golang.chan, os.path.realpath(GPY_FILE))
+    assert out_ok(run([PY, GPY_FILE], ['-c', prog, 'a'])) == want
+    assert out_ok(run([PY, './__init__.py'], ['-c', prog, 'a'], cwd=os.path.dirname(GPY_FILE))) == want
 
 
-# ---- command-line parsing ----
+# ---- import gpython: pymain and the option scanner ----
 
-def test_parse_follows_python_rules():
-    c = gpython._parse(['-iOu', '-Wd', '-X', 'gpython.runtime=threads', '-Xutf8', '-cprint(1)', '-x', 'y'])
-    assert (c.kind, c.target, c.argv) == ('c', 'print(1)', ['-c', '-x', 'y'])
-    assert c.interp == ['-i', '-O', '-u', '-W', 'd', '-X', 'utf8']
-    assert (c.runtime, c.inspect, c.utf8) == ('threads', True, True)
-    c = gpython._parse(['-m', 'mod', '-c', 'z'])
-    assert (c.kind, c.target, c.argv) == ('m', 'mod', ['-m', '-c', 'z'])
-    c = gpython._parse(['f.py', '-O'])
-    assert (c.kind, c.target, c.argv, c.interp) == ('file', 'f.py', ['f.py', '-O'], [])
-    c = gpython._parse(['-q'])
-    assert (c.kind, c.argv) == (None, [''])
-    c = gpython._parse(['-', 'a'])
-    assert (c.kind, c.argv) == (None, ['-', 'a'])
-    c = gpython._parse(['-VV'])
-    assert c.version == 2
+def test_import_gpython_gives_pymain_without_importing_golang():
+    prog = textwrap.dedent('''\
+        import sys, gpython
+        print(callable(gpython.pymain), callable(gpython.main), 'golang' in sys.modules)
+        ''')
+    assert out_ok(py(['-c', prog])) == 'True True False\n'
+    from golang.cmd import gpython as cmd_gpython
+    assert cmd_gpython.pymain is gpython.pymain
 
 
-def test_resolve_runtime_option_env_default():
-    c = gpython._parse([])
-    assert gpython._resolve_runtime(c, {}) == 'gevent'
-    assert gpython._resolve_runtime(c, {'GPYTHON_RUNTIME': 'threads'}) == 'threads'
-    c = gpython._parse(['-X', 'gpython.runtime=gevent'])
-    assert gpython._resolve_runtime(c, {'GPYTHON_RUNTIME': 'threads'}) == 'gevent'
+def test_pymain_runs_a_program_as_python_with_init_first(tmp_path):
+    prog = textwrap.dedent('''\
+        import sys, gpython
+        def init():
+            print('init', sys.argv, sys.path[0] == '')
+        gpython.pymain([%r, '-W', 'ignore', '-c',
+                        'import sys; print("prog", sys.argv, sys.executable, sys.warnoptions, __name__)',
+                        'a', 'b'], init=init)
+        print('after', sys._gpy_underlying_executable == %r)
+        ''' % (str(tmp_path / 'mygpy'), PY))
+    out = out_ok(py(['-c', prog]))
+    assert out == ("init ['-c', 'a', 'b'] True\n"
+                   "prog ['-c', 'a', 'b'] %s ['ignore'] __main__\n"
+                   "after True\n" % (tmp_path / 'mygpy'))
+    # the program's exception reaches pymain's caller
+    prog = ('import gpython\n'
+            'try:\n'
+            '    gpython.pymain(["x", "-c", "1/0"])\n'
+            'except ZeroDivisionError:\n'
+            '    print("caught")\n')
+    assert out_ok(py(['-c', prog])) == 'caught\n'
+
+
+def test_option_scanner_follows_python_rules():
+    def scan(argv):
+        s = gpython._OptScanner(argv)
+        return list(s), s.argv, s.dashdash
+    s = gpython._OptScanner(['-iOWd', '-X', 'a=b', '-cprint(1)', '-x', 'y'])
+    got = []
+    for opt, arg in s:
+        got.append((opt, arg))
+        if opt == '-c':
+            break
+    assert got == [('-i', None), ('-O', None), ('-W', 'd'), ('-X', 'a=b'), ('-c', 'print(1)')]
+    assert s.argv == ['-x', 'y']
+    assert scan(['f.py', '-O']) == ([], ['f.py', '-O'], False)
+    assert scan(['-', 'a']) == ([], ['-', 'a'], False)
+    assert scan(['-O', '--', '-f']) == ([('-O', None)], ['-f'], True)
+    assert scan(['--version']) == ([('--version', None)], [], False)
+    with pytest.raises(RuntimeError, match='^unexpected option -u$'):
+        scan(['-Ou'])
+    with pytest.raises(RuntimeError, match='^option -m requires an argument$'):
+        scan(['-Om'])
 
 
 # ---- the gevent runtime's start-up, with a fake gevent ----
 
 def test_preimport_check_refuses_modules_gevent_must_patch():
     for mod in ('socket', 'threading', 'select', 'ssl', 'subprocess', 'golang', 'pkg_resources'):
-        with pytest.raises(gpython._StartupError) as e:
+        with pytest.raises(RuntimeError) as e:
             gpython._check_not_preimported({'sys': sys, 'os': os, mod: object()})
-        assert e.value.code == 2
-        assert 'imported before gpython: %s.' % mod in str(e.value)
-    with pytest.raises(gpython._StartupError) as e:
+        assert 'pre-imported, but must be not: %s ' % mod in str(e.value)
+    with pytest.raises(RuntimeError) as e:
         gpython._check_not_preimported({'threading': 1, 'socket': 2})
     assert 'socket, threading' in str(e.value)
     gpython._check_not_preimported({'sys': sys, 'os': os, 'time': 1, '_thread': 1})
@@ -547,9 +721,8 @@ def test_preimport_check_refuses_modules_gevent_must_patch():
 
 def test_missing_gevent_says_how_to_get_it(monkeypatch):
     monkeypatch.setitem(sys.modules, 'gevent', None)
-    with pytest.raises(gpython._StartupError) as e:
-        gpython._import_gevent()
-    assert e.value.code == 2
+    with pytest.raises(RuntimeError) as e:
+        gpython._init_runtime('gevent')
     assert 'pip install pygolang-rs[gpython]' in str(e.value)
 
 
@@ -568,63 +741,75 @@ FAKE_GEVENT = {
 
 
 @pytest.fixture
-def gate_open(tmp_path):
-    """gate_open returns a runner of a copy of gpython.py whose gevent gate
-    is open, with a fake gevent first in sys.path."""
-    src = open(GPY_FILE, encoding='utf-8').read()
-    assert src.count('return True  # gevent-runtime-gate') == 1
-    boot = tmp_path / 'boot' / 'gpython.py'
-    boot.parent.mkdir()
-    boot.write_text(src, encoding='utf-8')
+def fake_gevent(tmp_path):
+    """fake_gevent returns a runner of gpython (the package file run by
+    python) with the gevent runtime and a fake gevent first in sys.path."""
     fake = tmp_path / 'fake'
     for name, text in FAKE_GEVENT.items():
         (fake / name).parent.mkdir(parents=True, exist_ok=True)
         (fake / name).write_text(text, encoding='utf-8')
 
-    def runboot(args, files=None):
+    def rungpy(args, files=None):
         for name, text in (files or {}).items():
             (fake / name).write_text(text, encoding='utf-8')
-        env = mkenv(None)
+        env = mkenv('gevent')
         env['PYTHONPATH'] = os.pathsep.join([str(fake), env['PYTHONPATH']])
-        cmd = [PY, '-X', 'utf8', '-X', 'gpython.runtime=gevent', '-X', 'gpython.executable=/x/gpython',
-               str(boot)]
-        return run(cmd, args, env=env)
-    return runboot
+        return run([PY, GPY_FILE], args, env=env)
+    return rungpy
 
 
-def test_gevent_boot_patches_before_golang_and_tags_version(gate_open):
+def test_gevent_start_patches_before_golang_and_tags_version(fake_gevent):
     prog = textwrap.dedent('''\
         import sys, builtins, golang
         print(sys.modules['gevent.monkey'].calls)
         print(sys.version)
-        print(go is golang.go, sys._xoptions['gpython.runtime'], sys.executable)
+        print(go is golang.go, sys._xoptions.get('gpython.runtime'))
         ''')
-    out = out_ok(gate_open(['-c', prog]))
-    assert out == '[[]]\n%s [GPython %s] [gevent 9.9.9-fake]\nTrue gevent /x/gpython\n' % (PYVERSION, VER)
+    out = out_ok(fake_gevent(['-c', prog]))
+    assert out == '[[]]\n%s [GPython %s] [gevent 9.9.9-fake]\nTrue None\n' % (PYVERSION, VER)
+    rc, out, err = fake_gevent(['-V'])
+    assert (rc, out) == (0, '') and err.startswith('GPython %s [gevent 9.9.9-fake] / ' % VER)
 
 
-def test_gevent_boot_refuses_modules_imported_first(gate_open):
-    rc, out, err = gate_open(['-c', 'print("ran")'],
-                             files={'sitecustomize.py': 'import threading\n'})
-    assert (rc, out) == (2, '')
-    assert 'cannot start the gevent runtime' in err and 'imported before gpython: threading.' in err
+def test_gevent_start_refuses_modules_imported_first(fake_gevent):
+    rc, out, err = fake_gevent(['-c', 'print("ran")'], files={'sitecustomize.py': 'import threading\n'})
+    assert (rc, out) == (1, '')
+    assert 'RuntimeError: gpython: internal error: the following modules are pre-imported, ' \
+           'but must be not: threading ' in err
 
 
-def test_gevent_boot_without_gevent_says_how_to_get_it(gate_open):
-    rc, out, err = gate_open(['-c', 'print("ran")'],
-                             files={'gevent/__init__.py': 'raise ImportError("no gevent here")\n'})
-    assert (rc, out) == (2, '')
+def test_gevent_start_without_gevent_says_how_to_get_it(fake_gevent):
+    rc, out, err = fake_gevent(['-c', 'print("ran")'],
+                               files={'gevent/__init__.py': 'raise ImportError("no gevent here")\n'})
+    assert (rc, out) == (1, '')
     assert 'no gevent here' in err and 'pip install pygolang-rs[gpython]' in err
 
 
-def test_gevent_boot_reports_failed_patching(gate_open):
-    rc, out, err = gate_open(['-c', 'print("ran")'],
-                             files={'gevent/monkey.py': 'def patch_all(**kw):\n    return False\n'})
-    assert (rc, out, err) == (2, '', 'gpython: gevent monkey-patching failed\n')
+def test_gevent_start_reports_failed_patching(fake_gevent):
+    rc, out, err = fake_gevent(['-c', 'print("ran")'],
+                               files={'gevent/monkey.py': 'def patch_all(**kw):\n    return False\n'})
+    assert (rc, out) == (1, '') and err.endswith('RuntimeError: gevent monkey-patching failed\n')
 
 
-def test_launcher_imports_nothing_gevent_must_patch_before_boot():
-    # the bootstrap file imports only sys and os at module level
+def test_gpython_imports_nothing_gevent_must_patch_before_the_runtime():
+    # the package imports only sys and os at module level
     src = open(GPY_FILE, encoding='utf-8').read()
     top = [l for l in src.splitlines() if re.match(r'(import|from) ', l)]
     assert top == ['import os', 'import sys']
+
+
+# ---- under gpython itself ----
+
+is_gpython = 'GPython' in sys.version
+gpython_only = pytest.mark.skipif(not is_gpython, reason='runs only under gpython')
+
+
+@gpython_only
+def test_this_gpython_has_golang_builtins_version_tag_and_executable():
+    import builtins
+    for name in golang.__all__:
+        assert getattr(builtins, name) is getattr(golang, name)
+    tag = 'threads' if 'gevent' not in sys.modules else 'gevent %s' % sys.modules['gevent'].__version__
+    assert sys.version.endswith(' [GPython %s] [%s]' % (VER, tag))
+    assert os.path.basename(sys.executable).startswith('gpython')
+    assert os.environ['GPYTHON_RUNTIME'] == ('gevent' if 'gevent' in sys.modules else 'threads')

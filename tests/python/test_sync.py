@@ -502,7 +502,7 @@ def test_workgroup_wait_cancels_work_context():
     wg.go(lambda wctx: wctxs.send(wctx))
     wctx = wctxs.recv()
     wg.wait()
-    assert wctx.err() is context.canceled
+    assert wctx.err() == context.canceled
 
 
 def _workgroup_fail(ctx, tag, mu, l):
@@ -592,7 +592,7 @@ def test_workgroup_parent_cancel_propagates_into_work_context():
                 l[i] = i + 1
             started.send(i)
             ctx.done().recv()
-            assert ctx.err() is context.canceled
+            assert ctx.err() == context.canceled
         wg.go(_, i)
     started.recv()
     started.recv()
@@ -758,3 +758,55 @@ def test_workgroup_goroutine_errors_are_not_printed(capfd):
         wg.wait()
     out, err = capfd.readouterr()
     assert 'quiet' not in out + err
+
+
+# ---- with WorkGroup: Pygolang 0.1's __exit__ rules ----
+
+def test_with_workgroup_goroutine_error_wins_and_chains_the_block_error_only_when_without_context():
+    from golang import context, sync
+    bg = context.background()
+
+    class E(Exception):
+        pass
+    # only the body raises: its exception propagates, wctx is not canceled by it
+    seen = []
+    with pytest.raises(E) as exci:
+        with sync.WorkGroup(bg) as wg:
+            def f(ctx):
+                seen.append(ctx.err())
+            wg.go(f)
+            wg.wait()   # f ran before the body raised
+            raise E("body")
+    assert exci.value.args == ("body",) and seen == [None]
+
+    # both raise: the goroutine's error, with the body's as __context__
+    with pytest.raises(E) as exci:
+        with sync.WorkGroup(bg) as wg:
+            def g(ctx):
+                raise E("goroutine")
+            wg.go(g)
+            raise E("body")
+    e = exci.value
+    assert e.args == ("goroutine",)
+    assert e.__context__.args == ("body",)
+    assert e.__cause__ is None and e.__suppress_context__ is False
+
+    # a goroutine error that already has a __context__ keeps it
+    with pytest.raises(E) as exci:
+        with sync.WorkGroup(bg) as wg:
+            def h(ctx):
+                try:
+                    raise KeyError("inner")
+                except KeyError:
+                    raise E("goroutine")
+            wg.go(h)
+            raise E("body")
+    e = exci.value
+    assert e.args == ("goroutine",)
+    assert type(e.__context__) is KeyError
+
+    # only a goroutine raises: no __context__
+    with pytest.raises(E) as exci:
+        with sync.WorkGroup(bg) as wg:
+            wg.go(g)
+    assert exci.value.__context__ is None and exci.value.__suppress_context__ is False

@@ -32,7 +32,13 @@
 //!
 //! As in Go, call the [`CancelFunc`] when the work is done: a child that is
 //! neither cancelled nor has a cancelled parent stays registered in its
-//! parent (and so alive) as long as the parent lives.
+//! parent (and so alive) as long as the parent lives. A cancellable context
+//! of which no handle is left ([`Context`] or [`CancelFunc`], its own or a
+//! descendant's) and whose `done()` channel nobody else holds cannot be
+//! observed any more: it is cancelled then, which unlinks it from its
+//! parents. Without that, a child registered in its parent and holding that
+//! parent would keep both alive for ever once dropped (reference counting
+//! does not collect cycles; Go's garbage collector does).
 //!
 //! Cost: [`with_cancel`] is one allocation; `done()` makes its channel only
 //! when first asked for it, and a context cancelled before that shares one
@@ -95,6 +101,19 @@ impl fmt::Display for ContextError {
 }
 
 impl std::error::Error for ContextError {}
+
+/// A context's `done()` channel was found closed by someone else when the
+/// context was cancelled: Go's panic "close of closed channel".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DoneClosed;
+
+impl fmt::Display for DoneClosed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("close of closed channel")
+    }
+}
+
+impl std::error::Error for DoneClosed {}
 
 // `CancelNode::state`: the error in the low two bits, and a lock bit.
 const LIVE: u8 = 0;
@@ -298,8 +317,15 @@ impl Drop for Guard<'_> {
 /// and `Arc::new` + `Arc::clone` would pay an atomic increment (one of the
 /// handful of read-modify-writes that a create + cancel costs) for it.
 ///
-/// Invariant: `refs` is the number of live `NodeRef`s to the box; the box is
-/// freed by whoever takes it from 1 to 0.
+/// Invariants:
+/// 1. `refs` is the number of live `NodeRef`s to the box, plus one for all
+///    its [`NodeHandle`]s together while `handles > 0`; the box is freed by
+///    whoever takes it from 1 to 0.
+/// 2. `handles` counts the user-visible references: `Context`s of the node
+///    (also those held as a descendant's parent) and `CancelFunc`s. The
+///    parents' slabs and the deadline timer hold plain `NodeRef`s, which do
+///    not count. Whoever takes `handles` from 1 to 0 calls
+///    `CancelNode::orphaned` before giving up the handles' `refs` share.
 struct NodeRef {
     ptr: NonNull<NodeBox>,
     _owns: PhantomData<NodeBox>,
@@ -307,6 +333,7 @@ struct NodeRef {
 
 struct NodeBox {
     refs: AtomicUsize,
+    handles: AtomicUsize,
     node: CancelNode,
 }
 
@@ -317,12 +344,22 @@ unsafe impl Send for NodeRef {}
 unsafe impl Sync for NodeRef {}
 
 impl NodeRef {
-    /// A new node and two references to it.
+    /// A new node and two handles to it (one `refs` share for both,
+    /// invariant 1).
     #[inline]
-    fn pair(node: CancelNode) -> (NodeRef, NodeRef) {
-        let b = Box::new(NodeBox { refs: AtomicUsize::new(2), node });
+    fn pair(node: CancelNode) -> (NodeHandle, NodeHandle) {
+        let b = Box::new(NodeBox { refs: AtomicUsize::new(1), handles: AtomicUsize::new(2), node });
         let ptr = NonNull::from(Box::leak(b));
-        (NodeRef { ptr, _owns: PhantomData }, NodeRef { ptr, _owns: PhantomData })
+        (
+            NodeHandle(std::mem::ManuallyDrop::new(NodeRef { ptr, _owns: PhantomData })),
+            NodeHandle(std::mem::ManuallyDrop::new(NodeRef { ptr, _owns: PhantomData })),
+        )
+    }
+
+    #[inline]
+    fn handles(&self) -> &AtomicUsize {
+        // SAFETY: the box lives while this reference is counted in it.
+        unsafe { &self.ptr.as_ref().handles }
     }
 
     #[inline]
@@ -385,6 +422,65 @@ impl Drop for NodeRef {
     }
 }
 
+/// A user-visible reference to a node (see `NodeRef`'s invariant 2): all
+/// handles of a node share one `NodeRef`, and the last one to go tells the
+/// node it is orphaned.
+struct NodeHandle(std::mem::ManuallyDrop<NodeRef>);
+
+impl NodeHandle {
+    /// A plain reference, for a slab or the deadline timer.
+    #[inline]
+    fn raw(&self) -> NodeRef {
+        (*self.0).clone()
+    }
+
+    /// Drops this handle; if it was the node's last handle and last
+    /// reference, gives the node back by value (see `NodeRef::into_inner`).
+    #[inline]
+    fn into_inner(this: NodeHandle) -> Option<CancelNode> {
+        let mut this = std::mem::ManuallyDrop::new(this);
+        if this.0.handles().fetch_sub(1, Ordering::Release) != 1 {
+            return None;
+        }
+        std::sync::atomic::fence(Ordering::Acquire);
+        this.0.orphaned();
+        // SAFETY: taken once; `this` is never dropped (ManuallyDrop).
+        NodeRef::into_inner(unsafe { std::mem::ManuallyDrop::take(&mut this.0) })
+    }
+}
+
+impl std::ops::Deref for NodeHandle {
+    type Target = CancelNode;
+    #[inline]
+    fn deref(&self) -> &CancelNode {
+        &self.0
+    }
+}
+
+impl Clone for NodeHandle {
+    #[inline]
+    fn clone(&self) -> NodeHandle {
+        // Relaxed, as `Arc::clone`: the new handle comes from a live one.
+        if self.0.handles().fetch_add(1, Ordering::Relaxed) > isize::MAX as usize {
+            std::process::abort();
+        }
+        NodeHandle(std::mem::ManuallyDrop::new(NodeRef { ptr: self.0.ptr, _owns: PhantomData }))
+    }
+}
+
+impl Drop for NodeHandle {
+    #[inline]
+    fn drop(&mut self) {
+        if self.0.handles().fetch_sub(1, Ordering::Release) != 1 {
+            return;
+        }
+        std::sync::atomic::fence(Ordering::Acquire);
+        self.0.orphaned();
+        // SAFETY: taken once, in drop: the field is not used again.
+        drop(unsafe { std::mem::ManuallyDrop::take(&mut self.0) });
+    }
+}
+
 /// The process-wide closed channel that `done()` gives for a context
 /// cancelled before its channel was made (Go's `closedchan`).
 fn closed_chan() -> Chan<()> {
@@ -401,7 +497,7 @@ fn closed_chan() -> Chan<()> {
 impl CancelNode {
     /// A new node and its two first references (see [`NodeRef::pair`]).
     #[inline(always)]
-    fn new_pair(parents: [Context; 2], deadline: Option<f64>) -> (NodeRef, NodeRef) {
+    fn new_pair(parents: [Context; 2], deadline: Option<f64>) -> (NodeHandle, NodeHandle) {
         NodeRef::pair(CancelNode {
             parents,
             deadline: Deadline::new(deadline),
@@ -466,7 +562,7 @@ impl CancelNode {
 
     /// Registers a new node with its parents' sources, or cancels it at
     /// once if a parent is already cancelled.
-    fn link(&self, me: &NodeRef) {
+    fn link(&self, me: &NodeHandle) {
         let src0 = self.parents[0].src();
         for i in 0..2 {
             let Some(src) = self.parents[i].src() else { continue };
@@ -477,10 +573,10 @@ impl CancelNode {
             let perr = pg.err();
             if perr != LIVE {
                 drop(pg);
-                self.cancel(perr);
+                let _ = self.cancel(perr);
                 return;
             }
-            let key = pg.g().children.get_or_insert_with(Box::default).insert(me.clone());
+            let key = pg.g().children.get_or_insert_with(Box::default).insert(me.raw());
             if i == 0 {
                 self.keys[0].store(key, Ordering::Relaxed);
                 continue;
@@ -495,28 +591,51 @@ impl CancelNode {
         }
     }
 
-    /// Cancels this node and, without recursion, all its descendants.
-    fn cancel(&self, err: u8) {
-        let Some(children) = self.cancel_one(err) else { return };
-        if children.is_empty() {
+    /// The last handle is gone (`NodeRef`'s invariant 2): nothing can cancel
+    /// the node any more but its parents and its timer, and nothing can see
+    /// it but whoever holds its `done()` channel. It has no registered
+    /// children either: a child's parent link is a handle. If nobody else
+    /// holds `done()`, cancelling it now is invisible, and it unlinks the
+    /// node from its parents and stops its timer, which breaks the cycle
+    /// parent slab -> node -> parent. A `done()` held elsewhere keeps the
+    /// node registered, as Go keeps it, so that a parent's cancel still
+    /// closes it.
+    fn orphaned(&self) {
+        if self.err_bits() != LIVE {
+            return; // cancelled: already unlinked, its timer stopped
+        }
+        if self.done.get().is_some_and(|d| d.handle_count() > 1) {
             return;
+        }
+        let _ = self.cancel(CANCELED); // (a done closed by hand: nobody to tell)
+    }
+
+    /// Cancels this node and, without recursion, all its descendants.
+    /// Returns [`DoneClosed`] if this node's `done()` channel had been
+    /// closed by someone else (the cancel is complete all the same).
+    fn cancel(&self, err: u8) -> Result<(), DoneClosed> {
+        let (children, res) = self.cancel_one(err);
+        let Some(children) = children else { return res };
+        if children.is_empty() {
+            return res;
         }
         let mut stack: Vec<NodeRef> = children.into_iter().map(|(_, c)| c).collect();
         while let Some(n) = stack.pop() {
-            if let Some(grand) = n.cancel_one(err) {
+            if let (Some(grand), _) = n.cancel_one(err) {
                 stack.extend(grand.into_iter().map(|(_, c)| c));
             }
         }
+        res
     }
 
     /// Cancels this node alone: sets the error, closes `done`, stops the
     /// timer and unlinks it from its parents. Returns its children, to be
     /// cancelled next; `None` if it had none or was already cancelled.
-    fn cancel_one(&self, err: u8) -> Option<Box<Slab<NodeRef>>> {
+    fn cancel_one(&self, err: u8) -> (Option<Box<Slab<NodeRef>>>, Result<(), DoneClosed>) {
         let merge = !self.parents[1].is_background();
         let mut g = self.lock();
         if g.err() != LIVE {
-            return None;
+            return (None, Ok(()));
         }
         // Read under the lock: a `done()` after this point sees the error
         // and does not make a channel (invariant 2).
@@ -529,9 +648,13 @@ impl CancelNode {
             self.keys[0].load(Ordering::Relaxed),
             if merge { self.keys[1].swap(NO_KEY, Ordering::SeqCst) } else { NO_KEY },
         ];
-        if let Some(d) = done {
-            d.close();
-        }
+        // A channel closed by hand (its holder may close it: it is a plain
+        // channel) is not closed twice: that would panic here, possibly on
+        // the timer's thread.
+        let res = match done {
+            Some(d) => d.try_close().map_err(|_| DoneClosed),
+            None => Ok(()),
+        };
         if let Some(t) = timer {
             t.stop();
         }
@@ -546,7 +669,7 @@ impl CancelNode {
             drop(pg);
             drop(me);
         }
-        children
+        (children, res)
     }
 }
 
@@ -562,7 +685,7 @@ fn release(ctx: Context) {
             Repr::Value(mut v) => Arc::get_mut(&mut v).map(|n| std::mem::take(&mut n.parent)),
             // `into_inner` is one decrement, where `get_mut` + drop are two
             // atomic read-modify-writes.
-            Repr::Cancel(c) => NodeRef::into_inner(c).map(|mut n| {
+            Repr::Cancel(c) => NodeHandle::into_inner(c).map(|mut n| {
                 let p1 = std::mem::take(&mut n.parents[1]);
                 if !p1.is_background() {
                     pending.push(p1);
@@ -599,7 +722,7 @@ impl Drop for CancelNode {
 enum Repr {
     #[default]
     Background,
-    Cancel(NodeRef),
+    Cancel(NodeHandle),
     Value(Arc<ValueNode<AnyValue>>),
 }
 
@@ -632,7 +755,7 @@ impl Context {
     fn src(&self) -> Option<&NodeRef> {
         match &self.repr {
             Repr::Background => None,
-            Repr::Cancel(n) => Some(n),
+            Repr::Cancel(n) => Some(&n.0),
             Repr::Value(v) => v.src.as_ref(),
         }
     }
@@ -722,12 +845,19 @@ impl fmt::Debug for Context {
 /// cancelled another way, does nothing. Clonable and `Send + Sync`.
 #[derive(Clone)]
 pub struct CancelFunc {
-    node: NodeRef,
+    node: NodeHandle,
 }
 
 impl CancelFunc {
     /// Cancels the context.
     pub fn cancel(&self) {
+        let _ = self.node.cancel(CANCELED);
+    }
+
+    /// Cancels the context; [`DoneClosed`] if its `done()` channel had been
+    /// closed by hand (Go's "close of closed channel"; the context is
+    /// cancelled all the same).
+    pub fn try_cancel(&self) -> Result<(), DoneClosed> {
         self.node.cancel(CANCELED)
     }
 }
@@ -803,13 +933,19 @@ fn deadline_ctx(parent: &Context, deadline: f64, timeout: Option<Duration>) -> (
         }
     };
     match left {
-        None => node.cancel(DEADLINE),
+        None => {
+            let _ = node.cancel(DEADLINE);
+        }
         Some(Duration::MAX) => {}
         Some(left) => {
             // Armed before the lock is taken (invariant 5): a cancel that
             // comes first makes the timer's call a no-op, and is seen here.
-            let n = node.clone();
-            let t = golang_time::after_func(left, move || n.cancel(DEADLINE));
+            // A plain reference: a pending timer alone does not keep the
+            // context from being orphaned (`CancelNode::orphaned`).
+            let n = node.raw();
+            let t = golang_time::after_func(left, move || {
+                let _ = n.cancel(DEADLINE);
+            });
             let mut g = node.lock();
             if g.err() == LIVE {
                 g.g().timer = Some(t);
@@ -857,14 +993,16 @@ mod tests {
     #[test]
     fn node_refs_count_like_arc_and_only_the_last_gets_the_node() {
         let (a, b) = CancelNode::new_pair([background(), background()], None);
-        assert_eq!(a.refs().load(Ordering::Relaxed), 2);
-        let c = b.clone();
-        assert!(NodeRef::ptr_eq(&a, &c));
-        assert_eq!(a.refs().load(Ordering::Relaxed), 3);
-        assert!(NodeRef::into_inner(c).is_none());
-        drop(a);
-        assert_eq!(b.refs().load(Ordering::Relaxed), 1);
-        assert!(NodeRef::into_inner(b).is_some());
+        assert_eq!(a.0.refs().load(Ordering::Relaxed), 1);
+        assert_eq!(a.0.handles().load(Ordering::Relaxed), 2);
+        let c = b.raw();
+        assert!(NodeRef::ptr_eq(&a.0, &c));
+        assert_eq!(a.0.refs().load(Ordering::Relaxed), 2);
+        assert!(NodeHandle::into_inner(a).is_none());
+        assert!(NodeHandle::into_inner(b).is_none()); // c still holds it
+        assert_eq!(c.refs().load(Ordering::Relaxed), 1);
+        assert_eq!(c.err(), Some(ContextError::Canceled)); // orphaned: nobody could see it
+        assert!(NodeRef::into_inner(c).is_some());
     }
 
     #[test]

@@ -269,3 +269,55 @@ fn merges_made_while_their_first_parent_is_cancelled_never_stay_in_the_second() 
         assert_eq!(p2.children_count(), 0, "a cancelled merge was left registered in its second parent");
     }
 }
+
+/// Counts its drops: a value that shows whether a context tree was freed.
+struct Tracked(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn a_dropped_parent_and_its_never_cancelled_child_are_freed() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let freed = std::sync::Arc::new(AtomicUsize::new(0));
+    let k = Key::new();
+    for i in 0..300 {
+        let (p, pc) = with_cancel(&background());
+        let pv = with_value(&p, &k, Tracked(freed.clone()));
+        let (c, cc) = match i % 3 {
+            0 => with_cancel(&pv),
+            1 => merge(&pv, &background()),
+            _ => merge(&pv, &with_cancel(&background()).0),
+        };
+        let _ = c.done(); // made and dropped: nobody else holds it
+        drop((p, pc, pv, c, cc));
+    }
+    assert_eq!(freed.load(Ordering::SeqCst), 300);
+}
+
+#[test]
+fn a_dropped_child_whose_done_is_held_is_still_closed_by_its_parent() {
+    let (p, pc) = with_cancel(&background());
+    let (c, cc) = with_cancel(&p);
+    let d = c.done();
+    drop((c, cc));
+    assert!(d.try_recv().is_err()); // not closed by being dropped
+    assert_eq!(p.children_count(), 1);
+    pc.cancel();
+    assert!(d.is_closed());
+}
+
+#[test]
+fn cancel_after_done_was_closed_by_hand_reports_it_and_still_cancels() {
+    let (p, _pc) = with_cancel(&background());
+    let (c, cc) = with_cancel(&p);
+    let (gc, _gcc) = with_cancel(&c);
+    c.done().close();
+    assert_eq!(cc.try_cancel(), Err(golang_context::DoneClosed));
+    assert_eq!(c.err(), Some(ContextError::Canceled));
+    assert_eq!(gc.err(), Some(ContextError::Canceled));
+    assert_eq!(p.children_count(), 0);
+    assert_eq!(cc.try_cancel(), Ok(())); // already cancelled: nothing to close
+}

@@ -25,6 +25,16 @@
 //! }).unwrap();
 //! ```
 
+//! Invariants of a timer's `State` (under its mutex):
+//!
+//! 1. Go's promise for `after_func`: if `stop` (or a reset) returns without
+//!    having cancelled the wheel entry, `f` has run or will run. The wheel
+//!    may have removed the entry (committing the firing) before `fired` takes
+//!    the lock; such a generation is kept in `committed`, and `fired` runs `f`
+//!    for it even though the generation has moved on.
+//! 2. `key` is `Some` exactly while an entry armed by this timer is in the
+//!    wheel or its firing is committed but has not taken the lock yet.
+
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -66,6 +76,10 @@ struct State {
     gen: u64,
     /// Re-arm period for tickers.
     period: Option<u64>,
+    /// Generations of function timers whose firing the wheel had already
+    /// committed (removed the entry, about to call `fired`) when a stop or
+    /// reset found them: that firing still runs `f` (invariant 1).
+    committed: Vec<u64>,
 }
 
 struct Inner {
@@ -85,7 +99,19 @@ impl Inner {
     fn fired(self: &Arc<Self>, gen: u64, deadline: u64) {
         let mut st = self.state.lock().unwrap();
         if st.gen != gen {
-            return; // stopped or reset meanwhile
+            // Stopped or reset meanwhile: a channel timer drops this firing;
+            // a function timer whose stop or reset came too late to cancel
+            // it still runs `f`, since that stop has returned false
+            // (invariant 1).
+            if let Some(i) = st.committed.iter().position(|&g| g == gen) {
+                st.committed.swap_remove(i);
+                if let Fire::Call(f) = &self.fire {
+                    let f = f.clone();
+                    drop(st);
+                    f();
+                }
+            }
+            return;
         }
         st.key = None;
         if let Fire::Call(f) = &self.fire {
@@ -109,10 +135,29 @@ impl Inner {
         }
     }
 
+    /// Cancels the armed wheel entry, if any, and bumps the generation.
+    /// True if the entry was still armed. An entry that is gone from the
+    /// wheel while `key` is still set has been committed to fire: for a
+    /// function timer that firing is remembered so that it still runs `f`
+    /// (invariant 1).
+    fn disarm(&self, st: &mut State) -> bool {
+        let old = st.gen;
+        st.gen += 1;
+        match st.key.take() {
+            None => false,
+            Some(k) if self.handle.cancel_timer(k) => true,
+            Some(_) => {
+                if matches!(self.fire, Fire::Call(_)) {
+                    st.committed.push(old);
+                }
+                false
+            }
+        }
+    }
+
     fn stop(&self) -> bool {
         let mut st = self.state.lock().unwrap();
-        st.gen += 1;
-        let armed = st.key.take().is_some_and(|k| self.handle.cancel_timer(k));
+        let armed = self.disarm(&mut st);
         while self.c.try_recv().is_ok() {}
         armed
     }
@@ -137,7 +182,7 @@ impl Timer {
             Fire::Send => Chan::new(1),
             Fire::Call(_) => Chan::nil(),
         };
-        let inner = Arc::new(Inner { handle, c, fire, state: Mutex::new(State { key: None, gen: 0, period: None }) });
+        let inner = Arc::new(Inner { handle, c, fire, state: Mutex::new(State { key: None, gen: 0, period: None, committed: Vec::new() }) });
         {
             let mut st = inner.state.lock().unwrap();
             let deadline = inner.handle.now_ns().saturating_add(ns(d));
@@ -177,7 +222,7 @@ impl Timer {
                 return Err(RESET_ARMED);
             }
         }
-        st.gen += 1;
+        inner.disarm(&mut st);
         let deadline = inner.handle.now_ns().saturating_add(ns(d));
         inner.arm(&mut st, deadline);
         Ok(())
@@ -211,7 +256,7 @@ impl Ticker {
             handle,
             c: Chan::new(1),
             fire: Fire::Send,
-            state: Mutex::new(State { key: None, gen: 0, period: Some(p) }),
+            state: Mutex::new(State { key: None, gen: 0, period: Some(p), committed: Vec::new() }),
         });
         {
             let mut st = inner.state.lock().unwrap();

@@ -115,3 +115,41 @@ fn after_zero_is_ready_at_once_with_the_current_time_and_gives_it_once() {
         assert_eq!(c.try_send(1.0), Ok(()), "empty again, with room for one");
     });
 }
+
+/// Go's promise: when `stop` of an after_func timer returns false, `f` has run
+/// or will run. Stops race the expiry on the background executor's real clock;
+/// whatever the interleaving, every timer whose stop said false runs `f`.
+#[test]
+fn after_func_stop_false_means_f_runs() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    for _round in 0..20 {
+        let ran: Vec<Arc<AtomicBool>> = (0..300).map(|_| Arc::new(AtomicBool::new(false))).collect();
+        let ts: Vec<Timer> = ran
+            .iter()
+            .map(|r| {
+                let r = r.clone();
+                after_func(Duration::from_micros(1000), move || {
+                    // A slow f (as one waiting for Python's GIL) holds back
+                    // the firings the wheel has already taken out.
+                    std::thread::sleep(Duration::from_micros(50));
+                    r.store(true, Ordering::SeqCst)
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_micros(1200));
+        let res: Vec<bool> = ts.iter().map(|t| t.stop()).collect();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let lost = (0..300).filter(|&i| !res[i] && !ran[i].load(Ordering::SeqCst)).count();
+            if lost == 0 {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{lost} timers: stop returned false and f never ran");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        for i in 0..300 {
+            assert!(!(res[i] && ran[i].load(Ordering::SeqCst)), "stop returned true but f ran");
+        }
+    }
+}

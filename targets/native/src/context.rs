@@ -32,7 +32,7 @@
 use crate::pychan::{nil_of, AnyChan, DType, PyChan};
 use golang_chan::Chan;
 use golang_context::{self as gctx, Context, ContextError};
-use pyo3::exceptions::{PyAssertionError, PyRuntimeError, PyTypeError};
+use pyo3::exceptions::{PyAssertionError, PyTypeError};
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -42,18 +42,34 @@ use std::cell::RefCell;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-/// `canceled` and `deadlineExceeded`: the errors `err()` returns.
-static CANCELED: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static DEADLINE_EXCEEDED: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// What `err()` needs from `golang._pyerror`: `_from_error` (Go-level error
+/// -> new exact `golang.error`) and the Go-level errors `CANCELED` and
+/// `DEADLINE_EXCEEDED`. Fetched at the first cancellation that is looked
+/// at, not at import (`golang._golang` is imported before `golang._pyerror`).
+struct ErrApi {
+    from_error: Py<PyAny>,
+    canceled: Py<PyAny>,
+    deadline_exceeded: Py<PyAny>,
+}
+static ERR_API: PyOnceLock<ErrApi> = PyOnceLock::new();
 /// The background context.
 static BACKGROUND: PyOnceLock<Py<PyContext>> = PyOnceLock::new();
 
-fn canceled(py: Python<'_>) -> PyResult<&Py<PyAny>> {
-    CANCELED.get_or_try_init(py, || Ok(py.get_type::<PyRuntimeError>().call1(("context canceled",))?.unbind()))
-}
-
-fn deadline_exceeded(py: Python<'_>) -> PyResult<&Py<PyAny>> {
-    DEADLINE_EXCEEDED.get_or_try_init(py, || Ok(py.get_type::<PyRuntimeError>().call1(("deadline exceeded",))?.unbind()))
+/// A new `golang.error` for the crate's error `e`.
+fn pyerr_of(py: Python<'_>, e: ContextError) -> PyResult<Py<PyAny>> {
+    let api = ERR_API.get_or_try_init(py, || {
+        let m = py.import("golang._pyerror")?;
+        Ok::<_, PyErr>(ErrApi {
+            from_error: m.getattr("_from_error")?.unbind(),
+            canceled: m.getattr("CANCELED")?.unbind(),
+            deadline_exceeded: m.getattr("DEADLINE_EXCEEDED")?.unbind(),
+        })
+    })?;
+    let goerr = match e {
+        ContextError::Canceled => &api.canceled,
+        ContextError::DeadlineExceeded => &api.deadline_exceeded,
+    };
+    api.from_error.call1(py, (goerr.clone_ref(py),))
 }
 
 /// What made a context.
@@ -158,11 +174,7 @@ impl PyContext {
 
     /// The `err()` object.
     fn err_obj(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        Ok(match self.inner.err() {
-            None => None,
-            Some(ContextError::Canceled) => Some(canceled(py)?.clone_ref(py)),
-            Some(ContextError::DeadlineExceeded) => Some(deadline_exceeded(py)?.clone_ref(py)),
-        })
+        self.inner.err().map(|e| pyerr_of(py, e)).transpose()
     }
 }
 
@@ -229,11 +241,12 @@ impl PyCancelFunc {
 
 /// Cancels with `f`; under gevent, resumes the greenlets it woke.
 fn cancel_now(py: Python<'_>, f: &gctx::CancelFunc) -> PyResult<()> {
-    f.cancel();
+    // done() closed by hand: Go's (and Pygolang's) panic, after the cancel.
+    let res = f.try_cancel().map_err(|e| crate::go_panic(py, e.to_string()));
     if crate::gevent::enabled() {
         crate::gevent::flush(py)?; // resume the greenlets done() woke
     }
-    Ok(())
+    res
 }
 
 /// Makes the Python context of a new cancellable crate context `inner`
@@ -487,6 +500,7 @@ pub fn ctx_with_value<'py>(parent: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>, 
 #[pyfunction]
 pub fn ctx_with_deadline<'py>(parent: &Bound<'py, PyAny>, deadline: f64) -> PyResult<Bound<'py, PyTuple>> {
     let p = as_ctx(parent)?;
+    crate::time::dur(deadline)?; // a NaN deadline is refused (see time::dur)
     let (inner, cancel) = gctx::with_deadline(&p.get().inner, deadline);
     deadline_ctx(p, inner, cancel)
 }
@@ -496,6 +510,7 @@ pub fn ctx_with_deadline<'py>(parent: &Bound<'py, PyAny>, deadline: f64) -> PyRe
 #[pyfunction]
 pub fn ctx_with_timeout<'py>(parent: &Bound<'py, PyAny>, timeout: f64) -> PyResult<Bound<'py, PyTuple>> {
     let p = as_ctx(parent)?;
+    crate::time::dur(timeout)?; // a NaN timeout is refused (see time::dur)
     let pi = &p.get().inner;
     let (inner, cancel) = match Duration::try_from_secs_f64(timeout) {
         // the timer is armed for exactly timeout (virtual clocks stay exact)
@@ -525,14 +540,12 @@ pub fn ctx_merge<'py>(parent1: &Bound<'py, PyAny>, parent2: &Bound<'py, PyAny>) 
     new_cancel_ctx(parent1.py(), inner, cancel, Kind::Cancel, [Some(p1), Some(p2)])
 }
 
-/// Adds the context API to the module `m`: the types, the `ctx_*`
-/// functions and the errors `ctx_canceled` / `ctx_deadlineExceeded`.
+/// Adds the context API to the module `m`: the types and the `ctx_*`
+/// functions (the errors `canceled` / `deadlineExceeded` are
+/// `golang.context`'s, made in Python).
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    let py = m.py();
     m.add_class::<PyContext>()?;
     m.add_class::<PyCancelFunc>()?;
-    m.add("ctx_canceled", canceled(py)?.clone_ref(py))?;
-    m.add("ctx_deadlineExceeded", deadline_exceeded(py)?.clone_ref(py))?;
     m.add_function(wrap_pyfunction!(ctx_background, m)?)?;
     m.add_function(wrap_pyfunction!(ctx_with_cancel, m)?)?;
     m.add_function(wrap_pyfunction!(ctx_with_value, m)?)?;

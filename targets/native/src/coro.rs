@@ -23,7 +23,7 @@ use golang_sched::{ClockKind, RunError, Runtime};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyStopIteration, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyTuple};
+use pyo3::types::PyTuple;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
@@ -512,15 +512,47 @@ pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, s
     // reactor, so that other Python threads run then.
     RUN_FAILURE.with(|f| *f.borrow_mut() = Some(f2));
     let rt = Runtime::new(clock, seed, true);
-    if clock == ClockKind::Real {
-        crate::gil::release_gil_while_idle(&rt);
+    if clock == ClockKind::Real && crate::gevent::enabled() {
+        // Under gevent the run is one greenlet of the hub's thread: it waits
+        // for its next event in the hub (gevent's select on the poller), so
+        // that the other greenlets, which main may wait for, run meanwhile.
+        let f3 = failure.clone();
+        rt.set_idle_wait(move |timeout, fd| {
+            crate::gil::attach(|py| {
+                let r = py
+                    .import("golang._runtime_gevent")
+                    .and_then(|m| m.getattr("_idle_wait"))
+                    .and_then(|w| w.call1((timeout.map(|t| t.as_secs_f64()), fd)));
+                match r {
+                    Ok(_) => Ok(()),
+                    Err(e) => {
+                        let mut slot = f3.lock().unwrap_or_else(|p| p.into_inner());
+                        if slot.is_none() {
+                            *slot = Some((e, "main".into(), true));
+                        }
+                        Err("interrupted while waiting in the gevent hub".into())
+                    }
+                }
+            })
+        });
+    } else if clock == ClockKind::Real {
+        // Ctrl-C while the run sleeps: the run ends and raises it.
+        let f3 = failure.clone();
+        crate::gil::release_gil_while_idle(&rt, move |e| {
+            let mut slot = f3.lock().unwrap_or_else(|p| p.into_inner());
+            if slot.is_none() {
+                *slot = Some((e, "main".into(), true));
+            }
+            drop(slot);
+            golang_sched::fail_run("interrupted by a signal");
+        });
     }
     let res = rt.block_on(task);
     drop(rt);
     RUN_FAILURE.with(|f| *f.borrow_mut() = None);
-    if let Some((e, name, from_main)) = failure.lock().unwrap().take() {
+    if let Some((e, name, _from_main)) = failure.lock().unwrap().take() {
         let note = format!("golang.run: raised in goroutine {name:?}; reproduce with seed={seed} (or GOLANG_SEED={seed})");
-        add_seed(py, &e, &note, !from_main);
+        add_seed(py, &e, &note);
         return Err(e);
     }
     match res {
@@ -530,23 +562,25 @@ pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, s
     }
 }
 
-// Puts the seed where a reader of the failure sees it: a note (PEP 678) on
-// every exception, and, for exceptions from goroutines other than main whose
-// message is a string, at the end of the message.
-fn add_seed(py: Python<'_>, e: &PyErr, note: &str, in_message: bool) {
+// Puts the seed where a reader of the failure sees it: a note (PEP 678), on
+// Pythons before 3.11 (no `add_note`) appended to `__notes__` by hand. The
+// exception itself is left as raised: its `args` are the goroutine's.
+fn add_seed(py: Python<'_>, e: &PyErr, note: &str) {
     let v = e.value(py);
-    if in_message {
-        if let Ok(args) = v.getattr("args").and_then(|a| a.cast_into::<PyTuple>().map_err(PyErr::from)) {
-            if args.len() == 1 {
-                if let Ok(s) = args.get_item(0).and_then(|a| a.cast_into::<PyString>().map_err(PyErr::from)) {
-                    let msg = format!("{s} [{note}]");
-                    let _ = v.setattr("args", PyTuple::new(py, [msg]).unwrap());
+    if v.hasattr("add_note").unwrap_or(false) {
+        let _ = v.call_method1("add_note", (note,));
+    } else {
+        let notes = v.getattr("__notes__").ok().filter(|n| n.is_instance_of::<pyo3::types::PyList>());
+        match notes {
+            Some(n) => {
+                let _ = n.call_method1("append", (note,));
+            }
+            None => {
+                if let Ok(l) = pyo3::types::PyList::new(py, [note]) {
+                    let _ = v.setattr("__notes__", l);
                 }
             }
         }
-    }
-    if v.hasattr("add_note").unwrap_or(false) {
-        let _ = v.call_method1("add_note", (note,));
     }
     let _ = v.setattr("golang_seed", note.rsplit("seed=").next().and_then(|s| s.split(' ').next()).unwrap_or(""));
 }

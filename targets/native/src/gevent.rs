@@ -18,7 +18,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use std::io::Write;
 use std::os::fd::FromRawFd;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -28,7 +28,9 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// The pipe to the hub and the ids of the operations woken since the hub
 /// last looked.
 struct Wakeups {
-    pipe: std::fs::File,
+    /// The write end of the pipe (owned by the core; replaced in a child
+    /// of fork(), which must not share its parent's pipe).
+    pipe: AtomicI32,
     woken: Mutex<Vec<u64>>,
     /// Functions to start as greenlets (timers' `after_func`), from any
     /// thread.
@@ -55,15 +57,33 @@ pub(crate) fn enabled() -> bool {
 /// watches (the core takes ownership of it).
 #[pyfunction]
 pub fn _gevent_setup(wfd: i32) -> PyResult<()> {
-    // SAFETY: the caller passes a file descriptor that it gives up (a dup
-    // made for us), so owning and eventually closing it here is sound.
-    let pipe = unsafe { std::fs::File::from_raw_fd(wfd) };
+    // (the caller gives up `wfd`: the core owns it from now on)
     WAKEUPS
-        .set(Wakeups { pipe, woken: Mutex::new(Vec::new()), spawns: Mutex::new(Vec::new()) })
+        .set(Wakeups { pipe: AtomicI32::new(wfd), woken: Mutex::new(Vec::new()), spawns: Mutex::new(Vec::new()) })
         .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("golang: gevent runtime already set up"))?;
     let _ = HUB_THREAD.set(std::thread::current().id());
     ENABLED.store(true, Ordering::SeqCst);
     Ok(())
+}
+
+/// In a child of fork(): the hub watches a new pipe, whose write end `wfd`
+/// replaces the one shared with the parent (closed here). Greenlets are
+/// copied by fork, so the ids already queued stay valid.
+#[pyfunction]
+pub fn _gevent_after_fork(wfd: i32) {
+    let Some(w) = WAKEUPS.get() else { return };
+    let old = w.pipe.swap(wfd, Ordering::AcqRel);
+    // SAFETY: `old` was the core's own descriptor, no longer published.
+    drop(unsafe { std::fs::File::from_raw_fd(old) });
+}
+
+/// Writes the wake-up byte to the hub's pipe.
+fn poke(w: &Wakeups) {
+    // SAFETY: the descriptor is the core's own and stays open (it is only
+    // closed when replaced after fork, when no other thread exists); the
+    // File is not dropped, so it does not close it.
+    let f = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(w.pipe.load(Ordering::Acquire)) });
+    let _ = (&*f).write(&[1]);
 }
 
 /// The ids woken since the last call (called by the hub's pipe callback).
@@ -86,7 +106,7 @@ pub fn _gevent_spawns(py: Python<'_>) -> Vec<Py<PyAny>> {
 pub(crate) fn spawn(f: Arc<Py<PyAny>>) {
     let Some(w) = WAKEUPS.get() else { return };
     w.spawns.lock().unwrap().push(f);
-    let _ = (&w.pipe).write(&[1]);
+    poke(w);
 }
 
 struct GreenletWaker {
@@ -111,7 +131,7 @@ impl Wake for GreenletWaker {
             LOCAL_WAKEUP.store(true, Ordering::Release);
         } else if first {
             // One byte per batch: the hub takes every queued id at once.
-            let _ = (&w.pipe).write(&[1]);
+            poke(w);
         }
     }
 }

@@ -3,13 +3,17 @@
 //!
 //! Python runs signal handlers only in the main thread. A main thread that
 //! waits on a channel wakes every `POLL` to run them (re-taking the GIL
-//! briefly); if a handler raises (KeyboardInterrupt), the wait is aborted,
-//! unless a counterparty has already committed the operation: then the
-//! operation completes (no value is lost) and SIGINT is re-armed so that the
-//! KeyboardInterrupt comes at the next bytecode instead.
+//! briefly); if a handler raises (KeyboardInterrupt or any exception), the
+//! wait is aborted, unless a counterparty has already committed the
+//! operation. A receive then gives its value back to the channel (to the
+//! next receiver, or the front of the buffer) and raises the exception, as
+//! if the signal had come first: nothing is lost. Other operations (a send,
+//! a select) complete and the exception is raised at the interpreter's next
+//! check (a pending call), as if the signal had come just after; CPython
+//! checks right after the call returns, so a select's received value is
+//! then dropped (known limit).
 
 use golang_chan::Blocking;
-use pyo3::exceptions::PyKeyboardInterrupt;
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::OnceLock;
@@ -204,7 +208,15 @@ mod raw {
 /// hand-over, and other Python threads run while the executor sleeps.
 /// Only the executor's sleep runs between the two hooks: no Python, and no
 /// pyo3 object is touched there.
-pub(crate) fn release_gil_while_idle(rt: &golang_sched::Runtime) {
+///
+/// On Python's main thread the executor also wakes every `POLL` to run the
+/// signal handlers (with the GIL back): an exception they raise (Ctrl-C's
+/// KeyboardInterrupt) goes to `on_signal`, which ends the run with it.
+pub(crate) fn release_gil_while_idle(rt: &golang_sched::Runtime, on_signal: impl Fn(PyErr) + 'static) {
+    let main = is_main_thread();
+    if main {
+        rt.set_idle_poll(POLL);
+    }
     let saved: std::rc::Rc<std::cell::Cell<*mut pyo3::ffi::PyThreadState>> =
         std::rc::Rc::new(std::cell::Cell::new(std::ptr::null_mut()));
     let s2 = saved.clone();
@@ -220,6 +232,13 @@ pub(crate) fn release_gil_while_idle(rt: &golang_sched::Runtime) {
             // SAFETY: restores the thread state saved by the enter hook.
             unsafe { raw::PyEval_RestoreThread(s2.get()) };
             std::mem::forget(guard);
+            if main {
+                // SAFETY: the GIL is held again (restored just above).
+                let py = unsafe { Python::assume_attached() };
+                if let Err(e) = py.check_signals() {
+                    on_signal(e);
+                }
+            }
         },
     );
 }
@@ -312,6 +331,39 @@ fn is_main_thread() -> bool {
     MAIN_THREAD.get().is_some_and(|id| *id == std::thread::current().id())
 }
 
+/// Exceptions of signal handlers that ran while an operation completed,
+/// to be raised by [`raise_pending`] (main thread only: handlers run there).
+static PENDING_RAISE: std::sync::Mutex<Vec<PyErr>> = std::sync::Mutex::new(Vec::new());
+
+/// Raises `e` in the main thread at its next bytecode: a pending call
+/// (`Py_AddPendingCall`) that fails with it, which the interpreter's eval
+/// loop raises where the code is. If the call cannot be queued, the
+/// exception is printed as unraisable rather than lost silently.
+fn raise_soon(py: Python<'_>, e: PyErr) {
+    PENDING_RAISE.lock().unwrap_or_else(|p| p.into_inner()).push(e);
+    // SAFETY: Py_AddPendingCall may be called with the GIL held; the
+    // function has the signature it expects and takes no argument.
+    let r = unsafe { pyo3::ffi::Py_AddPendingCall(Some(raise_pending), std::ptr::null_mut()) };
+    if r != 0 {
+        if let Some(e) = PENDING_RAISE.lock().unwrap_or_else(|p| p.into_inner()).pop() {
+            e.write_unraisable(py, None);
+        }
+    }
+}
+
+extern "C" fn raise_pending(_: *mut std::os::raw::c_void) -> std::os::raw::c_int {
+    // SAFETY: pending calls run in the main thread with the GIL held.
+    let py = unsafe { Python::assume_attached() };
+    let e = PENDING_RAISE.lock().unwrap_or_else(|p| p.into_inner()).pop();
+    match e {
+        Some(e) => {
+            e.restore(py);
+            -1
+        }
+        None => 0,
+    }
+}
+
 /// The interrupt argument of the `_interruptible` channel operations.
 pub(crate) type Interrupt<'a> = Option<(&'a mut dyn FnMut() -> bool, Duration)>;
 
@@ -333,6 +385,19 @@ pub(crate) fn refuse_in_executor() -> PyResult<()> {
 
 /// Runs a blocking channel operation with the GIL released.
 pub(crate) fn block<R: Send>(py: Python<'_>, op: impl for<'a> FnOnce(Interrupt<'a>) -> Blocking<R> + Send) -> PyResult<R> {
+    block_or_undo(py, op, None::<fn(R)>)
+}
+
+/// [`block`] for an operation that can be undone (a receive: its value goes
+/// back to the channel): when a signal handler raised while a counterparty
+/// completed the operation, `undo` takes the result back and the handler's
+/// exception is raised now, as if the signal had come first (Python's rule
+/// for a blocking call that a handler interrupts), and no value is lost.
+pub(crate) fn block_or_undo<R: Send>(
+    py: Python<'_>,
+    op: impl for<'a> FnOnce(Interrupt<'a>) -> Blocking<R> + Send,
+    undo: Option<impl FnOnce(R)>,
+) -> PyResult<R> {
     refuse_in_executor()?;
     if PANIC_WHEN_BLOCKED.load(Ordering::Relaxed) {
         return Err(crate::go_panic(py, "t: blocks forever"));
@@ -363,11 +428,15 @@ pub(crate) fn block<R: Send>(py: Python<'_>, op: impl for<'a> FnOnce(Interrupt<'
     match res {
         Blocking::Done(r) => {
             if let Some(e) = err {
-                if e.is_instance_of::<PyKeyboardInterrupt>(py) {
-                    // SAFETY: PyErr_SetInterrupt only sets a flag that the
-                    // interpreter checks later; it is safe with the GIL held.
-                    unsafe { pyo3::ffi::PyErr_SetInterrupt() };
+                if let Some(undo) = undo {
+                    undo(r);
+                    return Err(e);
                 }
+                // The operation completed (a counterparty committed it) while
+                // a signal handler raised: the value is returned, not lost,
+                // and the handler's exception is raised at the next bytecode
+                // (as if the signal had come just after the operation).
+                raise_soon(py, e);
             }
             Ok(r)
         }

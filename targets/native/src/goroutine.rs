@@ -13,7 +13,8 @@ use pyo3::exceptions::PySystemExit;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use std::collections::VecDeque;
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 /// How long an idle worker waits for work before it exits.
@@ -39,9 +40,38 @@ struct Pool {
     cv: Condvar,
 }
 
+/// The pool: null until first use, then a leaked (never freed) `Pool`.
+/// After `fork()` the child forgets it ([`reset_after_fork`]): its workers
+/// do not exist there and its lock may have been held by one of them.
+static POOL: AtomicPtr<Pool> = AtomicPtr::new(std::ptr::null_mut());
+
 fn pool() -> &'static Pool {
-    static POOL: OnceLock<Pool> = OnceLock::new();
-    POOL.get_or_init(|| Pool { queue: Mutex::new(Queue::default()), cv: Condvar::new() })
+    let p = POOL.load(Ordering::Acquire);
+    if !p.is_null() {
+        // SAFETY: a non-null POOL points to a leaked, never freed Pool.
+        return unsafe { &*p };
+    }
+    let new = Box::into_raw(Box::new(Pool { queue: Mutex::new(Queue::default()), cv: Condvar::new() }));
+    match POOL.compare_exchange(std::ptr::null_mut(), new, Ordering::AcqRel, Ordering::Acquire) {
+        // SAFETY: `new` was just leaked and is now published for good.
+        Ok(_) => unsafe { &*new },
+        Err(cur) => {
+            // SAFETY: `new` was never published: we still own it.
+            drop(unsafe { Box::from_raw(new) });
+            // SAFETY: as above, a published Pool is never freed.
+            unsafe { &*cur }
+        }
+    }
+}
+
+/// In the child after `fork()`: the parent's goroutine threads are gone, so
+/// are their pool and the background executor; the next `go` and the next
+/// timer start new ones (the old ones are leaked, not touched: their locks
+/// may be held by threads that no longer exist).
+#[pyfunction]
+pub fn _after_fork_child() {
+    POOL.store(std::ptr::null_mut(), Ordering::Release);
+    golang_sched::reset_after_fork();
 }
 
 /// Runs `f(*args, **kw)` in a goroutine (a pooled Python thread).
@@ -150,11 +180,17 @@ pub fn _rust_echo_int(inp: &Bound<'_, crate::pychan::PyChan>, out: &Bound<'_, cr
     golang_sched::background().spawn(async move {
         for _ in 0..n {
             match i.recv().await {
-                Some(v) => o.send(v * 2).await.unwrap(),
+                Some(v) => {
+                    // (`out` closed from Python: stop, not a Rust panic that
+                    // would end the background executor and the process)
+                    if o.send(v * 2).await.is_err() {
+                        break;
+                    }
+                }
                 None => break,
             }
         }
-        o.close();
+        let _ = o.try_close();
     });
     Ok(())
 }

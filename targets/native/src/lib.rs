@@ -42,6 +42,12 @@ pub(crate) fn go_panic(py: Python<'_>, msg: impl Into<String>) -> PyErr {
 fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     gil::init(py)?;
+    // A child of fork() starts without the parent's runtime threads.
+    let after_fork = wrap_pyfunction!(goroutine::_after_fork_child, m)?;
+    m.add_function(after_fork.clone())?;
+    let kw = pyo3::types::PyDict::new(py);
+    kw.set_item("after_in_child", after_fork)?;
+    py.import("os")?.call_method("register_at_fork", (), Some(&kw))?;
     m.add_class::<pychan::PyChan>()?;
     m.add("chan", m.getattr("pychan")?)?;
     m.add("nilchan", pychan::nil_of(py, pychan::DType::Obj)?)?;
@@ -59,6 +65,7 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(coro::_in_executor, m)?)?;
     m.add_function(wrap_pyfunction!(gevent::_gevent_setup, m)?)?;
     m.add_function(wrap_pyfunction!(gevent::_gevent_woken, m)?)?;
+    m.add_function(wrap_pyfunction!(gevent::_gevent_after_fork, m)?)?;
     m.add_function(wrap_pyfunction!(gevent::_gevent_spawns, m)?)?;
     m.add("DeadlockError", py.get_type::<coro::DeadlockError>())?;
     m.add_function(wrap_pyfunction!(goroutine::go_thread, m)?)?;
@@ -67,6 +74,7 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(hooks::_len_recvq, m)?)?;
     m.add_function(wrap_pyfunction!(hooks::_len_sendq, m)?)?;
     m.add_function(wrap_pyfunction!(hooks::_set_panic_when_blocked, m)?)?;
+    hooks::register(m)?;
     context::register(m)?;
     Ok(())
 }

@@ -16,7 +16,9 @@ use crate::gil;
 use crate::go_panic;
 use golang_chan::{Chan, ChanError, Spin, TryRecvError, TrySendError};
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
+use pyo3::PyTraverseError;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
 
@@ -272,7 +274,17 @@ fn recv_typed<T: Elem>(py: Python<'_>, ch: &Chan<T>) -> PyResult<(Py<PyAny>, boo
     let got = match ch.try_recv() {
         Ok(v) => Some(v),
         Err(TryRecvError::Closed) => None,
-        Err(TryRecvError::Empty) => gil::block(py, |intr| ch.recv_blocking_spin(Spin::Always, intr))?,
+        // (a signal handler that raises as the value arrives: the value
+        // goes back to the channel and the exception is raised)
+        Err(TryRecvError::Empty) => gil::block_or_undo(
+            py,
+            |intr| ch.recv_blocking_spin(Spin::Always, intr),
+            Some(|got: Option<T>| {
+                if let Some(v) = got {
+                    ch.unrecv(v);
+                }
+            }),
+        )?,
     };
     Ok(match got {
         Some(v) => (v.into_py(py), true),
@@ -320,8 +332,8 @@ fn start_send<T: Elem>(py: Python<'_>, c: Chan<T>, v: T) -> Step {
 }
 
 pub(crate) struct RecvOp {
-    ch: AnyChan,
-    with_ok: bool,
+    pub(crate) ch: AnyChan,
+    pub(crate) with_ok: bool,
 }
 
 impl Op for RecvOp {
@@ -331,8 +343,8 @@ impl Op for RecvOp {
 }
 
 pub(crate) struct SendOp {
-    ch: AnyChan,
-    v: Val,
+    pub(crate) ch: AnyChan,
+    pub(crate) v: Val,
 }
 
 impl Op for SendOp {
@@ -373,6 +385,31 @@ impl PyChan {
 
 #[pymethods]
 impl PyChan {
+    /// The garbage collector's traversal: the Python objects buffered in a
+    /// `chan(dtype=object)` (a chan that holds itself, or a list holding
+    /// it, is then collected). Visited under the channel's spin lock, which
+    /// no holder keeps while waiting for the GIL. Values held by blocked
+    /// senders are not visited: a blocked sender's frame holds the chan,
+    /// so the chan is reachable while it waits.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        let AnyChan::Obj(c) = &self.ch else { return Ok(()) };
+        let mut res = Ok(());
+        c.for_each_buffered(|v| {
+            if res.is_ok() {
+                res = visit.call(v);
+            }
+        });
+        res
+    }
+
+    /// The garbage collector's clear: drops the buffered values (after the
+    /// channel's lock is released, since dropping them may run Python).
+    fn __clear__(&self) {
+        if let AnyChan::Obj(c) = &self.ch {
+            drop(c.take_buffered());
+        }
+    }
+
     #[new]
     #[pyo3(signature = (*args, **kw))]
     fn new(py: Python<'_>, args: &Bound<'_, pyo3::types::PyTuple>, kw: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PyChan> {

@@ -12,13 +12,30 @@ use pyo3::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Seconds (a float) to a duration; non-positive and NaN become zero.
-pub(crate) fn dur(dt: f64) -> Duration {
-    if dt.is_nan() || dt <= 0.0 {
-        Duration::ZERO
+/// Python's message for a NaN duration (`time.sleep(nan)`).
+pub(crate) const NAN_DURATION: &str = "Invalid value NaN (not a number)";
+
+/// Seconds (a float) to a duration; non-positive becomes zero, and NaN is
+/// refused with ValueError, as Python's `time.sleep` refuses it (the rule
+/// for every duration and deadline; see docs/ARCHITECTURE.md).
+pub(crate) fn dur(dt: f64) -> PyResult<Duration> {
+    if dt.is_nan() {
+        Err(pyo3::exceptions::PyValueError::new_err(NAN_DURATION))
+    } else if dt <= 0.0 {
+        Ok(Duration::ZERO)
     } else {
-        Duration::try_from_secs_f64(dt).unwrap_or(Duration::MAX)
+        Ok(Duration::try_from_secs_f64(dt).unwrap_or(Duration::MAX))
     }
+}
+
+/// `f` if it is callable, else the TypeError of `what` (`Timer`, ...), at
+/// the call rather than later, in the goroutine that would call it.
+pub(crate) fn callable<'a, 'py>(what: &str, f: &'a Bound<'py, PyAny>) -> PyResult<&'a Bound<'py, PyAny>> {
+    if f.is_callable() {
+        return Ok(f);
+    }
+    let name = f.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+    Err(pyo3::exceptions::PyTypeError::new_err(format!("{what}: f must be callable, not {name}")))
 }
 
 fn wrap(py: Python<'_>, c: &golang_chan::Chan<f64>) -> PyResult<Py<PyAny>> {
@@ -41,15 +58,19 @@ impl PyTimer {
     #[new]
     #[pyo3(signature = (dt, f=None))]
     fn new(py: Python<'_>, dt: f64, f: Option<Py<PyAny>>) -> PyResult<PyTimer> {
+        let d = dur(dt)?;
+        if let Some(f) = &f {
+            callable("Timer", f.bind(py))?;
+        }
         let t = match f {
-            None => golang_time::Timer::new(dur(dt)),
+            None => golang_time::Timer::new(d),
             Some(f) if golang_sched::in_executor() => {
                 // Made in an async goroutine (e.g. inside golang.run): f runs
                 // as a goroutine of the same executor, on its clock, so that
                 // it fires in virtual time too.
                 let f = Arc::new(f);
                 let handle = golang_sched::handle();
-                golang_time::after_func(dur(dt), move || {
+                golang_time::after_func(d, move || {
                     let f = f.clone();
                     handle.spawn_named(Some("time.after_func".into()), async move {
                         crate::gil::attach(|py| {
@@ -64,11 +85,11 @@ impl PyTimer {
             Some(f) if crate::gevent::enabled() => {
                 // gevent runtime: f runs in a greenlet of the hub's thread.
                 let f = Arc::new(f);
-                golang_time::after_func(dur(dt), move || crate::gevent::spawn(f.clone()))
+                golang_time::after_func(d, move || crate::gevent::spawn(f.clone()))
             }
             Some(f) => {
                 let f = Arc::new(f);
-                golang_time::after_func(dur(dt), move || {
+                golang_time::after_func(d, move || {
                     if push(Job { f: f.clone(), args: None, kw: None }) {
                         crate::gil::attach(|py| {
                             if let Err(e) = spawn_worker(py) {
@@ -96,7 +117,7 @@ impl PyTimer {
 
     /// Re-arms a stopped or expired timer.
     fn reset(&self, py: Python<'_>, dt: f64) -> PyResult<()> {
-        self.t.try_reset(dur(dt)).map_err(|e| go_panic(py, e))
+        self.t.try_reset(dur(dt)?).map_err(|e| go_panic(py, e))
     }
 }
 
@@ -112,10 +133,10 @@ pub struct PyTicker {
 impl PyTicker {
     #[new]
     fn new(py: Python<'_>, dt: f64) -> PyResult<PyTicker> {
-        if dt.is_nan() || dt <= 0.0 {
+        if dt <= 0.0 {
             return Err(go_panic(py, golang_time::TICKER_DT));
         }
-        let t = golang_time::Ticker::try_new(dur(dt).max(Duration::from_nanos(1))).map_err(|e| go_panic(py, e))?;
+        let t = golang_time::Ticker::try_new(dur(dt)?.max(Duration::from_nanos(1))).map_err(|e| go_panic(py, e))?;
         let c = wrap(py, t.c())?;
         Ok(PyTicker { t, c })
     }
@@ -153,6 +174,6 @@ impl crate::coro::Op for SleepOp {
 /// `await time.asleep(dt)`: sleep in an async goroutine (on its executor's
 /// clock: virtual inside `golang.run(..., clock='virtual')`).
 #[pyfunction]
-pub fn asleep(dt: f64) -> crate::coro::AwaitOp {
-    crate::coro::AwaitOp::new(crate::coro::AnyOp::Sleep(SleepOp(dur(dt))))
+pub fn asleep(dt: f64) -> PyResult<crate::coro::AwaitOp> {
+    Ok(crate::coro::AwaitOp::new(crate::coro::AnyOp::Sleep(SleepOp(dur(dt)?))))
 }

@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
+"""``golang.error`` (Pygolang 0.1's ``golang._golang.pyerror``) and the
+Go-level errors it wraps.
+
+Pygolang 0.1 has two layers of errors, and this module keeps both:
+
+- **Go-level errors** (``_GoError``): what Pygolang's C++ ``golang::error``
+  values are. Immutable, never None, each with a dynamic type named as C++'s
+  ``typeid(*err).name()`` names it (Python code sees these mangled names in
+  ``repr`` and compares them in ``==``). Two types exist, as in 0.1:
+  ``_TextError`` (``errors.New``, ``N6golang6errors10_TextErrorE``) and
+  ``_WrapError`` (``fmt.Errorf("...: %w")`` of a Go-level error,
+  ``N6golang3fmt10_WrapErrorE``). The package-level errors (``io.EOF``,
+  ``context.canceled`` ...) are module globals here.
+- **``pyerror``**, a subclass of ``Exception``. An *exact* ``pyerror`` (type
+  is pyerror itself) wraps one Go-level error (``_from_error``, or
+  ``error(text)``); a new wrapper may be made for the same Go-level error
+  any number of times, so exact errors compare by value: the same dynamic
+  type and the same ``Error()`` text. A *subclass* instance is a
+  Python-level error: its ``args`` are its constructor arguments, and it
+  compares by type and args.
+
+The native core reaches this module from Rust (``targets/native/src/context.rs``
+maps the crate's ``Canceled`` / ``DeadlineExceeded`` to ``_from_error`` of
+``CANCELED`` / ``DEADLINE_EXCEEDED``). Pure Python: the same under Pyodide.
+"""
+
+from golang._pystr import pyb, pyu, pyqq
+
+__all__ = ['pyerror']
+
+
+# ---- Go-level errors ----
+
+class _GoError(object):
+    """A Go-level error value: immutable; Error() -> str; Unwrap() -> _GoError | None."""
+    __slots__ = ()
+    _typeid = None          # the mangled C++ type name (set by each subclass)
+
+    def Unwrap(self):
+        return None
+
+    def __str__(self):
+        return self.Error()
+
+    def __repr__(self):
+        return "<%s %s>" % (self._typeid, pyqq(self.Error()))
+
+
+class _TextError(_GoError):
+    """errors.New(text): an error that is its text."""
+    __slots__ = ('_text',)
+    _typeid = 'N6golang6errors10_TextErrorE'
+
+    def __init__(self, text):
+        self._text = text   # str (UTF-8 with surrogate escapes, as u() gives)
+
+    def Error(self):
+        return self._text
+
+
+class _WrapError(_GoError):
+    """fmt.Errorf("<prefix>: %w", err) of a Go-level err."""
+    __slots__ = ('_prefix', '_err')
+    _typeid = 'N6golang3fmt10_WrapErrorE'
+
+    def __init__(self, prefix, err):
+        self._prefix = prefix
+        self._err = err
+
+    def Error(self):
+        return self._prefix + ": " + self._err.Error()
+
+    def Unwrap(self):
+        return self._err
+
+
+def _errors_New(text):  # text: str or bytes -> _TextError
+    return _TextError(pyu(pyb(text)))
+
+
+# the package-level errors of Pygolang 0.1 (C++ globals there)
+EOF = _TextError("EOF")                             # io.EOF
+ERR_UNEXPECTED_EOF = _TextError("unexpected EOF")   # io.ErrUnexpectedEOF
+CANCELED = _TextError("context canceled")           # context.canceled
+DEADLINE_EXCEEDED = _TextError("deadline exceeded")  # context.deadlineExceeded
+
+
+# ---- error ----
+
+# _new makes an instance without running pyerror.__new__.
+_new = Exception.__new__
+
+
+class _ReadonlyArgs(object):
+    """pyerror's ``args``: the ``_args`` slot, read-only with Pygolang's message."""
+    __slots__ = ()
+
+    def __get__(self, obj, typ=None):
+        if obj is None:
+            return self
+        return obj._args
+
+    def __set__(self, obj, value):
+        raise AttributeError("attribute 'args' of 'golang._golang.pyerror' objects is not writable")
+
+    def __delete__(self, obj):
+        self.__set__(obj, None)
+
+
+class pyerror(Exception):
+    """error is the error type of package golang (Pygolang 0.1's ``golang.error``).
+
+    ``error(text)`` (exactly one str or bytes argument) makes an error whose
+    Error() is text, as ``errors.New(text)``. Python-level errors subclass
+    it: ``class MyError(error)``, with any ``__init__``; they are expected to
+    override ``Error()`` (the default is ``repr``), and ``Unwrap()`` to chain.
+    """
+    __module__ = 'golang._golang'
+    __slots__ = ('_err', '_args')   # the Go-level error (None for subclasses); .args
+
+    def __new__(cls, *argv, **kw):
+        self = _new(cls, *argv)
+        self._args = argv           # set before __init__ runs (0.1's rule)
+        if cls is pyerror:
+            # exactly one argument: Pygolang's (Cython's) unpacking errors
+            if len(argv) != 1:
+                raise ValueError("need more than 0 values to unpack" if not argv
+                                 else "too many values to unpack (expected 1)")
+            self._err = _errors_New(argv[0])
+        else:
+            self._err = None
+        return self
+
+    # the constructor arguments (``()`` for errors made by Go-level code); read-only
+    args = _ReadonlyArgs()
+
+    def Error(self):
+        """Error returns the text of the error."""
+        if type(self) is not pyerror:
+            return repr(self)       # subclasses are expected to override Error
+        return self._err.Error()
+
+    def Unwrap(self):
+        """Unwrap returns the error this one wraps, or None."""
+        if type(self) is not pyerror:
+            return None
+        return _from_error(self._err.Unwrap())
+
+    def __eq__(a, b):
+        if type(a) is not type(b):
+            return False
+        if type(a) is not pyerror:
+            return a.args == b.args
+        ea, eb = a._err, b._err
+        return ea._typeid == eb._typeid and ea.Error() == eb.Error()
+
+    def __ne__(a, b):
+        return not (a == b)
+
+    def __hash__(self):
+        if type(self) is not pyerror:
+            return hash(type(self)) ^ hash(self.args)
+        e = self._err
+        return hash(e._typeid) ^ hash(e.Error())
+
+    def __str__(self):
+        return self.Error()
+
+    def __repr__(self):
+        typ = type(self)
+        if typ is not pyerror:
+            return "%s.%s%r" % (typ.__module__, typ.__name__, self.args)
+        return "<%s.%s object ctype=%s error=%s>" % (
+            typ.__module__, typ.__name__, self._err._typeid, pyqq(self.Error()))
+
+
+def _from_error(err):   # _GoError | None -> exact pyerror | None
+    """the exact pyerror wrapping the Go-level err (a new object each call), or None."""
+    if err is None:
+        return None
+    e = _new(pyerror)
+    e._err = err
+    e._args = ()
+    return e
