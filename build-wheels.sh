@@ -11,6 +11,8 @@
 #   targets/native/src/gil.rs) crashes the process: rejected; manylinux's
 #   docker images cannot be fetched here;
 # - the sdist (pip builds it with maturin and a Rust toolchain);
+# - the `pygolang` shim's wheel (packaging/pygolang: no files, depends on
+#   pygolang-rs), for programs that require `pygolang`;
 # - dist/pyodide/: the Pyodide wheel (py3-none-any), the package with the
 #   WebAssembly core (targets/wasm/mkwheel.py). It sits in a subdirectory so
 #   that `pip install --find-links dist` never picks it for CPython.
@@ -37,8 +39,8 @@ echo "== Pyodide wheel (WebAssembly core)"
 targets/wasm/build.sh
 .venv/bin/python targets/wasm/mkwheel.py dist/*-abi3-*.whl dist/pyodide >/dev/null
 
-# (The metadata-only `pygolang` distribution, for programs that require
-# `pygolang`, is built here too once it exists: see its own directory.)
+echo "== the pygolang shim (metadata only; see README, \"Installing programs that require pygolang\")"
+.venv/bin/python -m pip wheel -q --no-index --no-deps -w dist ./packaging/pygolang
 
 echo "== dist/"
 find dist -type f -printf '%s\t%p\n' | sort -k2 | awk -F'\t' '{ printf "%8.1f KiB  %s\n", $1 / 1024, $2 }'
