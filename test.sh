@@ -2,7 +2,8 @@
 # Runs every test: the Rust workspace (unit, conformance, doc tests), the
 # Python suite against the installed package, under python (thread runtime)
 # and under gpython (gevent runtime), and the WebAssembly target under
-# Pyodide in Node.js and in headless Chromium.
+# Pyodide in Node.js and in headless Chromium, and the artefacts users
+# install (./build-wheels.sh, tested as installed: tests/wheels).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -28,3 +29,7 @@ echo "== pytest under gpython (gevent runtime)"
 
 echo "== WebAssembly target (Pyodide in Node.js and in headless Chromium)"
 targets/wasm/test.sh
+
+echo "== wheels (build-wheels.sh; the abi3 wheel in a venv without cargo, the Pyodide wheel with micropip)"
+./build-wheels.sh
+tests/wheels/test-wheels.sh

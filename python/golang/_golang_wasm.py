@@ -1,6 +1,7 @@
 """The core of package golang under Pyodide: a thin shim over the
 WebAssembly build of the runtime (targets/wasm), which the JavaScript
-loader registers as the module `_golang_wasm_core`.
+loader registers as the module `_golang_wasm_core` (or, installed from the
+Pyodide wheel, golang/_wasm loads at import).
 
 It gives the names of the native core (`golang._golang`) with the same
 semantics and messages. Goroutines, channels, select and timers live in
@@ -21,7 +22,11 @@ import sys as _sys
 import random as _random
 import operator as _operator
 
-import _golang_wasm_core as _core
+try:
+    import _golang_wasm_core as _core       # registered by loadGolang (golang.mjs)
+except ImportError:                         # installed from the Pyodide wheel
+    from golang._wasm import load_core as _load_core
+    _core = _load_core()
 from pyodide.ffi import create_proxy as _create_proxy, jsnull as _jsnull
 
 from golang._pyfunc import _PanicError

@@ -3,7 +3,8 @@
 # - the wasm32-unknown-unknown target (rustup) and wasm-bindgen-cli at the
 #   exact version of the wasm-bindgen crate in Cargo.lock (cargo install,
 #   a few minutes the first time);
-# - targets/wasm/pkg: the module and its JS glue (wasm-bindgen --target web),
+# - targets/wasm/pkg: the module and its JS glue (wasm-bindgen --target web;
+#   pkg/no-modules: the classic-script glue that the Pyodide wheel carries),
 #   and the Python package zips (golang-py.zip; golang-py-tests.zip with the
 #   test suites and pytest) that the loader unpacks into Pyodide;
 # - targets/wasm/js/node_modules: Pyodide and playwright-core (npm ci).
@@ -20,7 +21,11 @@ if [ "$have" != "$want" ]; then
 fi
 cargo build -q --release -p golang-wasm --target wasm32-unknown-unknown
 wasm-bindgen --target web --no-typescript --out-dir targets/wasm/pkg \
-    target/wasm32-unknown-unknown/release/golang_wasm.wasm
+    "${CARGO_TARGET_DIR:-target}"/wasm32-unknown-unknown/release/golang_wasm.wasm
+# The same module with a classic-script glue, for the Pyodide wheel (its
+# Python side evaluates the glue synchronously at `import golang`).
+wasm-bindgen --target no-modules --no-typescript --out-dir targets/wasm/pkg/no-modules \
+    "${CARGO_TARGET_DIR:-target}"/wasm32-unknown-unknown/release/golang_wasm.wasm
 .venv/bin/python targets/wasm/mkzip.py targets/wasm/pkg/golang-py.zip
 .venv/bin/python targets/wasm/mkzip.py targets/wasm/pkg/golang-py-tests.zip --tests
 (cd targets/wasm/js && npm ci --silent --no-audit --no-fund >/dev/null)

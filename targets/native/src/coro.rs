@@ -178,7 +178,31 @@ fn step(slf: &Bound<'_, AwaitOp>) -> Next {
 /// `am_send` of AwaitOp (Python 3.10+): what `await` calls on it, returning
 /// the result directly instead of raising StopIteration(result) as
 /// `__next__` must. (pyo3 has no way to declare this slot; it is set on the
-/// type at module init, see [`install_am_send`].)
+/// type at module init, see [`install_am_send`].) Returns PYGEN_RETURN (0),
+/// PYGEN_NEXT (1) or PYGEN_ERROR (-1).
+unsafe fn am_send_impl(iter: *mut pyo3::ffi::PyObject, presult: *mut *mut pyo3::ffi::PyObject) -> std::os::raw::c_int {
+    // SAFETY: CPython calls am_send with the GIL held, on an object of the
+    // type the slot is installed on (AwaitOp), and a valid `presult`.
+    let py = unsafe { Python::assume_attached() };
+    let slf = unsafe { Bound::from_borrowed_ptr(py, iter).cast_into_unchecked::<AwaitOp>() };
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| step(&slf)));
+    let (res, out) = match r {
+        Ok(Next::Return(v)) => (0, v.into_ptr()),
+        Ok(Next::Yield) => (1, slf.clone().into_ptr()),
+        Ok(Next::Raise(e)) => {
+            e.restore(py);
+            (-1, std::ptr::null_mut())
+        }
+        Err(_) => {
+            pyo3::exceptions::PySystemError::new_err("golang: panic in AwaitOp").restore(py);
+            (-1, std::ptr::null_mut())
+        }
+    };
+    // SAFETY: see above.
+    unsafe { *presult = out };
+    res
+}
+
 #[cfg(Py_3_10)]
 unsafe extern "C" fn await_op_am_send(
     iter: *mut pyo3::ffi::PyObject,
@@ -186,26 +210,12 @@ unsafe extern "C" fn await_op_am_send(
     presult: *mut *mut pyo3::ffi::PyObject,
 ) -> pyo3::ffi::PySendResult {
     use pyo3::ffi::PySendResult;
-    // SAFETY: CPython calls am_send with the GIL held, on an object of the
-    // type the slot is installed on (AwaitOp), and a valid `presult`.
-    let py = unsafe { Python::assume_attached() };
-    let slf = unsafe { Bound::from_borrowed_ptr(py, iter).cast_into_unchecked::<AwaitOp>() };
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| step(&slf)));
-    let (res, out) = match r {
-        Ok(Next::Return(v)) => (PySendResult::PYGEN_RETURN, v.into_ptr()),
-        Ok(Next::Yield) => (PySendResult::PYGEN_NEXT, slf.clone().into_ptr()),
-        Ok(Next::Raise(e)) => {
-            e.restore(py);
-            (PySendResult::PYGEN_ERROR, std::ptr::null_mut())
-        }
-        Err(_) => {
-            pyo3::exceptions::PySystemError::new_err("golang: panic in AwaitOp").restore(py);
-            (PySendResult::PYGEN_ERROR, std::ptr::null_mut())
-        }
-    };
-    // SAFETY: see above.
-    unsafe { *presult = out };
-    res
+    // SAFETY: forwarded from CPython's call, see am_send_impl.
+    match unsafe { am_send_impl(iter, presult) } {
+        0 => PySendResult::PYGEN_RETURN,
+        1 => PySendResult::PYGEN_NEXT,
+        _ => PySendResult::PYGEN_ERROR,
+    }
 }
 
 /// Installs `am_send` on the AwaitOp type (Python 3.10+; older versions use
@@ -227,7 +237,67 @@ pub(crate) fn install_am_send(py: Python<'_>) {
         }
     }
     #[cfg(not(Py_3_10))]
-    let _ = py;
+    install_am_send_stable_abi(py);
+}
+
+/// The abi3 wheel (built for 3.9, where the slot does not exist) running on
+/// 3.10+: the stable ABI can read a type's slots (PyType_GetSlot) but not
+/// write them, and pyo3 cannot declare this one. The type's `tp_as_async`
+/// field is at the same offset in every CPython 3.x release build, so it is
+/// read there, and written only when the official accessor confirms it:
+/// the pointer must lie inside the type object (a heap type embeds its
+/// PyAsyncMethods) and its `am_await` must be the one PyType_GetSlot
+/// returns; after the write PyType_GetSlot must return our am_send, else it
+/// is undone. A layout that differs (a debug build) fails the checks and
+/// keeps `__next__`, which is always correct, only slower.
+#[cfg(not(Py_3_10))]
+fn install_am_send_stable_abi(py: Python<'_>) {
+    unsafe extern "C" fn am_send(
+        iter: *mut pyo3::ffi::PyObject,
+        _arg: *mut pyo3::ffi::PyObject,
+        presult: *mut *mut pyo3::ffi::PyObject,
+    ) -> std::os::raw::c_int {
+        // SAFETY: forwarded from CPython's call, see am_send_impl.
+        unsafe { am_send_impl(iter, presult) }
+    }
+    const PY_AM_AWAIT: std::os::raw::c_int = 77;
+    const PY_AM_SEND: std::os::raw::c_int = 81;
+    // ob_refcnt, ob_type, ob_size, tp_name, tp_basicsize, tp_itemsize,
+    // tp_dealloc, tp_vectorcall_offset, tp_getattr, tp_setattr: 10 words.
+    const TP_AS_ASYNC: usize = 10 * std::mem::size_of::<usize>();
+    if py.version_info() < (3, 10) {
+        return;
+    }
+    let Ok(heap_size) = py.get_type::<pyo3::types::PyType>().getattr("__basicsize__").and_then(|v| v.extract::<usize>()) else {
+        return;
+    };
+    let ty = py.get_type::<AwaitOp>();
+    let tp = ty.as_ptr() as *mut pyo3::ffi::PyTypeObject;
+    let send: *mut std::ffi::c_void = am_send as *mut std::ffi::c_void;
+    // SAFETY: `tp` is a live heap type object of `heap_size` bytes (more
+    // than TP_AS_ASYNC + a word), so reading a word at TP_AS_ASYNC is in
+    // bounds; `asy` is dereferenced only when it points inside the object
+    // with room for PyAsyncMethods' four words (3.10+), and written only
+    // when its first word is the am_await that CPython reports. This runs
+    // once, at module init, with the GIL held, before any AwaitOp exists.
+    unsafe {
+        let start = tp as usize;
+        let asy = *((start + TP_AS_ASYNC) as *const *mut *mut std::ffi::c_void);
+        let at = asy as usize;
+        if at <= start || at + 4 * std::mem::size_of::<usize>() > start + heap_size {
+            return;
+        }
+        let am_await = pyo3::ffi::PyType_GetSlot(tp, PY_AM_AWAIT);
+        if am_await.is_null() || *asy != am_await {
+            return;
+        }
+        *asy.add(3) = send;
+        pyo3::ffi::PyType_Modified(tp);
+        if pyo3::ffi::PyType_GetSlot(tp, PY_AM_SEND) != send {
+            *asy.add(3) = std::ptr::null_mut();
+            pyo3::ffi::PyType_Modified(tp);
+        }
+    }
 }
 
 /// Where a failing goroutine of `golang.run` reports to.

@@ -122,25 +122,84 @@ fn await_handover(seen: u64) {
     HANDOVER.leave(released);
 }
 
+#[allow(non_snake_case)] // named after the C functions they call
 mod raw {
-    // Declared "C-unwind" (unlike pyo3-ffi's "C"), so that a forced unwind
-    // from `pthread_exit` inside may pass through our frame and run
-    // `HangOnUnwind`'s drop instead of terminating at a call site that
-    // promised not to unwind.
-    extern "C-unwind" {
-        pub fn PyObject_Call(
-            callable: *mut pyo3::ffi::PyObject,
-            args: *mut pyo3::ffi::PyObject,
-            kwargs: *mut pyo3::ffi::PyObject,
-        ) -> *mut pyo3::ffi::PyObject;
-        pub fn PyEval_SaveThread() -> *mut pyo3::ffi::PyThreadState;
-        pub fn PyEval_RestoreThread(tstate: *mut pyo3::ffi::PyThreadState);
-        #[cfg(Py_3_10)]
-        pub fn PyIter_Send(
-            iter: *mut pyo3::ffi::PyObject,
-            arg: *mut pyo3::ffi::PyObject,
-            presult: *mut *mut pyo3::ffi::PyObject,
-        ) -> std::os::raw::c_int;
+    //! Declared "C-unwind" (unlike pyo3-ffi's "C"), so that a forced unwind
+    //! from `pthread_exit` inside may pass through our frame and run
+    //! `HangOnUnwind`'s drop instead of terminating at a call site that
+    //! promised not to unwind.
+    //!
+    //! And called through an opaque function pointer: pyo3-ffi declares the
+    //! same symbols as "C", and where both declarations meet in one LLVM
+    //! module (in the abi3 build, pyo3's own inlined code calls
+    //! PyObject_Call) one declaration is kept, "never unwinds" included: the
+    //! call site then had no unwinding entry, and `pthread_exit` in a
+    //! goroutine at interpreter exit aborted the process. A call through a
+    //! pointer takes its unwinding from the pointer's type alone.
+    use pyo3::ffi::{PyObject, PyThreadState};
+
+    mod decl {
+        use pyo3::ffi::{PyObject, PyThreadState};
+        extern "C-unwind" {
+            pub fn PyObject_Call(callable: *mut PyObject, args: *mut PyObject, kwargs: *mut PyObject) -> *mut PyObject;
+            pub fn PyEval_SaveThread() -> *mut PyThreadState;
+            pub fn PyEval_RestoreThread(tstate: *mut PyThreadState);
+            #[cfg(Py_3_10)]
+            pub fn PyIter_Send(iter: *mut PyObject, arg: *mut PyObject, presult: *mut *mut PyObject) -> std::os::raw::c_int;
+        }
+    }
+
+    pub unsafe fn PyObject_Call(callable: *mut PyObject, args: *mut PyObject, kwargs: *mut PyObject) -> *mut PyObject {
+        let f: unsafe extern "C-unwind" fn(*mut PyObject, *mut PyObject, *mut PyObject) -> *mut PyObject =
+            std::hint::black_box(decl::PyObject_Call);
+        // SAFETY: the caller's contract is PyObject_Call's.
+        unsafe { f(callable, args, kwargs) }
+    }
+
+    pub unsafe fn PyEval_SaveThread() -> *mut PyThreadState {
+        let f: unsafe extern "C-unwind" fn() -> *mut PyThreadState = std::hint::black_box(decl::PyEval_SaveThread);
+        // SAFETY: the caller's contract is PyEval_SaveThread's.
+        unsafe { f() }
+    }
+
+    pub unsafe fn PyEval_RestoreThread(tstate: *mut PyThreadState) {
+        let f: unsafe extern "C-unwind" fn(*mut PyThreadState) = std::hint::black_box(decl::PyEval_RestoreThread);
+        // SAFETY: the caller's contract is PyEval_RestoreThread's.
+        unsafe { f(tstate) }
+    }
+
+    pub type IterSend = unsafe extern "C-unwind" fn(*mut PyObject, *mut PyObject, *mut *mut PyObject) -> std::os::raw::c_int;
+
+    /// PyIter_Send (3.10+): linked when built for 3.10+.
+    #[cfg(Py_3_10)]
+    pub fn iter_send() -> Option<IterSend> {
+        Some(std::hint::black_box(decl::PyIter_Send))
+    }
+
+    /// PyIter_Send when built for 3.9 (the abi3 wheel): looked up in the
+    /// running interpreter once, so that 3.10+ resume coroutines without a
+    /// StopIteration at the end; None on 3.9. (PyIter_Send is in the stable
+    /// ABI from 3.10 on, so its signature is fixed.)
+    #[cfg(not(Py_3_10))]
+    pub fn iter_send() -> Option<IterSend> {
+        static FOUND: std::sync::OnceLock<Option<IterSend>> = std::sync::OnceLock::new();
+        *FOUND.get_or_init(|| {
+            #[cfg(target_os = "linux")]
+            {
+                extern "C" {
+                    fn dlsym(handle: *mut std::ffi::c_void, symbol: *const std::os::raw::c_char) -> *mut std::ffi::c_void;
+                }
+                // SAFETY: RTLD_DEFAULT (a null handle on Linux) searches the
+                // process's global symbols, the interpreter's among them; the
+                // name is a NUL-terminated string.
+                let p = unsafe { dlsym(std::ptr::null_mut(), c"PyIter_Send".as_ptr()) };
+                // SAFETY: a non-null PyIter_Send is CPython's function of
+                // that stable-ABI signature.
+                (!p.is_null()).then(|| unsafe { std::mem::transmute::<*mut std::ffi::c_void, IterSend>(p) })
+            }
+            #[cfg(not(target_os = "linux"))]
+            None
+        })
     }
 }
 
@@ -199,33 +258,30 @@ pub(crate) enum Sent<'py> {
 /// [`call_goroutine`].
 pub(crate) fn send_none<'py>(coro: &Bound<'py, PyAny>) -> Sent<'py> {
     let py = coro.py();
-    #[cfg(Py_3_10)]
-    {
+    if let Some(iter_send) = raw::iter_send() {
         let guard = HangOnUnwind;
         let mut out: *mut pyo3::ffi::PyObject = std::ptr::null_mut();
         // SAFETY: the GIL is held; `coro` is alive; PyIter_Send stores a new
         // reference in `out` for PYGEN_RETURN (0) and PYGEN_NEXT (1), and
         // sets an exception for PYGEN_ERROR (-1).
-        let r = unsafe { raw::PyIter_Send(coro.as_ptr(), py.None().as_ptr(), &mut out) };
+        let r = unsafe { iter_send(coro.as_ptr(), py.None().as_ptr(), &mut out) };
         std::mem::forget(guard);
-        match r {
+        return match r {
             // SAFETY: see above: `out` is a new reference.
             0 => Sent::Returned(unsafe { Bound::from_owned_ptr(py, out) }),
             // SAFETY: see above.
             1 => Sent::Yielded(unsafe { Bound::from_owned_ptr(py, out) }),
             _ => Sent::Raised(PyErr::fetch(py)),
-        }
+        };
     }
-    #[cfg(not(Py_3_10))]
-    {
-        match coro.call_method1("send", (py.None(),)) {
-            Ok(v) => Sent::Yielded(v),
-            Err(e) if e.is_instance_of::<pyo3::exceptions::PyStopIteration>(py) => {
-                let v = e.value(py).getattr("value").unwrap_or_else(|_| py.None().into_bound(py));
-                Sent::Returned(v)
-            }
-            Err(e) => Sent::Raised(e),
+    // Python 3.9: send() ends with StopIteration(value).
+    match coro.call_method1("send", (py.None(),)) {
+        Ok(v) => Sent::Yielded(v),
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyStopIteration>(py) => {
+            let v = e.value(py).getattr("value").unwrap_or_else(|_| py.None().into_bound(py));
+            Sent::Returned(v)
         }
+        Err(e) => Sent::Raised(e),
     }
 }
 

@@ -40,7 +40,8 @@ pub(crate) fn go_panic(py: Python<'_>, msg: impl Into<String>) -> PyErr {
     }
 }
 
-#[pymodule]
+// GIL-using: see docs/ARCHITECTURE.md, "Free-threaded CPython".
+#[pymodule(gil_used = true)]
 fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     gil::init(py)?;

@@ -53,7 +53,8 @@ impl DType {
 
     fn from_name(name: &Bound<'_, PyAny>) -> PyResult<Option<DType>> {
         let Ok(s) = name.cast::<PyString>() else { return Ok(None) };
-        Ok(match s.to_str()? {
+        // (to_cow: to_str is not in the stable ABI before 3.10; the abi3 wheel targets 3.9)
+        Ok(match &*s.to_cow()? {
             "object" => Some(DType::Obj),
             "C.structZ" => Some(DType::StructZ),
             "C.bool" => Some(DType::Bool),
@@ -457,7 +458,7 @@ impl PyChan {
         let mut dtype_arg = if n > 1 { Some(args.get_item(1)?) } else { None };
         if let Some(kw) = kw {
             for (k, v) in kw.iter() {
-                let slot = match k.extract::<&str>()? {
+                let slot = match &*k.extract::<pyo3::pybacked::PyBackedStr>()? {
                     "size" => &mut size_arg,
                     "dtype" => &mut dtype_arg,
                     other => return Err(PyTypeError::new_err(format!("chan() got an unexpected keyword argument '{other}'"))),

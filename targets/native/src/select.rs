@@ -21,7 +21,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyModule, PyTuple};
 use pyo3::Borrowed;
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The type of the `default` sentinel.
 #[pyclass(name = "_Default", module = "golang._golang", frozen)]
@@ -76,33 +76,73 @@ fn bound_chan_method<'py>(case: &Bound<'py, PyAny>) -> Option<(Bound<'py, PyChan
     if unsafe { pyo3::ffi::PyCFunction_Check(p) } == 0 {
         return None;
     }
-    // SAFETY: `p` is a PyCFunctionObject (checked above): its `m_self` is
-    // a borrowed reference (or NULL) and `m_ml` points to the method's
-    // static PyMethodDef, whose name is a static NUL-terminated string.
-    let (slf, ml) = unsafe {
-        let f = p as *mut pyo3::ffi::PyCFunctionObject;
+    let (slf, key) = method_self_and_key(case)?;
+    let chan = slf.cast_into::<PyChan>().ok()?;
+    // The methods chan.recv, recv_ and send have static definitions (and C
+    // functions): once seen, they are recognised by that address, without
+    // comparing names.
+    static SEEN: [AtomicUsize; 3] = [AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0)];
+    const NAMES: [&[u8]; 3] = [b"recv", b"recv_", b"send"];
+    for (seen, name) in SEEN.iter().zip(NAMES) {
+        if seen.load(Ordering::Relaxed) == key {
+            return Some((chan, name));
+        }
+    }
+    let name = method_name(case)?;
+    let k = NAMES.iter().position(|n| *n == name.as_slice())?;
+    SEEN[k].store(key, Ordering::Relaxed);
+    Some((chan, NAMES[k]))
+}
+
+/// The `self` of a builtin method and the address that identifies the
+/// method: its static PyMethodDef, read from the object's fields.
+#[cfg(not(Py_LIMITED_API))]
+fn method_self_and_key<'py>(case: &Bound<'py, PyAny>) -> Option<(Bound<'py, PyAny>, usize)> {
+    // SAFETY: the caller checked that `case` is a PyCFunctionObject: its
+    // `m_self` is a borrowed reference (or NULL) and `m_ml` points to the
+    // method's static PyMethodDef.
+    unsafe {
+        let f = case.as_ptr() as *mut pyo3::ffi::PyCFunctionObject;
         let slf = (*f).m_self;
         if slf.is_null() {
             return None;
         }
-        (Bound::from_borrowed_ptr(case.py(), slf), (*f).m_ml)
-    };
-    let chan = slf.cast_into::<PyChan>().ok()?;
-    // The method definitions of chan.recv, recv_ and send are static: once
-    // seen, they are recognised by address, without comparing names.
-    static SEEN: [AtomicPtr<pyo3::ffi::PyMethodDef>; 3] =
-        [AtomicPtr::new(std::ptr::null_mut()), AtomicPtr::new(std::ptr::null_mut()), AtomicPtr::new(std::ptr::null_mut())];
-    const NAMES: [&[u8]; 3] = [b"recv", b"recv_", b"send"];
-    for (seen, name) in SEEN.iter().zip(NAMES) {
-        if seen.load(Ordering::Relaxed) == ml {
-            return Some((chan, name));
-        }
+        Some((Bound::from_borrowed_ptr(case.py(), slf), (*f).m_ml as usize))
     }
-    // SAFETY: see above; `ml_name` is a static NUL-terminated string.
-    let name = unsafe { std::ffi::CStr::from_ptr((*ml).ml_name).to_bytes() };
-    let k = NAMES.iter().position(|n| *n == name)?;
-    SEEN[k].store(ml, Ordering::Relaxed);
-    Some((chan, NAMES[k]))
+}
+
+/// The same under the stable ABI (the abi3 wheel), where the object's
+/// fields are hidden: `self` and the method's C function come from the
+/// stable-ABI accessors; the C function is as unique per method as its
+/// PyMethodDef.
+#[cfg(Py_LIMITED_API)]
+fn method_self_and_key<'py>(case: &Bound<'py, PyAny>) -> Option<(Bound<'py, PyAny>, usize)> {
+    // SAFETY: the caller checked that `case` is a builtin function object;
+    // both accessors only read it; PyCFunction_GetSelf gives a borrowed
+    // reference (or NULL).
+    unsafe {
+        let p = case.as_ptr();
+        let slf = pyo3::ffi::PyCFunction_GetSelf(p);
+        if slf.is_null() {
+            return None;
+        }
+        let key = pyo3::ffi::PyCFunction_GetFunction(p).map_or(0, |f| f as usize);
+        Some((Bound::from_borrowed_ptr(case.py(), slf), key))
+    }
+}
+
+/// The name of a builtin method (the slow path, once per method).
+#[cfg(not(Py_LIMITED_API))]
+fn method_name(case: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
+    // SAFETY: `case` is a PyCFunctionObject (see bound_chan_method); its
+    // `m_ml->ml_name` is a static NUL-terminated string.
+    Some(unsafe { std::ffi::CStr::from_ptr((*(*(case.as_ptr() as *mut pyo3::ffi::PyCFunctionObject)).m_ml).ml_name) }.to_bytes().to_vec())
+}
+
+#[cfg(Py_LIMITED_API)]
+fn method_name(case: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
+    let name = case.getattr(intern!(case.py(), "__name__")).ok()?;
+    Some(name.extract::<String>().ok()?.into_bytes())
 }
 
 fn chan_of<'py>(py: Python<'py>, method: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, PyChan>> {
@@ -145,7 +185,7 @@ fn parse<'a, 'py>(
                 _ => {
                     let chan = chan_of(py, &send, "send")?;
                     let name = send.getattr(intern!(py, "__name__"))?;
-                    if name.extract::<&str>().ok() != Some("send") {
+                    if name.extract::<pyo3::pybacked::PyBackedStr>().ok().as_deref() != Some("send") {
                         return Err(go_panic(py, format!("pyselect: send expected: {}", send.repr()?)));
                     }
                     chan
@@ -157,7 +197,7 @@ fn parse<'a, 'py>(
         } else {
             let chan = chan_of(py, &case, "recv")?;
             let name = case.getattr(intern!(py, "__name__"))?;
-            let with_ok = match name.extract::<&str>().ok() {
+            let with_ok = match name.extract::<pyo3::pybacked::PyBackedStr>().ok().as_deref() {
                 Some("recv") => false,
                 Some("recv_") => true,
                 _ => return Err(go_panic(py, format!("pyselect: recv expected: {}", case.repr()?))),
@@ -371,8 +411,18 @@ fn pair(py: Python<'_>, i: usize, rx: Py<PyAny>) -> PyResult<Py<PyAny>> {
         if t.is_null() {
             return Err(PyErr::fetch(py));
         }
-        pyo3::ffi::PyTuple_SET_ITEM(t, 0, i.into_ptr());
-        pyo3::ffi::PyTuple_SET_ITEM(t, 1, rx.into_ptr());
+        #[cfg(not(Py_LIMITED_API))]
+        {
+            pyo3::ffi::PyTuple_SET_ITEM(t, 0, i.into_ptr());
+            pyo3::ffi::PyTuple_SET_ITEM(t, 1, rx.into_ptr());
+        }
+        // The stable ABI has only the checked form (which cannot fail here:
+        // `t` is a fresh tuple of two).
+        #[cfg(Py_LIMITED_API)]
+        {
+            pyo3::ffi::PyTuple_SetItem(t, 0, i.into_ptr());
+            pyo3::ffi::PyTuple_SetItem(t, 1, rx.into_ptr());
+        }
         Ok(Bound::from_owned_ptr(py, t).unbind())
     }
 }
@@ -417,6 +467,31 @@ unsafe extern "C" fn select_fastcall(
     r
 }
 
+type FastCall = unsafe extern "C" fn(
+    *mut pyo3::ffi::PyObject,
+    *mut *mut pyo3::ffi::PyObject,
+    pyo3::ffi::Py_ssize_t,
+) -> *mut pyo3::ffi::PyObject;
+
+/// CPython's METH_FASTCALL (0x0080, the PEP 590 calling convention). It is
+/// part of the stable ABI from 3.10 on, and CPython 3.7+ all call it the same
+/// way, so the abi3 wheel (built for 3.9, where pyo3 does not name it) uses
+/// it too.
+const METH_FASTCALL: std::os::raw::c_int = 0x0080;
+
+#[cfg(any(Py_3_10, not(Py_LIMITED_API)))]
+fn fastcall_pointer(f: FastCall) -> pyo3::ffi::PyMethodDefPointer {
+    pyo3::ffi::PyMethodDefPointer { PyCFunctionFast: f }
+}
+
+#[cfg(not(any(Py_3_10, not(Py_LIMITED_API))))]
+fn fastcall_pointer(f: FastCall) -> pyo3::ffi::PyMethodDefPointer {
+    // SAFETY: PyMethodDefPointer is a union of C function pointers, all of
+    // one size; CPython calls it by the signature that ml_flags
+    // (METH_FASTCALL) names, which is `f`'s.
+    pyo3::ffi::PyMethodDefPointer { PyCFunction: unsafe { std::mem::transmute::<FastCall, pyo3::ffi::PyCFunction>(f) } }
+}
+
 /// The `select` function object of module `module` (METH_FASTCALL, see
 /// [`select_fastcall`]).
 pub fn select_function<'py>(module: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyAny>> {
@@ -425,8 +500,8 @@ pub fn select_function<'py>(module: &Bound<'py, PyModule>) -> PyResult<Bound<'py
     // function lives: give it one that is never freed.
     let def: &'static mut pyo3::ffi::PyMethodDef = Box::leak(Box::new(pyo3::ffi::PyMethodDef {
         ml_name: c"select".as_ptr(),
-        ml_meth: pyo3::ffi::PyMethodDefPointer { PyCFunctionFast: select_fastcall },
-        ml_flags: pyo3::ffi::METH_FASTCALL,
+        ml_meth: fastcall_pointer(select_fastcall),
+        ml_flags: METH_FASTCALL,
         ml_doc: c"select(*cases) -> (index, rx): runs one ready case, or blocks until one is ready.".as_ptr(),
     }));
     let name = module.name()?;

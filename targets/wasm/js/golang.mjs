@@ -15,69 +15,21 @@
 // wraps), and unpacks the Python package (a zip of python/golang) into
 // Pyodide's file system.
 //
-// Event-loop driving: the core asks for a turn with schedule(ms). A turn
-// with runnable goroutines runs in a new macrotask (setImmediate in Node.js,
-// a MessageChannel message in browsers), never as a chain of microtasks, so
-// that a page keeps rendering and handling input between turns; a turn
-// waiting for a timer runs after setTimeout. The core's own timer wheel
-// decides which timer fires first, so the order is the same everywhere.
+// Event-loop driving and the module object Python imports come from
+// python/golang/_wasm/driver.js, which the wheel's own loader uses too.
 
 import initWasm, * as core from "../pkg/golang_wasm.js";
 
 let loaded = null;
 
-function makeScheduler() {
-  let macroPending = false;
-  let timer = null;
-  let timerDue = Infinity;
-  let post;
-  if (typeof setImmediate === "function") {
-    post = () => setImmediate(runTurn);
-  } else {
-    const mc = new MessageChannel();
-    mc.port1.onmessage = runTurn;
-    post = () => mc.port2.postMessage(0);
-  }
-  function runTurn() {
-    macroPending = false;
-    if (timer !== null) {
-      clearTimeout(timer);
-      timer = null;
-      timerDue = Infinity;
-    }
-    const next = core.turn();
-    if (next >= 0) schedule(next);
-  }
-  function schedule(ms) {
-    if (ms <= 0) {
-      if (!macroPending) {
-        macroPending = true;
-        post();
-      }
-      return;
-    }
-    const due = performance.now() + ms;
-    if (timer !== null && timerDue <= due) return;
-    if (timer !== null) clearTimeout(timer);
-    timerDue = due;
-    timer = setTimeout(() => {
-      timer = null;
-      timerDue = Infinity;
-      runTurn();
-    }, ms);
-  }
-  return schedule;
-}
-
-// The module the Python shim imports. select takes its cases as a flat list
-// of numbers; they cross into Rust as one Float64Array.
-function pythonModule() {
-  const m = {};
-  for (const [k, v] of Object.entries(core)) {
-    if (typeof v === "function" && k !== "default" && k !== "initSync") m[k] = v;
-  }
-  m.select = (mode, defaultAt, ...flat) => core.select(mode, defaultAt, Float64Array.from(flat));
-  return m;
+// driver.js is a classic script (so that Python can evaluate it through
+// Pyodide without an ES module import); its value is the setup function.
+async function loadDriver() {
+  const url = new URL("../../../python/golang/_wasm/driver.js", import.meta.url);
+  const text = url.protocol === "file:"
+    ? (await import("node:fs")).readFileSync(url, "utf8")
+    : await (await fetch(url)).text();
+  return (0, eval)(text);
 }
 
 /**
@@ -90,12 +42,14 @@ function pythonModule() {
 export async function loadGolang(pyodide, { wasm, python, dir = "/home/pyodide/golang-py" } = {}) {
   if (!loaded) {
     loaded = (async () => {
-      await initWasm({ module_or_path: wasm ?? new URL("../pkg/golang_wasm_bg.wasm", import.meta.url) });
-      core.set_scheduler(makeScheduler());
+      const [setup] = await Promise.all([
+        loadDriver(),
+        initWasm({ module_or_path: wasm ?? new URL("../pkg/golang_wasm_bg.wasm", import.meta.url) }),
+      ]);
+      return setup(core);
     })();
   }
-  await loaded;
-  pyodide.registerJsModule("_golang_wasm_core", pythonModule());
+  pyodide.registerJsModule("_golang_wasm_core", await loaded);
   if (python) {
     pyodide.FS.mkdirTree(dir);
     pyodide.unpackArchive(python, "zip", { extractDir: dir });
