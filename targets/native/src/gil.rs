@@ -15,7 +15,7 @@
 
 use golang_chan::Blocking;
 use pyo3::prelude::*;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::thread::ThreadId;
 use std::time::Duration;
@@ -28,10 +28,46 @@ static MAIN_THREAD: OnceLock<ThreadId> = OnceLock::new();
 /// Set by an `atexit` hook: the interpreter is about to finalize.
 static EXITING: AtomicBool = AtomicBool::new(false);
 
+/// How many threads are taking the GIL back through pyo3 ([`detach`]'s
+/// return, [`attach`]). Invariants:
+/// 1. A thread counts itself here before it checks [`EXITING`], and stops
+///    counting once it holds the GIL (or gives up and parks).
+/// 2. The `atexit` hook sets [`EXITING`], then waits, without the GIL, until
+///    this is 0. So when finalization starts no thread is inside pyo3's GIL
+///    acquisition, whose call into CPython is declared "never unwinds":
+///    CPython's `pthread_exit` there (a thread taking the GIL during
+///    finalization) would abort the process instead of reaching
+///    [`HangOnUnwind`] (seen in the abi3 build). Threads that come later see
+///    [`EXITING`] and park.
+static RETAKING: AtomicUsize = AtomicUsize::new(0);
+
+/// The longest the `atexit` hook waits for threads taking the GIL back
+/// (invariant 2); they only need the GIL, which it releases meanwhile.
+const RETAKING_WAIT: Duration = Duration::from_secs(2);
+
 /// The `atexit` hook.
 #[pyfunction]
-pub fn _atexit() {
+pub fn _atexit(py: Python<'_>) {
     EXITING.store(true, Ordering::SeqCst);
+    // invariant 2: let the threads already taking the GIL back finish that
+    py.detach(|| {
+        let start = std::time::Instant::now();
+        while RETAKING.load(Ordering::SeqCst) != 0 && start.elapsed() < RETAKING_WAIT {
+            std::thread::sleep(Duration::from_micros(100));
+        }
+    });
+}
+
+/// Counts the calling thread in [`RETAKING`], or parks it for good when the
+/// interpreter is exiting (invariant 1).
+fn enter_retaking() {
+    RETAKING.fetch_add(1, Ordering::SeqCst);
+    if EXITING.load(Ordering::SeqCst) {
+        RETAKING.fetch_sub(1, Ordering::SeqCst);
+        loop {
+            std::thread::park();
+        }
+    }
 }
 
 /// Called by a thread that is about to take the GIL again. During
@@ -69,8 +105,11 @@ pub(crate) fn detach<R: Send>(py: Python<'_>, f: impl Send + FnOnce() -> R) -> R
     let guard = HangOnUnwind;
     let r = py.detach(|| {
         RELEASES.fetch_add(1, Ordering::Release);
-        f()
+        let r = f();
+        enter_retaking(); // pyo3 takes the GIL back right after this closure
+        r
     });
+    RETAKING.fetch_sub(1, Ordering::SeqCst); // invariant 1: the GIL is held
     std::mem::forget(guard);
     r
 }
@@ -310,7 +349,11 @@ pub(crate) fn call_goroutine<'py>(
 pub(crate) fn attach<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> R {
     park_if_exiting();
     let guard = HangOnUnwind;
-    let r = Python::attach(f);
+    enter_retaking();
+    let r = Python::attach(|py| {
+        RETAKING.fetch_sub(1, Ordering::SeqCst); // invariant 1: the GIL is held
+        f(py)
+    });
     std::mem::forget(guard);
     r
 }
