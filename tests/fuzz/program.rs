@@ -1,0 +1,225 @@
+//! The random programs of the fuzz suite: goroutines doing channel
+//! operations, selects, closes, timers and drops of pending operations, and
+//! their generation (proptest strategies that shrink towards short programs).
+
+use proptest::prelude::*;
+use std::fmt;
+
+/// Data channels of every program (their capacities vary).
+pub const NCHANS: usize = 3;
+/// Timers of every program (created by main before anything else runs).
+pub const NTIMERS: usize = 2;
+
+/// Which channel an operation uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChanRef {
+    /// Data channel `i` (`Chan<u64>`).
+    Data(usize),
+    /// The channel of timer `i` (`Chan<f64>`; only received from).
+    Timer(usize),
+    /// The nil channel.
+    Nil,
+}
+
+/// A case of a select.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Case {
+    Recv(ChanRef),
+    /// Send on a data channel or nil; the value is unique in the program.
+    Send(ChanRef, u64),
+}
+
+/// One operation of a goroutine.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// `ch <- v` (panics on a closed channel).
+    Send(ChanRef, u64),
+    /// `<-ch`.
+    Recv(ChanRef),
+    /// `v, ok := <-ch`.
+    RecvOk(ChanRef),
+    /// `select { cases...; default }`; a send case on a closed channel panics.
+    Select(Vec<Case>, bool),
+    /// `close(ch)`.
+    Close(ChanRef),
+    /// `time.Sleep(µs)`.
+    Sleep(u64),
+    /// `timer.Stop()` of timer `i` (a stoppable one).
+    Stop(usize),
+    /// Poll the blocking operation once, yield, then drop its future if it
+    /// did not complete (a cancelled operation). Inner: Send, Recv or Select
+    /// without default.
+    Drop(Box<Op>),
+}
+
+/// A timer of the program: fires after `us` µs; stoppable ones are
+/// `time::Timer`s, the others `time::after`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TimerSpec {
+    pub us: u64,
+    pub stoppable: bool,
+}
+
+/// A program: goroutine 0 is main, which creates the channels and timers and
+/// spawns the others (in order) before its first operation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Program {
+    pub caps: Vec<usize>,
+    pub timers: Vec<TimerSpec>,
+    pub gors: Vec<Vec<Op>>,
+}
+
+impl fmt::Display for ChanRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChanRef::Data(i) => write!(f, "c{i}"),
+            ChanRef::Timer(i) => write!(f, "t{i}.C"),
+            ChanRef::Nil => write!(f, "nilchan"),
+        }
+    }
+}
+
+impl fmt::Display for Case {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Case::Recv(c) => write!(f, "case <-{c}"),
+            Case::Send(c, v) => write!(f, "case {c} <- {v}"),
+        }
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Op::Send(c, v) => write!(f, "{c} <- {v}"),
+            Op::Recv(c) => write!(f, "<-{c}"),
+            Op::RecvOk(c) => write!(f, "v, ok := <-{c}"),
+            Op::Select(cases, dflt) => {
+                write!(f, "select {{ ")?;
+                for c in cases {
+                    write!(f, "{c}; ")?;
+                }
+                if *dflt {
+                    write!(f, "default; ")?;
+                }
+                write!(f, "}}")
+            }
+            Op::Close(c) => write!(f, "close({c})"),
+            Op::Sleep(us) => write!(f, "time.Sleep({us}µs)"),
+            Op::Stop(t) => write!(f, "t{t}.Stop()"),
+            Op::Drop(op) => write!(f, "poll once, yield, drop: {op}"),
+        }
+    }
+}
+
+impl fmt::Display for Program {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, c) in self.caps.iter().enumerate() {
+            writeln!(f, "c{i} := make(chan int, {c})")?;
+        }
+        for (i, t) in self.timers.iter().enumerate() {
+            let kind = if t.stoppable { "time.NewTimer" } else { "time.After" };
+            writeln!(f, "t{i} := {kind}({}µs)", t.us)?;
+        }
+        for (g, ops) in self.gors.iter().enumerate() {
+            if g == 0 {
+                writeln!(f, "main (goroutine 1):")?;
+            } else {
+                writeln!(f, "go (goroutine {}):", g + 1)?;
+            }
+            for op in ops {
+                writeln!(f, "    {op}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Program {
+    /// Gives every sent value a unique number (1, 2, ...) in program order,
+    /// and makes Stop name only stoppable timers (a no-op op otherwise).
+    pub fn normalized(mut self) -> Program {
+        let mut next = 1u64;
+        let stoppable: Vec<usize> = (0..self.timers.len()).filter(|&i| self.timers[i].stoppable).collect();
+        for ops in &mut self.gors {
+            ops.retain(|op| !matches!(op, Op::Stop(_)) || !stoppable.is_empty());
+            for op in ops.iter_mut() {
+                renumber(op, &mut next, &stoppable);
+            }
+        }
+        self
+    }
+}
+
+fn renumber(op: &mut Op, next: &mut u64, stoppable: &[usize]) {
+    let mut fresh = || {
+        let v = *next;
+        *next += 1;
+        v
+    };
+    match op {
+        Op::Send(_, v) => *v = fresh(),
+        Op::Select(cases, _) => {
+            for c in cases {
+                if let Case::Send(_, v) = c {
+                    *v = fresh();
+                }
+            }
+        }
+        Op::Stop(t) => *t = stoppable[*t % stoppable.len()],
+        Op::Drop(inner) => renumber(inner, next, stoppable),
+        _ => {}
+    }
+}
+
+fn data_ref() -> impl Strategy<Value = ChanRef> {
+    prop_oneof![8 => (0..NCHANS).prop_map(ChanRef::Data), 1 => Just(ChanRef::Nil)]
+}
+
+fn recv_ref() -> impl Strategy<Value = ChanRef> {
+    prop_oneof![
+        8 => (0..NCHANS).prop_map(ChanRef::Data),
+        2 => (0..NTIMERS).prop_map(ChanRef::Timer),
+        1 => Just(ChanRef::Nil),
+    ]
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    prop_oneof![recv_ref().prop_map(Case::Recv), data_ref().prop_map(|c| Case::Send(c, 0))]
+}
+
+fn blocking_op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        data_ref().prop_map(|c| Op::Send(c, 0)),
+        recv_ref().prop_map(Op::Recv),
+        prop::collection::vec(case(), 1..=3).prop_map(|cs| Op::Select(cs, false)),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => data_ref().prop_map(|c| Op::Send(c, 0)),
+        5 => recv_ref().prop_map(Op::Recv),
+        2 => recv_ref().prop_map(Op::RecvOk),
+        4 => (prop::collection::vec(case(), 1..=3), any::<bool>()).prop_map(|(cs, d)| Op::Select(cs, d)),
+        1 => data_ref().prop_map(Op::Close),
+        1 => prop::sample::select(vec![0u64, 500, 1000, 1500, 3000]).prop_map(Op::Sleep),
+        1 => (0..NTIMERS).prop_map(Op::Stop),
+        2 => blocking_op().prop_map(|o| Op::Drop(Box::new(o))),
+    ]
+}
+
+fn timer() -> impl Strategy<Value = TimerSpec> {
+    (prop::sample::select(vec![0u64, 1000, 2000, 2500, 4000]), any::<bool>())
+        .prop_map(|(us, stoppable)| TimerSpec { us, stoppable })
+}
+
+/// Programs of 1..=4 goroutines of up to `max_ops` operations each.
+pub fn program(max_ops: usize) -> impl Strategy<Value = Program> {
+    (
+        prop::collection::vec(0usize..=2, NCHANS),
+        prop::collection::vec(timer(), NTIMERS),
+        prop::collection::vec(prop::collection::vec(op(), 0..=max_ops), 1..=4),
+    )
+        .prop_map(|(caps, timers, gors)| Program { caps, timers, gors }.normalized())
+}

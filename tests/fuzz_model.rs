@@ -1,0 +1,191 @@
+//! Fuzzing against a model: random programs of goroutines, buffered and
+//! unbuffered channels, sends, receives, selects (with and without default),
+//! closes (and Go's panics), drops of pending operations and timers run on
+//! the deterministic executor; each run's observation log is replayed
+//! through a sequential model of Go's channel rules (`fuzz/model.rs`), which
+//! rejects any step it does not allow, and checks how the run ended
+//! (main returned, the panic due, or deadlock exactly when every goroutine
+//! is blocked), that virtual time advanced to the deadlines exactly, and
+//! that every value sent was received once or is still buffered.
+//!
+//! `GOLANG_FUZZ_CASES=n` sets the number of programs (default 1000, a few
+//! seconds in a debug build); a long run:
+//! `GOLANG_FUZZ_CASES=1000000 cargo test --release --test fuzz_model`.
+//! A failure prints the run's seed and the shrunk program;
+//! `GOLANG_FUZZ_SEED=<n>` (printed at the start) reruns the same sequence of
+//! programs.
+
+#[path = "fuzz/model.rs"]
+mod model;
+#[path = "fuzz/program.rs"]
+mod program;
+#[path = "fuzz/real.rs"]
+mod real;
+
+use model::{Verdict, Outcome};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+thread_local! {
+    static IN_RUN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Go panics of the programs are expected (the runs report them): the panic
+/// hook stays quiet inside runs and prints everything else.
+fn quiet_program_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_RUN.with(|f| f.get()) {
+                default(info);
+            }
+        }));
+    });
+}
+
+/// `real::run` with the panic hook quiet.
+fn run_quietly(p: &program::Program, seed: u64) -> real::Run {
+    IN_RUN.with(|f| f.set(true));
+    let r = std::panic::catch_unwind(|| real::run(p, seed));
+    IN_RUN.with(|f| f.set(false));
+    r.unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
+fn cases() -> u32 {
+    std::env::var("GOLANG_FUZZ_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(1000)
+}
+
+/// A runner whose program sequence is fixed by `GOLANG_FUZZ_SEED` (random
+/// and printed when unset, so that a failing sequence can be rerun).
+fn runner(cases: u32, name: &str) -> TestRunner {
+    let seed: u64 = std::env::var("GOLANG_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| std::collections::hash_map::RandomState::new().hash_one(name));
+    eprintln!("{name}: GOLANG_FUZZ_SEED={seed} GOLANG_FUZZ_CASES={cases}");
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let config = Config { cases, failure_persistence: None, ..Config::default() };
+    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
+}
+
+/// Runs `p` with `seed` and checks it against the model.
+/// Counts of what the runs exercised (to see that the generator covers it).
+static STEPS: AtomicU64 = AtomicU64::new(0);
+static DROPPED_PENDING: AtomicU64 = AtomicU64::new(0);
+static AFTER_TIME_ADVANCED: AtomicU64 = AtomicU64::new(0);
+
+fn check_one(p: &program::Program, seed: u64) -> Result<(Verdict, Outcome), String> {
+    let r = std::panic::catch_unwind(|| run_quietly(p, seed)).map_err(|e| {
+        let msg = e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
+        format!("the run itself panicked: {msg:?}")
+    })?;
+    STEPS.fetch_add(r.log.len() as u64, Ordering::Relaxed);
+    for o in &r.log {
+        match o {
+            model::Obs::DropPending { .. } => DROPPED_PENDING.fetch_add(1, Ordering::Relaxed),
+            model::Obs::Done { now, .. } if *now > 0 => AFTER_TIME_ADVANCED.fetch_add(1, Ordering::Relaxed),
+            _ => 0,
+        };
+    }
+    Ok((model::check(p, &r.log, &r.outcome, &r.bufs), r.outcome))
+}
+
+#[test]
+fn random_programs_follow_gos_channel_rules() {
+    let n = cases();
+    quiet_program_panics();
+    let mut runner = runner(n, "random_programs_follow_gos_channel_rules");
+    let (ok, deadlock, panicked, big) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
+    let res = runner.run(&(program::program(6), any::<u64>()), |(p, seed)| {
+        match check_one(&p, seed) {
+            Ok((Verdict::Pass, outcome)) => {
+                // Count outcome classes, to see that the generator covers them.
+                match outcome {
+                    Outcome::Ok => ok.fetch_add(1, Ordering::Relaxed),
+                    Outcome::Deadlock(_) => deadlock.fetch_add(1, Ordering::Relaxed),
+                    Outcome::Panic { .. } => panicked.fetch_add(1, Ordering::Relaxed),
+                };
+                Ok(())
+            }
+            Ok((Verdict::TooBig, _)) => {
+                big.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
+            Ok((Verdict::Fail(why), _)) => Err(TestCaseError::fail(format!("seed {seed}, program:\n{p}\n{why}"))),
+            Err(why) => Err(TestCaseError::fail(format!("seed {seed}, program:\n{p}\n{why}"))),
+        }
+    });
+    eprintln!(
+        "fuzz_model: {n} programs: {} ended normally, {} deadlocked, {} panicked, {} too big to check; \
+         {} steps checked, {} of them after virtual time advanced, {} pending operations dropped",
+        ok.load(Ordering::Relaxed),
+        deadlock.load(Ordering::Relaxed),
+        panicked.load(Ordering::Relaxed),
+        big.load(Ordering::Relaxed),
+        STEPS.load(Ordering::Relaxed),
+        AFTER_TIME_ADVANCED.load(Ordering::Relaxed),
+        DROPPED_PENDING.load(Ordering::Relaxed),
+    );
+    if let Err(e) = res {
+        panic!("{e}");
+    }
+}
+
+/// The checker is not vacuous: runs whose log, outcome or final buffers are
+/// altered in a way Go's rules forbid are rejected.
+#[test]
+fn the_model_rejects_altered_runs() {
+    use model::{Obs, Res, Val};
+    let mut runner = runner(200, "the_model_rejects_altered_runs");
+    quiet_program_panics();
+    let tried = AtomicU64::new(0);
+    runner
+        .run(&(program::program(6), any::<u64>()), |(p, seed)| {
+            let r = run_quietly(&p, seed);
+            if !matches!(model::check(&p, &r.log, &r.outcome, &r.bufs), Verdict::Pass) {
+                return Ok(()); // too big (a failure is the other test's)
+            }
+            let rejected = |log: &[Obs], outcome: &Outcome, bufs: &[Vec<u64>]| {
+                matches!(model::check(&p, log, outcome, bufs), Verdict::Fail(_))
+            };
+            for i in 0..r.log.len() {
+                let mut log = r.log.clone();
+                match &mut log[i] {
+                    // A value that was never sent, or a received value duplicated.
+                    Obs::Done { res: Res::Recv(Some(Val::Data(v))), .. } => *v += 1000,
+                    // Time that did not advance to the deadline exactly.
+                    Obs::Done { now, .. } => *now += 1,
+                    _ => continue,
+                }
+                tried.fetch_add(1, Ordering::Relaxed);
+                prop_assert!(rejected(&log, &r.outcome, &r.bufs), "altered #{i} accepted:\n{p}");
+                // An observation duplicated.
+                let mut log = r.log.clone();
+                log.insert(i, r.log[i].clone());
+                prop_assert!(rejected(&log, &r.outcome, &r.bufs), "duplicated #{i} accepted:\n{p}");
+            }
+            // A value lost from (or added to) a buffer.
+            for c in 0..r.bufs.len() {
+                let mut bufs = r.bufs.clone();
+                if bufs[c].pop().is_none() {
+                    bufs[c].push(999_999);
+                }
+                prop_assert!(rejected(&r.log, &r.outcome, &bufs), "buffer c{c} altered, accepted:\n{p}");
+            }
+            // A different ending.
+            let other = match r.outcome {
+                Outcome::Ok => Outcome::Deadlock(vec![(0, "chan receive".into())]),
+                _ => Outcome::Ok,
+            };
+            if !(other == Outcome::Ok && p.gors[0].is_empty()) {
+                prop_assert!(rejected(&r.log, &other, &r.bufs), "outcome {other:?} accepted:\n{p}");
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(tried.load(Ordering::Relaxed) > 100);
+}
