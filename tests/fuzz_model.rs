@@ -100,7 +100,7 @@ fn random_programs_follow_gos_channel_rules() {
     quiet_program_panics();
     let mut runner = runner(n, "random_programs_follow_gos_channel_rules");
     let (ok, deadlock, panicked, big) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
-    let res = runner.run(&(program::program(6), any::<u64>()), |(p, seed)| {
+    let res = runner.run(&(program::program(8), any::<u64>()), |(p, seed)| {
         match check_one(&p, seed) {
             Ok((Verdict::Pass, outcome)) => {
                 // Count outcome classes, to see that the generator covers them.
@@ -144,7 +144,7 @@ fn the_model_rejects_altered_runs() {
     quiet_program_panics();
     let tried = AtomicU64::new(0);
     runner
-        .run(&(program::program(6), any::<u64>()), |(p, seed)| {
+        .run(&(program::program(8), any::<u64>()), |(p, seed)| {
             let r = run_quietly(&p, seed);
             if !matches!(model::check(&p, &r.log, &r.outcome, &r.bufs), Verdict::Pass) {
                 return Ok(()); // too big (a failure is the other test's)

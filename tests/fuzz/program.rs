@@ -173,13 +173,13 @@ fn renumber(op: &mut Op, next: &mut u64, stoppable: &[usize]) {
 }
 
 fn data_ref() -> impl Strategy<Value = ChanRef> {
-    prop_oneof![8 => (0..NCHANS).prop_map(ChanRef::Data), 1 => Just(ChanRef::Nil)]
+    prop_oneof![16 => (0..NCHANS).prop_map(ChanRef::Data), 1 => Just(ChanRef::Nil)]
 }
 
 fn recv_ref() -> impl Strategy<Value = ChanRef> {
     prop_oneof![
-        8 => (0..NCHANS).prop_map(ChanRef::Data),
-        2 => (0..NTIMERS).prop_map(ChanRef::Timer),
+        16 => (0..NCHANS).prop_map(ChanRef::Data),
+        3 => (0..NTIMERS).prop_map(ChanRef::Timer),
         1 => Just(ChanRef::Nil),
     ]
 }
@@ -214,12 +214,12 @@ fn timer() -> impl Strategy<Value = TimerSpec> {
         .prop_map(|(us, stoppable)| TimerSpec { us, stoppable })
 }
 
-/// Programs of 1..=4 goroutines of up to `max_ops` operations each.
+/// Programs of 1..=5 goroutines of up to `max_ops` operations each.
 pub fn program(max_ops: usize) -> impl Strategy<Value = Program> {
     (
         prop::collection::vec(0usize..=2, NCHANS),
         prop::collection::vec(timer(), NTIMERS),
-        prop::collection::vec(prop::collection::vec(op(), 0..=max_ops), 1..=4),
+        prop::collection::vec(prop::collection::vec(op(), 0..=max_ops), 1..=5),
     )
         .prop_map(|(caps, timers, gors)| Program { caps, timers, gors }.normalized())
 }
