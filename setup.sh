@@ -12,7 +12,7 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q maturin pytest numpy decorator gevent
+.venv/bin/python -m pip install -q maturin pytest hypothesis numpy decorator gevent
 VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" .venv/bin/maturin develop --release -q
 
 if [ "${1:-}" != "--no-demo" ]; then

@@ -15,6 +15,8 @@
 //! `GOLANG_FUZZ_SEED=<n>` (printed at the start) reruns the same sequence of
 //! programs.
 
+#[path = "fuzz/golden.rs"]
+mod golden;
 #[path = "fuzz/model.rs"]
 mod model;
 #[path = "fuzz/program.rs"]
@@ -188,4 +190,15 @@ fn the_model_rejects_altered_runs() {
         })
         .unwrap();
     assert!(tried.load(Ordering::Relaxed) > 100);
+}
+
+/// The golden file shared with the Python suite holds, for each program,
+/// every way a run may end according to the model; real runs end in one.
+#[test]
+fn golden_programs_end_as_the_model_says() {
+    quiet_program_panics();
+    golden::check(|p, seed| {
+        let r = run_quietly(p, seed);
+        (model::check(p, &r.log, &r.outcome, &r.bufs), model::outcome_class(&r.outcome))
+    });
 }

@@ -628,3 +628,69 @@ pub fn check(p: &Program, log: &[Obs], outcome: &Outcome, bufs: &[Vec<u64>]) -> 
         ))
     }
 }
+
+/// How a run may end, as a class: "ok", "deadlock" or "panic: <message>".
+pub fn outcome_class(o: &Outcome) -> String {
+    match o {
+        Outcome::Ok => "ok".into(),
+        Outcome::Deadlock(_) => "deadlock".into(),
+        Outcome::Panic { msg, .. } => format!("panic: {msg}"),
+    }
+}
+
+impl State {
+    /// Every state one step away, observable steps (a goroutine going on
+    /// after its operation completed, a drop-op yielding and dropping)
+    /// included.
+    fn moves(&self, p: &Program) -> Vec<State> {
+        let mut out = self.successors(p);
+        for g in 0..self.gs.len() {
+            let (pc, ph) = &self.gs[g];
+            let drop_op = *pc < p.gors[g].len() && matches!(p.gors[g][*pc], Op::Drop(_));
+            let o = match ph {
+                Phase::Done(Res::Panic(_)) => continue,
+                Phase::Done(res) => Obs::Done { g, res: res.clone(), now: self.now },
+                Phase::Begun | Phase::Blocked if drop_op => Obs::DropPending { g },
+                Phase::DropInert | Phase::DropBlocked | Phase::DropDone(_) => Obs::Dropped { g },
+                _ => continue,
+            };
+            out.extend(self.observe(p, &o));
+        }
+        out
+    }
+
+    fn panic_due(&self) -> Vec<&'static str> {
+        self.gs.iter().filter_map(|(_, ph)| if let Phase::Done(Res::Panic(m)) = ph { Some(*m) } else { None }).collect()
+    }
+}
+
+/// Every way a run of `p` may end under Go's rules (over all schedules and
+/// select choices), or None if there are more than `limit` states.
+pub fn outcome_classes(p: &Program, limit: usize) -> Option<std::collections::BTreeSet<String>> {
+    let mut classes = std::collections::BTreeSet::new();
+    let init = State::initial(p);
+    let mut seen: HashSet<State> = HashSet::from([init.clone()]);
+    let mut stack = vec![init];
+    while let Some(s) = stack.pop() {
+        for m in s.panic_due() {
+            classes.insert(format!("panic: {m}"));
+        }
+        if s.gs[0].1 == Phase::Finished {
+            classes.insert("ok".into());
+            continue; // the run ends when main returns
+        }
+        let next = s.moves(p);
+        if next.is_empty() && s.panic_due().is_empty() {
+            classes.insert("deadlock".into());
+        }
+        for n in next {
+            if seen.insert(n.clone()) {
+                if seen.len() > limit {
+                    return None;
+                }
+                stack.push(n);
+            }
+        }
+    }
+    Some(classes)
+}

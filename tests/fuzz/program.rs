@@ -223,3 +223,124 @@ pub fn program(max_ops: usize) -> impl Strategy<Value = Program> {
     )
         .prop_map(|(caps, timers, gors)| Program { caps, timers, gors }.normalized())
 }
+
+// ---- the golden file's text form (tests/fuzz/golden.txt, read by the
+// Python suite too) ----
+//
+// program
+// caps 0 1 2
+// timers after 0; timer 1000             (µs; "timer": stoppable)
+// main send c0 1; recv t0; select recv:c0,send:nil:2,default; drop recv c1
+// go recvok c2; close c0; sleep 500; stop 1
+// outcomes deadlock; ok; panic: close of closed channel
+// end
+
+fn chan_word(c: ChanRef) -> String {
+    match c {
+        ChanRef::Data(i) => format!("c{i}"),
+        ChanRef::Timer(i) => format!("t{i}"),
+        ChanRef::Nil => "nil".into(),
+    }
+}
+
+fn parse_chan(w: &str) -> Result<ChanRef, String> {
+    let num = |s: &str| s.parse::<usize>().map_err(|e| format!("{w}: {e}"));
+    match w {
+        "nil" => Ok(ChanRef::Nil),
+        _ if w.starts_with('c') => Ok(ChanRef::Data(num(&w[1..])?)),
+        _ if w.starts_with('t') => Ok(ChanRef::Timer(num(&w[1..])?)),
+        _ => Err(format!("bad channel {w:?}")),
+    }
+}
+
+impl Op {
+    pub fn to_golden(&self) -> String {
+        match self {
+            Op::Send(c, v) => format!("send {} {v}", chan_word(*c)),
+            Op::Recv(c) => format!("recv {}", chan_word(*c)),
+            Op::RecvOk(c) => format!("recvok {}", chan_word(*c)),
+            Op::Select(cases, dflt) => {
+                let mut ws: Vec<String> = cases
+                    .iter()
+                    .map(|c| match c {
+                        Case::Recv(c) => format!("recv:{}", chan_word(*c)),
+                        Case::Send(c, v) => format!("send:{}:{v}", chan_word(*c)),
+                    })
+                    .collect();
+                if *dflt {
+                    ws.push("default".into());
+                }
+                format!("select {}", ws.join(","))
+            }
+            Op::Close(c) => format!("close {}", chan_word(*c)),
+            Op::Sleep(us) => format!("sleep {us}"),
+            Op::Stop(t) => format!("stop {t}"),
+            Op::Drop(op) => format!("drop {}", op.to_golden()),
+        }
+    }
+
+    pub fn parse_golden(s: &str) -> Result<Op, String> {
+        let ws: Vec<&str> = s.split(' ').collect();
+        let num = |w: &str| w.parse::<u64>().map_err(|e| format!("{s}: {e}"));
+        Ok(match ws.as_slice() {
+            ["send", c, v] => Op::Send(parse_chan(c)?, num(v)?),
+            ["recv", c] => Op::Recv(parse_chan(c)?),
+            ["recvok", c] => Op::RecvOk(parse_chan(c)?),
+            ["close", c] => Op::Close(parse_chan(c)?),
+            ["sleep", us] => Op::Sleep(num(us)?),
+            ["stop", t] => Op::Stop(num(t)? as usize),
+            ["select", cases] => {
+                let mut dflt = false;
+                let mut cs = Vec::new();
+                for w in cases.split(',') {
+                    let parts: Vec<&str> = w.split(':').collect();
+                    match parts.as_slice() {
+                        ["default"] => dflt = true,
+                        ["recv", c] => cs.push(Case::Recv(parse_chan(c)?)),
+                        ["send", c, v] => cs.push(Case::Send(parse_chan(c)?, num(v)?)),
+                        _ => return Err(format!("bad case {w:?}")),
+                    }
+                }
+                Op::Select(cs, dflt)
+            }
+            ["drop", ..] => Op::Drop(Box::new(Op::parse_golden(&s[5..])?)),
+            _ => return Err(format!("bad op {s:?}")),
+        })
+    }
+}
+
+impl Program {
+    pub fn to_golden(&self) -> String {
+        let caps: Vec<String> = self.caps.iter().map(|c| c.to_string()).collect();
+        let timers: Vec<String> =
+            self.timers.iter().map(|t| format!("{} {}", if t.stoppable { "timer" } else { "after" }, t.us)).collect();
+        let mut out = format!("program\ncaps {}\ntimers {}\n", caps.join(" "), timers.join("; "));
+        for (g, ops) in self.gors.iter().enumerate() {
+            let ops: Vec<String> = ops.iter().map(|o| o.to_golden()).collect();
+            out += &format!("{} {}\n", if g == 0 { "main" } else { "go" }, ops.join("; "));
+        }
+        out
+    }
+
+    /// Parses the lines between "program" and "outcomes".
+    pub fn parse_golden(lines: &[&str]) -> Result<Program, String> {
+        let mut p = Program { caps: Vec::new(), timers: Vec::new(), gors: Vec::new() };
+        for line in lines {
+            let (head, rest) = line.split_once(' ').unwrap_or((line, ""));
+            let items = || rest.split("; ").filter(|s| !s.is_empty());
+            match head {
+                "caps" => p.caps = rest.split(' ').map(|c| c.parse().map_err(|e| format!("{line}: {e}"))).collect::<Result<_, _>>()?,
+                "timers" => {
+                    for t in items() {
+                        let (kind, us) = t.split_once(' ').ok_or(format!("bad timer {t:?}"))?;
+                        let us = us.parse().map_err(|e| format!("{t}: {e}"))?;
+                        p.timers.push(TimerSpec { us, stoppable: kind == "timer" });
+                    }
+                }
+                "main" | "go" => p.gors.push(items().map(Op::parse_golden).collect::<Result<_, _>>()?),
+                _ => return Err(format!("bad line {line:?}")),
+            }
+        }
+        Ok(p)
+    }
+}
