@@ -373,7 +373,8 @@ class State:
         g = o[1]
         ph = s.gs[g][1]
         if o[0] == 'done':
-            if s.now != o[3] or ph != (DONE, o[2]):
+            # (now None: a run on the real clock, without timers)
+            if (o[3] is not None and s.now != o[3]) or ph != (DONE, o[2]):
                 return None
             s.next_op(p, g)
         elif o[0] == 'drop-pending':
@@ -484,10 +485,12 @@ class TooBig(Exception):
     pass
 
 
-def check(p, log, outcome, bufs, after0_at_once=False):
+def check(p, log, outcome, bufs, after0_at_once=False, join=False):
     """Replays a real run through the model. outcome: ('ok',),
-    ('panic', g, msg) or ('deadlock', sorted [(g, reason)]). Returns None if
-    allowed, else why not; raises TooBig if there are too many states."""
+    ('panic', g, msg) or ('deadlock', sorted [(g, reason)]); join: the run
+    ends when every goroutine has finished (not when main returns). Returns
+    None if allowed, else why not; raises TooBig if there are too many
+    states."""
     frontier = {State.initial(p, after0_at_once)}
     for i, o in enumerate(log):
         allc = closure(p, frontier)
@@ -505,7 +508,7 @@ def check(p, log, outcome, bufs, after0_at_once=False):
     for s in allc:
         if not s.buffers_match(p, bufs):
             continue
-        if outcome[0] == 'ok' and s.gs[0][1] == (FINISHED,):
+        if outcome[0] == 'ok' and all(g[1] == (FINISHED,) for g in (s.gs if join else s.gs[:1])):
             return None
         if outcome[0] == 'panic' and s.gs[outcome[1]][1] == (DONE, ('panic', outcome[2])):
             return None
@@ -522,9 +525,10 @@ def outcome_class(outcome):
     return {'ok': 'ok', 'deadlock': 'deadlock'}.get(outcome[0]) or 'panic: ' + outcome[2]
 
 
-def outcome_classes(p, after0_at_once, limit):
+def outcome_classes(p, after0_at_once, limit, join=False):
     """every way a run of p may end under Go's rules, or None if there are
-    more than limit states."""
+    more than limit states (join: the run ends when every goroutine has
+    finished, not when main returns)."""
     classes = set()
     init = State.initial(p, after0_at_once)
     seen = {init}
@@ -534,7 +538,7 @@ def outcome_classes(p, after0_at_once, limit):
         due = s.panic_due()
         for m in due:
             classes.add('panic: ' + m)
-        if s.gs[0][1] == (FINISHED,):
+        if all(g[1] == (FINISHED,) for g in (s.gs if join else s.gs[:1])):
             classes.add('ok')
             continue
         nxt = s.moves(p)

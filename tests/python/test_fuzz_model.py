@@ -18,7 +18,14 @@ The two suites share tests/fuzz/golden.txt: programs and every way a run of
 each may end, computed by the Rust model; the Python model must compute the
 same, and real runs here must end in one of them.
 
-`GOLANG_FUZZ_EXAMPLES=n` sets the number of random programs (default 200);
+A checked subset runs on thread goroutines (blocking `send`, `recv`,
+`recv_`, `select`, `close`; no timers, so no time is checked): programs that
+the model says always finish (no deadlock, no panic, under every schedule),
+run with each goroutine on its own thread (greenlet under gpython); the
+interleaving is then the OS's, and the log is replayed the same way.
+
+`GOLANG_FUZZ_EXAMPLES=n` sets the number of random programs (default 200;
+a quarter of it for the thread subset);
 a long run: `GOLANG_FUZZ_EXAMPLES=100000 .venv/bin/python -m pytest -q
 tests/python/test_fuzz_model.py`. A failure prints the shrunk program (in
 the golden file's text form) and the seed.
@@ -207,6 +214,104 @@ PROGRAM = st.builds(
 @given(PROGRAM, st.integers(0, 2**63 - 1))
 def test_random_programs_follow_gos_channel_rules(p, seed):
     check_run(p, seed)
+
+
+# ---- the thread subset ----
+
+SYNC_CASES = st.lists(st.one_of(st.tuples(st.just('recv'), DATA), st.tuples(st.just('send'), DATA, st.just(0))),
+                      min_size=1, max_size=3).map(tuple)
+# (selects with default never block: more of them, more programs that
+# always finish)
+SYNC_OP = st.one_of(
+    st.tuples(st.just('send'), DATA, st.just(0)),
+    st.tuples(st.just('recv'), DATA),
+    st.tuples(st.just('select'), SYNC_CASES, st.just(True)),
+    st.tuples(st.just('recvok'), DATA),
+    st.tuples(st.just('select'), SYNC_CASES, st.just(True)),
+    st.tuples(st.just('select'), SYNC_CASES, st.booleans()),
+    st.tuples(st.just('close'), DATA),
+)
+SYNC_PROGRAM = st.builds(
+    normalized,
+    st.lists(st.integers(0, 2), min_size=3, max_size=3),
+    st.just([]),
+    st.lists(st.lists(SYNC_OP, max_size=5), min_size=1, max_size=4),
+)
+
+
+def run_threads(p, timeout=60):
+    """Runs p with each goroutine on its own thread goroutine (main's too);
+    waits until all have finished: (log, bufs)."""
+    import threading
+    log = []
+    lock = threading.Lock()
+    data = [chan(c) for c in p.caps]
+
+    def ch(name):
+        return nilchan if name == 'nil' else data[int(name[1:])]
+
+    def exec_op(op):
+        k = op[0]
+        if k == 'send':
+            ch(op[1]).send(op[2])
+            return ('sent',)
+        if k == 'recv':
+            v = ch(op[1]).recv()
+            return ('recv', None if v is None else ('d', v))
+        if k == 'recvok':
+            v, ok = ch(op[1]).recv_()
+            return ('recv', ('d', v)) if ok else ('recv', None) if v is None else ('bad', repr(v))
+        if k == 'select':
+            cases, dflt = op[1], op[2]
+            args = [ch(c[1]).recv if c[0] == 'recv' else (ch(c[1]).send, c[2]) for c in cases]
+            if dflt:
+                args.append(default)
+            i, v = select(*args)
+            if i == len(cases) or cases[i][0] == 'send':
+                return ('sel', i, None)
+            return ('sel', i, ('r', None if v is None else ('d', v)))
+        if k == 'close':
+            ch(op[1]).close()
+            return ('closed',)
+        raise AssertionError(op)
+
+    done = chan(len(p.gors))
+
+    def goroutine(g):
+        try:
+            for op in p.gors[g]:
+                res = exec_op(op)
+                with lock:
+                    log.append(('done', g, res, None))
+        finally:
+            done.send(g)
+    for g in range(len(p.gors)):
+        go(goroutine, g)
+    for _ in p.gors:
+        i, _ = select(done.recv, time.after(timeout).recv)
+        assert i == 0, "the program did not finish in %ds:\n%s\nlog: %r" % (timeout, p.text(), log)
+    bufs = []
+    for c in data:
+        got = []
+        while True:
+            i, r = select(c.recv_, default)
+            if i != 0 or not r[1]:
+                break
+            got.append(r[0])
+        bufs.append(got)
+    return log, bufs
+
+
+@settings(max_examples=max(EXAMPLES // 4, 10), deadline=None, suppress_health_check=list(HealthCheck))
+@given(SYNC_PROGRAM)
+def test_thread_goroutines_follow_gos_channel_rules(p):
+    hypothesis.assume(model.outcome_classes(p, False, 20000, join=True) == {'ok'})
+    log, bufs = run_threads(p)
+    try:
+        why = model.check(p, log, ('ok',), bufs, join=True)
+    except model.TooBig:
+        return
+    assert why is None, "program:\n%s\n%s" % (p.text(), why)
 
 
 def golden():
