@@ -89,8 +89,6 @@ enum Phase {
     Blocked,
     Sleeping(u64),
     Done(Res),
-    /// Drop-op whose first poll did not try (cooperative budget): inert.
-    DropInert,
     DropBlocked,
     DropDone(Res),
     Finished,
@@ -165,7 +163,7 @@ impl State {
     }
 
     fn runnable(&self, g: usize) -> bool {
-        matches!(self.gs[g].1, Phase::Begun | Phase::Done(_) | Phase::DropInert | Phase::DropBlocked | Phase::DropDone(_))
+        matches!(self.gs[g].1, Phase::Begun | Phase::Done(_) | Phase::DropBlocked | Phase::DropDone(_))
     }
 
     /// Invariant 1: completing a goroutine removes all its queue entries.
@@ -434,16 +432,16 @@ impl State {
                 if !matches!(p.gors[*g][s.gs[*g].0], Op::Drop(_)) {
                     return None;
                 }
-                s.gs[*g].1 = match s.gs[*g].1 {
-                    Phase::Begun => Phase::DropInert,
-                    Phase::Blocked => Phase::DropBlocked,
-                    _ => return None,
-                };
+                // (the real drop-op yields before its one poll, which
+                // therefore starts with a full budget and tries)
+                if s.gs[*g].1 != Phase::Blocked {
+                    return None;
+                }
+                s.gs[*g].1 = Phase::DropBlocked;
             }
             Obs::Dropped { g } => {
                 let g = *g;
                 match s.gs[g].1.clone() {
-                    Phase::DropInert => {}
                     Phase::DropBlocked => s.remove_entries(g),
                     Phase::DropDone(res) => {
                         // A dropped receiver that was handed a value gives
@@ -650,8 +648,8 @@ impl State {
             let o = match ph {
                 Phase::Done(Res::Panic(_)) => continue,
                 Phase::Done(res) => Obs::Done { g, res: res.clone(), now: self.now },
-                Phase::Begun | Phase::Blocked if drop_op => Obs::DropPending { g },
-                Phase::DropInert | Phase::DropBlocked | Phase::DropDone(_) => Obs::Dropped { g },
+                Phase::Blocked if drop_op => Obs::DropPending { g },
+                Phase::DropBlocked | Phase::DropDone(_) => Obs::Dropped { g },
                 _ => continue,
             };
             out.extend(self.observe(p, &o));

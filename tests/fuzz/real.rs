@@ -4,6 +4,7 @@
 use super::model::{Obs, Outcome, Res, Val, DEFAULT};
 use super::program::{Case, ChanRef, Op, Program};
 use golang::time::Timer;
+use golang::chan::{RecvCase, SendCase};
 use golang::{Chan, RunError, Runtime, Select};
 use std::future::{poll_fn, Future};
 use std::sync::{Arc, Mutex};
@@ -58,8 +59,11 @@ fn now() -> u64 {
     golang::sched::now_ns()
 }
 
-/// Polls `fut` once: Some(output) if it completed.
+/// Polls `fut` once: Some(output) if it completed. It yields first, so that
+/// the poll starts with a full cooperative budget and really tries the
+/// operation (the model has no "polled but not tried" state).
 async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Option<F::Output> {
+    golang::yield_now().await;
     poll_fn(|cx| Poll::Ready(match std::pin::Pin::new(&mut *fut).poll(cx) {
         Poll::Ready(v) => Some(v),
         Poll::Pending => None,
@@ -67,7 +71,63 @@ async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Option<F::Output> {
     .await
 }
 
-/// Runs a select; a send case on a closed channel panics as in Go.
+/// One case of a select on the caller's stack.
+enum StackCase<'a> {
+    RecvData(RecvCase<'a, u64>),
+    RecvTime(RecvCase<'a, f64>),
+    Send(SendCase<'a, u64>),
+}
+
+impl StackCase<'_> {
+    fn case(&mut self) -> &mut dyn golang::chan::Case {
+        match self {
+            StackCase::RecvData(c) => c,
+            StackCase::RecvTime(c) => c,
+            StackCase::Send(c) => c,
+        }
+    }
+}
+
+/// Runs a select with its cases on the stack (`golang::chan::select`), as
+/// goroutines of odd index do; a send case on a closed channel panics as in Go.
+async fn select_on_stack(env: &Env, cases: &[Case], dflt: bool, drop_op: Option<usize>) -> Option<Res> {
+    let mut cs: Vec<StackCase<'_>> = cases
+        .iter()
+        .map(|c| match *c {
+            Case::Recv(ChanRef::Timer(t)) => StackCase::RecvTime(RecvCase::new(env.timer(t))),
+            Case::Recv(c) => StackCase::RecvData(RecvCase::new(env.data(c))),
+            Case::Send(c, v) => StackCase::Send(SendCase::new(env.data(c), v)),
+        })
+        .collect();
+    let r = {
+        let mut refs: Vec<&mut dyn golang::chan::Case> = cs.iter_mut().map(|c| c.case()).collect();
+        let mut fut = golang::chan::select(&mut refs, dflt);
+        match drop_op {
+            None => fut.await,
+            Some(g) => match poll_once(&mut fut).await {
+                Some(r) => r,
+                None => {
+                    env.push(Obs::DropPending { g });
+                    golang::yield_now().await;
+                    drop(fut);
+                    return None;
+                }
+            },
+        }
+    };
+    let k = r.unwrap_or_else(|e| panic!("{e}"));
+    if k == DEFAULT {
+        return Some(Res::Selected(DEFAULT, None));
+    }
+    Some(match &mut cs[k] {
+        StackCase::RecvTime(c) => Res::Selected(k, Some(c.take().unwrap().map(time_val))),
+        StackCase::RecvData(c) => Res::Selected(k, Some(c.take().unwrap().map(Val::Data))),
+        StackCase::Send(_) => Res::Selected(k, None),
+    })
+}
+
+/// Runs a select with the `Select` builder, as goroutines of even index
+/// do; a send case on a closed channel panics as in Go.
 async fn select(env: &Env, cases: &[Case], dflt: bool, drop_op: Option<usize>) -> Option<Res> {
     let mut sel = Select::new();
     for c in cases {
@@ -145,6 +205,7 @@ async fn exec(env: &Env, g: usize, op: &Op) -> Option<Res> {
                 false => Res::Bad(format!("v, ok := <-ch gave ({v}, false)")),
             }
         }
+        Op::Select(cases, dflt) if g % 2 == 1 => return select_on_stack(env, cases, *dflt, None).await,
         Op::Select(cases, dflt) => return select(env, cases, *dflt, None).await,
         Op::Close(c) => {
             env.data(*c).close(); // panics: close of nil / closed channel
@@ -173,6 +234,7 @@ async fn exec(env: &Env, g: usize, op: &Op) -> Option<Res> {
                 let ch = env.data(*c);
                 Res::Recv(drop_op(env, g, ch.recv()).await?.map(Val::Data))
             }
+            Op::Select(cases, false) if g % 2 == 1 => return select_on_stack(env, cases, false, Some(g)).await,
             Op::Select(cases, false) => return select(env, cases, false, Some(g)).await,
             op => unreachable!("drop of {op:?}"),
         },

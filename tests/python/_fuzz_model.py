@@ -41,8 +41,8 @@ PLAIN = -1          # case index of a plain (non-select) queue entry
 SEND_CLOSED = ('panic', 'send on closed channel')
 
 # phases of a goroutine's current operation
-BEGUN, BLOCKED, SLEEPING, DONE, DROP_INERT, DROP_BLOCKED, DROP_DONE, FINISHED = (
-    'begun', 'blocked', 'sleeping', 'done', 'drop-inert', 'drop-blocked', 'drop-done', 'finished')
+BEGUN, BLOCKED, SLEEPING, DONE, DROP_BLOCKED, DROP_DONE, FINISHED = (
+    'begun', 'blocked', 'sleeping', 'done', 'drop-blocked', 'drop-done', 'finished')
 # timer states: an int >= 0 is "armed, fires at that µs"
 FIRED, STOPPED = -1, -2
 
@@ -207,7 +207,7 @@ class State:
         return i if ch[0] == 'c' else len(p.caps) + i
 
     def runnable(self, g):
-        return self.gs[g][1][0] in (BEGUN, DONE, DROP_INERT, DROP_BLOCKED, DROP_DONE)
+        return self.gs[g][1][0] in (BEGUN, DONE, DROP_BLOCKED, DROP_DONE)
 
     def remove_entries(self, g):        # invariant 1
         for c in self.chans:
@@ -378,9 +378,9 @@ class State:
                 return None
             s.next_op(p, g)
         elif o[0] == 'drop-pending':
-            if p.gors[g][s.gs[g][0]][0] != 'drop' or ph[0] not in (BEGUN, BLOCKED):
+            if p.gors[g][s.gs[g][0]][0] != 'drop' or ph[0] != BLOCKED:
                 return None
-            s.gs[g][1] = (DROP_INERT,) if ph[0] == BEGUN else (DROP_BLOCKED,)
+            s.gs[g][1] = (DROP_BLOCKED,)
         elif o[0] == 'dropped':
             if ph[0] == DROP_BLOCKED:
                 s.remove_entries(g)
@@ -396,7 +396,7 @@ class State:
                         s.complete(rg, recv_res(rk, v))
                     else:
                         c[1].insert(0, v)
-            elif ph[0] != DROP_INERT:
+            else:
                 return None
             s.next_op(p, g)
         return s
@@ -452,9 +452,9 @@ class State:
             drop_op = pc < len(p.gors[g]) and p.gors[g][pc][0] == 'drop'
             if ph[0] == DONE and ph[1][0] != 'panic':
                 o = ('done', g, ph[1], self.now)
-            elif ph[0] in (BEGUN, BLOCKED) and drop_op:
+            elif ph[0] == BLOCKED and drop_op:
                 o = ('drop-pending', g)
-            elif ph[0] in (DROP_INERT, DROP_BLOCKED, DROP_DONE):
+            elif ph[0] in (DROP_BLOCKED, DROP_DONE):
                 o = ('dropped', g)
             else:
                 continue
