@@ -212,7 +212,7 @@ impl State {
     }
 
     /// The active side of a send; None if it must wait.
-    fn active_send(&mut self, p: &Program, c: usize, k: usize, v: Val) -> Option<Res> {
+    fn active_send(&mut self, c: usize, k: usize, v: Val) -> Option<Res> {
         if self.chans[c].closed {
             return Some(panic_send());
         }
@@ -220,7 +220,6 @@ impl State {
             self.complete(rg, State::recv_res(rk, Some(v)));
             return Some(State::send_res(k));
         }
-        let _ = p;
         let ch = &mut self.chans[c];
         if ch.buf.len() < ch.cap {
             ch.buf.push_back(v);
@@ -269,7 +268,7 @@ impl State {
         match op_at(p, g, pc) {
             Op::Send(c, v) => match s.chan_index(p, *c) {
                 None => set(&mut s, Phase::Blocked),
-                Some(ci) => match s.active_send(p, ci, PLAIN, Val::Data(*v)) {
+                Some(ci) => match s.active_send(ci, PLAIN, Val::Data(*v)) {
                     Some(r) => set(&mut s, Phase::Done(r)),
                     None => {
                         s.chans[ci].sendq.push_back((g, PLAIN));
@@ -307,7 +306,7 @@ impl State {
                             let ci = idx[k].unwrap();
                             let r = match &cases[k] {
                                 Case::Recv(_) => s.active_recv(p, ci, k),
-                                Case::Send(_, v) => s.active_send(p, ci, k, Val::Data(*v)),
+                                Case::Send(_, v) => s.active_send(ci, k, Val::Data(*v)),
                             };
                             s.gs[g].1 = Phase::Done(r.expect("a ready case completes"));
                             s

@@ -210,7 +210,7 @@ PROGRAM = st.builds(
 
 # ---- the tests ----
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(PROGRAM, st.integers(0, 2**63 - 1))
 def test_random_programs_follow_gos_channel_rules(p, seed):
     check_run(p, seed)
@@ -302,7 +302,7 @@ def run_threads(p, timeout=60):
     return log, bufs
 
 
-@settings(max_examples=max(EXAMPLES // 4, 10), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=max(EXAMPLES // 4, 10), deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(SYNC_PROGRAM)
 def test_thread_goroutines_follow_gos_channel_rules(p):
     hypothesis.assume(model.outcome_classes(p, False, 20000, join=True) == {'ok'})
