@@ -31,8 +31,10 @@ tests/python/test_fuzz_model.py`. A failure prints the shrunk program (in
 the golden file's text form) and the seed.
 """
 
+import faulthandler
 import os
 import re
+import sys
 
 import pytest
 
@@ -44,12 +46,20 @@ from golang import go, chan, aselect, default, nilchan, select, _PanicError  # n
 from golang import time  # noqa: E402
 
 import _fuzz_model as model  # noqa: E402
-from _golang_testutil import watchdog  # noqa: E402,F401  (autouse fixture)
 
 T0 = 1700000000.0
 EXAMPLES = int(os.environ.get("GOLANG_FUZZ_EXAMPLES", "200"))
 GOLDEN = os.path.join(os.path.dirname(__file__), "..", "fuzz", "golden.txt")
 GOLDEN_STATES = 1500        # tests/fuzz/golden.rs: STATES
+
+
+@pytest.fixture(autouse=True)
+def watchdog():
+    """_golang_testutil's watchdog, with room for long runs (a second per
+    example): a hung run dumps every thread's traceback and exits."""
+    faulthandler.dump_traceback_later(max(120, EXAMPLES), exit=True, file=sys.__stderr__)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 def _us(t):
