@@ -52,6 +52,14 @@ pub enum Res {
     Closed,
     Slept,
     Stopped(bool),
+    /// `try_send`: no receiver waits and the buffer is full (or nil).
+    Full,
+    /// `try_send` on a closed channel.
+    TryClosed,
+    /// `try_recv`: nothing to receive now (or nil).
+    Empty,
+    /// `len(ch)`.
+    Len(usize),
     /// A Go panic with this message (only in the model: a real panic ends
     /// the run, see [`Outcome`]).
     Panic(&'static str),
@@ -355,6 +363,25 @@ impl State {
                 s.chans[ci].buf.clear(); // Stop drains the channel
                 set(&mut s, Phase::Done(Res::Stopped(armed)));
             }
+            Op::TrySend(c, v) => {
+                let r = match s.chan_index(p, *c) {
+                    None => Res::Full,
+                    Some(ci) if s.chans[ci].closed => Res::TryClosed,
+                    Some(ci) => s.active_send(ci, PLAIN, Val::Data(*v)).unwrap_or(Res::Full),
+                };
+                set(&mut s, Phase::Done(r));
+            }
+            Op::TryRecv(c) => {
+                let r = match s.chan_index(p, *c) {
+                    None => Res::Empty,
+                    Some(ci) => s.active_recv(p, ci, PLAIN).unwrap_or(Res::Empty),
+                };
+                set(&mut s, Phase::Done(r));
+            }
+            Op::Len(c) => {
+                let n = s.chan_index(p, *c).map_or(0, |ci| s.chans[ci].buf.len());
+                set(&mut s, Phase::Done(Res::Len(n)));
+            }
             Op::Drop(_) => unreachable!("op_at unwraps drop-ops"),
         }
         vec![s]
@@ -466,7 +493,7 @@ impl State {
     fn recv_value_of(&self, p: &Program, g: usize, res: &Res) -> Option<(usize, Val)> {
         let op = op_at(p, g, self.gs[g].0);
         match (op, res) {
-            (Op::Recv(c) | Op::RecvOk(c), Res::Recv(Some(v))) => Some((self.chan_index(p, *c)?, *v)),
+            (Op::Recv(c) | Op::RecvOk(c) | Op::TryRecv(c), Res::Recv(Some(v))) => Some((self.chan_index(p, *c)?, *v)),
             (Op::Select(cases, _), Res::Selected(k, Some(Some(v)))) => match cases[*k] {
                 Case::Recv(c) => Some((self.chan_index(p, c)?, *v)),
                 _ => None,

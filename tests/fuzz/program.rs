@@ -46,6 +46,13 @@ pub enum Op {
     Sleep(u64),
     /// `timer.Stop()` of timer `i` (a stoppable one).
     Stop(usize),
+    /// `Chan::try_send` (a select with one send case and default, minus the
+    /// panic: a closed channel gives `Closed`).
+    TrySend(ChanRef, u64),
+    /// `Chan::try_recv`.
+    TryRecv(ChanRef),
+    /// `len(ch)`.
+    Len(ChanRef),
     /// Poll the blocking operation once, yield, then drop its future if it
     /// did not complete (a cancelled operation). Inner: Send, Recv or Select
     /// without default.
@@ -107,6 +114,9 @@ impl fmt::Display for Op {
             Op::Close(c) => write!(f, "close({c})"),
             Op::Sleep(us) => write!(f, "time.Sleep({us}µs)"),
             Op::Stop(t) => write!(f, "t{t}.Stop()"),
+            Op::TrySend(c, v) => write!(f, "{c}.try_send({v})"),
+            Op::TryRecv(c) => write!(f, "{c}.try_recv()"),
+            Op::Len(c) => write!(f, "len({c})"),
             Op::Drop(op) => write!(f, "poll once, yield, drop: {op}"),
         }
     }
@@ -158,7 +168,7 @@ fn renumber(op: &mut Op, next: &mut u64, stoppable: &[usize]) {
         v
     };
     match op {
-        Op::Send(_, v) => *v = fresh(),
+        Op::Send(_, v) | Op::TrySend(_, v) => *v = fresh(),
         Op::Select(cases, _) => {
             for c in cases {
                 if let Case::Send(_, v) = c {
@@ -206,6 +216,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => prop::sample::select(vec![0u64, 500, 1000, 1500, 3000]).prop_map(Op::Sleep),
         1 => (0..NTIMERS).prop_map(Op::Stop),
         2 => blocking_op().prop_map(|o| Op::Drop(Box::new(o))),
+        1 => data_ref().prop_map(|c| Op::TrySend(c, 0)),
+        1 => recv_ref().prop_map(Op::TryRecv),
+        1 => recv_ref().prop_map(Op::Len),
     ]
 }
 
@@ -275,6 +288,9 @@ impl Op {
             Op::Close(c) => format!("close {}", chan_word(*c)),
             Op::Sleep(us) => format!("sleep {us}"),
             Op::Stop(t) => format!("stop {t}"),
+            Op::TrySend(c, v) => format!("trysend {} {v}", chan_word(*c)),
+            Op::TryRecv(c) => format!("tryrecv {}", chan_word(*c)),
+            Op::Len(c) => format!("len {}", chan_word(*c)),
             Op::Drop(op) => format!("drop {}", op.to_golden()),
         }
     }
@@ -287,6 +303,9 @@ impl Op {
             ["recv", c] => Op::Recv(parse_chan(c)?),
             ["recvok", c] => Op::RecvOk(parse_chan(c)?),
             ["close", c] => Op::Close(parse_chan(c)?),
+            ["trysend", c, v] => Op::TrySend(parse_chan(c)?, num(v)?),
+            ["tryrecv", c] => Op::TryRecv(parse_chan(c)?),
+            ["len", c] => Op::Len(parse_chan(c)?),
             ["sleep", us] => Op::Sleep(num(us)?),
             ["stop", t] => Op::Stop(num(t)? as usize),
             ["select", cases] => {

@@ -4,7 +4,7 @@
 use super::model::{Obs, Outcome, Res, Val, DEFAULT};
 use super::program::{Case, ChanRef, Op, Program};
 use golang::time::Timer;
-use golang::chan::{RecvCase, SendCase};
+use golang::chan::{RecvCase, SendCase, TryRecvError, TrySendError};
 use golang::{Chan, RunError, Runtime, Select};
 use std::future::{poll_fn, Future};
 use std::sync::{Arc, Mutex};
@@ -215,6 +215,23 @@ async fn exec(env: &Env, g: usize, op: &Op) -> Option<Res> {
             golang::sleep(Duration::from_micros(*us)).await;
             Res::Slept
         }
+        Op::TrySend(c, v) => match env.data(*c).try_send(*v) {
+            Ok(()) => Res::Sent,
+            Err(TrySendError::Full(_)) => Res::Full,
+            Err(TrySendError::Closed(_)) => Res::TryClosed,
+        },
+        Op::TryRecv(ChanRef::Timer(t)) => match env.timer(*t).try_recv() {
+            Ok(v) => Res::Recv(Some(time_val(v))),
+            Err(TryRecvError::Empty) => Res::Empty,
+            Err(TryRecvError::Closed) => Res::Recv(None),
+        },
+        Op::TryRecv(c) => match env.data(*c).try_recv() {
+            Ok(v) => Res::Recv(Some(Val::Data(v))),
+            Err(TryRecvError::Empty) => Res::Empty,
+            Err(TryRecvError::Closed) => Res::Recv(None),
+        },
+        Op::Len(ChanRef::Timer(t)) => Res::Len(env.timer(*t).len()),
+        Op::Len(c) => Res::Len(env.data(*c).len()),
         Op::Stop(t) => match &env.timers[*t] {
             TimerChan::Stoppable(tm) => Res::Stopped(tm.stop()),
             TimerChan::After(_) => unreachable!("Stop names stoppable timers"),

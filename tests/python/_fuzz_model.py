@@ -12,6 +12,7 @@ order before its first operation), each a list of operations:
     ('send', ch, v)  ('recv', ch)  ('recvok', ch)  ('close', ch)
     ('select', ((('recv', ch) | ('send', ch, v)), ...), has_default)
     ('sleep', us)  ('stop', timer_index)  ('drop', op)
+    ('trysend', ch, v)  ('tryrecv', ch)  ('len', ch)
 
 with `ch` one of 'c<i>', 't<i>' (received from only) or 'nil'; sent values
 are unique. A drop-op polls a blocking operation once, yields, and drops it
@@ -53,9 +54,9 @@ MAX_STATES = 100000
 
 def op_text(op):
     k = op[0]
-    if k == 'send':
-        return 'send %s %d' % (op[1], op[2])
-    if k in ('recv', 'recvok', 'close'):
+    if k in ('send', 'trysend'):
+        return '%s %s %d' % (k, op[1], op[2])
+    if k in ('recv', 'recvok', 'close', 'tryrecv', 'len'):
         return '%s %s' % (k, op[1])
     if k in ('sleep', 'stop'):
         return '%s %d' % (k, op[1])
@@ -72,9 +73,9 @@ def op_text(op):
 def parse_op(s):
     ws = s.split(' ')
     k = ws[0]
-    if k == 'send':
-        return ('send', ws[1], int(ws[2]))
-    if k in ('recv', 'recvok', 'close'):
+    if k in ('send', 'trysend'):
+        return (k, ws[1], int(ws[2]))
+    if k in ('recv', 'recvok', 'close', 'tryrecv', 'len'):
         return (k, ws[1])
     if k in ('sleep', 'stop'):
         return (k, int(ws[1]))
@@ -317,6 +318,22 @@ class State:
                     s.complete(sg, SEND_CLOSED)
                 r = ('closed',)
             s.gs[g][1] = (DONE, r)
+        elif k == 'trysend':
+            ci = s.chan_index(p, op[1])
+            if ci is None:
+                r = ('full',)
+            elif s.chans[ci][2]:
+                r = ('tryclosed',)
+            else:
+                r = s.active_send(ci, PLAIN, ('d', op[2])) or ('full',)
+            s.gs[g][1] = (DONE, r)
+        elif k == 'tryrecv':
+            ci = s.chan_index(p, op[1])
+            r = None if ci is None else s.active_recv(p, ci, PLAIN)
+            s.gs[g][1] = (DONE, r or ('empty',))
+        elif k == 'len':
+            ci = s.chan_index(p, op[1])
+            s.gs[g][1] = (DONE, ('len', 0 if ci is None else len(s.chans[ci][1])))
         elif k == 'sleep':
             s.gs[g][1] = (DONE, ('slept',)) if op[1] == 0 else (SLEEPING, s.now + op[1])
         elif k == 'stop':
@@ -403,7 +420,7 @@ class State:
 
     def recv_value_of(self, p, g, res):
         op = op_at(p, g, self.gs[g][0])
-        if op[0] in ('recv', 'recvok') and res[0] == 'recv' and res[1] is not None:
+        if op[0] in ('recv', 'recvok', 'tryrecv') and res[0] == 'recv' and res[1] is not None:
             return self.chan_index(p, op[1]), res[1]
         if op[0] == 'select' and res[0] == 'sel' and res[2] is not None and res[2][1] is not None:
             return self.chan_index(p, op[1][res[1]][1]), res[2][1]

@@ -5,7 +5,8 @@ the Rust half is tests/fuzz_model.rs).
 Random programs of async goroutines — buffered and unbuffered channels,
 `asend`, `arecv`, `arecv_`, `aselect` with and without default, `close` (and
 Go's panics: close of closed / nil channel, send on closed channel),
-`time.asleep`, timers and `Timer.stop` — run under `golang.run(main,
+`time.asleep`, timers and `Timer.stop`, non-blocking sends and receives,
+`len` — run under `golang.run(main,
 seed=N)`; what each goroutine observes is logged in the order the
 deterministic executor runs them and replayed through a sequential model of
 Go's channel rules (_fuzz_model.py), which rejects any step it does not
@@ -122,6 +123,17 @@ def run_real(p, seed):
                 return ('slept',)
             if k == 'stop':
                 return ('stopped', timers[op[1]].stop())
+            if k == 'trysend':
+                try:
+                    i, _ = await aselect((ch(op[1]).send, op[2]), default)
+                except _PanicError:
+                    return ('tryclosed',)
+                return ('sent',) if i == 0 else ('full',)
+            if k == 'tryrecv':
+                i, v = await aselect(ch(op[1]).recv, default)
+                return ('recv', val(op[1], v)) if i == 0 else ('empty',)
+            if k == 'len':
+                return ('len', len(ch(op[1])))
             raise AssertionError("not run on the Python side: %r" % (op,))
 
         def goroutine(g):
@@ -181,6 +193,9 @@ OP = st.one_of(
     st.tuples(st.just('close'), DATA),
     st.tuples(st.just('sleep'), st.sampled_from([0, 500, 1000, 1500, 3000])),
     st.tuples(st.just('stop'), st.integers(0, 1)),
+    st.tuples(st.just('trysend'), DATA, st.just(0)),
+    st.tuples(st.just('tryrecv'), RECV_FROM),
+    st.tuples(st.just('len'), RECV_FROM),
 )
 
 
@@ -197,8 +212,8 @@ def normalized(caps, timers, gors):
     for ops in gors:
         new = []
         for op in ops:
-            if op[0] == 'send':
-                op = ('send', op[1], fresh())
+            if op[0] in ('send', 'trysend'):
+                op = (op[0], op[1], fresh())
             elif op[0] == 'select':
                 op = ('select', tuple(c if c[0] == 'recv' else ('send', c[1], fresh()) for c in op[1]), op[2])
             elif op[0] == 'stop':
