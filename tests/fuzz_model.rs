@@ -9,8 +9,8 @@
 //! that every value sent was received once or is still buffered.
 //!
 //! `GOLANG_FUZZ_CASES=n` sets the number of programs (default 1000, a few
-//! seconds in a debug build); a long run:
-//! `GOLANG_FUZZ_CASES=1000000 cargo test --release --test fuzz_model`.
+//! seconds in a debug build); a long run (progress every 50,000 programs):
+//! `GOLANG_FUZZ_CASES=1000000 cargo test --release --test fuzz_model random -- --nocapture`.
 //! A failure prints the run's seed and the shrunk program;
 //! `GOLANG_FUZZ_SEED=<n>` (printed at the start) reruns the same sequence of
 //! programs.
@@ -24,7 +24,7 @@ mod program;
 #[path = "fuzz/real.rs"]
 mod real;
 
-use model::{Verdict, Outcome};
+use model::{Outcome, Verdict};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use std::hash::BuildHasher;
@@ -74,12 +74,14 @@ fn runner(cases: u32, name: &str) -> TestRunner {
     TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
 }
 
-/// Runs `p` with `seed` and checks it against the model.
 /// Counts of what the runs exercised (to see that the generator covers it).
 static STEPS: AtomicU64 = AtomicU64::new(0);
 static DROPPED_PENDING: AtomicU64 = AtomicU64::new(0);
 static AFTER_TIME_ADVANCED: AtomicU64 = AtomicU64::new(0);
 
+/// Runs `p` with `seed` and checks it against the model; Err if the run
+/// itself panicked (outside the program's goroutines: a harness or runtime
+/// bug).
 fn check_one(p: &program::Program, seed: u64) -> Result<(Verdict, Outcome), String> {
     let r = std::panic::catch_unwind(|| run_quietly(p, seed)).map_err(|e| {
         let msg = e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
@@ -165,7 +167,7 @@ fn the_model_rejects_altered_runs() {
             for i in 0..r.log.len() {
                 let mut log = r.log.clone();
                 match &mut log[i] {
-                    // A value that was never sent, or a received value duplicated.
+                    // A value that was never sent.
                     Obs::Done { res: Res::Recv(Some(Val::Data(v))), .. } => *v += 1000,
                     // Time that did not advance to the deadline exactly.
                     Obs::Done { now, .. } => *now += 1,
