@@ -111,7 +111,8 @@ class Program:
     __str__ = text
 
     def __repr__(self):
-        return 'Program("""\n%s""")' % self.text()
+        dt = getattr(self, 'dtypes', None)
+        return 'Program("""\n%s"""%s)' % (self.text(), ', dtypes=%r' % (dt,) if dt else '')
 
     @staticmethod
     def parse(lines):

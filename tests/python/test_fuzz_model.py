@@ -67,10 +67,21 @@ def _us(t):
     return round((t - T0) * 1e6)
 
 
+# Element types of the data channels (values are small positive ints): the
+# typed ones are native channels of C values underneath; a closed channel
+# gives their zero value.
+DTYPES = {object: None, 'C.int': 0, 'C.double': 0.0}
+
+
+def dtypes_of(p):
+    return getattr(p, 'dtypes', None) or [object] * len(p.caps)
+
+
 def run_real(p, seed):
     """Runs p under golang.run(seed=seed): (log, outcome, bufs)."""
     log = []
-    data = [chan(c) for c in p.caps]
+    dtypes = dtypes_of(p)
+    data = [chan(c, dtype=dt) for c, dt in zip(p.caps, dtypes)]
 
     async def main():
         timers = [time.Timer(us * 1e-6) if stoppable else time.after(us * 1e-6)
@@ -86,9 +97,11 @@ def run_real(p, seed):
             return t.c if p.timers[i][0] else t
 
         def val(name, v):
-            if v is None and name[0] == 'c':
-                return None         # closed and drained (a zero value)
-            return ('t', _us(v)) if name[0] == 't' else ('d', v)
+            if name[0] == 't':
+                return ('t', _us(v))
+            if name[0] == 'c' and v == DTYPES[dtypes[int(name[1:])]] and type(v) is type(DTYPES[dtypes[int(name[1:])]]):
+                return None         # closed and drained (the zero value)
+            return ('d', int(v))
 
         async def exec_op(op):
             k = op[0]
@@ -101,7 +114,7 @@ def run_real(p, seed):
                 v, ok = await ch(op[1]).arecv_()
                 if ok:
                     return ('recv', val(op[1], v))
-                if v not in (None, 0.0):
+                if op[1][0] == 'c' and v != DTYPES[dtypes[int(op[1][1:])]] or op[1][0] == 't' and v != 0.0:
                     return ('bad', 'v, ok := <-ch gave (%r, False)' % (v,))
                 return ('recv', None)
             if k == 'select':
@@ -165,7 +178,7 @@ def run_real(p, seed):
             i, r = select(c.recv_, default)
             if i != 0 or not r[1]:
                 break
-            got.append(r[0])
+            got.append(int(r[0]))
         bufs.append(got)
     return log, outcome, bufs
 
@@ -199,7 +212,7 @@ OP = st.one_of(
 )
 
 
-def normalized(caps, timers, gors):
+def normalized(caps, timers, gors, dtypes=None):
     """unique sent values 1, 2, ... in program order; Stop names stoppable
     timers only (dropped when there are none)."""
     n = [0]
@@ -222,7 +235,9 @@ def normalized(caps, timers, gors):
                 op = ('stop', stoppable[op[1] % len(stoppable)])
             new.append(op)
         out.append(new)
-    return model.Program(caps, timers, out)
+    p = model.Program(caps, timers, out)
+    p.dtypes = dtypes
+    return p
 
 
 PROGRAM = st.builds(
@@ -230,6 +245,7 @@ PROGRAM = st.builds(
     st.lists(st.integers(0, 2), min_size=3, max_size=3),
     st.lists(st.tuples(st.booleans(), st.sampled_from([0, 1000, 2000, 2500, 4000])), min_size=2, max_size=2),
     st.lists(st.lists(OP, max_size=6), min_size=1, max_size=4),
+    st.lists(st.sampled_from(list(DTYPES)), min_size=3, max_size=3),
 )
 
 
