@@ -25,8 +25,8 @@ the model says always finish (no deadlock, no panic, under every schedule),
 run with each goroutine on its own thread (greenlet under gpython); the
 interleaving is then the OS's, and the log is replayed the same way.
 
-`GOLANG_FUZZ_EXAMPLES=n` sets the number of random programs (default 200;
-a quarter of it for the thread subset);
+`GOLANG_FUZZ_EXAMPLES=n` sets the number of random programs (default 500;
+a tenth of it for the thread subset);
 a long run: `GOLANG_FUZZ_EXAMPLES=100000 .venv/bin/python -m pytest -q
 tests/python/test_fuzz_model.py`. A failure prints the shrunk program (in
 the golden file's text form) and the seed.
@@ -49,7 +49,7 @@ from golang import time  # noqa: E402
 import _fuzz_model as model  # noqa: E402
 
 T0 = 1700000000.0
-EXAMPLES = int(os.environ.get("GOLANG_FUZZ_EXAMPLES", "200"))
+EXAMPLES = int(os.environ.get("GOLANG_FUZZ_EXAMPLES", "500"))
 GOLDEN = os.path.join(os.path.dirname(__file__), "..", "fuzz", "golden.txt")
 GOLDEN_STATES = 1500        # tests/fuzz/golden.rs: STATES
 
@@ -343,10 +343,10 @@ def run_threads(p, timeout=60):
     return log, bufs
 
 
-@settings(max_examples=max(EXAMPLES // 4, 10), deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=max(EXAMPLES // 10, 10), deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(SYNC_PROGRAM)
 def test_thread_goroutines_follow_gos_channel_rules(p):
-    hypothesis.assume(model.outcome_classes(p, False, 20000, join=True) == {'ok'})
+    hypothesis.assume(model.outcome_classes(p, False, 5000, join=True) == {'ok'})
     log, bufs = run_threads(p)
     try:
         why = model.check(p, log, ('ok',), bufs, join=True)
