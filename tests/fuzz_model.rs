@@ -11,6 +11,8 @@
 //! `GOLANG_FUZZ_CASES=n` sets the number of programs (default 1000, a few
 //! seconds in a debug build); a long run (progress every 50,000 programs):
 //! `GOLANG_FUZZ_CASES=1000000 cargo test --release --test fuzz_model random -- --nocapture`.
+//! A fifth as many programs that always finish run on `MultiRuntime` (two
+//! workers, truly parallel) and replay the same way, times not checked.
 //! A failure prints the run's seed and the shrunk program;
 //! `GOLANG_FUZZ_SEED=<n>` (printed at the start) reruns the same sequence of
 //! programs.
@@ -223,4 +225,38 @@ fn golden_programs_end_as_the_model_says() {
         let r = run_quietly(p, seed);
         (model::check(p, &r.log, &r.outcome, &r.bufs), model::outcome_class(&r.outcome))
     });
+}
+
+/// Programs that the model says always finish (no deadlock, no panic, under
+/// every schedule) run on `MultiRuntime` (two workers, truly parallel, the
+/// real clock): the log, in the order the goroutines recorded it, must
+/// replay through the model (times not checked).
+#[test]
+fn multi_thread_runs_follow_gos_channel_rules() {
+    let n = cases() / 5;
+    let mut runner = runner(n, "multi_thread_runs_follow_gos_channel_rules");
+    let (ran, steps) = (AtomicU64::new(0), AtomicU64::new(0));
+    runner
+        .run(&program::sync_program(6), |p| {
+            let always_ok = model::outcome_classes(&p, 2_000, true).is_some_and(|c| c.len() == 1 && c.contains("ok"));
+            if !always_ok {
+                return Ok(());
+            }
+            let Some(r) = real::run_multi(&p, 2, std::time::Duration::from_secs(60)) else {
+                return Err(TestCaseError::fail(format!("the program did not finish in 60 s:\n{p}")));
+            };
+            ran.fetch_add(1, Ordering::Relaxed);
+            steps.fetch_add(r.log.len() as u64, Ordering::Relaxed);
+            match model::check_joined(&p, &r.log, &r.bufs) {
+                Verdict::Fail(why) => Err(TestCaseError::fail(format!("program:\n{p}\n{why}"))),
+                _ => Ok(()),
+            }
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    eprintln!(
+        "fuzz_model: {} of {n} programs always finish, ran on 2 workers, {} steps checked",
+        ran.load(Ordering::Relaxed),
+        steps.load(Ordering::Relaxed)
+    );
+    assert!(ran.load(Ordering::Relaxed) * 10 >= n as u64, "too few programs always finish");
 }

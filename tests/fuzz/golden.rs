@@ -30,7 +30,7 @@ pub fn generate() -> String {
     let mut n = 0;
     while n < PROGRAMS {
         let p = program::program(4).new_tree(&mut runner).unwrap().current();
-        let Some(classes) = model::outcome_classes(&p, STATES) else { continue };
+        let Some(classes) = model::outcome_classes(&p, STATES, false) else { continue };
         if classes.len() < 2 && n % 3 != 0 {
             continue; // prefer programs that can end more than one way
         }
@@ -70,7 +70,7 @@ pub fn check(run_and_check: impl Fn(&Program, u64) -> (Verdict, String)) {
     assert!(programs.len() >= PROGRAMS, "golden file has {} programs", programs.len());
     for (p, classes) in &programs {
         assert_eq!(Program::parse_golden(&p.to_golden().lines().skip(1).collect::<Vec<_>>()).as_ref(), Ok(p));
-        let got = model::outcome_classes(p, STATES).expect("golden programs are small");
+        let got = model::outcome_classes(p, STATES, false).expect("golden programs are small");
         assert_eq!(&got, classes, "the model's outcomes changed for\n{p}");
         for seed in 0..3 {
             let (v, class) = run_and_check(p, seed);

@@ -444,12 +444,13 @@ impl State {
         self.gs[g] = (pc, if pc < p.gors[g].len() { Phase::Begun } else { Phase::Finished });
     }
 
-    /// The state after observation `o`, if `o` is allowed in this state.
-    fn observe(&self, p: &Program, o: &Obs) -> Option<State> {
+    /// The state after observation `o`, if `o` is allowed in this state
+    /// (`timed`: on the virtual clock, whose time it checks).
+    fn observe(&self, p: &Program, o: &Obs, timed: bool) -> Option<State> {
         let mut s = self.clone();
         match o {
             Obs::Done { g, res, now } => {
-                if s.now != *now || s.gs[*g].1 != Phase::Done(res.clone()) {
+                if (timed && s.now != *now) || s.gs[*g].1 != Phase::Done(res.clone()) {
                     return None;
                 }
                 s.next_op(p, *g);
@@ -613,10 +614,22 @@ fn show_log(log: &[Obs], upto: usize) -> String {
 
 /// Replays a real run's log and outcome through the model.
 pub fn check(p: &Program, log: &[Obs], outcome: &Outcome, bufs: &[Vec<u64>]) -> Verdict {
+    check_rules(p, log, outcome, bufs, false)
+}
+
+/// Replays the log of a run on the real clock (no timers; times not
+/// checked) that ended when every goroutine had finished.
+pub fn check_joined(p: &Program, log: &[Obs], bufs: &[Vec<u64>]) -> Verdict {
+    check_rules(p, log, &Outcome::Ok, bufs, true)
+}
+
+/// `join`: the run ends when every goroutine has finished (main joins the
+/// others), on the real clock (times not checked).
+fn check_rules(p: &Program, log: &[Obs], outcome: &Outcome, bufs: &[Vec<u64>], join: bool) -> Verdict {
     let mut frontier = vec![State::initial(p)];
     for (i, o) in log.iter().enumerate() {
         let Some(all) = closure(p, frontier) else { return Verdict::TooBig };
-        let next: HashSet<State> = all.iter().filter_map(|s| s.observe(p, o)).collect();
+        let next: HashSet<State> = all.iter().filter_map(|s| s.observe(p, o, !join)).collect();
         if next.is_empty() {
             let sample: Vec<String> = all.iter().take(3).map(|s| s.describe(p)).collect();
             return Verdict::Fail(format!(
@@ -629,7 +642,7 @@ pub fn check(p: &Program, log: &[Obs], outcome: &Outcome, bufs: &[Vec<u64>]) -> 
     }
     let Some(all) = closure(p, frontier) else { return Verdict::TooBig };
     let ok = match outcome {
-        Outcome::Ok => all.iter().any(|s| s.gs[0].1 == Phase::Finished && s.buffers_match(p, bufs)),
+        Outcome::Ok => all.iter().any(|s| s.finished(join) && s.buffers_match(p, bufs)),
         Outcome::Panic { g, msg } => all.iter().any(|s| {
             matches!(&s.gs.get(*g).map(|x| &x.1), Some(Phase::Done(Res::Panic(m))) if m == msg) && s.buffers_match(p, bufs)
         }),
@@ -678,9 +691,15 @@ impl State {
                 Phase::DropBlocked | Phase::DropDone(_) => Obs::Dropped { g },
                 _ => continue,
             };
-            out.extend(self.observe(p, &o));
+            out.extend(self.observe(p, &o, true));
         }
         out
+    }
+
+    /// Whether the run is over: main returned (`join`: every goroutine).
+    fn finished(&self, join: bool) -> bool {
+        let gs = if join { &self.gs[..] } else { &self.gs[..1] };
+        gs.iter().all(|(_, ph)| *ph == Phase::Finished)
     }
 
     fn panic_due(&self) -> Vec<&'static str> {
@@ -689,8 +708,9 @@ impl State {
 }
 
 /// Every way a run of `p` may end under Go's rules (over all schedules and
-/// select choices), or None if there are more than `limit` states.
-pub fn outcome_classes(p: &Program, limit: usize) -> Option<std::collections::BTreeSet<String>> {
+/// select choices), or None if there are more than `limit` states (`join`:
+/// the run ends when every goroutine has finished, not when main returns).
+pub fn outcome_classes(p: &Program, limit: usize, join: bool) -> Option<std::collections::BTreeSet<String>> {
     let mut classes = std::collections::BTreeSet::new();
     let init = State::initial(p);
     let mut seen: HashSet<State> = HashSet::from([init.clone()]);
@@ -699,7 +719,7 @@ pub fn outcome_classes(p: &Program, limit: usize) -> Option<std::collections::BT
         for m in s.panic_due() {
             classes.insert(format!("panic: {m}"));
         }
-        if s.gs[0].1 == Phase::Finished {
+        if s.finished(join) {
             classes.insert("ok".into());
             continue; // the run ends when main returns
         }

@@ -363,3 +363,29 @@ impl Program {
         Ok(p)
     }
 }
+
+fn sync_op() -> impl Strategy<Value = Op> {
+    let case = || prop_oneof![data_ref().prop_map(Case::Recv), data_ref().prop_map(|c| Case::Send(c, 0))];
+    // Mostly operations that never block (selects with default, try_send,
+    // try_recv, drop-ops), so that many programs always finish.
+    prop_oneof![
+        2 => data_ref().prop_map(|c| Op::Send(c, 0)),
+        2 => data_ref().prop_map(Op::Recv),
+        1 => data_ref().prop_map(Op::RecvOk),
+        6 => prop::collection::vec(case(), 1..=3).prop_map(|cs| Op::Select(cs, true)),
+        1 => prop::collection::vec(case(), 1..=3).prop_map(|cs| Op::Select(cs, false)),
+        1 => data_ref().prop_map(Op::Close),
+        2 => data_ref().prop_map(|c| Op::Drop(Box::new(Op::Recv(c)))),
+        2 => data_ref().prop_map(|c| Op::Drop(Box::new(Op::Send(c, 0)))),
+        1 => prop::collection::vec(case(), 1..=3).prop_map(|cs| Op::Drop(Box::new(Op::Select(cs, false)))),
+        3 => data_ref().prop_map(|c| Op::TrySend(c, 0)),
+        3 => data_ref().prop_map(Op::TryRecv),
+        1 => data_ref().prop_map(Op::Len),
+    ]
+}
+
+/// Programs without timers or sleeps, for executors on the real clock.
+pub fn sync_program(max_ops: usize) -> impl Strategy<Value = Program> {
+    (prop::collection::vec(0usize..=2, NCHANS), prop::collection::vec(prop::collection::vec(sync_op(), 0..=max_ops), 2..=4))
+        .prop_map(|(caps, gors)| Program { caps, timers: Vec::new(), gors }.normalized())
+}

@@ -5,7 +5,7 @@ use super::model::{Obs, Outcome, Res, Val, DEFAULT};
 use super::program::{Case, ChanRef, Op, Program};
 use golang::time::Timer;
 use golang::chan::{RecvCase, SendCase, TryRecvError, TrySendError};
-use golang::{Chan, RunError, Runtime, Select};
+use golang::{Chan, MultiRuntime, RunError, Runtime, Select};
 use std::future::{poll_fn, Future};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
@@ -259,7 +259,12 @@ async fn exec(env: &Env, g: usize, op: &Op) -> Option<Res> {
 }
 
 async fn goroutine(env: Arc<Env>, g: usize, ops: Vec<Op>) {
-    for op in &ops {
+    run_ops(&env, g, &ops).await
+}
+
+async fn run_ops(env: &Env, g: usize, ops: &[Op]) {
+    let env = &env;
+    for op in ops {
         match exec(&env, g, op).await {
             Some(res) => env.push(Obs::Done { g, res, now: now() }),
             None => env.push(Obs::Dropped { g }),
@@ -319,4 +324,48 @@ pub fn run(p: &Program, seed: u64) -> Run {
         })
         .collect();
     Run { log, outcome, bufs }
+}
+
+/// Runs `p` (no timers) on `MultiRuntime::new(workers)`, main joining the
+/// other goroutines; None if it did not finish within `timeout` (its
+/// threads are then left behind).
+pub fn run_multi(p: &Program, workers: usize, timeout: Duration) -> Option<Run> {
+    assert!(p.timers.is_empty(), "the real clock: no timers");
+    let chans: Vec<Chan<u64>> = p.caps.iter().map(|&c| Chan::new(c)).collect();
+    let keep = chans.clone();
+    let env = Arc::new(Env { chans, timers: Vec::new(), nil: Chan::nil(), log: Mutex::new(Vec::new()) });
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (e, prog) = (env.clone(), p.clone());
+    std::thread::spawn(move || {
+        let rt = MultiRuntime::new(workers);
+        let res = rt.block_on(async move {
+            let done: Chan<()> = Chan::new(prog.gors.len());
+            for g in 1..prog.gors.len() {
+                let (e, d, ops) = (e.clone(), done.clone(), prog.gors[g].clone());
+                golang::go(async move {
+                    run_ops(&e, g, &ops).await;
+                    d.send(()).await.unwrap();
+                });
+            }
+            run_ops(&e, 0, &prog.gors[0]).await;
+            for _ in 1..prog.gors.len() {
+                done.recv().await;
+            }
+        });
+        let _ = tx.send(res);
+    });
+    let res = rx.recv_timeout(timeout).ok()?;
+    res.unwrap_or_else(|e| panic!("the program was to finish: {e}"));
+    let log = std::mem::take(&mut *env.log.lock().unwrap());
+    let bufs = keep
+        .iter()
+        .map(|c| {
+            let mut v = Vec::new();
+            while let Ok(x) = c.try_recv() {
+                v.push(x);
+            }
+            v
+        })
+        .collect();
+    Some(Run { log, outcome: Outcome::Ok, bufs })
 }
