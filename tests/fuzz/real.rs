@@ -262,10 +262,10 @@ async fn goroutine(env: Arc<Env>, g: usize, ops: Vec<Op>) {
     run_ops(&env, g, &ops).await
 }
 
+/// Runs goroutine `g`'s operations, logging what each gives.
 async fn run_ops(env: &Env, g: usize, ops: &[Op]) {
-    let env = &env;
     for op in ops {
-        match exec(&env, g, op).await {
+        match exec(env, g, op).await {
             Some(res) => env.push(Obs::Done { g, res, now: now() }),
             None => env.push(Obs::Dropped { g }),
         }
