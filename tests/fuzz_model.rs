@@ -110,7 +110,7 @@ fn random_programs_follow_gos_channel_rules() {
     let res = runner.run(&(program::program(8), any::<u64>()), |(p, seed)| {
         // Progress of long runs (every 50,000 programs).
         let k = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if k % 50_000 == 0 {
+        if k.is_multiple_of(50_000) {
             eprintln!("fuzz_model: {k} programs checked");
         }
         match check_one(&p, seed) {
