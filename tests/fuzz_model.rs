@@ -260,3 +260,29 @@ fn multi_thread_runs_follow_gos_channel_rules() {
     );
     assert!(ran.load(Ordering::Relaxed) * 10 >= n as u64, "too few programs always finish");
 }
+
+/// In parallel runs a log entry can come after other goroutines acted on
+/// what it records: here goroutine 2's receive was polled (pending, queued),
+/// then goroutine 4's send handed it a value and logged first, and only then
+/// did goroutine 2 log "pending" (found by the multi-thread fuzz run).
+#[test]
+fn a_parallel_log_entry_may_follow_what_others_did_meanwhile() {
+    use model::{Obs, Res};
+    let text = "caps 2 0 2\ntimers \nmain drop recv c1\ngo drop recv c0\n\
+                go send c0 1; drop recv c0; close c2\ngo select send:nil:2,send:c0:3,default";
+    let p = program::Program::parse_golden(&text.lines().collect::<Vec<_>>()).unwrap();
+    let log = vec![
+        Obs::DropPending { g: 0 },
+        Obs::Dropped { g: 0 },
+        Obs::Done { g: 2, res: Res::Sent, now: 0 },
+        Obs::Done { g: 2, res: Res::Recv(Some(model::Val::Data(1))), now: 0 },
+        Obs::Done { g: 2, res: Res::Closed, now: 0 },
+        Obs::Done { g: 3, res: Res::Selected(1, None), now: 0 },
+        Obs::DropPending { g: 1 },
+        Obs::Dropped { g: 1 },
+    ];
+    // The value 3 was given back when goroutine 2 dropped its receive.
+    assert!(matches!(model::check_joined(&p, &log, &[vec![3], vec![], vec![]]), Verdict::Pass));
+    // Lost, it is not allowed.
+    assert!(matches!(model::check_joined(&p, &log, &[vec![], vec![], vec![]]), Verdict::Fail(_)));
+}

@@ -99,6 +99,9 @@ enum Phase {
     Done(Res),
     DropBlocked,
     DropDone(Res),
+    /// Drop-op dropped, not yet observed (parallel runs only: there, other
+    /// goroutines act between a drop and its log entry).
+    DropGone,
     Finished,
 }
 
@@ -121,6 +124,9 @@ enum TState {
 /// One state of the model.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct State {
+    /// A run on parallel threads (`check_joined`): a goroutine's log entry
+    /// may come after other goroutines acted on what it did.
+    parallel: bool,
     now: u64,
     chans: Vec<MChan>,
     timers: Vec<TState>,
@@ -140,7 +146,7 @@ fn op_at(p: &Program, g: usize, pc: usize) -> &Op {
 }
 
 impl State {
-    pub fn initial(p: &Program) -> State {
+    pub fn initial(p: &Program, parallel: bool) -> State {
         let mut chans: Vec<MChan> = p
             .caps
             .iter()
@@ -159,7 +165,7 @@ impl State {
             chans.push(c);
         }
         let gs = p.gors.iter().map(|ops| (0, if ops.is_empty() { Phase::Finished } else { Phase::Begun })).collect();
-        State { now: 0, chans, timers, gs }
+        State { parallel, now: 0, chans, timers, gs }
     }
 
     fn chan_index(&self, p: &Program, c: ChanRef) -> Option<usize> {
@@ -171,7 +177,7 @@ impl State {
     }
 
     fn runnable(&self, g: usize) -> bool {
-        matches!(self.gs[g].1, Phase::Begun | Phase::Done(_) | Phase::DropBlocked | Phase::DropDone(_))
+        matches!(self.gs[g].1, Phase::Begun | Phase::Done(_) | Phase::DropBlocked | Phase::DropDone(_) | Phase::DropGone)
     }
 
     /// Invariant 1: completing a goroutine removes all its queue entries.
@@ -430,6 +436,12 @@ impl State {
             if self.gs[g].1 == Phase::Begun {
                 out.extend(self.try_op(p, g));
             }
+            if self.parallel && matches!(self.gs[g].1, Phase::DropBlocked | Phase::DropDone(_)) {
+                let mut s = self.clone();
+                s.drop_op(p, g);
+                s.gs[g].1 = Phase::DropGone;
+                out.push(s);
+            }
         }
         if !(0..self.gs.len()).any(|g| self.runnable(g)) {
             if let Some(d) = self.next_deadline() {
@@ -461,33 +473,44 @@ impl State {
                 }
                 // (the real drop-op yields before its one poll, which
                 // therefore starts with a full budget and tries)
-                if s.gs[*g].1 != Phase::Blocked {
-                    return None;
-                }
-                s.gs[*g].1 = Phase::DropBlocked;
+                s.gs[*g].1 = match s.gs[*g].1.clone() {
+                    Phase::Blocked => Phase::DropBlocked,
+                    // In parallel, a counterparty may have committed it
+                    // between the poll and the log entry.
+                    Phase::Done(res) if s.parallel => Phase::DropDone(res),
+                    _ => return None,
+                };
             }
             Obs::Dropped { g } => {
                 let g = *g;
-                match s.gs[g].1.clone() {
-                    Phase::DropBlocked => s.remove_entries(g),
-                    Phase::DropDone(res) => {
-                        // A dropped receiver that was handed a value gives
-                        // it back: to the next queued receiver, else to the
-                        // front of the buffer.
-                        if let Some((ci, v)) = s.recv_value_of(p, g, &res) {
-                            if let Some((rg, rk)) = s.chans[ci].recvq.pop_front() {
-                                s.complete(rg, State::recv_res(rk, Some(v)));
-                            } else {
-                                s.chans[ci].buf.push_front(v);
-                            }
-                        }
-                    }
+                match s.gs[g].1 {
+                    Phase::DropGone if s.parallel => {}
+                    Phase::DropBlocked | Phase::DropDone(_) if !s.parallel => s.drop_op(p, g),
                     _ => return None,
                 }
                 s.next_op(p, g);
             }
         }
         Some(s)
+    }
+
+    /// Goroutine `g`'s pending drop-op is dropped: a queued one leaves its
+    /// queues; a receiver that was handed a value gives it back, to the next
+    /// queued receiver, else to the front of the buffer.
+    fn drop_op(&mut self, p: &Program, g: usize) {
+        match self.gs[g].1.clone() {
+            Phase::DropBlocked => self.remove_entries(g),
+            Phase::DropDone(res) => {
+                if let Some((ci, v)) = self.recv_value_of(p, g, &res) {
+                    if let Some((rg, rk)) = self.chans[ci].recvq.pop_front() {
+                        self.complete(rg, State::recv_res(rk, Some(v)));
+                    } else {
+                        self.chans[ci].buf.push_front(v);
+                    }
+                }
+            }
+            ph => unreachable!("drop in phase {ph:?}"),
+        }
     }
 
     /// The channel and value of a completed receive result of `g`'s current op.
@@ -626,7 +649,7 @@ pub fn check_joined(p: &Program, log: &[Obs], bufs: &[Vec<u64>]) -> Verdict {
 /// `join`: the run ends when every goroutine has finished (main joins the
 /// others), on the real clock (times not checked).
 fn check_rules(p: &Program, log: &[Obs], outcome: &Outcome, bufs: &[Vec<u64>], join: bool) -> Verdict {
-    let mut frontier = vec![State::initial(p)];
+    let mut frontier = vec![State::initial(p, join)];
     for (i, o) in log.iter().enumerate() {
         let Some(all) = closure(p, frontier) else { return Verdict::TooBig };
         let next: HashSet<State> = all.iter().filter_map(|s| s.observe(p, o, !join)).collect();
@@ -688,7 +711,7 @@ impl State {
                 Phase::Done(Res::Panic(_)) => continue,
                 Phase::Done(res) => Obs::Done { g, res: res.clone(), now: self.now },
                 Phase::Blocked if drop_op => Obs::DropPending { g },
-                Phase::DropBlocked | Phase::DropDone(_) => Obs::Dropped { g },
+                Phase::DropBlocked | Phase::DropDone(_) | Phase::DropGone => Obs::Dropped { g },
                 _ => continue,
             };
             out.extend(self.observe(p, &o, true));
@@ -712,7 +735,7 @@ impl State {
 /// the run ends when every goroutine has finished, not when main returns).
 pub fn outcome_classes(p: &Program, limit: usize, join: bool) -> Option<std::collections::BTreeSet<String>> {
     let mut classes = std::collections::BTreeSet::new();
-    let init = State::initial(p);
+    let init = State::initial(p, join);
     let mut seen: HashSet<State> = HashSet::from([init.clone()]);
     let mut stack = vec![init];
     while let Some(s) = stack.pop() {
