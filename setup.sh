@@ -13,7 +13,7 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q maturin pytest numpy decorator gevent "Cython>=3" "setuptools_dso>=1.7" setuptools wheel
+.venv/bin/python -m pip install -q maturin pytest hypothesis numpy decorator gevent "Cython>=3" "setuptools_dso>=1.7" setuptools wheel
 # A C++ compiler for the Cython/C++ demos (tests/pyx), only when missing.
 if ! command -v g++ >/dev/null 2>&1; then
     SUDO=""
