@@ -33,12 +33,15 @@ REQUIRES = ['pygolang-rs>=0.1']
 # (the pyproject.toml of Cython code built on Pygolang) resolves: each
 # gives what Pygolang's gives, through pygolang-rs's extras where they exist
 # (pyx.build pins Cython<3 there, see README, "Cython and C++").
+# pygolang-rs's extras are named in their normalized form (pyx-build): its
+# metadata (written by maturin) has them so, and pip before 23.3 compares
+# extra names without normalizing them.
 EXTRAS = {
-    'pyx.build': ['pygolang-rs[pyx.build]>=0.1'],
+    'pyx.build': ['pygolang-rs[pyx-build]>=0.1'],
     'cmd.pybench': ['pytest'],
     'x.perf.benchlib': ['numpy'],
-    'all': ['pygolang-rs[pyx.build]>=0.1', 'pytest', 'numpy'],
-    'all_test': ['pygolang-rs[pyx.build]>=0.1', 'pytest', 'numpy', 'ipython'],
+    'all': ['pygolang-rs[pyx-build]>=0.1', 'pytest', 'numpy'],
+    'all_test': ['pygolang-rs[pyx-build]>=0.1', 'pytest', 'numpy', 'ipython'],
 }
 REQUIRES_PYTHON = '>=3.9'
 

@@ -186,7 +186,7 @@ def test_shim_is_metadata_only_and_depends_on_pygolang_rs(venv):
         # Pygolang 0.1's extras: `pygolang[pyx.build]` (the build requirement
         # of Cython code written for Pygolang) resolves to pygolang-rs's
         "['all', 'all_test', 'cmd.pybench', 'pyx.build', 'x.perf.benchlib']",
-        "['pygolang-rs[pyx.build]>=0.1; extra == \"pyx.build\"']",
+        "['pygolang-rs[pyx-build]>=0.1; extra == \"pyx.build\"']",
     ]
     assert_golang_is_ours(venv)
 
