@@ -13,7 +13,13 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q maturin pytest hypothesis numpy decorator gevent "Cython>=3" "setuptools_dso>=1.7" setuptools wheel
+# Cython 0.29, as Pygolang builds with: Pygolang-style Cython code declares
+# non-extern `cdef nogil: void f() except +topyexc:`, which Cython 3 rejects
+# (0.29 supports Python up to 3.12: on later ones, Cython 3).
+.venv/bin/python -m pip install -q maturin pytest hypothesis numpy decorator gevent "Cython<3; python_version<'3.13'" "Cython>=3; python_version>='3.13'" "setuptools_dso>=1.7" setuptools wheel
+# Cython 3 on the side (not on the venv's path): the test suite builds the
+# C ABI conformance module with it too, for users who choose Cython 3.
+[ -d .venv/cython3/Cython ] || .venv/bin/python -m pip install -q --target .venv/cython3 "Cython>=3"
 # A C++ compiler for the Cython/C++ demos (tests/pyx), only when missing.
 if ! command -v g++ >/dev/null 2>&1; then
     SUDO=""

@@ -29,6 +29,20 @@ VERSION = '0.1+rs'
 SUMMARY = ("Shim: Pygolang's API (0.1) is provided by pygolang-rs; "
            "this distribution only satisfies requirements on pygolang")
 REQUIRES = ['pygolang-rs>=0.1']
+# Pygolang 0.1's extras, so that a requirement like ``pygolang[pyx.build]``
+# (the pyproject.toml of Cython code built on Pygolang) resolves: each
+# gives what Pygolang's gives, through pygolang-rs's extras where they exist
+# (pyx.build pins Cython<3 there, see README, "Cython and C++").
+# pygolang-rs's extras are named in their normalized form (pyx-build): its
+# metadata (written by maturin) has them so, and pip before 23.3 compares
+# extra names without normalizing them.
+EXTRAS = {
+    'pyx.build': ['pygolang-rs[pyx-build]>=0.1'],
+    'cmd.pybench': ['pytest'],
+    'x.perf.benchlib': ['numpy'],
+    'all': ['pygolang-rs[pyx-build]>=0.1', 'pytest', 'numpy'],
+    'all_test': ['pygolang-rs[pyx-build]>=0.1', 'pytest', 'numpy', 'ipython'],
+}
 REQUIRES_PYTHON = '>=3.9'
 
 _DISTINFO = '%s-%s.dist-info' % (NAME, VERSION)
@@ -43,6 +57,9 @@ def _metadata():
              'License: MIT OR Apache-2.0',
              'Requires-Python: %s' % REQUIRES_PYTHON]
     lines += ['Requires-Dist: %s' % r for r in REQUIRES]
+    for extra in sorted(EXTRAS):
+        lines.append('Provides-Extra: %s' % extra)
+        lines += ['Requires-Dist: %s; extra == "%s"' % (r, extra) for r in EXTRAS[extra]]
     return '\n'.join(lines) + '\n'
 
 

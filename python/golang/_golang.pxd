@@ -3,6 +3,8 @@
 # over golang/libgolang.h and the runtime's C ABI. `from golang cimport ...`
 # resolves here through golang/__init__.pxd.
 #
+# Compiles with Cython 0.29 and 3 (README, "Cython and C++").
+#
 # What differs from Pygolang 0.1 (see docs/ARCHITECTURE.md, "C ABI"):
 # everything here is an extern declaration over header-only C++, so cimporting
 # it does not import a Cython module at run time: `topyexc` is declared

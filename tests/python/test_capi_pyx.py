@@ -4,15 +4,32 @@ installed package and run under python (thread runtime) and gpython (gevent
 runtime); each must print exactly its OK line. The C-level conformance checks
 (tests/pyx/golang_capi_test) run through the same header.
 
-The builds happen once per test module run, in a temporary copy of tests/pyx.
+The demos are built with the Cython of the venv (0.29, as Pygolang's own
+build: Pygolang-style `cdef nogil: void f() except +topyexc:` needs it), and
+the conformance module once more with Cython 3 when setup.sh put one in
+.venv/cython3 (users may choose Cython 3 for code it accepts).
+
+Builds are cached: a copy of tests/pyx built once in a temporary directory
+keyed by a hash of every input (the demos, golang's headers, pxd files and
+pyx/build.py, the package, Cython, setuptools_dso and Python versions), so
+the gpython run of this suite reuses what the python run built. The
+extensions do not link the native core (they reach it through the C ABI
+capsule at run time), so these are all the inputs.
 """
 
+import glob
+import hashlib
+import importlib.metadata
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
+import tempfile
 
 import pytest
+
+import golang
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYX = os.path.join(HERE, "..", "pyx")
@@ -22,18 +39,23 @@ BIN = os.path.dirname(sys.executable)
 # hangs under gevent: its worker processes are forked from a gevent hub).
 PYTHON = os.path.join(BIN, "python")
 RUNNERS = {"python": [PYTHON], "gpython": [os.path.join(BIN, "gpython")]}
+# Cython 3, installed by setup.sh with `pip install --target` (put first on
+# PYTHONPATH, it shadows the venv's Cython 0.29 for one build).
+CYTHON3 = os.path.join(BIN, "..", "cython3")
 
 
-def _run(argv, cwd, timeout=240):
+def _run(argv, cwd, timeout=240, pythonpath=None):
     env = dict(os.environ)
     env.pop("GPYTHON_RUNTIME", None)
-    env["PYTHONPATH"] = cwd
+    env["PYTHONPATH"] = os.pathsep.join(([pythonpath] if pythonpath else []) + [cwd])
     return subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
 
 
-def _start(argv, cwd):
+def _start(argv, cwd, pythonpath=None):
     env = dict(os.environ)
     env.pop("GPYTHON_RUNTIME", None)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
     return subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -42,21 +64,111 @@ def _check(p):
     return p
 
 
-@pytest.fixture(scope="module")
-def demos(tmp_path_factory):
-    dst = str(tmp_path_factory.mktemp("pyx") / "pyx")
-    shutil.copytree(PYX, dst, ignore=shutil.ignore_patterns("build", "*.so", "*.cpp.o", "__pycache__"))
+def _version(dist):
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "-"
+
+
+def _cython_version(pythonpath):
+    p = _check(_run([PYTHON, "-c", "import Cython; print(Cython.__version__)"], cwd=HERE, pythonpath=pythonpath))
+    return p.stdout.decode().strip()
+
+
+def _is_output(dirpath, name):
+    """Build output (not an input): build dirs, objects, and the .cpp that
+    Cython generates next to its .pyx (dso.cpp is a source)."""
+    if name in ("build", "__pycache__", ".ok") or name.endswith((".so", ".o", ".egg-info")):
+        return True
+    return name.endswith(".cpp") and os.path.exists(os.path.join(dirpath, name[:-4] + ".pyx"))
+
+
+def _ignore(dirpath, names):
+    return [n for n in names if _is_output(dirpath, n)]
+
+
+def _inputs_hash(tag):
+    """A hash of everything a build of tests/pyx depends on."""
+    h = hashlib.sha256(tag.encode())
+    # the building interpreter (gpython's sys.version names gpython and
+    # gevent, but the builds always run under plain python)
+    h.update(("%s;%r;%s;" % (PYTHON, tuple(sys.version_info), sysconfig.get_config_var("SOABI"))).encode())
+    for dist in ("pygolang-rs", "setuptools_dso", "setuptools"):
+        h.update(("%s=%s;" % (dist, _version(dist))).encode())
+    gdir = os.path.dirname(os.path.abspath(golang.__file__))
+    files = sorted(glob.glob(os.path.join(gdir, "*.h")) + glob.glob(os.path.join(gdir, "*.pxd")))
+    files.append(os.path.join(gdir, "pyx", "build.py"))
+    for root, dirs, names in os.walk(PYX):
+        dirs[:] = sorted(d for d in dirs if not _is_output(root, d))
+        files += [os.path.join(root, n) for n in sorted(names) if not _is_output(root, n)]
+    for f in files:
+        h.update(os.path.relpath(f, gdir if f.startswith(gdir) else PYX).encode())
+        with open(f, "rb") as fh:
+            h.update(fh.read())
+    return h.hexdigest()[:20]
+
+
+def _cached_build(tag, build):
+    """A built copy of tests/pyx: reused when a build with the same inputs
+    exists (a `.ok` marker is written last), else `build(dst)` runs in a
+    fresh copy that is then renamed into place (atomic: a concurrent run
+    either sees the whole build or none)."""
+    key = "pygolang-rs-pyx-%s-%s-%d" % (tag, _inputs_hash(tag), os.getuid())
+    final = os.path.join(tempfile.gettempdir(), key)
+    if os.path.exists(os.path.join(final, ".ok")):
+        return final
+    work = tempfile.mkdtemp(prefix=key + ".tmp-")
+    try:
+        dst = os.path.join(work, "pyx")
+        shutil.copytree(PYX, dst, ignore=_ignore)
+        build(dst)
+        open(os.path.join(dst, ".ok"), "w").close()
+        shutil.rmtree(final, ignore_errors=True)  # a half-built leftover without .ok
+        try:
+            os.rename(dst, final)
+        except OSError:
+            if not os.path.exists(os.path.join(final, ".ok")):
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return final
+
+
+def _build_demos(dst):
     py = [PYTHON]
-    d = {name: os.path.join(dst, name) for name in ("golang_pyx_user", "golang_dso_user", "golang_capi_test")}
-    d["root"] = dst
     # The two independent builds run alongside the DSO demo's two steps.
-    bg = [_start(py + ["setup.py", "build_ext", "-i"], cwd=d[name]) for name in ("golang_pyx_user", "golang_capi_test")]
-    _check(_run(py + ["setup.py", "build_dso", "-i"], cwd=d["golang_dso_user"]))
-    _check(_run(py + ["setup.py", "build_ext", "-i"], cwd=d["golang_dso_user"]))
+    bg = [_start(py + ["setup.py", "build_ext", "-i"], cwd=os.path.join(dst, n)) for n in ("golang_pyx_user", "golang_capi_test")]
+    dso = os.path.join(dst, "golang_dso_user")
+    _check(_run(py + ["setup.py", "build_dso", "-i"], cwd=dso))
+    _check(_run(py + ["setup.py", "build_ext", "-i"], cwd=dso))
     for p in bg:
         out, err = p.communicate(timeout=240)
         assert p.returncode == 0, "rc=%d\nstdout:\n%s\nstderr:\n%s" % (p.returncode, out.decode(), err.decode())
+
+
+def _paths(root):
+    d = {name: os.path.join(root, name) for name in ("golang_pyx_user", "golang_dso_user", "golang_capi_test")}
+    d["root"] = root
     return d
+
+
+@pytest.fixture(scope="module")
+def demos():
+    return _paths(_cached_build("cy" + _cython_version(None), _build_demos))
+
+
+@pytest.fixture(scope="module")
+def demos_cython3():
+    if not os.path.isdir(CYTHON3):
+        pytest.skip("no Cython 3 in %s (setup.sh installs it)" % CYTHON3)
+    cy = _cython_version(CYTHON3)
+    assert cy.split(".")[0] == "3", cy
+
+    def build(dst):
+        _check(_run([PYTHON, "setup.py", "build_ext", "-i"], cwd=os.path.join(dst, "golang_capi_test"), pythonpath=CYTHON3))
+
+    return _paths(_cached_build("cy" + cy, build))
 
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
@@ -115,6 +227,29 @@ def test_c_abi_conformance_through_the_header(demos, runner):
     p = _check(_run(RUNNERS[runner] + ["-c", _PROG] + CHECKS + sorted(PANICS), cwd=demos["golang_capi_test"]))
     want = ["%s OK" % n for n in CHECKS] + ["%s PANIC %s" % (n, PANICS[n]) for n in sorted(PANICS)]
     assert p.stdout.decode().splitlines() == want
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_c_abi_conformance_built_with_cython3(demos_cython3, runner):
+    p = _check(_run(RUNNERS[runner] + ["-c", _PROG] + CHECKS + sorted(PANICS), cwd=demos_cython3["golang_capi_test"]))
+    want = ["%s OK" % n for n in CHECKS] + ["%s PANIC %s" % (n, PANICS[n]) for n in sorted(PANICS)]
+    assert p.stdout.decode().splitlines() == want
+
+
+_PANIC_PROG = r"""
+import golang
+from capitest import pyxpanic
+try:
+    pyxpanic.close_nil()
+except golang._PanicError as e:
+    print(type(e).__name__, e.args)
+"""
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_panic_in_nogil_cdef_except_topyexc_is_PanicError_in_python(demos, runner):
+    p = _check(_run(RUNNERS[runner] + ["-c", _PANIC_PROG], cwd=demos["golang_capi_test"]))
+    assert p.stdout == b"_PanicError ('close of nil channel',)\n"
 
 
 def test_abi_version_mismatch_is_import_error_naming_both_versions(demos):

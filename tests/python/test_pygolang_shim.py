@@ -175,10 +175,19 @@ def assert_golang_is_ours(v):
 def test_shim_is_metadata_only_and_depends_on_pygolang_rs(venv):
     prog = ('import importlib.metadata as m\n'
             'd = m.distribution("pygolang")\n'
-            'print(d.version, d.requires, sorted(set(str(f).split("/")[0] for f in d.files)))\n')
+            'base = [r for r in d.requires if "extra ==" not in r]\n'
+            'print(d.version, base, sorted(set(str(f).split("/")[0] for f in d.files)))\n'
+            'print(sorted(d.metadata.get_all("Provides-Extra")))\n'
+            'print([r for r in d.requires if r.endswith(\'extra == "pyx.build"\')])\n')
     out = subprocess.run([venv.python, '-c', prog], stdout=subprocess.PIPE,
                          universal_newlines=True, check=True).stdout
-    assert out == "0.1+rs ['pygolang-rs>=0.1'] ['pygolang-0.1+rs.dist-info']\n"
+    assert out.splitlines() == [
+        "0.1+rs ['pygolang-rs>=0.1'] ['pygolang-0.1+rs.dist-info']",
+        # Pygolang 0.1's extras: `pygolang[pyx.build]` (the build requirement
+        # of Cython code written for Pygolang) resolves to pygolang-rs's
+        "['all', 'all_test', 'cmd.pybench', 'pyx.build', 'x.perf.benchlib']",
+        "['pygolang-rs[pyx-build]>=0.1; extra == \"pyx.build\"']",
+    ]
     assert_golang_is_ours(venv)
 
 

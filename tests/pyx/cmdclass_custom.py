@@ -9,4 +9,6 @@ class mybuild_ext(build_ext):
         print("pyx.build:RUN_BUILD_EXT")
 
 
-setup(name="cmdclass_custom", packages=[], cmdclass={"build_ext": mybuild_ext})
+# As Pygolang's: no name, no packages (golang.pyx.build.setup then declares
+# none instead of letting setuptools guess them from this directory).
+setup(cmdclass={"build_ext": mybuild_ext})

@@ -10,7 +10,8 @@ libgolang DSO: the header reaches the runtime already loaded in the process
 through its C ABI capsule (docs/ARCHITECTURE.md, "C ABI"), so there is no
 rpath to get right and no copy of the runtime per extension.
 
-Requires Cython (>= 3), setuptools_dso (>= 1.7) and a C++11 compiler
+Requires Cython (0.29 for Pygolang-style code; 3 works for code it accepts,
+see README, "Cython and C++"), setuptools_dso (>= 1.7) and a C++11 compiler
 (`pip install pygolang-rs[pyx.build]`).
 """
 
@@ -79,6 +80,13 @@ def DSO(name, sources, **kw):
 def setup(**kw):
     """setuptools_dso.setup with golang's build_ext as the default
     build_ext (a custom one must subclass golang.pyx.build.build_ext)."""
+    kw = dict(kw)
+    # Nothing to build or install declared (a setup.py that only adds a
+    # command, like Pygolang's cmdclass_custom.py): declare no packages
+    # rather than let setuptools guess them from the current directory,
+    # which fails when it holds several (Pygolang's testprog/).
+    if not any(k in kw for k in ("packages", "py_modules", "ext_modules", "x_dsos")):
+        kw["packages"] = []
     cmdclass = dict(kw.get("cmdclass", {}))
     cmdclass.setdefault("build_ext", build_ext)
     kw["cmdclass"] = cmdclass
