@@ -166,8 +166,9 @@ def run_real(p, seed):
         outcome = ('ok',)
     except _PanicError as e:
         msg = str(e.args[0])
-        m = re.search(r'raised in goroutine "fuzzg(\d+)"', msg)
-        outcome = ('panic', int(m.group(1)) if m else 0, msg.split(' [golang.run:')[0])
+        # the goroutine is named in the note golang.run adds (the args stay as raised)
+        m = re.search(r'raised in goroutine "fuzzg(\d+)"', ' '.join(getattr(e, '__notes__', ())))
+        outcome = ('panic', int(m.group(1)) if m else 0, msg)
     except golang.DeadlockError as e:
         blocked = [(int(i) - 1, r) for i, r in re.findall(r'goroutine (\d+) \[(.*?)\]', str(e))]
         outcome = ('deadlock', sorted(blocked))
