@@ -44,16 +44,7 @@ def main(argv=None):
     replaces the process (a child process on Windows)."""
     if argv is None:
         argv = sys.argv[1:]
-    child = [sys.executable, _entry()] + list(argv)
-    for f in (sys.stdout, sys.stderr):
-        try:
-            f.flush()
-        except Exception:
-            pass
-    if os.name == 'nt':
-        import subprocess
-        return subprocess.call(child)
-    os.execv(child[0], child)
+    gpython._reexec([sys.executable, _entry()] + list(argv))
 
 
 if __name__ == '__main__':
