@@ -272,6 +272,20 @@ async fn run_ops(env: &Env, g: usize, ops: &[Op]) {
     }
 }
 
+/// What is left in each channel at the end of a run, in order.
+fn drain(chans: &[Chan<u64>]) -> Vec<Vec<u64>> {
+    chans
+        .iter()
+        .map(|c| {
+            let mut v = Vec::new();
+            while let Ok(x) = c.try_recv() {
+                v.push(x);
+            }
+            v
+        })
+        .collect()
+}
+
 /// Runs `p` on `Runtime::deterministic(seed)`.
 pub fn run(p: &Program, seed: u64) -> Run {
     let chans: Vec<Chan<u64>> = p.caps.iter().map(|&c| Chan::new(c)).collect();
@@ -313,16 +327,7 @@ pub fn run(p: &Program, seed: u64) -> Run {
     };
     let env = env_slot.lock().unwrap().take().expect("main ran");
     let log = std::mem::take(&mut *env.log.lock().unwrap());
-    let bufs = keep
-        .iter()
-        .map(|c| {
-            let mut v = Vec::new();
-            while let Ok(x) = c.try_recv() {
-                v.push(x);
-            }
-            v
-        })
-        .collect();
+    let bufs = drain(&keep);
     Run { log, outcome, bufs }
 }
 
@@ -357,15 +362,6 @@ pub fn run_multi(p: &Program, workers: usize, timeout: Duration) -> Option<Run> 
     let res = rx.recv_timeout(timeout).ok()?;
     res.unwrap_or_else(|e| panic!("the program was to finish: {e}"));
     let log = std::mem::take(&mut *env.log.lock().unwrap());
-    let bufs = keep
-        .iter()
-        .map(|c| {
-            let mut v = Vec::new();
-            while let Ok(x) = c.try_recv() {
-                v.push(x);
-            }
-            v
-        })
-        .collect();
+    let bufs = drain(&keep);
     Some(Run { log, outcome: Outcome::Ok, bufs })
 }

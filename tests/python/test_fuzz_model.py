@@ -77,6 +77,21 @@ def dtypes_of(p):
     return getattr(p, 'dtypes', None) or [object] * len(p.caps)
 
 
+def drain(chans):
+    """What is left in each channel at the end of a run, in order (as ints:
+    typed channels give floats for C.double)."""
+    bufs = []
+    for c in chans:
+        got = []
+        while True:
+            i, r = select(c.recv_, default)
+            if i != 0 or not r[1]:
+                break
+            got.append(int(r[0]))
+        bufs.append(got)
+    return bufs
+
+
 def run_real(p, seed):
     """Runs p under golang.run(seed=seed): (log, outcome, bufs)."""
     log = []
@@ -172,16 +187,7 @@ def run_real(p, seed):
     except golang.DeadlockError as e:
         blocked = [(int(i) - 1, r) for i, r in re.findall(r'goroutine (\d+) \[(.*?)\]', str(e))]
         outcome = ('deadlock', sorted(blocked))
-    bufs = []
-    for c in data:
-        got = []
-        while True:
-            i, r = select(c.recv_, default)
-            if i != 0 or not r[1]:
-                break
-            got.append(int(r[0]))
-        bufs.append(got)
-    return log, outcome, bufs
+    return log, outcome, drain(data)
 
 
 def check_run(p, seed):
@@ -332,16 +338,7 @@ def run_threads(p, timeout=60):
     for _ in p.gors:
         i, _ = select(done.recv, time.after(timeout).recv)
         assert i == 0, "the program did not finish in %ds:\n%s\nlog: %r" % (timeout, p.text(), log)
-    bufs = []
-    for c in data:
-        got = []
-        while True:
-            i, r = select(c.recv_, default)
-            if i != 0 or not r[1]:
-                break
-            got.append(r[0])
-        bufs.append(got)
-    return log, bufs
+    return log, drain(data)
 
 
 @settings(max_examples=max(EXAMPLES // 10, 10), deadline=None, database=None, suppress_health_check=list(HealthCheck))
