@@ -43,13 +43,20 @@ static RETAKING: AtomicUsize = AtomicUsize::new(0);
 
 /// The longest the `atexit` hook waits for threads taking the GIL back
 /// (invariant 2); they only need the GIL, which it releases meanwhile.
-const RETAKING_WAIT: Duration = Duration::from_secs(2);
+const RETAKING_WAIT: Duration = Duration::from_millis(200);
 
 /// The `atexit` hook.
 #[pyfunction]
 pub fn _atexit(py: Python<'_>) {
     EXITING.store(true, Ordering::SeqCst);
-    // invariant 2: let the threads already taking the GIL back finish that
+    // invariant 2: let the threads already taking the GIL back finish that.
+    // Only when there are some: releasing the GIL at exit lets threads that
+    // loop in Python keep trading it among themselves, and taking it back
+    // can then starve (CPython's GIL is not fair); with none retaking, the
+    // GIL stays held as without this hook.
+    if RETAKING.load(Ordering::SeqCst) == 0 {
+        return;
+    }
     py.detach(|| {
         let start = std::time::Instant::now();
         while RETAKING.load(Ordering::SeqCst) != 0 && start.elapsed() < RETAKING_WAIT {
