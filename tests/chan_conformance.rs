@@ -85,6 +85,26 @@ fn close_wakes_every_waiting_receiver_with_zero_and_false() {
 }
 
 #[test]
+fn a_receiver_woken_by_close_finds_the_channel_ready_at_once() {
+    // Close wakes the waiting receivers: what they do next must already
+    // see the channel closed, the lock-free "not ready" fast path of a
+    // non-blocking receive (and of select with default) included. Many
+    // rounds: the race it guards against is a few instructions wide.
+    use golang::chan::TryRecvError;
+    for _ in 0..2000 {
+        let ch: Chan<i32> = Chan::new(0);
+        let rx = ch.clone();
+        let t = std::thread::spawn(move || {
+            assert_eq!(rx.recv_blocking(), None);
+            rx.try_recv()
+        });
+        std::thread::yield_now();
+        ch.close();
+        assert_eq!(t.join().unwrap(), Err(TryRecvError::Closed));
+    }
+}
+
+#[test]
 fn send_on_closed_channel_panics_with_gos_message() {
     let err = run(3, async {
         let ch: Chan<i32> = Chan::new(1);

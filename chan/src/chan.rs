@@ -19,6 +19,10 @@
 //! 5. No value is lost when a waiting receiver is dropped: a receiver that
 //!    was committed with a value but is dropped before taking it gives the
 //!    value back, to the next waiting receiver or to the front of `buf`.
+//! 6. The readiness hint never says "not ready" about a state that a woken
+//!    waiter has already seen: a change that sets a hint bit (only close
+//!    does, while waking waiters) is published before the waiters wake.
+//!    Other commits only clear bits, and a stale set bit costs a lock.
 //!
 //! Fast paths and why they are sound:
 //! - A send that finds a live receiver hands the value over directly (Go's
@@ -30,8 +34,9 @@
 //!   without the lock: nobody else can see the channel yet, and it writes
 //!   the very state (and hint) a send into the empty channel would leave.
 //! - A non-blocking operation that finds the readiness hint clear returns
-//!   "not ready" without locking: the hint is published at every unlock, so
-//!   a clear bit is the state at some moment during the call.
+//!   "not ready" without locking: the hint is published at every unlock
+//!   (and before close wakes anyone, invariant 6), so a clear bit is the
+//!   state at some moment during the call.
 
 use crate::waiter::{Entry, Spin, Unparker, Waiter, Woken};
 use std::collections::VecDeque;
@@ -138,14 +143,22 @@ impl<T> std::ops::DerefMut for Locked<'_, T> {
     }
 }
 
-impl<T> Drop for Locked<'_, T> {
+impl<T> Locked<'_, T> {
+    /// Publishes the readiness hint of the state as it is now.
     #[inline]
-    fn drop(&mut self) {
+    fn publish(&self) {
         let st = &*self.g;
         let recv = !st.buf.is_empty() || !st.sendq.is_empty() || st.closed;
         let send = st.closed || st.buf.len() < self.inner.cap || !st.recvq.is_empty();
         let h = (recv as u8 * RECV_MAYBE) | (send as u8 * SEND_MAYBE);
         self.inner.hint.store(h, Ordering::Release);
+    }
+}
+
+impl<T> Drop for Locked<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        self.publish();
     }
 }
 
@@ -335,6 +348,10 @@ impl<T> Chan<T> {
         st.closed = true;
         let recvq = std::mem::take(&mut st.recvq);
         let sendq = std::mem::take(&mut st.sendq);
+        // Invariant 6: the woken waiters may look at the hint at once (a
+        // receiver woken by close that tries a non-blocking receive must
+        // find the channel ready), so it is published before they wake.
+        st.publish();
         for e in recvq.iter().chain(sendq.iter()) {
             if e.waiter().try_claim() {
                 e.waiter().commit(e.case, true);

@@ -15,7 +15,7 @@
 
 use golang_chan::Blocking;
 use pyo3::prelude::*;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::thread::ThreadId;
 use std::time::Duration;
@@ -28,61 +28,38 @@ static MAIN_THREAD: OnceLock<ThreadId> = OnceLock::new();
 /// Set by an `atexit` hook: the interpreter is about to finalize.
 static EXITING: AtomicBool = AtomicBool::new(false);
 
-/// How many threads are taking the GIL back through pyo3 ([`detach`]'s
-/// return, [`attach`]). Invariants:
-/// 1. A thread counts itself here before it checks [`EXITING`], and stops
-///    counting once it holds the GIL (or gives up and parks).
-/// 2. The `atexit` hook sets [`EXITING`], then waits, without the GIL, until
-///    this is 0. So when finalization starts no thread is inside pyo3's GIL
-///    acquisition, whose call into CPython is declared "never unwinds":
-///    CPython's `pthread_exit` there (a thread taking the GIL during
-///    finalization) would abort the process instead of reaching
-///    [`HangOnUnwind`] (seen in the abi3 build). Threads that come later see
-///    [`EXITING`] and park.
-static RETAKING: AtomicUsize = AtomicUsize::new(0);
-
-/// The longest the `atexit` hook waits for threads taking the GIL back
-/// (invariant 2); they only need the GIL, which it releases meanwhile.
-const RETAKING_WAIT: Duration = Duration::from_millis(200);
-
-/// The `atexit` hook.
+/// The `atexit` hook: from now on a goroutine thread that is about to take
+/// the GIL back parks for good instead ([`park_if_exiting`]).
+///
+/// Invariants of exit safety (this file):
+/// 1. [`EXITING`] is set before finalization starts; a goroutine thread
+///    checks it before it runs Python again and parks if set, so no
+///    goroutine starts new Python work at exit.
+/// 2. A thread may still be inside a GIL acquisition when finalization
+///    starts; CPython (before 3.14) then ends it with `pthread_exit`, whose
+///    forced unwinding must never reach a `catch_unwind` (pyo3's, or ours:
+///    it aborts the process, "FATAL: exception not rethrown"). Every path
+///    by which a goroutine thread takes the GIL or runs Python therefore
+///    has a [`HangOnUnwind`] guard on a frame whose call may unwind, below
+///    any `catch_unwind`: the thread hangs there, holding nothing.
+/// 3. pyo3 declares its GIL-acquiring calls into CPython "never unwinds";
+///    inlined into the guard's frame, such a call gets no cleanup for the
+///    guard. [`detach`] and [`attach`] therefore call pyo3 through an
+///    opaque function pointer, a call that may unwind and that the guard
+///    covers; our own calls into CPython are declared "C-unwind" ([`raw`]).
+///
+/// The hook does not wait for threads that are taking the GIL back (it did,
+/// with the GIL released): goroutine threads that loop in Python then kept
+/// the GIL among themselves and the main thread could starve at exit.
 #[pyfunction]
-pub fn _atexit(py: Python<'_>) {
+pub fn _atexit() {
     EXITING.store(true, Ordering::SeqCst);
-    // invariant 2: let the threads already taking the GIL back finish that.
-    // Only when there are some: releasing the GIL at exit lets threads that
-    // loop in Python keep trading it among themselves, and taking it back
-    // can then starve (CPython's GIL is not fair); with none retaking, the
-    // GIL stays held as without this hook.
-    if RETAKING.load(Ordering::SeqCst) == 0 {
-        return;
-    }
-    py.detach(|| {
-        let start = std::time::Instant::now();
-        while RETAKING.load(Ordering::SeqCst) != 0 && start.elapsed() < RETAKING_WAIT {
-            std::thread::sleep(Duration::from_micros(100));
-        }
-    });
 }
 
-/// Counts the calling thread in [`RETAKING`], or parks it for good when the
-/// interpreter is exiting (invariant 1).
-fn enter_retaking() {
-    RETAKING.fetch_add(1, Ordering::SeqCst);
-    if EXITING.load(Ordering::SeqCst) {
-        RETAKING.fetch_sub(1, Ordering::SeqCst);
-        loop {
-            std::thread::park();
-        }
-    }
-}
-
-/// Called by a thread that is about to take the GIL again. During
-/// interpreter finalization CPython (before 3.14) ends such a thread with
-/// `pthread_exit`, whose forced unwinding through Rust frames aborts the
-/// process; a goroutine thread therefore never comes back once the
-/// interpreter is exiting: it parks for good (Go does not wait for
-/// goroutines at exit either).
+/// Called by a thread that is about to take the GIL again: once the
+/// interpreter is exiting, a goroutine thread never comes back to Python
+/// (invariant 1); it parks for good (Go does not wait for goroutines at
+/// exit either).
 pub(crate) fn park_if_exiting() {
     if EXITING.load(Ordering::SeqCst) {
         loop {
@@ -96,6 +73,11 @@ pub(crate) struct HangOnUnwind;
 
 impl Drop for HangOnUnwind {
     fn drop(&mut self) {
+        // A Rust panic goes on to pyo3, which raises it as an exception;
+        // only a foreign unwind (`pthread_exit`) hangs the thread.
+        if std::thread::panicking() {
+            return;
+        }
         loop {
             std::thread::sleep(Duration::from_secs(3600));
         }
@@ -108,15 +90,23 @@ impl Drop for HangOnUnwind {
 /// `catch_unwind` and abort the process. The guard on this frame hangs the
 /// thread during that unwinding instead (as CPython 3.14 itself does); on a
 /// normal return it is forgotten.
-pub(crate) fn detach<R: Send>(py: Python<'_>, f: impl Send + FnOnce() -> R) -> R {
-    let guard = HangOnUnwind;
-    let r = py.detach(|| {
-        RELEASES.fetch_add(1, Ordering::Release);
-        let r = f();
-        enter_retaking(); // pyo3 takes the GIL back right after this closure
-        r
-    });
-    RETAKING.fetch_sub(1, Ordering::SeqCst); // invariant 1: the GIL is held
+///
+/// pyo3 takes the GIL back through a call it declares "never unwinds":
+/// where that call is inlined into this frame, the compiler leaves the
+/// guard without cleanup around it, and the unwinding passed the guard by
+/// (up to a `catch_unwind`, which aborts on it). So pyo3's `detach` is
+/// called through an opaque function pointer: that call may unwind, and
+/// the guard's cleanup covers it (invariant 3).
+pub(crate) fn detach<R: Send, F: Send + FnOnce() -> R>(py: Python<'_>, f: F) -> R {
+    fn pyo3_detach<R: Send, F: Send + FnOnce() -> R>(py: Python<'_>, f: F) -> R {
+        py.detach(|| {
+            RELEASES.fetch_add(1, Ordering::Release);
+            f()
+        })
+    }
+    let guard = HangOnUnwind; // invariant 2
+    let call: fn(Python<'_>, F) -> R = std::hint::black_box(pyo3_detach::<R, F>);
+    let r = call(py, f);
     std::mem::forget(guard);
     r
 }
@@ -353,14 +343,18 @@ pub(crate) fn call_goroutine<'py>(
 /// `Python::attach` for threads that may outlive the interpreter.
 /// Python code run under it may also be ended by `pthread_exit` (e.g. in
 /// `time.sleep`): the same guard hangs the thread instead.
-pub(crate) fn attach<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> R {
-    park_if_exiting();
-    let guard = HangOnUnwind;
-    enter_retaking();
-    let r = Python::attach(|py| {
-        RETAKING.fetch_sub(1, Ordering::SeqCst); // invariant 1: the GIL is held
-        f(py)
-    });
+///
+/// Like [`detach`], pyo3's `attach` is called through an opaque pointer
+/// so that the guard covers its "never unwinds" GIL acquisition
+/// (invariant 3).
+pub(crate) fn attach<R, F: for<'py> FnOnce(Python<'py>) -> R>(f: F) -> R {
+    fn pyo3_attach<R, F: for<'py> FnOnce(Python<'py>) -> R>(f: F) -> R {
+        Python::attach(f)
+    }
+    park_if_exiting(); // invariant 1
+    let guard = HangOnUnwind; // invariant 2
+    let call: fn(F) -> R = std::hint::black_box(pyo3_attach::<R, F>);
+    let r = call(f);
     std::mem::forget(guard);
     r
 }

@@ -446,7 +446,13 @@ unsafe extern "C" fn select_fastcall(
             // `Borrowed`).
             unsafe { Borrowed::from_ptr(py, *args.add(i)) }
         });
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| select_impl(py, nargs, cases)));
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // gil.rs invariant 2: a guard below the catch_unwind.
+            let guard = gil::HangOnUnwind;
+            let r = select_impl(py, nargs, cases);
+            std::mem::forget(guard);
+            r
+        }));
         let r = r.unwrap_or_else(|p| {
             let msg = p
                 .downcast_ref::<&str>()
