@@ -9,8 +9,10 @@
 # everything here is an extern declaration over header-only C++, so cimporting
 # it does not import a Cython module at run time: `topyexc` is declared
 # `except *` on an inline C++ function instead of a cdef function exported
-# through `__pyx_capi__`; `pychan`, `pyerror`, `refptr` and `error` are not
-# declared yet.
+# through `__pyx_capi__`; `pychan` and `pyerror` (the Python wrappers, with
+# their conversions to and from C-level channels and errors) are not declared
+# yet. refptr/object/error/errorWrapper are header-only C++ (libgolang.h);
+# errors, fmt, io, strings and cxx have their own pxd and header.
 
 from libcpp cimport nullptr_t as Nil, nullptr as nil
 from libcpp.utility cimport pair
@@ -71,6 +73,49 @@ cdef extern from "golang/libgolang.h" namespace "golang" nogil:
 
     const _selcase default "golang::_default"
     int select(_selcase casev[])
+
+    # memory management of C++ nogil classes
+    cppclass refptr[T]:
+        # compare with nil; = nil
+        cbool operator== (Nil)          const
+        cbool operator!= (Nil)          const
+        void  operator=  (Nil)
+        # compare with another refptr: .eq() / .ne() (Cython cannot declare
+        # both operator== overloads)
+        cbool eq "operator==" (refptr)  const
+        cbool ne "operator!=" (refptr)  const
+        # the raw pointer
+        T* _ptr()                       const
+
+    refptr[T] adoptref[T](T *_obj)
+    refptr[T] newref  [T](T *_obj)
+
+    cppclass gobject "golang::object":
+        void  incref()
+        int   refcnt() const
+
+    # interface{}
+    cppclass _interface:
+        void incref()
+        void decref()
+
+    cppclass interface (refptr[_interface]):
+        void incref "_ptr()->incref" ()
+        void decref "_ptr()->decref" ()
+
+    # error
+    cppclass _error (_interface):
+        string Error()
+
+    cppclass error (refptr[_error]):
+        string Error    "_ptr()->Error" ()
+
+    # an error that wraps another
+    cppclass _errorWrapper (_error):
+        error Unwrap()
+
+    cppclass errorWrapper (refptr[_errorWrapper]):
+        error Unwrap    "_ptr()->Unwrap" ()
 
 cdef extern from "golang/_golang_pyx.h" namespace "golang::pyx":
     void topyexc() except *

@@ -435,9 +435,139 @@ inline void _semafree(_sema *s) { _capi_detail::capi()->semafree(s); }
 inline void _semaacquire(_sema *s) { _capi_detail::check(_capi_detail::capi()->semaacquire(s)); }
 inline void _semarelease(_sema *s) { _capi_detail::check(_capi_detail::capi()->semarelease(s)); }
 
+// ---- memory management of C++ nogil classes: refptr, object ----
+//
+// Invariants of this part:
+// 5. A `refptr<T>` owns one reference to its object (nullptr is nil): copies
+//    incref, destruction and reassignment decref, moves transfer it. The
+//    object is deleted by its own `decref` when the last reference goes
+//    (`object::__decref` says when), so a refptr works across extensions of
+//    the process (each calls the object's own virtual decref).
+// 6. `object`'s count starts at 1 (the reference `adoptref` takes over) and
+//    never goes below 0: decref past 0 or incref from 0 panics.
+
+template <typename T> class refptr {
+    T *_obj;
+
+  public:
+    refptr() : _obj(nullptr) {}
+    refptr(Nil) : _obj(nullptr) {}
+    ~refptr() { _reset(nullptr); }
+    refptr(const refptr &o) : _obj(o._obj) {
+        if (_obj)
+            _obj->incref();
+    }
+    refptr(refptr &&o) noexcept : _obj(o._obj) { o._obj = nullptr; }
+    // refptr<Derived> -> refptr<Base>
+    template <typename U, typename = typename std::enable_if<std::is_convertible<U *, T *>::value>::type>
+    refptr(const refptr<U> &o) : _obj(o._ptr()) {
+        if (_obj)
+            _obj->incref();
+    }
+    refptr &operator=(const refptr &o) {
+        T *p = o._obj;
+        if (p)
+            p->incref();  // before the decref: self-assignment keeps it (invariant 5)
+        _reset(p);
+        return *this;
+    }
+    refptr &operator=(refptr &&o) noexcept {
+        if (this != &o) {
+            T *p = o._obj;
+            o._obj = nullptr;
+            _reset(p);
+        }
+        return *this;
+    }
+    refptr &operator=(Nil) {
+        _reset(nullptr);
+        return *this;
+    }
+    bool operator==(Nil) const { return _obj == nullptr; }
+    bool operator!=(Nil) const { return _obj != nullptr; }
+    bool operator==(const refptr &o) const { return _obj == o._obj; }
+    bool operator!=(const refptr &o) const { return _obj != o._obj; }
+    T *_ptr() const { return _obj; }
+    T *operator->() const { return _obj; }
+    T &operator*() const { return *_obj; }
+
+    // Takes over the caller's reference to obj (adoptref).
+    static refptr _adopt(T *obj) {
+        refptr r;
+        r._obj = obj;
+        return r;
+    }
+
+  private:
+    void _reset(T *p) {
+        T *old = _obj;
+        _obj = p;
+        if (old)
+            old->decref();
+    }
+};
+
+// adoptref(obj) takes over the reference the caller holds; newref(obj)
+// adds one.
+template <typename T> inline refptr<T> adoptref(T *obj) { return refptr<T>::_adopt(obj); }
+template <typename T> inline refptr<T> newref(T *obj) {
+    if (obj)
+        obj->incref();
+    return refptr<T>::_adopt(obj);
+}
+
+// object: the reference count of a class managed by refptr. A class
+// derives from it and deletes itself in its decref when __decref() says
+// the last reference went (invariant 6).
+class object {
+    std::atomic<int> _refcnt;
+
+  protected:
+    object() : _refcnt(1) {}
+    ~object() {}
+    bool __decref() {
+        int n = --_refcnt;
+        if (n < 0)
+            panic("object: decref: refcnt went negative");
+        return n == 0;
+    }
+
+  public:
+    void incref() {
+        int n = _refcnt++;
+        if (n < 1)
+            panic("object: incref: refcnt was < 1");
+    }
+    int refcnt() const { return _refcnt.load(); }
+};
+
+// ---- interfaces: interface{}, error, an error that wraps another ----
+
+struct _interface {
+    virtual void incref() = 0;
+    virtual void decref() = 0;
+
+  protected:
+    ~_interface() {}
+};
+typedef refptr<_interface> interface;
+
+struct _error : _interface {
+    virtual string Error() = 0;
+};
+typedef refptr<_error> error;
+
+struct _errorWrapper : _error {
+    virtual error Unwrap() = 0;
+};
+typedef refptr<_errorWrapper> errorWrapper;
+
 }  // namespace golang
 
 namespace std {
+template <typename T> struct hash<golang::refptr<T>> {
+    size_t operator()(const golang::refptr<T> &p) const { return hash<T *>()(p._ptr()); }
+};
 template <typename T> struct hash<golang::chan<T>> {
     size_t operator()(const golang::chan<T> &ch) const { return hash<_chan *>()(ch._rawchan()); }
 };

@@ -264,3 +264,45 @@ def test_sync_and_time_pxds_from_cython_nogil_code(demos, runner):
     prog = "from capitest import conformance\nconformance.sync_time_from_cython()\nprint('ok')\n"
     p = _check(_run(RUNNERS[runner] + ["-c", prog], cwd=demos["golang_capi_test"]))
     assert p.stdout == b"ok\n"
+
+
+_CXXLIB_PROG = """
+import ctypes, golang
+from capitest import cxxlib
+print(cxxlib.errors_rules())
+print(cxxlib.texts())
+print(cxxlib.strings_rules())
+print(cxxlib.cxx_rules())
+get = ctypes.pythonapi.PyCapsule_GetPointer
+get.restype, get.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+print(get(golang._golang._cxx_io_EOF, b"golang::error") == cxxlib.eof_is_one_object())
+"""
+
+
+def _cxxlib_check(out):
+    lines = out.decode().splitlines()
+    assert eval(lines[0]) == dict(is_nil_nil=True, is_err_nil=False, is_nil_err=False, is_self=True,
+                                  is_other=False, unwrap_text_nil=True)
+    assert eval(lines[1]) == [
+        "boom", "3-x-2.5", "plain 7",
+        "write f.txt: disk full",   # errorf ": %w" wraps: prefix, ": ", the error's text
+        "wraps", "is",              # Unwrap gives it back; Is sees through two wraps
+        "nothing: %!w(<nil>)",      # %w of nil
+        "as text disk full",        # an error for %s is its text, and is not wrapped
+        "not-wrapped",
+        "EOF", "unexpected EOF", "eof-same",
+    ]
+    assert eval(lines[2]) == dict(split=["a", "b", "", "c"], split_empty=[],
+                                  has_prefix=(True, False, True, False), has_suffix=(True, False, True, False),
+                                  trim=("lang", "golang", "go", "golan", "olang"))
+    assert eval(lines[3]) == (True, False, True, False, 2.5)
+    assert lines[4] == "True"       # io.EOF: one object per process, kept on golang._golang
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_errors_fmt_io_strings_cxx_pxds_from_cython_nogil_code(demos, runner):
+    _cxxlib_check(_check(_run(RUNNERS[runner] + ["-c", _CXXLIB_PROG], cwd=demos["golang_capi_test"])).stdout)
+
+
+def test_errors_fmt_io_strings_cxx_pxds_built_with_cython3(demos_cython3):
+    _cxxlib_check(_check(_run([PYTHON, "-c", _CXXLIB_PROG], cwd=demos_cython3["golang_capi_test"])).stdout)
