@@ -35,6 +35,9 @@ if _sys.platform == 'emscripten':
 from golang._golang import chan, select, default, nilchan
 from golang._golang import aselect, run, DeadlockError
 from golang import _golang
+if _sys.platform != 'emscripten':
+    from golang._syncrun import run     # plain main: synchronous goroutines (_syncrun.py)
+    from golang import _syncrun
 
 # Pygolang 0.1's names of the pure-Python parts in the core module (both cores).
 from golang import _pystr
@@ -80,6 +83,9 @@ def go(f, *argv, **kw):
         raise TypeError("go: f must be callable, not %s" % type(f).__name__)
     if _iscoroutinefunction(f):
         _golang.go_async(f(*argv, **kw))
+    elif _golang._in_executor() and _sys.platform != 'emscripten':
+        # inside golang.run: a synchronous goroutine of the run
+        _golang.go_async(_syncrun.drive(f, argv, kw))
     elif _gevent:
         _gevent_runtime.go(f, argv, kw)
     else:

@@ -7,7 +7,12 @@ Mark an ``async def`` test with ``golang_seeds``::
     async def test_no_lost_update(tmp_path):
         ...                             # go(...), await ch.arecv(), aselect(...)
 
-and the plugin runs its body under ``golang.run(body, seed=s)`` once for each
+A plain ``def`` test works too: its body and the goroutines it starts
+with ``go(f)`` run as synchronous goroutines of the run (greenlets that the
+seeded executor schedules: ``ch.recv()``, ``select``, ``time.sleep``,
+``sync`` and ``context`` all block there on the run's virtual clock).
+
+The plugin runs its body under ``golang.run(body, seed=s)`` once for each
 seed s in 0, 1, ..., n-1, stopping at the first seed that fails. A seed fixes
 the interleaving of the goroutines, the choices of select and the virtual
 clock, so a failure found with a seed happens again with it. The failure
@@ -131,9 +136,11 @@ def pytest_pyfunc_call(pyfuncitem):
 
     item = pyfuncitem
     f = item.obj
-    if not inspect.iscoroutinefunction(f):
-        pytest.fail("@pytest.mark.%s needs an async def test function; %s is not one"
-                    % (MARKER, item.name), pytrace=False)
+    from golang import _syncrun
+    if not inspect.iscoroutinefunction(f) and not _syncrun.available():
+        pytest.fail("@pytest.mark.%s on a plain def test needs the greenlet package "
+                    "(pip install greenlet); %s is not async def" % (MARKER, item.name),
+                    pytrace=False)
     try:
         n, clock = _marker_args(*marker.args, **marker.kwargs)
     except TypeError as e:

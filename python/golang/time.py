@@ -10,6 +10,7 @@ thread goroutines, the virtual clock inside `golang.run(..., clock='virtual')`).
 import time as _stdtime
 
 from golang import _golang
+from golang import _syncrun
 
 second = 1.0
 nanosecond = 1e-9 * second
@@ -31,6 +32,8 @@ def sleep(dt):  # (under Pyodide replaced below by the core's)
     would stop every goroutine of its executor (and not move a virtual
     clock), so it raises RuntimeError instead."""
     if _golang._in_executor():
+        if _syncrun.active():
+            return _syncrun.sleep(dt)
         raise RuntimeError("golang.time.sleep: a blocking sleep in an async goroutine "
                            "would block its executor; use `await time.asleep(dt)`")
     if dt != dt:    # NaN: refused on every runtime (gevent's sleep would never wake)

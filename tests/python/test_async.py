@@ -413,11 +413,15 @@ def test_run_ends_when_main_returns_leaving_blocked_goroutines():
     assert run(main) == 'done'
 
 
-def test_run_rejects_main_that_is_not_an_async_function():
+def test_run_of_a_plain_main_runs_it_as_a_synchronous_goroutine_or_refuses_it():
     def notasync():
         return 1
-    with pytest.raises(ValueError, match="async function"):
-        run(notasync)
+    import golang
+    if getattr(golang, '_syncrun', None) is not None and golang._syncrun.available():
+        assert run(notasync) == 1       # tests/python/test_syncrun.py has the rest
+    else:
+        with pytest.raises(ValueError, match="async function"):
+            run(notasync)
 
 
 def test_run_rejects_unknown_clock():

@@ -242,21 +242,29 @@ async def test_skips():
     assert "golang seed" not in r.stdout.str()
 
 
-def test_marker_on_a_non_async_test_fails_with_a_clear_message(gt):
+def test_marker_on_a_plain_def_test_runs_it_as_a_synchronous_goroutine_per_seed(gt):
     mkfile(gt, '''
+from golang import go, chan, time
+
+RUNS = []
+
 @pytest.mark.golang_seeds(3)
 def test_sync():
-    pass
+    ch = chan()
+    go(lambda: ch.send(time.now()))
+    time.sleep(10)                      # virtual: the run's clock
+    RUNS.append(time.now() - ch.recv())
+
+def test_after():
+    assert RUNS == [10.0, 10.0, 10.0], RUNS
 
 @pytest.mark.golang_seeds(0)
 async def test_zero():
     pass
 ''')
     r = gt.run_plugin('-q')
-    r.assert_outcomes(failed=2)
-    out = r.stdout.str()
-    assert "@pytest.mark.golang_seeds needs an async def test function; test_sync is not one" in out
-    assert "n must be an int >= 1, not 0" in out
+    r.assert_outcomes(passed=2, failed=1)
+    assert "n must be an int >= 1, not 0" in r.stdout.str()
 
 
 def test_bad_golang_seed_is_a_usage_error(gt, monkeypatch):

@@ -87,13 +87,22 @@ impl AnyOp {
 pub struct AwaitOp {
     /// The operation, until it is started.
     op: Option<AnyOp>,
+    /// An operation already started that waits (made by
+    /// [`AwaitOp::waiting`]): its driver polls this future. (A Mutex only
+    /// to make the class Sync, as pyo3 requires: taken once, GIL held.)
+    waiting: std::sync::Mutex<Option<OpFuture>>,
     /// The result the driver stored when the operation completed.
     result: Option<PyResult<Py<PyAny>>>,
 }
 
 impl AwaitOp {
     pub(crate) fn new(op: AnyOp) -> AwaitOp {
-        AwaitOp { op: Some(op), result: None }
+        AwaitOp { op: Some(op), waiting: std::sync::Mutex::new(None), result: None }
+    }
+
+    /// An awaitable of an operation that was started and waits.
+    pub(crate) fn waiting(fut: OpFuture) -> AwaitOp {
+        AwaitOp { op: None, waiting: std::sync::Mutex::new(Some(fut)), result: None }
     }
 }
 
@@ -147,6 +156,16 @@ fn step(slf: &Bound<'_, AwaitOp>) -> Next {
         };
     }
     let driving = DRIVING.with(|d| d.get());
+    let started = this.waiting.get_mut().unwrap_or_else(|p| p.into_inner()).take();
+    if let Some(fut) = started {
+        drop(this);
+        if !driving {
+            drop(fut);
+            return Next::Raise(PyRuntimeError::new_err(BRIDGE));
+        }
+        PENDING.with(|p| *p.borrow_mut() = Some(fut));
+        return Next::Yield;
+    }
     if driving && !golang_sched::coop_proceed() {
         // A goroutine whose operations always complete at once still
         // yields when its cooperative budget is spent: wait one turn,

@@ -53,6 +53,15 @@ pub(crate) fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
 
+/// Whether a blocking operation of this thread goes through [`block`]
+/// rather than blocking the OS thread: under gevent (it yields to the hub),
+/// and in a synchronous goroutine of a deterministic run (it goes to the
+/// goroutine's driver: crate::syncrun).
+#[inline]
+pub(crate) fn blocks_greenlet() -> bool {
+    enabled() || crate::syncrun::active()
+}
+
 /// Turns the gevent runtime on; `wfd` is the write end of the pipe the hub
 /// watches (the core takes ownership of it).
 #[pyfunction]
@@ -150,6 +159,9 @@ pub(crate) fn flush(py: Python<'_>) -> PyResult<()> {
 /// Runs a channel operation, blocking the current greenlet until it is done.
 pub(crate) fn block(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
     static WAIT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    if crate::syncrun::active() {
+        return crate::syncrun::block(py, op);
+    }
     let mut fut = match op.start(py) {
         Step::Done(r) => {
             flush(py)?;

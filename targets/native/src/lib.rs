@@ -25,6 +25,7 @@ mod goroutine;
 mod pychan;
 mod select;
 mod signal;
+mod syncrun;
 mod time;
 
 use pyo3::prelude::*;
@@ -64,6 +65,7 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<coro::AwaitOp>()?;
     coro::install_am_send(py);
     m.add_function(wrap_pyfunction!(coro::go_async, m)?)?;
+    m.add_function(wrap_pyfunction!(syncrun::_sync_active, m)?)?;
     m.add_function(wrap_pyfunction!(coro::run, m)?)?;
     m.add_function(wrap_pyfunction!(coro::_in_executor, m)?)?;
     m.add_function(wrap_pyfunction!(gevent::_gevent_setup, m)?)?;

@@ -491,7 +491,7 @@ impl PyChan {
 
     /// Sends `obj`; blocks until a receiver takes it or there is buffer space.
     fn send(&self, py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<()> {
-        if crate::gevent::enabled() {
+        if crate::gevent::blocks_greenlet() {
             let v = to_val(self.ch.dtype(), obj)?;
             return crate::gevent::block(py, AnyOp::Send(SendOp { ch: self.ch.clone(), v })).map(drop);
         }
@@ -508,7 +508,7 @@ impl PyChan {
 
     /// Receives a value (the zero value once closed and drained).
     fn recv(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        if crate::gevent::enabled() {
+        if crate::gevent::blocks_greenlet() {
             return crate::gevent::block(py, AnyOp::Recv(RecvOp { ch: self.ch.clone(), with_ok: false }));
         }
         Ok(each_chan!(&self.ch, c => recv_typed(py, c))?.0)
@@ -516,7 +516,7 @@ impl PyChan {
 
     /// Receives `(value, ok)`; ok is False only once closed and drained.
     fn recv_(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, bool)> {
-        if crate::gevent::enabled() {
+        if crate::gevent::blocks_greenlet() {
             let r = crate::gevent::block(py, AnyOp::Recv(RecvOp { ch: self.ch.clone(), with_ok: true }))?;
             return r.extract(py);
         }

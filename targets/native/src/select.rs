@@ -360,7 +360,7 @@ impl CaseSlot for InlineSlot<'_> {
 /// `select(*cases)`: runs one ready case (or blocks until one is ready);
 /// returns `(index, rx)`.
 fn select_impl<'a, 'py>(py: Python<'py>, nargs: usize, cases: impl Iterator<Item = Borrowed<'a, 'py, PyAny>>) -> PyResult<Py<PyAny>> {
-    if crate::gevent::enabled() {
+    if crate::gevent::blocks_greenlet() {
         return crate::gevent::block(py, AnyOp::Select(SelectOp::parse(py, cases)?));
     }
     let mut inline: [InlineSlot<'a>; INLINE] = Default::default();

@@ -1,0 +1,130 @@
+"""Synchronous goroutines in a deterministic run.
+
+`golang.run(main, seed=N)` with a plain (not `async def`) main, and
+`go(plain_fn)` (or `WorkGroup.go`) inside a run, run the function in a
+greenlet that an async goroutine of the run's executor drives: the seeded
+executor decides every switch, timers run on its virtual clock, and a
+deadlock is reported as for async goroutines.
+
+How (see targets/native/src/syncrun.rs for the native half):
+
+1. `_drive(f, args, kw)` is the async goroutine. It switches into the
+   function's greenlet, marking the thread (`_sync_active(True)`) while the
+   greenlet runs.
+2. A blocking call there (`ch.recv()`, `ch.send(x)`, `select(...)`,
+   `time.sleep(dt)`) that cannot complete at once is handed to `_block`,
+   which switches back to `_drive` with the operation as an awaitable.
+3. `_drive` awaits it (the executor parks the goroutine; other goroutines
+   run; the virtual clock advances when every goroutine waits) and switches
+   into the greenlet again with the result, or throws the exception there
+   (a Go panic such as "send on closed channel" included).
+4. The function's return value is the goroutine's result (`golang.run`
+   returns main's); an exception that escapes it fails the run, as an async
+   goroutine's does.
+
+Rules: code that steps outside the run (an OS thread, blocking I/O, a
+threading lock held across a channel operation) is not scheduled by the
+seed; on the virtual clock `time.sleep` is virtual, `time.now()` too.
+"""
+
+from golang import _golang
+
+try:
+    import greenlet as _greenlet
+except ImportError:         # (Pyodide; or not installed)
+    _greenlet = None
+
+_set_active = getattr(_golang, '_sync_active', None)
+
+
+class _Wait(object):
+    """What a synchronous goroutine's greenlet gives its driver: the
+    awaitable of the operation it waits on."""
+    __slots__ = ('aw',)
+
+    def __init__(self, aw):
+        self.aw = aw
+
+
+if _greenlet is not None:
+    class _SyncGoroutine(_greenlet.greenlet):
+        """The greenlet of a synchronous goroutine of a run."""
+
+
+def available():
+    """Whether synchronous goroutines can run here (greenlet and the native
+    core)."""
+    return _greenlet is not None and _set_active is not None
+
+
+def _block(aw):
+    """Called by the native core (syncrun.rs) for a blocking operation of a
+    synchronous goroutine: waits, in the driver, for `aw`; returns its
+    result or raises its exception here."""
+    g = _greenlet.getcurrent()
+    return g.parent.switch(_Wait(aw))
+
+
+def sleep(dt):
+    """time.sleep in a synchronous goroutine: asleep, awaited by the
+    driver (on the run's clock)."""
+    return _block(_golang.asleep(dt))
+
+
+def active():
+    """Whether the caller is a synchronous goroutine of a run."""
+    return _greenlet is not None and isinstance(_greenlet.getcurrent(), _SyncGoroutine)
+
+
+async def _drive(f, args, kw):
+    if _greenlet is None or _set_active is None:
+        raise RuntimeError("golang: a plain function as a goroutine of golang.run needs the "
+                           "greenlet package (pip install greenlet, or pygolang-rs[gpython])")
+    g = _SyncGoroutine(lambda: f(*args, **kw))
+    step = g.switch
+    arg = ()
+    while True:
+        _set_active(True)
+        try:
+            out = step(*arg)
+        finally:
+            _set_active(False)
+        if g.dead:
+            break
+        if type(out) is not _Wait:
+            raise RuntimeError("golang: a synchronous goroutine switched away from its "
+                               "run without waiting (another greenlet library?)")
+        try:
+            v = await out.aw
+        except BaseException as e:
+            step, arg = g.throw, (e,)
+        else:
+            step, arg = g.switch, (v,)
+    if hasattr(out, '__await__') and hasattr(out, 'send'):
+        out = await out     # a plain function that returned a coroutine
+    return out
+
+
+def drive(f, args, kw):
+    """The coroutine of a synchronous goroutine running f(*args, **kw),
+    named after f (deadlock reports and traces show that name)."""
+    c = _drive(f, args, kw)
+    name = getattr(f, '__qualname__', None) or getattr(f, '__name__', None)
+    if isinstance(name, str):
+        c.__qualname__ = name
+    return c
+
+
+def run(main, *args, seed=None, clock='virtual'):
+    """golang.run: `async def` main as before; a plain main runs as a
+    synchronous goroutine of the run."""
+    if callable(main) and not _is_async(main) and available():
+        def _main(*a):
+            return drive(main, a, {})
+        return _golang.run(_main, *args, seed=seed, clock=clock)
+    return _golang.run(main, *args, seed=seed, clock=clock)
+
+
+def _is_async(f):
+    from golang import _iscoroutinefunction
+    return _iscoroutinefunction(f)

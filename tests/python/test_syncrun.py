@@ -1,0 +1,241 @@
+"""Synchronous goroutines in a deterministic run (golang/_syncrun.py,
+targets/native/src/syncrun.rs): a program written for threads runs
+unchanged under golang.run(main, seed=N), on the run's virtual clock,
+reproducibly."""
+
+import sys
+import time as stdtime
+
+import pytest
+
+import golang
+from golang import chan, context, func, defer, go, select, sync, time
+
+pytestmark = pytest.mark.skipif(sys.platform == 'emscripten' or not golang._syncrun.available(),
+                                reason="synchronous goroutines need greenlet and the native core")
+
+
+def threaded_program(nworkers=4):
+    """A Pygolang program written for threads: workers, a select loop, a
+    mutex-protected counter, a WaitGroup, a context timeout, a ticker."""
+    trace = []
+    results = chan()
+    done = chan()
+
+    def worker(i):
+        for k in range(3):
+            results.send((i, k))
+            time.sleep(0.01 * (i + 1))
+        done.send(i)
+
+    for i in range(nworkers):
+        go(worker, i)
+    finished = 0
+    while finished < nworkers:
+        idx, v = select(results.recv, done.recv)
+        trace.append(('done', v) if idx == 1 else v)
+        finished += idx == 1
+
+    mu = sync.Mutex()
+    wg = sync.WaitGroup()
+    count = [0]
+
+    def inc():
+        for _ in range(50):
+            mu.lock()
+            c = count[0]
+            time.sleep(0)       # a scheduling point inside the critical section
+            count[0] = c + 1
+            mu.unlock()
+        wg.done()
+
+    for _ in range(4):
+        wg.add(1)
+        go(inc)
+    wg.wait()
+    trace.append(('count', count[0]))
+
+    ctx, cancel = context.with_timeout(context.background(), 0.5)
+    t0 = time.now()
+    ctx.done().recv()
+    trace.append(('ctx', str(ctx.err()), time.now() - t0))
+    cancel()
+
+    tk = time.Ticker(0.1)
+    ticks = [tk.c.recv() for _ in range(3)]
+    tk.stop()
+    trace.append(('ticks', [round(t - t0, 6) for t in ticks]))
+    return trace
+
+
+def test_same_seed_same_trace_and_seeds_differ():
+    traces = [golang.run(threaded_program, seed=s) for s in (1, 1, 2, 3, 4, 5)]
+    assert traces[0] == traces[1]
+    assert len({repr(t) for t in traces[1:]}) > 1, "every seed gave the same interleaving"
+    for t in traces:
+        assert ('count', 200) in t
+        assert ('ctx', 'deadline exceeded', 0.5) in t      # exactly: the virtual clock
+
+
+def test_sleep_is_virtual_and_time_now_moves_with_it():
+    def main():
+        t0 = time.now()
+        time.sleep(3600)
+        return time.now() - t0
+
+    w0 = stdtime.monotonic()
+    assert golang.run(main, seed=1) == 3600.0
+    assert stdtime.monotonic() - w0 < 30        # (an hour of virtual time)
+
+
+def test_main_args_and_return_value():
+    def main(a, b):
+        return a + b
+    assert golang.run(main, 2, 3, seed=7) == 5
+
+
+def test_deadlock_names_the_goroutines_and_what_they_wait_on():
+    def main():
+        ch = chan()
+
+        def stuck_sender():
+            ch.send(1)
+            ch.send(2)
+        go(stuck_sender)
+        ch.recv()
+        chan().recv()
+
+    with pytest.raises(golang.DeadlockError) as exc:
+        golang.run(main, seed=3)
+    msg = str(exc.value)
+    assert "all goroutines are asleep - deadlock!" in msg
+    assert "[chan receive]" in msg
+    assert "[chan send]" in msg and "stuck_sender" in msg
+
+
+def test_go_panic_is_raised_in_the_goroutine_and_can_be_recovered():
+    @func
+    def main():
+        ch = chan(1)
+        ch.close()
+        got = []
+
+        @func
+        def sender():
+            defer(lambda: got.append(golang.recover()))
+            ch.send(1)
+        sender()
+        return got
+
+    (e,) = golang.run(main, seed=1)
+    assert str(e) == "send on closed channel"
+
+
+def test_an_exception_escaping_a_goroutine_fails_the_run_with_its_seed():
+    def main():
+        def bad():
+            raise ValueError("boom")
+        go(bad)
+        time.sleep(1)
+
+    with pytest.raises(ValueError, match="boom") as exc:
+        golang.run(main, seed=11)
+    assert exc.value.golang_seed == '11'
+
+
+def test_sync_and_async_goroutines_mix_in_one_run():
+    async def amain():
+        ch = chan()
+        go(lambda: ch.send(('sync', time.now())))   # a plain function: synchronous goroutine
+        await time.asleep(1)
+        return await ch.arecv()
+
+    who, t = golang.run(amain, seed=1)
+    assert who == 'sync'
+
+    def main():
+        ch = chan()
+
+        async def asender():
+            await ch.asend('async')
+        go(asender)
+        return ch.recv()
+
+    assert golang.run(main, seed=1) == 'async'
+
+
+def test_workgroup_go_of_a_plain_function_inside_a_run():
+    def main():
+        wg = sync.WorkGroup(context.background())
+        out = chan(10)
+
+        def work(ctx, i):
+            time.sleep(i)
+            out.send(i)
+        for i in range(3):
+            wg.go(work, i)
+        wg.wait()
+        return sorted(out.recv() for _ in range(3))
+
+    assert golang.run(main, seed=5) == [0, 1, 2]
+
+
+def test_workgroup_error_cancels_the_others_inside_a_run():
+    def main():
+        wg = sync.WorkGroup(context.background())
+
+        def fails(ctx):
+            time.sleep(1)
+            raise KeyError("first")
+
+        def waits(ctx):
+            ctx.done().recv()
+        wg.go(fails)
+        wg.go(waits)
+        wg.wait()
+
+    with pytest.raises(KeyError, match="first"):
+        golang.run(main, seed=2)
+
+
+def test_blocking_call_in_an_async_goroutine_still_asks_to_await():
+    async def amain():
+        ch = chan(1)
+        ch.send(1)                  # completes at once: allowed
+        assert ch.recv() == 1
+        with pytest.raises(RuntimeError, match="await the async form"):
+            ch.recv()               # would block the executor
+        with pytest.raises(RuntimeError, match="asleep"):
+            time.sleep(1)
+        return 'ok'
+
+    assert golang.run(amain, seed=1) == 'ok'
+
+
+def test_a_goroutine_that_never_blocks_does_not_starve_the_others():
+    def main():
+        stop = chan()
+        spins = [0]
+
+        def spinner():
+            while True:
+                idx, _ = select(stop.recv, golang.default)
+                if idx == 0:
+                    return
+                spins[0] += 1
+        go(spinner)
+        time.sleep(0)
+        stop.close()
+        return 'stopped'
+
+    assert golang.run(main, seed=4) == 'stopped'
+
+
+@pytest.mark.golang_seeds(5)
+def test_plain_def_test_under_the_seeds_marker():
+    ch = chan()
+    go(lambda: ch.send(time.now()))
+    t0 = time.now()
+    time.sleep(2)
+    assert ch.recv() == t0
+    assert time.now() - t0 == 2.0
