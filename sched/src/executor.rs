@@ -190,7 +190,7 @@ pub(crate) struct Local {
     /// Wakers of finished goroutines, for the next spawns (invariant 3).
     free_wakers: RefCell<Vec<Arc<TaskWaker>>>,
     /// The RNG, while the executor is not running (while it runs, its state
-    /// lives in the thread-local `EXEC_RNG`).
+    /// lives in the thread-locals of `context.rs`).
     rng: Cell<Rng>,
     /// Draw the next goroutine at random (deterministic mode) or FIFO.
     random_schedule: bool,
