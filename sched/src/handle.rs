@@ -73,12 +73,14 @@ impl Handle {
 
     /// Like `spawn`, with a name that deadlock and panic reports show.
     pub fn spawn_named<F: Future<Output = ()> + Send + 'static>(&self, name: Option<String>, fut: F) {
-        self.spawn_boxed(name, Box::pin(fut))
+        self.clone().spawn_boxed_into(name, Box::pin(fut))
     }
 
-    /// [`Handle::spawn_named`] of a future boxed once, by the caller.
-    pub(crate) fn spawn_boxed(&self, name: Option<String>, fut: SendTask) {
-        self.exec.clone().spawn(fut, name)
+    /// [`Handle::spawn_named`] of a future boxed once, by the caller, on a
+    /// handle it no longer needs (no count taken: `go()` outside a
+    /// single-thread executor).
+    pub(crate) fn spawn_boxed_into(self, name: Option<String>, fut: SendTask) {
+        self.exec.spawn(fut, name)
     }
 
     /// The executor's current time in nanoseconds (virtual or monotonic).

@@ -109,7 +109,7 @@ pub fn go_named<F: Future<Output = ()> + Send + 'static>(name: impl Into<String>
 // The future is boxed once, here, whichever executor takes it.
 fn spawn_boxed(fut: handle::SendTask, name: Option<String>) {
     if let Err((fut, name)) = executor::spawn_current(fut, name) {
-        handle().spawn_boxed(name, fut)
+        handle().spawn_boxed_into(name, fut)
     }
 }
 
