@@ -12,7 +12,8 @@
 //!    no longer exists. [`reset_after_fork`], run in the child, forgets both
 //!    (the old handle is leaked), so the next use starts a new executor.
 
-use crate::executor::{Handle, Runtime};
+use crate::executor::Runtime;
+use crate::handle::Handle;
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 static HANDLE: AtomicPtr<Handle> = AtomicPtr::new(std::ptr::null_mut());
@@ -31,7 +32,7 @@ pub(crate) fn handle() -> Handle {
 
 #[cold]
 fn start() -> Handle {
-    let mut backoff = crate::Backoff::new();
+    let mut backoff = crate::backoff::Backoff::new();
     while STARTING.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
         backoff.snooze();
     }

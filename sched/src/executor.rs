@@ -27,70 +27,28 @@
 //!    one; entries already queued are stale by 1. A spawn then allocates
 //!    once (the future's box), not twice.
 
-use crate::reactor::Reactor;
+use crate::clock::{real_now_ns, ClockKind};
+use crate::context::{self, exec_rand_below, poll_guarded, RunError};
+use crate::driver::Driver;
+use crate::handle::{self, Executor, Handle, SendTask};
+use crate::reactor::{self, Reactor};
 use crate::rng::{random_seed, Rng};
-use crate::timer::{Action, TimerKey, Wheel};
+use crate::timer::{Action, TimerKey};
 use slab::Slab;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::fmt;
 use std::mem::ManuallyDrop;
 use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::{pin, Pin};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-#[cfg(not(target_family = "wasm"))]
-use std::sync::OnceLock;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
-#[cfg(not(target_family = "wasm"))]
-use std::time::Instant;
-
-/// Polls a goroutine may make of channel operations before it must yield
-/// (cooperative budget, as in tokio); counted, so it is part of what a seed
-/// reproduces.
-pub const BUDGET: u32 = 128;
 
 /// Goroutines polled between two checks of timers, IO and remote wake-ups
 /// on the real clock.
 const BATCH: usize = 61;
-
-/// Which clock an executor runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ClockKind {
-    /// Virtual time: starts at 0 and jumps to the next timer when every
-    /// goroutine is blocked. Fully deterministic.
-    Virtual,
-    /// The OS monotonic clock, with the `polling` reactor for IO.
-    Real,
-}
-
-/// Unix time (seconds) at which virtual clocks start, so that `time.now()`
-/// under a virtual clock looks like a real timestamp and is reproducible.
-pub const VIRTUAL_EPOCH_UNIX: f64 = 1_700_000_000.0;
-
-/// The process-wide origin of real clocks: every real-clock executor and
-/// every thread measure monotonic nanoseconds from this instant.
-#[cfg(not(target_family = "wasm"))]
-pub(crate) fn real_base() -> Instant {
-    static BASE: OnceLock<Instant> = OnceLock::new();
-    *BASE.get_or_init(Instant::now)
-}
-
-/// Nanoseconds since `real_base()` on the OS monotonic clock (under
-/// WebAssembly, the host's monotonic clock).
-pub fn real_now_ns() -> u64 {
-    #[cfg(target_family = "wasm")]
-    {
-        (crate::wasm::platform().mono_ns)()
-    }
-    #[cfg(not(target_family = "wasm"))]
-    {
-        real_base().elapsed().as_nanos() as u64
-    }
-}
 
 /// What a host-driven executor needs after a turn ([`Runtime::run_turn`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,90 +67,22 @@ pub enum Turn {
     },
 }
 
-/// Why a run ended without its main goroutine finishing.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RunError {
-    /// Every goroutine is blocked and no timer is armed.
-    Deadlock {
-        /// The seed of the run, to reproduce it.
-        seed: u64,
-        /// Each blocked goroutine: (id, name, what it waits on).
-        goroutines: Vec<(u64, String, &'static str)>,
-    },
-    /// A goroutine panicked and did not recover.
-    Panic {
-        /// The seed of the run, to reproduce it.
-        seed: u64,
-        /// The goroutine's id (1 is main).
-        goroutine: u64,
-        /// The goroutine's name.
-        name: String,
-        /// The panic's message.
-        message: String,
-    },
-}
-
-impl RunError {
-    /// The seed that reproduces this run.
-    pub fn seed(&self) -> u64 {
-        match self {
-            RunError::Deadlock { seed, .. } | RunError::Panic { seed, .. } => *seed,
-        }
-    }
-}
-
-impl fmt::Display for RunError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RunError::Deadlock { seed, goroutines } => {
-                write!(f, "all goroutines are asleep - deadlock! (seed {seed})")?;
-                for (id, name, why) in goroutines {
-                    write!(f, "\n\ngoroutine {id} [{why}]: {name}")?;
-                }
-                Ok(())
-            }
-            RunError::Panic { seed, goroutine, name, message } => {
-                write!(f, "panic: {message}\n\ngoroutine {goroutine} [running]: {name} (seed {seed})")
-            }
-        }
-    }
-}
-
-impl std::error::Error for RunError {}
-
 /// The part of an executor that other threads may touch.
 pub(crate) struct Shared {
     /// Tells executors apart (wakers check it to find their local queue).
     pub(crate) id: usize,
-    /// Wake-ups and spawns from other threads.
+    /// Wake-ups and spawns from other threads (`driver.has_remote` says
+    /// whether it may hold something).
     remote: Mutex<Remote>,
-    /// Whether `remote` may hold something (checked without the lock).
-    has_remote: AtomicBool,
-    /// Whether the executor thread is (about to be) asleep in the reactor.
-    sleeping: AtomicBool,
-    /// The timers; behind a mutex so that other threads can arm them.
-    pub(crate) timers: Mutex<Wheel>,
-    /// Current virtual time (ns); unused on the real clock.
-    virtual_now: AtomicU64,
-    /// Which clock this executor runs on.
-    pub(crate) clock: ClockKind,
-    /// The IO reactor (real clock only).
-    pub(crate) reactor: Option<Reactor>,
+    /// The clock, the timers and the reactor this executor sleeps in.
+    pub(crate) driver: Driver,
     /// The seed of this executor's RNG.
     pub(crate) seed: u64,
-    /// Set when this is the shared part of a [`crate::MultiRuntime`]: spawns
-    /// go to its worker queues, and its timers are fired by its timer thread.
-    #[cfg(not(target_family = "wasm"))]
-    pub(crate) multi: Option<Arc<crate::multi::Inner>>,
 }
-
-/// A goroutine spawned from another thread, boxed for the remote queue.
-pub(crate) type SendTask = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// Spawns on the executor running on this thread, if any; gives the future
 /// back otherwise. The fast path of `go`: no handle (no `Arc` count) and
-/// no second look-up. Sound because an executor in `CURRENT` is always a
-/// single-thread one (its `Shared::multi` is `None`).
+/// no second look-up (`CURRENT` holds only single-thread executors).
 #[inline]
 pub(crate) fn spawn_current(fut: SendTask, name: Option<String>) -> Result<(), (SendTask, Option<String>)> {
     CURRENT.with(|c| match &*c.borrow() {
@@ -214,103 +104,34 @@ struct Remote {
 }
 
 impl Shared {
-    /// The executor's current time in nanoseconds.
-    #[inline]
-    pub(crate) fn now_ns(&self) -> u64 {
-        match self.clock {
-            ClockKind::Virtual => self.virtual_now.load(Ordering::Acquire),
-            ClockKind::Real => real_now_ns(),
-        }
-    }
-
-    // Makes a sleeping executor thread look at its queues again.
-    fn notify(&self) {
-        if self.sleeping.load(Ordering::SeqCst) {
-            if let Some(r) = &self.reactor {
-                r.notify();
-            }
-        }
-    }
-
     fn push_remote(&self, f: impl FnOnce(&mut Remote)) {
         f(&mut self.remote.lock().unwrap());
-        self.has_remote.store(true, Ordering::SeqCst);
-        self.notify();
+        self.driver.hand_over();
     }
+}
 
-    /// The state other threads share, for a single-thread executor or (with
-    /// `multi`) for the multi-thread one.
-    pub(crate) fn new(clock: ClockKind, seed: u64, #[cfg(not(target_family = "wasm"))] multi: Option<Arc<crate::multi::Inner>>) -> Shared {
-        let reactor = match clock {
-            ClockKind::Real => Some(Reactor::new().expect("golang-sched: cannot create the IO poller")),
-            ClockKind::Virtual => None,
-        };
-        let mut wheel = Wheel::new();
-        if clock == ClockKind::Real {
-            // The wheel starts at the current monotonic time.
-            let mut none = Vec::new();
-            wheel.advance(real_now_ns(), &mut none);
-        }
-        Shared {
-            id: NEXT_EXECUTOR_ID.fetch_add(1, Ordering::Relaxed),
-            remote: Mutex::new(Remote::default()),
-            has_remote: AtomicBool::new(false),
-            sleeping: AtomicBool::new(false),
-            timers: Mutex::new(wheel),
-            virtual_now: AtomicU64::new(0),
-            clock,
-            reactor,
-            seed,
-            #[cfg(not(target_family = "wasm"))]
-            multi,
-        }
-    }
-
-    /// The multi-thread runtime's timer thread: sleeps in the reactor until
-    /// the next deadline or until `add_timer` notifies it, fires what is
-    /// due, until `stop` is set (then call [`Shared::stop_timer_loop`]).
-    /// `add_timer` from a non-executor thread sets `has_remote` before it
-    /// reads `sleeping`, and this loop sets `sleeping` before it reads
-    /// `has_remote` (all SeqCst), so one of the two sees the other.
-    #[cfg(not(target_family = "wasm"))]
-    pub(crate) fn timer_loop(&self, stop: &AtomicBool) {
-        let reactor = self.reactor.as_ref().expect("timer loop on the real clock");
-        while !stop.load(Ordering::SeqCst) {
-            self.sleeping.store(true, Ordering::SeqCst);
-            if !self.has_remote.swap(false, Ordering::SeqCst) {
-                let next = self.timers.lock().unwrap().peek();
-                reactor.wait(next.map(|d| Duration::from_nanos(d.saturating_sub(real_now_ns()))));
+impl Executor for Shared {
+    fn spawn(self: Arc<Self>, fut: SendTask, name: Option<String>) {
+        let local = CURRENT.with(|c| c.borrow().as_ref().filter(|l| l.shared.id == self.id).cloned());
+        match local {
+            Some(l) => {
+                l.spawn(fut, name);
             }
-            self.sleeping.store(false, Ordering::SeqCst);
-            let mut fired = Vec::new();
-            self.timers.lock().unwrap().advance(real_now_ns(), &mut fired);
-            for a in fired {
-                match a {
-                    Action::Wake(w) => w.wake(),
-                    Action::Call(f) => f(),
-                }
-            }
+            None => self.push_remote(|r| r.spawned.push((fut, name))),
         }
     }
 
-    /// Ends [`Shared::timer_loop`] after `stop` was set.
-    #[cfg(not(target_family = "wasm"))]
-    pub(crate) fn stop_timer_loop(&self) {
-        self.has_remote.store(true, Ordering::SeqCst);
-        if let Some(r) = &self.reactor {
-            r.notify();
-        }
+    fn add_timer(&self, deadline: u64, action: Action) -> TimerKey {
+        let from_outside = self.driver.clock == ClockKind::Real && !on_executor(self);
+        self.driver.add_timer(deadline, action, from_outside)
     }
 
-    /// Arms a timer (from any thread).
-    pub(crate) fn add_timer(&self, deadline: u64, action: Action) -> TimerKey {
-        let key = self.timers.lock().unwrap().insert(deadline, action);
-        // A sleeping real-clock executor may be waiting for a later deadline.
-        if self.clock == ClockKind::Real && !on_executor(self) {
-            self.has_remote.store(true, Ordering::SeqCst);
-            self.notify();
-        }
-        key
+    fn driver(&self) -> &Driver {
+        &self.driver
+    }
+
+    fn seed(&self) -> u64 {
+        self.seed
     }
 }
 
@@ -369,7 +190,7 @@ pub(crate) struct Local {
     /// Wakers of finished goroutines, for the next spawns (invariant 3).
     free_wakers: RefCell<Vec<Arc<TaskWaker>>>,
     /// The RNG, while the executor is not running (while it runs, its state
-    /// lives in the thread-local `EXEC_RNG`).
+    /// lives in the thread-locals of `context.rs`).
     rng: Cell<Rng>,
     /// Draw the next goroutine at random (deterministic mode) or FIFO.
     random_schedule: bool,
@@ -396,32 +217,9 @@ pub(crate) struct Local {
 /// Functions run before and after the executor thread sleeps.
 type IdleHooks = (Box<dyn Fn()>, Box<dyn Fn()>);
 
-/// The budget value meaning "not in a goroutine": never spent.
-pub(crate) const UNLIMITED: u32 = u32::MAX;
-
 thread_local! {
-    pub(crate) static CURRENT: RefCell<Option<Rc<Local>>> = const { RefCell::new(None) };
-    // The hot per-poll state lives in plain cells, not behind CURRENT's
-    // RefCell, because channel operations touch it on every call.
-    /// Remaining cooperative budget of the goroutine being polled.
-    pub(crate) static BUDGET_TL: Cell<u32> = const { Cell::new(UNLIMITED) };
-    /// What the goroutine being polled says it waits on.
-    pub(crate) static REASON_TL: Cell<&'static str> = const { Cell::new("") };
-    /// Whether an executor runs on this thread (its RNG is in `EXEC_RNG`).
-    pub(crate) static IN_EXEC: Cell<bool> = const { Cell::new(false) };
-    /// The running executor's RNG.
-    pub(crate) static EXEC_RNG: Cell<Rng> = const { Cell::new(Rng::new(0)) };
-}
-
-/// A draw from the running executor's RNG (the caller checked `IN_EXEC`).
-#[inline]
-pub(crate) fn exec_rand_below(n: usize) -> usize {
-    EXEC_RNG.with(|c| {
-        let mut r = c.get();
-        let v = r.below(n);
-        c.set(r);
-        v
-    })
+    /// The single-thread executor running on this thread.
+    static CURRENT: RefCell<Option<Rc<Local>>> = const { RefCell::new(None) };
 }
 
 static NEXT_EXECUTOR_ID: AtomicUsize = AtomicUsize::new(1);
@@ -431,6 +229,11 @@ fn on_executor(shared: &Shared) -> bool {
 }
 
 impl Local {
+    /// The executor's handle.
+    fn handle(&self) -> Handle {
+        Handle::new(self.shared.clone())
+    }
+
     pub(crate) fn spawn(&self, fut: Pin<Box<dyn Future<Output = ()>>>, name: Option<String>) -> u64 {
         let goid = self.next_goid.get();
         self.next_goid.set(goid + 1);
@@ -466,7 +269,7 @@ impl Local {
     }
 
     fn drain_remote(&self) {
-        if !self.shared.has_remote.swap(false, Ordering::SeqCst) {
+        if !self.shared.driver.has_remote.swap(false, Ordering::SeqCst) {
             return;
         }
         let remote = std::mem::take(&mut *self.shared.remote.lock().unwrap());
@@ -501,19 +304,14 @@ impl Local {
             let w = unsafe { Arc::from_raw(Arc::as_ptr(&task.waker)) };
             (fut, ManuallyDrop::new(Waker::from(w)))
         };
-        BUDGET_TL.with(|b| b.set(BUDGET));
-        REASON_TL.with(|r| r.set(""));
         let mut cx = Context::from_waker(&waker);
-        let res = catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)));
+        let res = poll_guarded(fut.as_mut(), &mut cx);
         let mut tasks = self.tasks.borrow_mut();
         match res {
             Ok(Poll::Pending) => {
                 let task = &mut tasks[key];
                 task.fut = Some(fut);
-                task.reason = match REASON_TL.with(|r| r.get()) {
-                    "" => "future",
-                    r => r,
-                };
+                task.reason = context::wait_reason();
             }
             Ok(Poll::Ready(())) => {
                 let task = tasks.remove(key);
@@ -521,11 +319,10 @@ impl Local {
                 drop(fut);
                 self.keep_waker(task.waker);
             }
-            Err(payload) => {
+            Err(message) => {
                 let task = tasks.remove(key);
                 drop(tasks);
                 drop(fut);
-                let message = panic_message(&*payload);
                 let mut p = self.panicked.borrow_mut();
                 if p.is_none() {
                     *p = Some(RunError::Panic {
@@ -551,16 +348,7 @@ impl Local {
 
     // Fires every timer that is due at the executor's current time.
     fn fire_timers(&self, now: u64) -> bool {
-        let mut fired = Vec::new();
-        self.shared.timers.lock().unwrap().advance(now, &mut fired);
-        let any = !fired.is_empty();
-        for a in fired {
-            match a {
-                Action::Wake(w) => w.wake(),
-                Action::Call(f) => f(),
-            }
-        }
-        any
+        self.shared.driver.fire(now)
     }
 
     /// Ends the run as if the goroutine being polled had panicked with
@@ -594,16 +382,6 @@ impl Local {
     }
 }
 
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s.to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "(non-string panic payload)".to_string()
-    }
-}
-
 /// A single-threaded executor: create it, then `block_on` a main future.
 ///
 /// ```
@@ -620,13 +398,6 @@ pub struct Runtime {
     local: Rc<Local>,
 }
 
-/// A `Send + Sync` handle to an executor, to spawn onto it and to arm its
-/// timers from any thread.
-#[derive(Clone)]
-pub struct Handle {
-    pub(crate) shared: Arc<Shared>,
-}
-
 impl Runtime {
     /// The deterministic executor: virtual clock, seeded random scheduling.
     pub fn deterministic(seed: u64) -> Runtime {
@@ -641,12 +412,18 @@ impl Runtime {
 
     /// An executor with every choice spelled out.
     pub fn new(clock: ClockKind, seed: u64, random_schedule: bool) -> Runtime {
-        let shared = Arc::new(Shared::new(
-            clock,
+        // The reactor is made here and handed in: nothing finds it later
+        // but through the driver (and, for `Async::new`, `reactor::set_current`).
+        let reactor = match clock {
+            ClockKind::Real => Some(Arc::new(Reactor::new().expect("golang-sched: cannot create the IO poller"))),
+            ClockKind::Virtual => None,
+        };
+        let shared = Arc::new(Shared {
+            id: NEXT_EXECUTOR_ID.fetch_add(1, Ordering::Relaxed),
+            remote: Mutex::new(Remote::default()),
+            driver: Driver::new(clock, reactor),
             seed,
-            #[cfg(not(target_family = "wasm"))]
-            None,
-        ));
+        });
         Runtime {
             local: Rc::new(Local {
                 shared,
@@ -700,40 +477,15 @@ impl Runtime {
 
     /// A handle for other threads.
     pub fn handle(&self) -> Handle {
-        Handle { shared: self.local.shared.clone() }
+        self.local.handle()
     }
 
     /// Runs `main` (goroutine 1) and every goroutine it spawns until `main`
     /// returns; goroutines still running then are dropped, as a Go program
     /// exits when main returns. Fails on deadlock or on an unrecovered panic.
     pub fn block_on<F: Future>(&self, main: F) -> Result<F::Output, RunError> {
-        let prev = CURRENT.with(|c| c.borrow_mut().replace(self.local.clone()));
-        if prev.is_some() {
-            CURRENT.with(|c| *c.borrow_mut() = prev);
-            panic!("golang-sched: block_on called from inside a running executor");
-        }
-        IN_EXEC.with(|f| f.set(true));
-        EXEC_RNG.with(|r| r.set(self.local.rng.get()));
-        struct Reset;
-        impl Drop for Reset {
-            fn drop(&mut self) {
-                IN_EXEC.with(|f| f.set(false));
-                BUDGET_TL.with(|b| b.set(UNLIMITED));
-                let l = CURRENT.with(|c| c.borrow_mut().take());
-                if let Some(l) = l {
-                    l.rng.set(EXEC_RNG.with(|r| r.get()));
-                    // Goroutines left when main returns are dropped here,
-                    // while the executor is still current for their Drops.
-                    let tasks = std::mem::take(&mut *l.tasks.borrow_mut());
-                    CURRENT.with(|c| *c.borrow_mut() = Some(l.clone()));
-                    drop(tasks);
-                    l.runq.borrow_mut().clear();
-                    CURRENT.with(|c| c.borrow_mut().take());
-                }
-            }
-        }
-        let _reset = Reset;
-        self.run(main)
+        let mut running = Running::enter(&self.local, "block_on", true);
+        self.run(main, &mut running)
     }
 
     /// Runs one turn of a host-driven executor (the one that the JavaScript
@@ -749,26 +501,10 @@ impl Runtime {
     /// executor goes on).
     pub fn run_turn(&self, max: usize) -> Result<Turn, RunError> {
         let l = &*self.local;
-        let prev = CURRENT.with(|c| c.borrow_mut().replace(self.local.clone()));
-        if prev.is_some() {
-            CURRENT.with(|c| *c.borrow_mut() = prev);
-            panic!("golang-sched: run_turn called from inside a running executor");
-        }
-        IN_EXEC.with(|f| f.set(true));
-        EXEC_RNG.with(|r| r.set(l.rng.get()));
-        struct Leave<'a>(&'a Local);
-        impl Drop for Leave<'_> {
-            fn drop(&mut self) {
-                IN_EXEC.with(|f| f.set(false));
-                BUDGET_TL.with(|b| b.set(UNLIMITED));
-                self.0.rng.set(EXEC_RNG.with(|r| r.get()));
-                CURRENT.with(|c| c.borrow_mut().take());
-            }
-        }
-        let _leave = Leave(l);
-        l.shared.sleeping.store(false, Ordering::SeqCst);
+        let _running = Running::enter(&self.local, "run_turn", false);
+        l.shared.driver.sleeping.store(false, Ordering::SeqCst);
         l.drain_remote();
-        l.fire_timers(l.shared.now_ns());
+        l.fire_timers(l.shared.driver.now_ns());
         let mut n = 0;
         while n < max {
             let Some((key, gen)) = l.pop_runnable() else { break };
@@ -783,15 +519,15 @@ impl Runtime {
             return Ok(Turn::Busy);
         }
         // Idle: from now on a wake-up from outside notifies the host.
-        l.shared.sleeping.store(true, Ordering::SeqCst);
-        if l.shared.has_remote.load(Ordering::SeqCst) {
+        l.shared.driver.sleeping.store(true, Ordering::SeqCst);
+        if l.shared.driver.has_remote.load(Ordering::SeqCst) {
             return Ok(Turn::Busy);
         }
-        let next = l.shared.timers.lock().unwrap().peek();
+        let next = l.shared.driver.timers.lock().unwrap().peek();
         Ok(Turn::Idle { next_timer_ns: next, goroutines: l.tasks.borrow().len() })
     }
 
-    fn run<F: Future>(&self, main: F) -> Result<F::Output, RunError> {
+    fn run<F: Future>(&self, main: F, running: &mut Running) -> Result<F::Output, RunError> {
         let l = &*self.local;
         let mut main = pin!(main);
         let main_waker = Arc::new(TaskWaker {
@@ -810,25 +546,13 @@ impl Runtime {
                 if key == usize::MAX {
                     main_waker.scheduled.store(false, Ordering::Release);
                     l.current_goid.set(1);
-                    BUDGET_TL.with(|b| b.set(BUDGET));
-                    REASON_TL.with(|r| r.set(""));
                     let mut cx = Context::from_waker(&waker);
-                    match catch_unwind(AssertUnwindSafe(|| main.as_mut().poll(&mut cx))) {
+                    match poll_guarded(main.as_mut(), &mut cx) {
                         Ok(Poll::Ready(out)) => return Ok(out),
                         Ok(Poll::Pending) if l.panicked.borrow().is_some() => {}
-                        Ok(Poll::Pending) => {
-                            main_reason = match REASON_TL.with(|r| r.get()) {
-                                "" => "future",
-                                r => r,
-                            }
-                        }
-                        Err(payload) => {
-                            return Err(RunError::Panic {
-                                seed: l.shared.seed,
-                                goroutine: 1,
-                                name: "main".into(),
-                                message: panic_message(&*payload),
-                            })
+                        Ok(Poll::Pending) => main_reason = context::wait_reason(),
+                        Err(message) => {
+                            return Err(RunError::Panic { seed: l.shared.seed, goroutine: 1, name: "main".into(), message })
                         }
                     }
                 } else {
@@ -838,23 +562,23 @@ impl Runtime {
                     return Err(e);
                 }
                 n += 1;
-                if n >= BATCH && l.shared.clock == ClockKind::Real {
+                if n >= BATCH && l.shared.driver.clock == ClockKind::Real {
                     break;
                 }
             }
-            match l.shared.clock {
+            match l.shared.driver.clock {
                 ClockKind::Virtual => {
                     if !l.runq.borrow().is_empty() {
                         continue;
                     }
-                    if l.shared.has_remote.load(Ordering::SeqCst) {
+                    if l.shared.driver.has_remote.load(Ordering::SeqCst) {
                         continue;
                     }
-                    let next = l.shared.timers.lock().unwrap().next_deadline();
+                    let next = l.shared.driver.timers.lock().unwrap().next_deadline();
                     match next {
                         Some(d) => {
-                            let now = d.max(l.shared.now_ns());
-                            l.shared.virtual_now.store(now, Ordering::Release);
+                            let now = d.max(l.shared.driver.now_ns());
+                            l.shared.driver.virtual_now.store(now, Ordering::Release);
                             l.fire_timers(now);
                         }
                         None => {
@@ -866,18 +590,18 @@ impl Runtime {
                     }
                 }
                 ClockKind::Real => {
-                    let reactor = l.shared.reactor.as_ref().unwrap();
+                    let reactor = l.shared.driver.reactor.as_ref().unwrap();
                     let now = real_now_ns();
                     l.fire_timers(now);
                     let busy = !l.runq.borrow().is_empty();
                     let timeout = if busy {
                         Some(Duration::ZERO)
                     } else {
-                        l.shared.sleeping.store(true, Ordering::SeqCst);
-                        if l.shared.has_remote.load(Ordering::SeqCst) {
+                        l.shared.driver.sleeping.store(true, Ordering::SeqCst);
+                        if l.shared.driver.has_remote.load(Ordering::SeqCst) {
                             Some(Duration::ZERO)
                         } else {
-                            let next = l.shared.timers.lock().unwrap().peek();
+                            let next = l.shared.driver.timers.lock().unwrap().peek();
                             next.map(|d| Duration::from_nanos(d.saturating_sub(real_now_ns())))
                         }
                     };
@@ -886,15 +610,11 @@ impl Runtime {
                         // Leave the executor's context while the other loop
                         // runs: wakes from its code go through the remote
                         // queue and notify the poller, ending the wait.
-                        let cur = CURRENT.with(|c| c.borrow_mut().take());
-                        IN_EXEC.with(|f| f.set(false));
                         let fd = reactor.raw_fd();
-                        let res = match &*l.idle_wait.borrow() {
+                        let res = running.outside(|| match &*l.idle_wait.borrow() {
                             Some(wait) => wait(timeout, fd),
                             None => Ok(()),
-                        };
-                        CURRENT.with(|c| *c.borrow_mut() = cur);
-                        IN_EXEC.with(|f| f.set(true));
+                        });
                         reactor.wait(Some(Duration::ZERO));
                         if let Err(m) = res {
                             l.fail(m);
@@ -924,72 +644,128 @@ impl Runtime {
                     } else if reactor.has_sources() {
                         reactor.wait(timeout);
                     }
-                    l.shared.sleeping.store(false, Ordering::SeqCst);
+                    l.shared.driver.sleeping.store(false, Ordering::SeqCst);
                 }
             }
         }
     }
 }
 
-impl Handle {
-    /// Spawns a goroutine onto this executor from any thread.
-    pub fn spawn<F: Future<Output = ()> + Send + 'static>(&self, fut: F) {
-        self.spawn_named(None, fut)
-    }
 
-    /// Like `spawn`, with a name that deadlock and panic reports show.
-    pub fn spawn_named<F: Future<Output = ()> + Send + 'static>(&self, name: Option<String>, fut: F) {
-        self.spawn_boxed(name, Box::pin(fut))
-    }
+/// What a single-thread executor replaced when it became the one of this
+/// thread (an outer multi-thread runtime's handle, say), put back when it
+/// leaves.
+struct Replaced {
+    handle: Option<Handle>,
+    reactor: reactor::Current,
+}
 
-    /// [`Handle::spawn_named`] of a future boxed once, by the caller.
-    pub(crate) fn spawn_boxed(&self, name: Option<String>, fut: SendTask) {
-        #[cfg(not(target_family = "wasm"))]
-        if let Some(m) = &self.shared.multi {
-            return m.spawn(fut, name);
+/// Makes `l` the executor of this thread: `CURRENT`, the current handle
+/// and the current reactor.
+fn install(l: &Rc<Local>) -> Replaced {
+    CURRENT.with(|c| *c.borrow_mut() = Some(l.clone()));
+    let current_reactor = match &l.shared.driver.reactor {
+        Some(r) => reactor::Current::Reactor(r.clone()),
+        None => reactor::Current::NoReactor,
+    };
+    Replaced { handle: handle::replace_current(Some(l.handle())), reactor: reactor::set_current(current_reactor) }
+}
+
+/// Undoes [`install`].
+fn uninstall(r: Replaced) {
+    reactor::set_current(r.reactor);
+    handle::replace_current(r.handle);
+    CURRENT.with(|c| c.borrow_mut().take());
+}
+
+/// The one guard of a run of a single-thread executor on this thread
+/// (`block_on`, `run_turn`): installs it and enters the context (its RNG
+/// in the thread-locals); dropping it leaves, keeping the RNG's state, and
+/// for `block_on` drops the goroutines left.
+struct Running {
+    local: Rc<Local>,
+    replaced: Option<Replaced>,
+    enter: Option<context::Enter>,
+    /// Drop the goroutines left when leaving (`block_on`: main returned).
+    drop_tasks: bool,
+}
+
+impl Running {
+    /// # Panics
+    /// When a single-thread executor already runs on this thread.
+    fn enter(l: &Rc<Local>, what: &str, drop_tasks: bool) -> Running {
+        if CURRENT.with(|c| c.borrow().is_some()) {
+            panic!("golang-sched: {what} called from inside a running executor");
         }
-        let local = CURRENT.with(|c| c.borrow().as_ref().filter(|l| l.shared.id == self.shared.id).cloned());
-        match local {
-            Some(l) => {
-                l.spawn(fut, name);
-            }
-            None => self.shared.push_remote(|r| r.spawned.push((fut, name))),
+        let replaced = Some(install(l));
+        let enter = Some(context::Enter::new(l.rng.get()));
+        Running { local: l.clone(), replaced, enter, drop_tasks }
+    }
+
+    /// Runs `f` outside the executor (code it runs is in no goroutine;
+    /// its wakes are remote ones), then installs the executor again.
+    fn outside<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        if let Some(r) = self.replaced.take() {
+            uninstall(r);
         }
-    }
-
-    /// The executor's current time in nanoseconds (virtual or monotonic).
-    pub fn now_ns(&self) -> u64 {
-        self.shared.now_ns()
-    }
-
-    /// Which clock the executor runs on.
-    pub fn clock(&self) -> ClockKind {
-        self.shared.clock
-    }
-
-    /// Arms a timer that runs `action` at `deadline` (ns of this clock).
-    pub fn add_timer(&self, deadline: u64, action: Action) -> TimerKey {
-        self.shared.add_timer(deadline, action)
-    }
-
-    /// Cancels a timer; returns whether it was still armed.
-    pub fn cancel_timer(&self, key: TimerKey) -> bool {
-        self.shared.timers.lock().unwrap().cancel(key)
-    }
-
-    /// Whether a timer is still armed.
-    pub fn timer_armed(&self, key: TimerKey) -> bool {
-        self.shared.timers.lock().unwrap().is_armed(key)
-    }
-
-    /// Replaces the waker of an armed waking timer.
-    pub fn set_timer_waker(&self, key: TimerKey, waker: &Waker) -> bool {
-        self.shared.timers.lock().unwrap().set_waker(key, waker)
-    }
-
-    /// The executor's seed.
-    pub fn seed(&self) -> u64 {
-        self.shared.seed
+        let r = match &self.enter {
+            Some(e) => e.outside(f),
+            None => f(),
+        };
+        self.replaced = Some(install(&self.local));
+        r
     }
 }
 
+impl Drop for Running {
+    fn drop(&mut self) {
+        drop(self.enter.take());
+        let l = &self.local;
+        l.rng.set(context::exec_rng());
+        if self.drop_tasks {
+            // Goroutines left when main returns are dropped here, while the
+            // executor is still current for their Drops.
+            let tasks = std::mem::take(&mut *l.tasks.borrow_mut());
+            drop(tasks);
+            l.runq.borrow_mut().clear();
+        }
+        if let Some(r) = self.replaced.take() {
+            uninstall(r);
+        }
+    }
+}
+
+/// Spawns a goroutine that need not be `Send` on this thread's
+/// single-thread executor.
+///
+/// # Panics
+/// When none runs here.
+pub(crate) fn spawn_local(fut: Pin<Box<dyn Future<Output = ()>>>, name: Option<String>) {
+    CURRENT.with(|c| {
+        let c = c.borrow();
+        let l = c.as_ref().expect("go_local: not inside an executor");
+        l.spawn(fut, name);
+    })
+}
+
+/// The clock of this thread's single-thread executor and its time (ns).
+pub(crate) fn current_clock() -> Option<(ClockKind, u64)> {
+    CURRENT.with(|c| c.borrow().as_ref().map(|l| (l.shared.driver.clock, l.shared.driver.now_ns())))
+}
+
+/// `fail_run` for this thread's single-thread executor; gives the message
+/// back if none runs here.
+pub(crate) fn fail_current(message: String) -> Result<(), String> {
+    CURRENT.with(|c| match &*c.borrow() {
+        Some(l) => {
+            l.fail(message);
+            Ok(())
+        }
+        None => Err(message),
+    })
+}
+
+/// The goroutine this thread's single-thread executor polls (0: none).
+pub(crate) fn current_goid() -> u64 {
+    CURRENT.with(|c| c.borrow().as_ref().map_or(0, |l| l.current_goid.get()))
+}

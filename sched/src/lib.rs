@@ -40,18 +40,29 @@
 
 #![warn(missing_docs)]
 
+// The files, lowest first (a file names only files above it in this list):
+// clock, rng, context, reactor, timer, driver, handle, then the executors
+// (executor, multi), background, testing, net. See docs/ARCHITECTURE.md.
 #[cfg(not(target_family = "wasm"))]
 mod background;
+#[cfg(target_family = "wasm")]
+#[path = "background_wasm.rs"]
+mod background;
 mod backoff;
+mod clock;
+mod context;
+mod driver;
 mod executor;
+mod handle;
+#[cfg(target_family = "wasm")]
+#[path = "platform_wasm.rs"]
+mod platform;
 /// Host services under WebAssembly: clocks, and the JavaScript event loop's
 /// turns (see [`Runtime::run_turn`]).
 #[cfg(target_family = "wasm")]
-#[path = "platform_wasm.rs"]
-pub mod wasm;
-#[cfg(target_family = "wasm")]
-mod background {
-    pub(crate) use crate::wasm::background as handle;
+pub mod wasm {
+    pub use crate::background::set_background;
+    pub use crate::platform::{set_platform, Platform};
 }
 #[cfg(not(target_family = "wasm"))]
 mod multi;
@@ -68,13 +79,15 @@ pub mod timer;
 
 #[cfg(not(target_family = "wasm"))]
 pub use multi::MultiRuntime;
-pub use executor::{real_now_ns, ClockKind, Handle, RunError, Runtime, Turn, BUDGET, VIRTUAL_EPOCH_UNIX};
+pub use clock::{real_now_ns, ClockKind, VIRTUAL_EPOCH_UNIX};
+pub use context::{RunError, BUDGET};
+pub use executor::{Runtime, Turn};
+pub use handle::Handle;
 #[cfg(not(target_family = "wasm"))]
 pub use reactor::Async;
 pub use backoff::Backoff;
 pub use timer::{Action, TimerKey};
 
-use executor::CURRENT;
 use std::cell::RefCell;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
@@ -94,9 +107,9 @@ pub fn go_named<F: Future<Output = ()> + Send + 'static>(name: impl Into<String>
 }
 
 // The future is boxed once, here, whichever executor takes it.
-fn spawn_boxed(fut: executor::SendTask, name: Option<String>) {
+fn spawn_boxed(fut: handle::SendTask, name: Option<String>) {
     if let Err((fut, name)) = executor::spawn_current(fut, name) {
-        handle().spawn_boxed(name, fut)
+        handle().spawn_boxed_into(name, fut)
     }
 }
 
@@ -106,43 +119,22 @@ fn spawn_boxed(fut: executor::SendTask, name: Option<String>) {
 /// Outside an executor (a non-`Send` future cannot move to the background
 /// thread).
 pub fn go_local<F: Future<Output = ()> + 'static>(fut: F) {
-    CURRENT.with(|c| {
-        let c = c.borrow();
-        let l = c.as_ref().expect("go_local: not inside an executor");
-        l.spawn(Box::pin(fut), None);
-    })
+    executor::spawn_local(Box::pin(fut), None)
 }
 
 /// Like [`go_local`], with a name that deadlock and panic reports show.
 pub fn go_local_named<F: Future<Output = ()> + 'static>(name: impl Into<String>, fut: F) {
-    CURRENT.with(|c| {
-        let c = c.borrow();
-        let l = c.as_ref().expect("go_local: not inside an executor");
-        l.spawn(Box::pin(fut), Some(name.into()));
-    })
+    executor::spawn_local(Box::pin(fut), Some(name.into()))
 }
 
 /// Whether the calling code runs inside an executor (in a goroutine).
 pub fn in_executor() -> bool {
-    CURRENT.with(|c| c.borrow().is_some()) || multi_current().is_some()
-}
-
-/// The multi-thread runtime this thread works for, if any.
-#[cfg(not(target_family = "wasm"))]
-fn multi_current() -> Option<Handle> {
-    multi::current_handle()
-}
-#[cfg(target_family = "wasm")]
-fn multi_current() -> Option<Handle> {
-    None
+    handle::is_current()
 }
 
 /// The handle of the current executor, or of the background executor.
 pub fn handle() -> Handle {
-    CURRENT
-        .with(|c| c.borrow().as_ref().map(|l| Handle { shared: l.shared.clone() }))
-        .or_else(multi_current)
-        .unwrap_or_else(background::handle)
+    handle::current().unwrap_or_else(background::handle)
 }
 
 /// Forgets the background executor after `fork()`, in the child (see
@@ -158,23 +150,15 @@ pub fn background() -> Handle {
 /// Nanoseconds on the current executor's clock (virtual, or monotonic since
 /// process start); outside executors, monotonic since process start.
 pub fn now_ns() -> u64 {
-    CURRENT
-        .with(|c| c.borrow().as_ref().map(|l| l.shared.now_ns()))
-        .unwrap_or_else(real_now_ns)
+    executor::current_clock().map_or_else(real_now_ns, |(_, ns)| ns)
 }
 
 /// Unix time in seconds on the current clock: the OS wall clock, or
 /// [`VIRTUAL_EPOCH_UNIX`] plus virtual time under a virtual clock.
 pub fn unix_now() -> f64 {
-    let virt = CURRENT.with(|c| {
-        c.borrow()
-            .as_ref()
-            .filter(|l| l.shared.clock == ClockKind::Virtual)
-            .map(|l| l.shared.now_ns())
-    });
-    match virt {
-        Some(ns) => VIRTUAL_EPOCH_UNIX + ns as f64 * 1e-9,
-        None => wall_unix_s(),
+    match executor::current_clock() {
+        Some((ClockKind::Virtual, ns)) => VIRTUAL_EPOCH_UNIX + ns as f64 * 1e-9,
+        _ => clock::wall_unix_s(),
     }
 }
 
@@ -186,8 +170,8 @@ thread_local! {
 /// (outside executors, from a per-thread RNG).
 #[inline]
 pub fn rand_below(n: usize) -> usize {
-    if executor::IN_EXEC.with(|f| f.get()) {
-        executor::exec_rand_below(n)
+    if context::in_exec() {
+        context::exec_rand_below(n)
     } else {
         THREAD_RNG.with(|r| r.borrow_mut().below(n))
     }
@@ -197,21 +181,18 @@ pub fn rand_below(n: usize) -> usize {
 /// goroutine being polled, without unwinding: that goroutine should then
 /// return `Pending` (or finish). Returns false outside an executor.
 pub fn fail_run(message: impl Into<String>) -> bool {
-    CURRENT.with(|c| match &*c.borrow() {
-        Some(l) => {
-            l.fail(message.into());
-            true
-        }
+    match executor::fail_current(message.into()) {
+        Ok(()) => true,
         #[cfg(not(target_family = "wasm"))]
-        None => multi::fail(message.into()),
+        Err(message) => multi::fail(message),
         #[cfg(target_family = "wasm")]
-        None => false,
-    })
+        Err(_) => false,
+    }
 }
 
 /// The id of the goroutine being polled (1 is main), outside executors 0.
 pub fn current_goroutine() -> u64 {
-    let id = CURRENT.with(|c| c.borrow().as_ref().map_or(0, |l| l.current_goid.get()));
+    let id = executor::current_goid();
     #[cfg(not(target_family = "wasm"))]
     if id == 0 {
         return multi::current_goid();
@@ -223,7 +204,7 @@ pub fn current_goroutine() -> u64 {
 /// receive", "select", ...); deadlock reports show it. No-op outside.
 #[inline]
 pub fn set_wait_reason(reason: &'static str) {
-    executor::REASON_TL.with(|r| r.set(reason))
+    context::set_wait_reason(reason)
 }
 
 /// Spends one unit of the goroutine's cooperative budget. Returns false when
@@ -232,17 +213,7 @@ pub fn set_wait_reason(reason: &'static str) {
 /// others run. Always true outside executors.
 #[inline]
 pub fn coop_proceed() -> bool {
-    executor::BUDGET_TL.with(|c| {
-        let b = c.get();
-        if b == executor::UNLIMITED {
-            true
-        } else if b == 0 {
-            false
-        } else {
-            c.set(b - 1);
-            true
-        }
-    })
+    context::coop_proceed()
 }
 
 /// Yields once: lets every other runnable goroutine run first.
@@ -340,19 +311,4 @@ pub async fn unblock<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) 
         }
     })
     .await
-}
-
-/// Wall-clock Unix seconds (from the host under WebAssembly).
-pub(crate) fn wall_unix_s() -> f64 {
-    #[cfg(target_family = "wasm")]
-    {
-        (wasm::platform().unix_s)()
-    }
-    #[cfg(not(target_family = "wasm"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0)
-    }
 }

@@ -53,15 +53,19 @@
 //!    thread); a goroutine that busy-waits for it without yielding delays it
 //!    until a spinning worker steals it or the poll ends.
 
-use crate::executor::{panic_message, Handle, RunError, Shared, BUDGET, BUDGET_TL, EXEC_RNG, IN_EXEC, REASON_TL, UNLIMITED};
+use crate::clock::ClockKind;
+use crate::context::{self, panic_message, poll_guarded, RunError};
+use crate::driver::Driver;
+use crate::handle::{self, Executor, Handle, SendTask};
+use crate::reactor::Reactor;
 use crate::rng::{random_seed, Rng};
-use crate::ClockKind;
+use crate::timer::{Action, TimerKey};
 use slab::Slab;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::pin::{pin, Pin};
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering::*};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::{Context, Poll, Wake, Waker};
@@ -92,7 +96,7 @@ const RUNNING: u8 = 2;
 const RUNNING_NOTIFIED: u8 = 3;
 const DONE: u8 = 4;
 
-type BoxFut = Pin<Box<dyn Future<Output = ()> + Send>>;
+type BoxFut = SendTask;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -164,25 +168,61 @@ pub(crate) struct Inner {
     main_thread: Mutex<Option<Thread>>,
     next_goid: AtomicU64,
     seed: u64,
+    /// The clock and timers, fired by the runtime's timer thread.
+    driver: Driver,
+}
+
+impl Executor for Inner {
+    fn spawn(self: Arc<Self>, fut: SendTask, name: Option<String>) {
+        Inner::spawn(&self, fut, name)
+    }
+
+    fn add_timer(&self, deadline: u64, action: Action) -> TimerKey {
+        // Every caller is outside the timer thread, which may sleep until
+        // a later deadline.
+        self.driver.add_timer(deadline, action, true)
+    }
+
+    fn driver(&self) -> &Driver {
+        &self.driver
+    }
+
+    fn seed(&self) -> u64 {
+        self.seed
+    }
 }
 
 /// What a thread working for a multi-thread runtime knows about it.
 struct Ctx {
     inner: Arc<Inner>,
-    handle: Handle,
     /// The worker index, on worker threads.
     worker: Option<usize>,
+}
+
+/// A thread's work for a runtime (a worker, the timer thread, the caller of
+/// `block_on`): `CTX` and the current handle, both cleared on drop.
+struct OnThread {
+    replaced: Option<Handle>,
+}
+
+impl OnThread {
+    fn new(inner: &Arc<Inner>, worker: Option<usize>) -> OnThread {
+        CTX.with(|c| *c.borrow_mut() = Some(Ctx { inner: inner.clone(), worker }));
+        OnThread { replaced: handle::replace_current(Some(Handle::new(inner.clone()))) }
+    }
+}
+
+impl Drop for OnThread {
+    fn drop(&mut self) {
+        handle::replace_current(self.replaced.take());
+        CTX.with(|c| c.borrow_mut().take());
+    }
 }
 
 thread_local! {
     static CTX: RefCell<Option<Ctx>> = const { RefCell::new(None) };
     /// The goroutine being polled on this thread (1 is main).
     static GOID: Cell<u64> = const { Cell::new(0) };
-}
-
-/// The handle of the multi-thread runtime this thread works for.
-pub(crate) fn current_handle() -> Option<Handle> {
-    CTX.with(|c| c.borrow().as_ref().map(|x| x.handle.clone()))
 }
 
 /// The goroutine being polled, if this thread works for a multi runtime.
@@ -335,13 +375,11 @@ impl Inner {
         }
         let mut slot = lock(&task.fut);
         let Some(fut) = slot.as_mut() else { return };
-        BUDGET_TL.with(|b| b.set(BUDGET));
-        REASON_TL.with(|r| r.set(""));
         GOID.with(|g| g.set(task.goid));
         let waker = Waker::from(task.clone());
         let mut cx = Context::from_waker(&waker);
-        let res = catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)));
-        BUDGET_TL.with(|b| b.set(UNLIMITED));
+        let res = poll_guarded(fut.as_mut(), &mut cx);
+        context::end_budget();
         match res {
             Ok(Poll::Pending) => {
                 drop(slot);
@@ -365,13 +403,13 @@ impl Inner {
                 lock(self.shard(task.goid)).try_remove(task.key);
                 // Outside every lock (its Drops may spawn); a panicking Drop
                 // must not kill the worker, which `block_on` waits for.
-                let dropped = catch_unwind(AssertUnwindSafe(|| drop(fut)));
-                if let Err(payload) = res.map(|_| ()).and(dropped) {
+                let dropped = catch_unwind(AssertUnwindSafe(|| drop(fut))).map_err(|p| panic_message(&*p));
+                if let Err(message) = res.map(|_| ()).and(dropped) {
                     self.record(RunError::Panic {
                         seed: self.seed,
                         goroutine: task.goid,
                         name: task.name.clone().unwrap_or_else(|| format!("goroutine {}", task.goid)),
-                        message: panic_message(&*payload),
+                        message,
                     });
                 }
             }
@@ -508,35 +546,38 @@ impl MultiRuntime {
             main_thread: Mutex::new(None),
             next_goid: AtomicU64::new(2),
             seed,
+            // The timer thread's reactor, made here and handed in.
+            driver: Driver::new(
+                ClockKind::Real,
+                Some(Arc::new(Reactor::new().expect("golang-sched: cannot create the IO poller"))),
+            ),
         });
-        let handle = Handle { shared: Arc::new(Shared::new(ClockKind::Real, seed, Some(inner.clone()))) };
+        let handle = Handle::new(inner.clone());
         let workers = (0..n_workers)
             .map(|i| {
-                let (inner, handle) = (inner.clone(), handle.clone());
+                let inner = inner.clone();
                 std::thread::Builder::new()
                     .name(format!("golang-mt-{i}"))
                     .spawn(move || {
-                        IN_EXEC.with(|f| f.set(true));
                         let mix = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                        EXEC_RNG.with(|r| r.set(Rng::new(inner.seed ^ mix)));
-                        CTX.with(|c| *c.borrow_mut() = Some(Ctx { inner: inner.clone(), handle, worker: Some(i) }));
+                        let _enter = context::Enter::new(Rng::new(inner.seed ^ mix));
+                        let on_thread = OnThread::new(&inner, Some(i));
                         inner.worker_loop(i);
-                        CTX.with(|c| c.borrow_mut().take());
+                        drop(on_thread);
                     })
                     .expect("golang-sched: cannot start a worker thread")
             })
             .collect();
         let timer_stop = Arc::new(AtomicBool::new(false));
         let timer = {
-            let (inner, handle, stop) = (inner.clone(), handle.clone(), timer_stop.clone());
+            let (inner, stop) = (inner.clone(), timer_stop.clone());
             std::thread::Builder::new()
                 .name("golang-mt-timer".into())
                 .spawn(move || {
                     // Timer callbacks (after_func) spawn onto this runtime.
-                    let shared = handle.shared.clone();
-                    CTX.with(|c| *c.borrow_mut() = Some(Ctx { inner, handle, worker: None }));
-                    shared.timer_loop(&stop);
-                    CTX.with(|c| c.borrow_mut().take());
+                    let on_thread = OnThread::new(&inner, None);
+                    inner.driver.timer_loop(&stop);
+                    drop(on_thread);
                 })
                 .expect("golang-sched: cannot start the timer thread")
         };
@@ -573,20 +614,19 @@ impl MultiRuntime {
     /// When called inside an executor, or while another `block_on` of this
     /// runtime runs.
     pub fn block_on<F: Future>(&self, main: F) -> Result<F::Output, RunError> {
-        if crate::in_executor() {
+        if handle::is_current() {
             panic!("golang-sched: block_on called from inside a running executor");
         }
         if self.running.swap(true, SeqCst) {
             panic!("golang-sched: MultiRuntime::block_on is already running");
         }
         let inner = &self.inner;
-        CTX.with(|c| *c.borrow_mut() = Some(Ctx { inner: inner.clone(), handle: self.handle.clone(), worker: None }));
-        IN_EXEC.with(|f| f.set(true));
-        EXEC_RNG.with(|r| r.set(Rng::new(inner.seed)));
+        let on_thread = OnThread::new(inner, None);
+        let enter = context::Enter::new(Rng::new(inner.seed));
         *lock(&inner.main_thread) = Some(std::thread::current());
         *lock(&inner.failed) = None;
         inner.has_failed.store(false, SeqCst);
-        struct End<'a>(&'a MultiRuntime);
+        struct End<'a>(&'a MultiRuntime, Option<context::Enter>, Option<OnThread>);
         impl Drop for End<'_> {
             fn drop(&mut self) {
                 let inner = &self.0.inner;
@@ -600,14 +640,13 @@ impl MultiRuntime {
                 drop(g);
                 inner.drop_all();
                 *lock(&inner.main_thread) = None;
-                IN_EXEC.with(|f| f.set(false));
-                BUDGET_TL.with(|b| b.set(UNLIMITED));
+                drop(self.1.take());
                 GOID.with(|g| g.set(0));
-                CTX.with(|c| c.borrow_mut().take());
+                drop(self.2.take());
                 self.0.running.store(false, SeqCst);
             }
         }
-        let _end = End(self);
+        let _end = End(self, Some(enter), Some(on_thread));
         inner.active.store(true, SeqCst);
         inner.notify_all();
         let mut main = pin!(main);
@@ -628,10 +667,9 @@ impl MultiRuntime {
                 }
                 continue;
             }
-            BUDGET_TL.with(|b| b.set(BUDGET));
             GOID.with(|g| g.set(1));
             let mut cx = Context::from_waker(&waker);
-            match catch_unwind(AssertUnwindSafe(|| main.as_mut().poll(&mut cx))) {
+            match poll_guarded(main.as_mut(), &mut cx) {
                 Ok(Poll::Ready(out)) => {
                     if inner.has_failed.load(SeqCst) {
                         return Err(lock(&inner.failed).take().expect("a recorded failure"));
@@ -639,14 +677,7 @@ impl MultiRuntime {
                     return Ok(out);
                 }
                 Ok(Poll::Pending) => {}
-                Err(payload) => {
-                    return Err(RunError::Panic {
-                        seed: inner.seed,
-                        goroutine: 1,
-                        name: "main".into(),
-                        message: panic_message(&*payload),
-                    })
-                }
+                Err(message) => return Err(RunError::Panic { seed: inner.seed, goroutine: 1, name: "main".into(), message }),
             }
         }
     }
@@ -660,14 +691,14 @@ impl Drop for MultiRuntime {
             let _ = w.join();
         }
         self.timer_stop.store(true, SeqCst);
-        self.handle.shared.stop_timer_loop();
+        self.inner.driver.stop_timer_loop();
         if let Some(t) = self.timer.take() {
             let _ = t.join();
         }
         // Break the cycles runtime -> task -> future -> handle -> runtime:
         // goroutines spawned since the last run, and armed timers' wakers.
         self.inner.drop_all();
-        let wheel = std::mem::take(&mut *lock(&self.handle.shared.timers));
+        let wheel = std::mem::take(&mut *lock(&self.inner.driver.timers));
         drop(wheel);
     }
 }

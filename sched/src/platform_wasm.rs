@@ -4,7 +4,8 @@
 //! The host driver (the `golang-wasm` crate, over JavaScript) installs a
 //! [`Platform`] once, before any executor runs: the clocks, and a function
 //! that asks the JavaScript event loop for a turn of the executor that
-//! `go()` uses outside any run (see [`crate::Runtime::run_turn`]).
+//! `go()` uses outside any run (see `Runtime::run_turn`). The bottom of the
+//! crate under WebAssembly: it names no other file.
 
 use std::sync::OnceLock;
 
@@ -22,26 +23,13 @@ pub struct Platform {
 }
 
 static PLATFORM: OnceLock<Platform> = OnceLock::new();
-static BACKGROUND: OnceLock<crate::Handle> = OnceLock::new();
 
 /// Installs the host's services (first call wins).
 pub fn set_platform(p: Platform) {
     let _ = PLATFORM.set(p);
 }
 
-/// Installs the executor that `go()` outside any executor spawns on, and
-/// where timers armed outside executors live (first call wins).
-pub fn set_background(h: crate::Handle) {
-    let _ = BACKGROUND.set(h);
-}
-
+/// The host's services (installed by [`set_platform`]).
 pub(crate) fn platform() -> &'static Platform {
     PLATFORM.get().expect("golang-sched: under WebAssembly the host must call golang_sched::wasm::set_platform first")
-}
-
-pub(crate) fn background() -> crate::Handle {
-    BACKGROUND
-        .get()
-        .expect("golang-sched: under WebAssembly the host must install a background executor (golang_sched::wasm::set_background)")
-        .clone()
 }

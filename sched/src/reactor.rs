@@ -8,10 +8,15 @@
 //! Each direction of a source has a tick that the dispatcher bumps when the
 //! OS reports readiness, so a waiting future can tell a real wake-up from a
 //! spurious poll.
+//!
+//! The executor creates its reactor and hands it in; while a single-thread
+//! real-clock executor runs, it names its reactor to this file
+//! ([`set_current`]), which is how [`Async::new`] finds it.
 
-use crate::executor::{Shared, CURRENT};
+use crate::context::set_wait_reason;
 use polling::{Event, Events, Poller};
 use slab::Slab;
+use std::cell::RefCell;
 use std::future::poll_fn;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -28,6 +33,27 @@ struct Source {
     /// The goroutine waiting to write, and how many write events were seen.
     writer: Option<Waker>,
     write_tick: u64,
+}
+
+/// Which reactor goroutines polled on this thread register IO with.
+#[derive(Clone)]
+pub(crate) enum Current {
+    /// No executor runs here.
+    Outside,
+    /// An executor without a reactor (the virtual clock).
+    NoReactor,
+    /// The reactor of the real-clock executor running here.
+    Reactor(Arc<Reactor>),
+}
+
+thread_local! {
+    static CURRENT: RefCell<Current> = const { RefCell::new(Current::Outside) };
+}
+
+/// Names the reactor of the executor now running on this thread; returns
+/// the one named before.
+pub(crate) fn set_current(c: Current) -> Current {
+    CURRENT.with(|x| std::mem::replace(&mut *x.borrow_mut(), c))
 }
 
 /// The poller and its registered sources.
@@ -108,20 +134,18 @@ impl Reactor {
 pub struct Async<T: AsFd> {
     io: Option<T>,
     key: usize,
-    shared: Arc<Shared>,
+    reactor: Arc<Reactor>,
 }
 
 impl<T: AsFd> Async<T> {
     /// Registers `io` (already in non-blocking mode) with the current
     /// executor, which must run on the real clock.
     pub fn new(io: T) -> io::Result<Async<T>> {
-        let shared = CURRENT
-            .with(|c| c.borrow().as_ref().map(|l| l.shared.clone()))
-            .ok_or_else(|| io::Error::other("golang-sched: Async::new outside an executor"))?;
-        let reactor = shared
-            .reactor
-            .as_ref()
-            .ok_or_else(|| io::Error::other("golang-sched: IO needs the real-clock executor"))?;
+        let reactor = match CURRENT.with(|c| c.borrow().clone()) {
+            Current::Outside => return Err(io::Error::other("golang-sched: Async::new outside an executor")),
+            Current::NoReactor => return Err(io::Error::other("golang-sched: IO needs the real-clock executor")),
+            Current::Reactor(r) => r,
+        };
         let fd = io.as_fd().as_raw_fd();
         let key = reactor.sources.lock().unwrap().insert(Source {
             fd,
@@ -136,7 +160,7 @@ impl<T: AsFd> Async<T> {
             reactor.sources.lock().unwrap().remove(key);
             return Err(e);
         }
-        Ok(Async { io: Some(io), key, shared })
+        Ok(Async { io: Some(io), key, reactor })
     }
 
     /// The IO object.
@@ -146,7 +170,7 @@ impl<T: AsFd> Async<T> {
 
     /// Waits until the OS reports the object readable (or writable).
     async fn ready(&self, write: bool) {
-        let reactor = self.shared.reactor.as_ref().unwrap();
+        let reactor = &self.reactor;
         let mut seen: Option<u64> = None;
         poll_fn(|cx| {
             let mut sources = reactor.sources.lock().unwrap();
@@ -162,7 +186,7 @@ impl<T: AsFd> Async<T> {
                 _ => *slot = Some(cx.waker().clone()),
             }
             let _ = reactor.rearm(s, self.key);
-            crate::set_wait_reason("IO wait");
+            set_wait_reason("IO wait");
             Poll::Pending
         })
         .await
@@ -192,7 +216,7 @@ impl<T: AsFd> Async<T> {
 impl<T: AsFd> Drop for Async<T> {
     fn drop(&mut self) {
         if let Some(io) = self.io.take() {
-            let reactor = self.shared.reactor.as_ref().unwrap();
+            let reactor = &self.reactor;
             let _ = reactor.poller.delete(io.as_fd());
             reactor.sources.lock().unwrap().try_remove(self.key);
             drop(io);

@@ -5,6 +5,25 @@
 use std::io;
 use std::time::Duration;
 
+/// Which reactor goroutines polled on this thread would register IO with
+/// (there is no IO here: only the states, for the executor to name).
+#[derive(Clone)]
+#[allow(dead_code)]
+pub(crate) enum Current {
+    /// No executor runs here.
+    Outside,
+    /// An executor without a reactor (the virtual clock).
+    NoReactor,
+    /// The reactor of the real-clock executor running here.
+    Reactor(std::sync::Arc<Reactor>),
+}
+
+/// Nothing looks for the current reactor here: no IO objects.
+pub(crate) fn set_current(c: Current) -> Current {
+    drop(c);
+    Current::Outside
+}
+
 /// A reactor with nothing to poll.
 pub(crate) struct Reactor;
 
@@ -16,7 +35,7 @@ impl Reactor {
     /// The executor is idle between turns of the host's event loop: ask the
     /// host for a turn.
     pub(crate) fn notify(&self) {
-        (crate::wasm::platform().wake)()
+        (crate::platform::platform().wake)()
     }
 
     /// No poller here (no descriptor).

@@ -42,7 +42,7 @@ pub fn random_seed() -> u64 {
     use std::collections::hash_map::RandomState;
     use std::hash::{BuildHasher, Hasher};
     let mut h = RandomState::new().build_hasher();
-    h.write_u128((crate::wall_unix_s() * 1e9) as u128);
+    h.write_u128((crate::clock::wall_unix_s() * 1e9) as u128);
     h.finish()
 }
 

@@ -3,7 +3,8 @@
 //! A test body runs under [`Runtime::deterministic`] for many seeds; a failure
 //! names its seed, and `GOLANG_SEED=<seed>` reruns exactly that seed.
 
-use crate::executor::{RunError, Runtime};
+use crate::context::RunError;
+use crate::executor::Runtime;
 use std::future::Future;
 
 /// The environment variable that fixes the seed of a test run.
