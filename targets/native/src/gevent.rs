@@ -13,7 +13,7 @@
 //! wake, and dropping a pending future (an exception thrown into the
 //! greenlet) aborts the operation without losing a value.
 
-use crate::coro::{AnyOp, Step};
+use crate::ops::{AnyOp, Step};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use std::io::Write;
@@ -148,7 +148,7 @@ pub(crate) fn flush(py: Python<'_>) -> PyResult<()> {
 }
 
 /// Runs a channel operation, blocking the current greenlet until it is done.
-pub(crate) fn block(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
+pub(crate) fn block_greenlet(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
     static WAIT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let mut fut = match op.start(py) {
         Step::Done(r) => {
@@ -163,7 +163,7 @@ pub(crate) fn block(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
     }
     if crate::gil::PANIC_WHEN_BLOCKED.load(Ordering::Relaxed) {
         drop(fut);
-        return Err(crate::go_panic(py, "t: blocks forever"));
+        return Err(crate::value::go_panic(py, "t: blocks forever"));
     }
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let waker = Waker::from(Arc::new(GreenletWaker { id }));
