@@ -147,7 +147,8 @@ pub(crate) fn flush(py: Python<'_>) -> PyResult<()> {
     Ok(())
 }
 
-/// Runs a channel operation, blocking the current greenlet until it is done.
+/// Runs a channel operation, blocking the current greenlet until it is done
+/// (a thread blocks in `gil::block_thread` instead).
 pub(crate) fn block_greenlet(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
     static WAIT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let mut fut = match op.start(py) {

@@ -427,7 +427,8 @@ pub(crate) fn refuse_in_executor() -> PyResult<()> {
     Ok(())
 }
 
-/// Runs a blocking channel operation with the GIL released.
+/// Runs a blocking channel operation with the GIL released: the thread
+/// blocks (a greenlet blocks in `gevent::block_greenlet` instead).
 pub(crate) fn block_thread<R: Send>(py: Python<'_>, op: impl for<'a> FnOnce(Interrupt<'a>) -> Blocking<R> + Send) -> PyResult<R> {
     block_thread_or_undo(py, op, None::<fn(R)>)
 }
