@@ -9,6 +9,9 @@ cd "$(dirname "$0")"
 
 ./setup.sh --no-demo
 
+echo "== layers (no import cycle between files)"
+python3 tools/check-layers.py targets/native/src targets/wasm/src sched/src
+
 echo "== cargo test (workspace)"
 # The benchmark crate is left out: its peers (tokio, smol, flume, crossbeam)
 # are its dev-dependencies and need not be compiled to test.

@@ -242,7 +242,7 @@ impl PyCancelFunc {
 /// Cancels with `f`; under gevent, resumes the greenlets it woke.
 fn cancel_now(py: Python<'_>, f: &gctx::CancelFunc) -> PyResult<()> {
     // done() closed by hand: Go's (and Pygolang's) panic, after the cancel.
-    let res = f.try_cancel().map_err(|e| crate::go_panic(py, e.to_string()));
+    let res = f.try_cancel().map_err(|e| crate::value::go_panic(py, e.to_string()));
     if crate::gevent::enabled() {
         crate::gevent::flush(py)?; // resume the greenlets done() woke
     }

@@ -19,6 +19,7 @@
 //! as goroutine 1 of a deterministic executor on the calling thread and
 //! returns its result.
 
+use crate::ops::{AnyOp, OpFuture, OpOut, Step};
 use golang_sched::{ClockKind, RunError, Runtime};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyStopIteration, PyValueError};
@@ -32,25 +33,6 @@ use std::task::{Context, Poll};
 
 create_exception!(golang, DeadlockError, PyRuntimeError, "All goroutines are asleep: the run can never finish.");
 
-/// Converts an operation's result to Python, with the GIL.
-pub type OpOut = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
-/// The Rust side of a blocked operation.
-pub type OpFuture = Pin<Box<dyn Future<Output = OpOut> + Send>>;
-
-/// What an operation does when it is first awaited.
-pub enum Step {
-    /// It completed at once.
-    Done(PyResult<Py<PyAny>>),
-    /// It must wait: the future completes it.
-    Wait(OpFuture),
-}
-
-/// An operation that can be awaited.
-pub trait Op: Send {
-    /// Tries the operation now, or gives the future that waits for it.
-    fn start(self: Box<Self>, py: Python<'_>) -> Step;
-}
-
 thread_local! {
     /// Set while a driver resumes a coroutine on this thread.
     static DRIVING: Cell<bool> = const { Cell::new(false) };
@@ -61,25 +43,6 @@ thread_local! {
 const BRIDGE: &str = "golang: this operation must be awaited inside a golang goroutine \
 (go(async_fn) or golang.run(async_fn)); from asyncio, use the blocking form in a thread, \
 e.g. `await asyncio.to_thread(ch.recv)`";
-
-/// The operations an `AwaitOp` can run, inline (no box per operation).
-pub(crate) enum AnyOp {
-    Recv(crate::pychan::RecvOp),
-    Send(crate::pychan::SendOp),
-    Select(crate::select::SelectOp),
-    Sleep(crate::time::SleepOp),
-}
-
-impl AnyOp {
-    pub(crate) fn start(self, py: Python<'_>) -> Step {
-        match self {
-            AnyOp::Recv(o) => Box::new(o).start(py),
-            AnyOp::Send(o) => Box::new(o).start(py),
-            AnyOp::Select(o) => Box::new(o).start(py),
-            AnyOp::Sleep(o) => Box::new(o).start(py),
-        }
-    }
-}
 
 /// An awaitable channel, select or sleep operation. Only touched with the
 /// GIL held (by the coroutine awaiting it and by its driver).

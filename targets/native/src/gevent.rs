@@ -13,7 +13,7 @@
 //! wake, and dropping a pending future (an exception thrown into the
 //! greenlet) aborts the operation without losing a value.
 
-use crate::coro::{AnyOp, Step};
+use crate::ops::{AnyOp, Step};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use std::io::Write;
@@ -51,15 +51,6 @@ static LOCAL_WAKEUP: AtomicBool = AtomicBool::new(false);
 #[inline]
 pub(crate) fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
-}
-
-/// Whether a blocking operation of this thread goes through [`block`]
-/// rather than blocking the OS thread: under gevent (it yields to the hub),
-/// and in a synchronous goroutine of a deterministic run (it goes to the
-/// goroutine's driver: crate::syncrun).
-#[inline]
-pub(crate) fn blocks_greenlet() -> bool {
-    enabled() || crate::syncrun::active()
 }
 
 /// Turns the gevent runtime on; `wfd` is the write end of the pipe the hub
@@ -156,12 +147,10 @@ pub(crate) fn flush(py: Python<'_>) -> PyResult<()> {
     Ok(())
 }
 
-/// Runs a channel operation, blocking the current greenlet until it is done.
-pub(crate) fn block(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
+/// Runs a channel operation, blocking the current greenlet until it is done
+/// (a thread blocks in `gil::block_thread` instead).
+pub(crate) fn block_greenlet(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
     static WAIT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    if crate::syncrun::active() {
-        return crate::syncrun::block(py, op);
-    }
     let mut fut = match op.start(py) {
         Step::Done(r) => {
             flush(py)?;
@@ -175,7 +164,7 @@ pub(crate) fn block(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
     }
     if crate::gil::PANIC_WHEN_BLOCKED.load(Ordering::Relaxed) {
         drop(fut);
-        return Err(crate::go_panic(py, "t: blocks forever"));
+        return Err(crate::value::go_panic(py, "t: blocks forever"));
     }
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let waker = Waker::from(Arc::new(GreenletWaker { id }));

@@ -427,24 +427,25 @@ pub(crate) fn refuse_in_executor() -> PyResult<()> {
     Ok(())
 }
 
-/// Runs a blocking channel operation with the GIL released.
-pub(crate) fn block<R: Send>(py: Python<'_>, op: impl for<'a> FnOnce(Interrupt<'a>) -> Blocking<R> + Send) -> PyResult<R> {
-    block_or_undo(py, op, None::<fn(R)>)
+/// Runs a blocking channel operation with the GIL released: the thread
+/// blocks (a greenlet blocks in `gevent::block_greenlet` instead).
+pub(crate) fn block_thread<R: Send>(py: Python<'_>, op: impl for<'a> FnOnce(Interrupt<'a>) -> Blocking<R> + Send) -> PyResult<R> {
+    block_thread_or_undo(py, op, None::<fn(R)>)
 }
 
-/// [`block`] for an operation that can be undone (a receive: its value goes
+/// [`block_thread`] for an operation that can be undone (a receive: its value goes
 /// back to the channel): when a signal handler raised while a counterparty
 /// completed the operation, `undo` takes the result back and the handler's
 /// exception is raised now, as if the signal had come first (Python's rule
 /// for a blocking call that a handler interrupts), and no value is lost.
-pub(crate) fn block_or_undo<R: Send>(
+pub(crate) fn block_thread_or_undo<R: Send>(
     py: Python<'_>,
     op: impl for<'a> FnOnce(Interrupt<'a>) -> Blocking<R> + Send,
     undo: Option<impl FnOnce(R)>,
 ) -> PyResult<R> {
     refuse_in_executor()?;
     if PANIC_WHEN_BLOCKED.load(Ordering::Relaxed) {
-        return Err(crate::go_panic(py, "t: blocks forever"));
+        return Err(crate::value::go_panic(py, "t: blocks forever"));
     }
     let main = is_main_thread();
     let mut err: Option<PyErr> = None;

@@ -4,9 +4,9 @@
 
 #![allow(non_snake_case)] // the hooks keep Pygolang's names (pychan_structZ_*)
 
-use crate::coro::AnyOp;
 use crate::gil;
-use crate::pychan::{each_chan, panic_err, recv_out, AnyChan, DType, PyChan, RecvOp, SendOp, Val};
+use crate::ops::{AnyOp, RecvOp, SendOp};
+use crate::value::{each_chan, panic_err, recv_out, AnyChan, DType, PyChan, Val};
 use golang_chan::{Chan, Spin};
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
@@ -44,7 +44,7 @@ pub fn _set_panic_when_blocked(on: bool) -> bool {
 fn typed_chan(py: Python<'_>, ch: &Bound<'_, PyChan>, want: DType) -> PyResult<AnyChan> {
     let c = &ch.get().ch;
     if c.dtype() != want {
-        return Err(crate::go_panic(py, "pychan: channel type mismatch"));
+        return Err(crate::value::go_panic(py, "pychan: channel type mismatch"));
     }
     Ok(c.clone())
 }
@@ -54,10 +54,10 @@ fn typed_chan(py: Python<'_>, ch: &Bound<'_, PyChan>, want: DType) -> PyResult<A
 fn hook_recv(py: Python<'_>, ch: &Bound<'_, PyChan>, want: DType) -> PyResult<Py<PyAny>> {
     let c = typed_chan(py, ch, want)?;
     if crate::gevent::enabled() {
-        return crate::gevent::block(py, AnyOp::Recv(RecvOp { ch: c, with_ok: false }));
+        return crate::gevent::block_greenlet(py, AnyOp::Recv(RecvOp { ch: c, with_ok: false }));
     }
     each_chan!(c, c => {
-        let v = gil::block(py, |intr| c.recv_blocking_spin(Spin::Rendezvous, intr))?;
+        let v = gil::block_thread(py, |intr| c.recv_blocking_spin(Spin::Rendezvous, intr))?;
         recv_out(py, v, false)
     })
 }
@@ -66,10 +66,10 @@ fn hook_recv(py: Python<'_>, ch: &Bound<'_, PyChan>, want: DType) -> PyResult<Py
 fn hook_send(py: Python<'_>, ch: &Bound<'_, PyChan>, want: DType, v: Val) -> PyResult<()> {
     let c = typed_chan(py, ch, want)?;
     if crate::gevent::enabled() {
-        return crate::gevent::block(py, AnyOp::Send(SendOp { ch: c, v })).map(drop);
+        return crate::gevent::block_greenlet(py, AnyOp::Send(SendOp { ch: c, v })).map(drop);
     }
     fn send<T: Send>(py: Python<'_>, c: Chan<T>, v: T) -> PyResult<()> {
-        gil::block(py, |intr| c.send_blocking_spin(v, Spin::Rendezvous, intr))?.map_err(|e| panic_err(py, e))
+        gil::block_thread(py, |intr| c.send_blocking_spin(v, Spin::Rendezvous, intr))?.map_err(|e| panic_err(py, e))
     }
     match (c, v) {
         (AnyChan::StructZ(c), Val::StructZ) => send(py, c, ()),

@@ -22,24 +22,15 @@ mod gevent;
 mod gil;
 mod hooks;
 mod goroutine;
+mod ops;
 mod pychan;
 mod select;
 mod signal;
 mod syncrun;
 mod time;
+mod value;
 
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::PyType;
-
-/// Raises Go's panic `msg` as `golang._PanicError(msg)`.
-pub(crate) fn go_panic(py: Python<'_>, msg: impl Into<String>) -> PyErr {
-    static PANIC_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-    match PANIC_ERROR.import(py, "golang._pyfunc", "_PanicError") {
-        Ok(cls) => PyErr::from_type(cls.clone(), (msg.into(),)),
-        Err(e) => e,
-    }
-}
 
 // GIL-using: see docs/ARCHITECTURE.md, "Free-threaded CPython".
 #[pymodule(gil_used = true)]
@@ -55,7 +46,7 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pychan::PyChan>()?;
     m.add("chan", m.getattr("pychan")?)?;
     m.add("nilchan", pychan::nil_of(py, pychan::DType::Obj)?)?;
-    m.add("default", select::default_sentinel(py).clone_ref(py))?;
+    m.add("default", ops::default_sentinel(py).clone_ref(py))?;
     m.add("select", select::select_function(m)?)?;
     m.add_class::<time::PyTimer>()?;
     m.add_class::<time::PyTicker>()?;

@@ -1,7 +1,8 @@
 //! `golang.os.Signal` and the core of `golang.os.signal`, bound over the
 //! `golang-os` crate.
 //!
-//! `PySignal` wraps a `golang_os::Signal`; it is the element type of
+//! `PySignal` (its data and conversion are in `value.rs`) wraps a
+//! `golang_os::Signal`; it is the element type of
 //! channels of dtype 'C.os::Signal' (`AnyChan::Signal`, a plain
 //! `Chan<Signal>`). The handler and the delivery thread are Rust's
 //! (`golang_os::signal`): they deliver without the GIL, so thread
@@ -9,19 +10,14 @@
 //! channel. The SIGINT / KeyboardInterrupt rules and the argument checks of
 //! `Notify(ch, *sigs)` live in `python/golang/os/_signal.py`.
 
-use crate::pychan::{AnyChan, Elem, PyChan};
-use crate::{gil, go_panic};
+use crate::gil;
+use crate::pychan::{AnyChan, PyChan};
+use crate::value::{go_panic, PySignal};
 use golang_chan::Chan;
 use golang_os::Signal;
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-
-/// `golang.os.Signal`: an operating-system signal (use `golang.syscall.SIG*`).
-#[pyclass(name = "PySignal", module = "golang._os", frozen)]
-pub struct PySignal {
-    pub sig: Signal,
-}
 
 #[pymethods]
 impl PySignal {
@@ -74,26 +70,6 @@ impl PySignal {
             CompareOp::Ne => (!eq).into_pyobject(py).unwrap().to_owned().into_any().unbind(),
             _ => py.NotImplemented(),
         }
-    }
-}
-
-fn new_signal(py: Python<'_>, sig: Signal) -> Py<PyAny> {
-    match Py::new(py, PySignal { sig }) {
-        Ok(s) => s.into_any(),
-        // Allocation failure: the error is set; None is all we can give.
-        Err(e) => {
-            e.restore(py);
-            py.None()
-        }
-    }
-}
-
-impl Elem for Signal {
-    fn into_py(self, py: Python<'_>) -> Py<PyAny> {
-        new_signal(py, self)
-    }
-    fn zero(py: Python<'_>) -> Py<PyAny> {
-        new_signal(py, Signal(0))
     }
 }
 

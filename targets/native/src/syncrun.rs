@@ -22,7 +22,8 @@
 //!    goroutine's `await` does), so a goroutine that never blocks cannot
 //!    starve the others.
 
-use crate::coro::{AnyOp, AwaitOp, Step};
+use crate::coro::AwaitOp;
+use crate::ops::{AnyOp, Step};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use std::cell::Cell;
@@ -44,10 +45,28 @@ pub fn _sync_active(on: bool) {
     ACTIVE.with(|a| a.set(on));
 }
 
+/// Whether a blocking operation of this thread blocks a greenlet rather
+/// than the OS thread: under gevent (it yields to the hub), and in a
+/// synchronous goroutine of a run (it goes to the goroutine's driver).
+#[inline]
+pub(crate) fn blocks_greenlet() -> bool {
+    crate::gevent::enabled() || active()
+}
+
+/// Runs a blocking operation in a greenlet ([`blocks_greenlet`]): a
+/// synchronous goroutine's through its driver, else gevent's.
+pub(crate) fn block_greenlet(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
+    if active() {
+        block(py, op)
+    } else {
+        crate::gevent::block_greenlet(py, op)
+    }
+}
+
 /// Runs `op` from a synchronous goroutine of a run: the greenlet waits while
 /// its driver awaits the operation; the result (or the exception, a Go
 /// panic included) comes back here.
-pub(crate) fn block(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
+fn block(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
     static BLOCK: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     // invariant 2
     let aw = if golang_sched::coop_proceed() {

@@ -7,7 +7,8 @@
 
 use crate::goroutine::{push, spawn_worker, Job};
 use crate::pychan::{nil_of, AnyChan, DType, PyChan};
-use crate::go_panic;
+use crate::ops::{AnyOp, SleepOp};
+use crate::value::go_panic;
 use pyo3::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
@@ -159,21 +160,9 @@ pub fn now() -> f64 {
     golang_time::now()
 }
 
-pub(crate) struct SleepOp(Duration);
-
-impl crate::coro::Op for SleepOp {
-    fn start(self: Box<Self>, _py: Python<'_>) -> crate::coro::Step {
-        let d = self.0;
-        crate::coro::Step::Wait(Box::pin(async move {
-            golang_sched::sleep(d).await;
-            Box::new(|py: Python<'_>| -> PyResult<Py<PyAny>> { Ok(py.None()) }) as crate::coro::OpOut
-        }))
-    }
-}
-
 /// `await time.asleep(dt)`: sleep in an async goroutine (on its executor's
 /// clock: virtual inside `golang.run(..., clock='virtual')`).
 #[pyfunction]
 pub fn asleep(dt: f64) -> PyResult<crate::coro::AwaitOp> {
-    Ok(crate::coro::AwaitOp::new(crate::coro::AnyOp::Sleep(SleepOp(dur(dt)?))))
+    Ok(crate::coro::AwaitOp::new(AnyOp::Sleep(SleepOp(dur(dt)?))))
 }

@@ -11,10 +11,10 @@
 //! Rust and resumes the coroutine with the result.
 //!
 //! Driver kinds (what `resume` is asked to do) and statuses (what it says):
-//! see the `KIND_*` and `ST_*` constants; `python/golang/_golang_wasm.py`
-//! has the same numbers.
+//! see the `KIND_*` and `ST_*` constants in [`crate::host`];
+//! `python/golang/_golang_wasm.py` has the same numbers.
 
-use crate::host;
+use crate::host::{self, KIND_CALL, KIND_CLOSE, KIND_PANIC, KIND_RETRY, KIND_START, KIND_VALUE, ST_FAIL, ST_WAIT};
 use crate::value::{Got, PyRef};
 use golang_sched::{ClockKind, RunError, Runtime};
 use std::cell::{Cell, RefCell};
@@ -22,26 +22,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use wasm_bindgen::prelude::*;
-
-/// Resume the coroutine for the first time.
-pub const KIND_START: u8 = 0;
-/// Resume it with the result of the operation it waited for.
-pub const KIND_VALUE: u8 = 1;
-/// Raise Go's panic (the value is the message) at its `await`.
-pub const KIND_PANIC: u8 = 2;
-/// Its budget was spent: it waited one turn; retry the operation.
-pub const KIND_RETRY: u8 = 3;
-/// Close it (its run ended while it waited); forget its handle.
-pub const KIND_CLOSE: u8 = 4;
-/// Call the plain function behind the handle once (`time.after_func`).
-pub const KIND_CALL: u8 = 5;
-
-/// The coroutine yielded on an operation (its future is in [`PENDING`]).
-pub const ST_WAIT: u8 = 0;
-/// The goroutine is over.
-pub const ST_DONE: u8 = 1;
-/// The goroutine raised inside `golang.run`: end the run.
-pub const ST_FAIL: u8 = 2;
 
 /// What a waiting operation ends with.
 pub enum OpOut {
@@ -307,20 +287,5 @@ pub fn run(main: f64, seed: &str, virtual_clock: bool) -> JsValue {
         Err(e @ RunError::Deadlock { .. }) => JsValue::from_str(&format!("D{e}")),
         Err(RunError::Panic { message, .. }) if message.ends_with("raised") => JsValue::from_str(&format!("F{message}")),
         Err(e) => JsValue::from_str(&format!("P{e}")),
-    }
-}
-
-/// `await time.asleep(dt)`: starts the sleep (it always waits).
-#[wasm_bindgen]
-pub fn sleep_start(dt: f64) -> f64 {
-    let d = crate::timers::dur(dt);
-    match start_async(|| {
-        Start::Wait(Box::pin(async move {
-            golang_sched::sleep(d).await;
-            OpOut::Value(Got::Nothing)
-        }))
-    }) {
-        Ok(_) => code::DONE,
-        Err(c) => c,
     }
 }

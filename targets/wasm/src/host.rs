@@ -21,6 +21,29 @@ extern "C" {
     fn console_error(s: &str);
 }
 
+// The driver's protocol: what `resume(handle, kind, value)` is asked to do
+// (`KIND_*`) and what it answers (`ST_*`).
+
+/// Resume the coroutine for the first time.
+pub const KIND_START: u8 = 0;
+/// Resume it with the result of the operation it waited for.
+pub const KIND_VALUE: u8 = 1;
+/// Raise Go's panic (the value is the message) at its `await`.
+pub const KIND_PANIC: u8 = 2;
+/// Its budget was spent: it waited one turn; retry the operation.
+pub const KIND_RETRY: u8 = 3;
+/// Close it (its run ended while it waited); forget its handle.
+pub const KIND_CLOSE: u8 = 4;
+/// Call the plain function behind the handle once (`time.after_func`).
+pub const KIND_CALL: u8 = 5;
+
+/// The coroutine yielded on an operation (its future is in `coro`'s `PENDING`).
+pub const ST_WAIT: u8 = 0;
+/// The goroutine is over.
+pub const ST_DONE: u8 = 1;
+/// The goroutine raised inside `golang.run`: end the run.
+pub const ST_FAIL: u8 = 2;
+
 thread_local! {
     /// `schedule(ms)` from the loader.
     static SCHEDULE: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
@@ -126,16 +149,16 @@ pub fn turn() -> f64 {
     }
 }
 
-/// Calls the Python driver: `resume(handle, kind, value)`; returns its
-/// status (see [`crate::coro`]).
+/// Calls the Python driver: `resume(handle, kind, value)` (a `KIND_*`);
+/// returns its status (an `ST_*`; see [`crate::coro`]).
 pub(crate) fn resume(h: f64, kind: u8, v: &JsValue) -> u8 {
     let f = RESUME.with(|r| r.borrow().clone());
-    let Some(f) = f else { return crate::coro::ST_DONE };
+    let Some(f) = f else { return ST_DONE };
     match f.call3(&JsValue::NULL, &JsValue::from_f64(h), &JsValue::from_f64(kind as f64), v) {
         Ok(s) => s.as_f64().unwrap_or(1.0) as u8,
         Err(e) => {
             console_error(&format!("golang: the Python driver failed: {e:?}"));
-            crate::coro::ST_DONE
+            ST_DONE
         }
     }
 }

@@ -3,8 +3,8 @@
 //! `golang.run`, the host's clock on the background executor).
 
 use crate::chans;
-use crate::coro::CallTask;
-use crate::value::{AnyChan, PyRef};
+use crate::coro::{code, start_async, CallTask, OpOut, Start};
+use crate::value::{AnyChan, Got, PyRef};
 use slab::Slab;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -103,4 +103,19 @@ pub fn timer_free(id: u32) {
 #[wasm_bindgen]
 pub fn now() -> f64 {
     golang_time::now()
+}
+
+/// `await time.asleep(dt)`: starts the sleep (it always waits).
+#[wasm_bindgen]
+pub fn sleep_start(dt: f64) -> f64 {
+    let d = dur(dt);
+    match start_async(|| {
+        Start::Wait(Box::pin(async move {
+            golang_sched::sleep(d).await;
+            OpOut::Value(Got::Nothing)
+        }))
+    }) {
+        Ok(_) => code::DONE,
+        Err(c) => c,
+    }
 }

@@ -1,0 +1,325 @@
+//! Values: the dtypes of channels and how Python values convert to and from
+//! them, the `chan` and `os.Signal` objects' data, and Go's panic messages.
+//!
+//! The bottom layer of the native core (see docs/ARCHITECTURE.md, "Layers
+//! of the two cores"): it imports no other file of the crate. The Python
+//! methods of `chan` and `os.Signal` are in `pychan.rs` and `signal.rs`.
+//!
+//! | dtype       | Rust element | Python values accepted                 | zero value |
+//! |-------------|--------------|----------------------------------------|------------|
+//! | object      | `Py<PyAny>`  | anything                               | None       |
+//! | 'C.structZ' | `()`         | None only                              | None       |
+//! | 'C.bool'    | `bool`       | bool only                              | False      |
+//! | 'C.int'     | `i32`        | int (not bool), integral float         | 0          |
+//! | 'C.double'  | `f64`        | int or float (not bool)                | 0.0        |
+//! | 'C.os::Signal' | `golang_os::Signal` | golang.os.Signal only       | os.Signal(0) |
+
+use golang_chan::{Chan, ChanError};
+use golang_os::Signal;
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyFloat, PyInt, PyType};
+
+/// Raises Go's panic `msg` as `golang._PanicError(msg)`.
+pub(crate) fn go_panic(py: Python<'_>, msg: impl Into<String>) -> PyErr {
+    static PANIC_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    match PANIC_ERROR.import(py, "golang._pyfunc", "_PanicError") {
+        Ok(cls) => PyErr::from_type(cls.clone(), (msg.into(),)),
+        Err(e) => e,
+    }
+}
+
+/// The element type of a channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DType {
+    Obj,
+    StructZ,
+    Bool,
+    Int,
+    Double,
+    Signal,
+}
+
+impl DType {
+    /// Pygolang's name of the dtype.
+    pub fn name(self) -> &'static str {
+        match self {
+            DType::Obj => "object",
+            DType::StructZ => "C.structZ",
+            DType::Bool => "C.bool",
+            DType::Int => "C.int",
+            DType::Double => "C.double",
+            DType::Signal => "C.os::Signal",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A channel of any dtype.
+#[derive(Clone)]
+pub enum AnyChan {
+    Obj(Chan<Py<PyAny>>),
+    StructZ(Chan<()>),
+    Bool(Chan<bool>),
+    Int(Chan<i32>),
+    Double(Chan<f64>),
+    Signal(Chan<Signal>),
+}
+
+macro_rules! each_chan {
+    ($ch:expr, $c:ident => $body:expr) => {
+        match $ch {
+            $crate::value::AnyChan::Obj($c) => $body,
+            $crate::value::AnyChan::StructZ($c) => $body,
+            $crate::value::AnyChan::Bool($c) => $body,
+            $crate::value::AnyChan::Int($c) => $body,
+            $crate::value::AnyChan::Double($c) => $body,
+            $crate::value::AnyChan::Signal($c) => $body,
+        }
+    };
+}
+pub(crate) use each_chan;
+
+impl AnyChan {
+    pub(crate) fn new(dtype: DType, size: usize) -> AnyChan {
+        match dtype {
+            DType::Obj => AnyChan::Obj(Chan::new(size)),
+            DType::StructZ => AnyChan::StructZ(Chan::new(size)),
+            DType::Bool => AnyChan::Bool(Chan::new(size)),
+            DType::Int => AnyChan::Int(Chan::new(size)),
+            DType::Double => AnyChan::Double(Chan::new(size)),
+            DType::Signal => AnyChan::Signal(Chan::new(size)),
+        }
+    }
+
+    pub(crate) fn nil(dtype: DType) -> AnyChan {
+        match dtype {
+            DType::Obj => AnyChan::Obj(Chan::nil()),
+            DType::StructZ => AnyChan::StructZ(Chan::nil()),
+            DType::Bool => AnyChan::Bool(Chan::nil()),
+            DType::Int => AnyChan::Int(Chan::nil()),
+            DType::Double => AnyChan::Double(Chan::nil()),
+            DType::Signal => AnyChan::Signal(Chan::nil()),
+        }
+    }
+
+    pub fn dtype(&self) -> DType {
+        match self {
+            AnyChan::Obj(_) => DType::Obj,
+            AnyChan::StructZ(_) => DType::StructZ,
+            AnyChan::Bool(_) => DType::Bool,
+            AnyChan::Int(_) => DType::Int,
+            AnyChan::Double(_) => DType::Double,
+            AnyChan::Signal(_) => DType::Signal,
+        }
+    }
+
+    pub fn id(&self) -> usize {
+        each_chan!(self, c => c.id())
+    }
+}
+
+/// An element type of a Python channel: how it converts to Python.
+pub trait Elem: Send + Sized + 'static {
+    /// The Python object for a received value.
+    fn into_py(self, py: Python<'_>) -> Py<PyAny>;
+    /// The Python zero value of the dtype (what recv gives on close).
+    fn zero(py: Python<'_>) -> Py<PyAny>;
+}
+
+impl Elem for Py<PyAny> {
+    fn into_py(self, _py: Python<'_>) -> Py<PyAny> {
+        self
+    }
+    fn zero(py: Python<'_>) -> Py<PyAny> {
+        py.None()
+    }
+}
+impl Elem for () {
+    fn into_py(self, py: Python<'_>) -> Py<PyAny> {
+        py.None()
+    }
+    fn zero(py: Python<'_>) -> Py<PyAny> {
+        py.None()
+    }
+}
+impl Elem for bool {
+    fn into_py(self, py: Python<'_>) -> Py<PyAny> {
+        PyBool::new(py, self).to_owned().into_any().unbind()
+    }
+    fn zero(py: Python<'_>) -> Py<PyAny> {
+        false.into_py(py)
+    }
+}
+impl Elem for i32 {
+    fn into_py(self, py: Python<'_>) -> Py<PyAny> {
+        PyInt::new(py, self).into_any().unbind()
+    }
+    fn zero(py: Python<'_>) -> Py<PyAny> {
+        0i32.into_py(py)
+    }
+}
+impl Elem for f64 {
+    fn into_py(self, py: Python<'_>) -> Py<PyAny> {
+        PyFloat::new(py, self).into_any().unbind()
+    }
+    fn zero(py: Python<'_>) -> Py<PyAny> {
+        0f64.into_py(py)
+    }
+}
+
+/// A value converted for a typed channel.
+pub enum Val {
+    Obj(Py<PyAny>),
+    StructZ,
+    Bool(bool),
+    Int(i32),
+    Double(f64),
+    Signal(Signal),
+}
+
+impl Val {
+    /// A copy (a new reference for objects).
+    pub fn clone_ref(&self, py: Python<'_>) -> Val {
+        match self {
+            Val::Obj(o) => Val::Obj(o.clone_ref(py)),
+            Val::StructZ => Val::StructZ,
+            Val::Bool(b) => Val::Bool(*b),
+            Val::Int(i) => Val::Int(*i),
+            Val::Double(d) => Val::Double(*d),
+            Val::Signal(s) => Val::Signal(*s),
+        }
+    }
+}
+
+fn mismatch(expect: &str, obj: &Bound<'_, PyAny>) -> PyErr {
+    match obj.repr() {
+        Ok(r) => PyTypeError::new_err(format!("type mismatch: expect {expect}; got {r}")),
+        Err(e) => e,
+    }
+}
+
+/// Converts `obj` for a channel of `dtype` (TypeError on a wrong type).
+pub fn to_val(dtype: DType, obj: &Bound<'_, PyAny>) -> PyResult<Val> {
+    Ok(match dtype {
+        DType::Obj => Val::Obj(obj.clone().unbind()),
+        DType::StructZ => {
+            if !obj.is_none() {
+                return Err(mismatch("structZ", obj));
+            }
+            Val::StructZ
+        }
+        DType::Bool => match obj.cast::<PyBool>() {
+            Ok(b) => Val::Bool(b.is_true()),
+            Err(_) => return Err(mismatch("bool", obj)),
+        },
+        DType::Int => {
+            if obj.is_instance_of::<PyBool>() {
+                return Err(mismatch("int", obj));
+            }
+            if let Ok(i) = obj.cast::<PyInt>() {
+                match i.extract::<i32>() {
+                    Ok(v) => Val::Int(v),
+                    Err(_) => return Err(PyOverflowError::new_err(format!("value out of range for C.int: {}", obj.repr()?))),
+                }
+            } else if let Ok(f) = obj.cast::<PyFloat>() {
+                let v = f.value();
+                if v.fract() != 0.0 || !v.is_finite() {
+                    return Err(mismatch("int", obj));
+                }
+                if v < i32::MIN as f64 || v > i32::MAX as f64 {
+                    return Err(PyOverflowError::new_err(format!("value out of range for C.int: {}", obj.repr()?)));
+                }
+                Val::Int(v as i32)
+            } else {
+                return Err(mismatch("int", obj));
+            }
+        }
+        DType::Double => {
+            if obj.is_instance_of::<PyBool>() {
+                return Err(mismatch("float", obj));
+            }
+            if let Ok(f) = obj.cast::<PyFloat>() {
+                Val::Double(f.value())
+            } else if obj.is_instance_of::<PyInt>() {
+                Val::Double(obj.extract::<f64>()?)
+            } else {
+                return Err(mismatch("float", obj));
+            }
+        }
+        DType::Signal => match obj.cast::<PySignal>() {
+            Ok(s) => Val::Signal(s.get().sig),
+            Err(_) => return Err(mismatch("os.PySignal", obj)),
+        },
+    })
+}
+
+pub(crate) fn panic_err(py: Python<'_>, e: ChanError) -> PyErr {
+    go_panic(py, e.to_string())
+}
+
+/// A received value for Python: `v`, or `(v, ok)` with `with_ok`; the
+/// dtype's zero value (and ok=False) when the channel was closed.
+pub(crate) fn recv_out<T: Elem>(py: Python<'_>, v: Option<T>, with_ok: bool) -> PyResult<Py<PyAny>> {
+    let (v, ok) = match v {
+        Some(v) => (v.into_py(py), true),
+        None => (T::zero(py), false),
+    };
+    if with_ok {
+        Ok(pyo3::types::PyTuple::new(py, [v, ok.into_py(py)])?.into_any().unbind())
+    } else {
+        Ok(v)
+    }
+}
+
+/// Go's channel for Python: `chan(size=0, dtype=object)`.
+#[pyclass(name = "pychan", module = "golang._golang", frozen, weakref)]
+pub struct PyChan {
+    /// The channel; its variant is the dtype.
+    pub ch: AnyChan,
+}
+
+/// The singleton nil channel of each dtype (`chan.nil(X) is chan.nil(X)`).
+pub fn nil_of(py: Python<'_>, dtype: DType) -> PyResult<Py<PyChan>> {
+    static NILS: [PyOnceLock<Py<PyChan>>; 6] = [const { PyOnceLock::new() }; 6];
+    NILS[dtype.index()]
+        .get_or_try_init(py, || Py::new(py, PyChan { ch: AnyChan::nil(dtype) }))
+        .map(|c| c.clone_ref(py))
+}
+
+impl PyChan {
+    /// Wraps a Rust channel (for Rust code that hands channels to Python).
+    pub fn from_chan(ch: AnyChan) -> PyChan {
+        PyChan { ch }
+    }
+}
+
+/// `golang.os.Signal`: an operating-system signal (use `golang.syscall.SIG*`).
+#[pyclass(name = "PySignal", module = "golang._os", frozen)]
+pub struct PySignal {
+    pub sig: Signal,
+}
+
+fn new_signal(py: Python<'_>, sig: Signal) -> Py<PyAny> {
+    match Py::new(py, PySignal { sig }) {
+        Ok(s) => s.into_any(),
+        // Allocation failure: the error is set; None is all we can give.
+        Err(e) => {
+            e.restore(py);
+            py.None()
+        }
+    }
+}
+
+impl Elem for Signal {
+    fn into_py(self, py: Python<'_>) -> Py<PyAny> {
+        new_signal(py, self)
+    }
+    fn zero(py: Python<'_>) -> Py<PyAny> {
+        new_signal(py, Signal(0))
+    }
+}
