@@ -35,9 +35,11 @@ if _sys.platform == 'emscripten':
 from golang._golang import chan, select, default, nilchan
 from golang._golang import aselect, run, DeadlockError
 from golang import _golang
+_syncrun_ok = False
 if _sys.platform != 'emscripten':
     from golang._syncrun import run     # plain main: synchronous goroutines (_syncrun.py)
     from golang import _syncrun
+    _syncrun_ok = _syncrun.available()  # (greenlet is installed)
 
 # Pygolang 0.1's names of the pure-Python parts in the core module (both cores).
 from golang import _pystr
@@ -75,7 +77,10 @@ def go(f, *argv, **kw):
     For an `async def` f the goroutine is a coroutine on the Rust executor
     (the current one inside `golang.run`, else the background one), which
     awaits `ch.arecv()`, `ch.asend(x)`, `aselect(...)`, `time.asleep(dt)`.
-    Otherwise it is an OS thread from a pool (a greenlet under gevent).
+    Otherwise it is an OS thread from a pool (a greenlet under gevent);
+    inside `golang.run` it is a synchronous goroutine of the run (a greenlet
+    that the run's executor schedules; golang/_syncrun.py), when the
+    greenlet package is installed.
     The program does not wait for goroutines when it exits. An exception that
     escapes f is printed, as for any thread.
     """
@@ -83,8 +88,9 @@ def go(f, *argv, **kw):
         raise TypeError("go: f must be callable, not %s" % type(f).__name__)
     if _iscoroutinefunction(f):
         _golang.go_async(f(*argv, **kw))
-    elif _golang._in_executor() and _sys.platform != 'emscripten':
-        # inside golang.run: a synchronous goroutine of the run
+    elif _syncrun_ok and _golang._in_executor():
+        # inside golang.run: a synchronous goroutine of the run (without
+        # greenlet: an OS thread, as outside)
         _golang.go_async(_syncrun.drive(f, argv, kw))
     elif _gevent:
         _gevent_runtime.go(f, argv, kw)

@@ -239,3 +239,30 @@ def test_plain_def_test_under_the_seeds_marker():
     time.sleep(2)
     assert ch.recv() == t0
     assert time.now() - t0 == 2.0
+
+
+NO_GREENLET_PROG = '''
+import sys
+sys.modules['greenlet'] = None          # as if not installed
+import golang
+from golang import go, chan
+
+async def amain():
+    ch = chan()
+    go(lambda: ch.send('thread goroutine'))     # an OS thread, as outside a run
+    return await ch.arecv()
+print(golang.run(amain, seed=1, clock='real'))
+try:
+    golang.run(lambda: 1, seed=1)
+except ValueError as e:
+    print('refused:', e)
+'''
+
+
+def test_without_greenlet_plain_goroutines_in_a_run_are_threads_and_plain_main_is_refused():
+    import subprocess
+    p = subprocess.run([sys.executable, '-c', NO_GREENLET_PROG], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    out = p.stdout.splitlines()
+    assert out[0] == 'thread goroutine'
+    assert out[1].startswith('refused: golang.run: main must be an async function'), out
