@@ -27,6 +27,9 @@ threading lock held across a channel operation) is not scheduled by the
 seed; on the virtual clock `time.sleep` is virtual, `time.now()` too.
 """
 
+import os as _os
+import re as _re
+
 from golang import _golang
 
 try:
@@ -49,6 +52,12 @@ class _Wait(object):
 if _greenlet is not None:
     class _SyncGoroutine(_greenlet.greenlet):
         """The greenlet of a synchronous goroutine of a run."""
+
+# The synchronous goroutines of the current run, in the order they were
+# started (so in the order of their goroutine ids), for the deadlock report;
+# [0] is main when main is synchronous.
+_started = []
+_main_name = None
 
 
 def available():
@@ -81,6 +90,9 @@ async def _drive(f, args, kw):
         raise RuntimeError("golang: a plain function as a goroutine of golang.run needs the "
                            "greenlet package (pip install greenlet, or pygolang-rs[gpython])")
     g = _SyncGoroutine(lambda: f(*args, **kw))
+    g.golang_name = getattr(f, '__qualname__', None) or getattr(f, '__name__', '?')
+    g.golang_where = None       # file:line where it last waited (deadlock report)
+    _started.append(g)
     step = g.switch
     arg = ()
     while True:
@@ -90,10 +102,12 @@ async def _drive(f, args, kw):
         finally:
             _set_active(False)
         if g.dead:
+            g.golang_where = 'finished'
             break
         if type(out) is not _Wait:
             raise RuntimeError("golang: a synchronous goroutine switched away from its "
                                "run without waiting (another greenlet library?)")
+        g.golang_where = _where(g)
         try:
             v = await out.aw
         except BaseException as e:
@@ -118,11 +132,61 @@ def drive(f, args, kw):
 def run(main, *args, seed=None, clock='virtual'):
     """golang.run: `async def` main as before; a plain main runs as a
     synchronous goroutine of the run."""
-    if callable(main) and not _is_async(main) and available():
-        def _main(*a):
-            return drive(main, a, {})
-        return _golang.run(_main, *args, seed=seed, clock=clock)
-    return _golang.run(main, *args, seed=seed, clock=clock)
+    global _main_name
+    if _golang._in_executor():      # (refused by the core: "called inside ...")
+        return _golang.run(main, *args, seed=seed, clock=clock)
+    del _started[:]
+    sync_main = callable(main) and not _is_async(main) and available()
+    _main_name = 'main' if sync_main else None
+    try:
+        if sync_main:
+            def _main(*a):
+                return drive(main, a, {})
+            return _golang.run(_main, *args, seed=seed, clock=clock)
+        return _golang.run(main, *args, seed=seed, clock=clock)
+    except _golang.DeadlockError as e:
+        msg = _with_locations(str(e))
+        if msg is None:
+            raise
+        raise _golang.DeadlockError(msg) from None
+    finally:
+        del _started[:]
+
+
+_GOLANG_DIR = _os.path.dirname(_os.path.abspath(__file__)) + _os.sep
+_HEADER = _re.compile(r'^goroutine \d+ \[[^\]]*\]: (.*)$')
+
+
+def _where(g):
+    """file:line where the greenlet g waits: its innermost frame outside
+    the golang package."""
+    f = getattr(g, 'gr_frame', None)
+    while f is not None and _os.path.abspath(f.f_code.co_filename).startswith(_GOLANG_DIR):
+        f = f.f_back
+    if f is None:
+        return None
+    return '%s:%d' % (f.f_code.co_filename, f.f_lineno)
+
+
+def _with_locations(msg):
+    """The deadlock report with, under each synchronous goroutine's line,
+    where in the Python code it waits (as Go prints a goroutine's stack)."""
+    live = [g for g in _started if g.golang_where not in (None, 'finished')]
+    if not live:
+        return None
+    out = []
+    for line in msg.split('\n'):
+        out.append(line)
+        m = _HEADER.match(line)
+        if not m:
+            continue
+        name = m.group(1)
+        for i, g in enumerate(live):
+            if g.golang_name == name or (name == _main_name and g is _started[0]):
+                out.append('\t' + g.golang_where)
+                del live[i]
+                break
+    return '\n'.join(out)
 
 
 def _is_async(f):

@@ -111,6 +111,12 @@ def test_deadlock_names_the_goroutines_and_what_they_wait_on():
     assert "all goroutines are asleep - deadlock!" in msg
     assert "[chan receive]" in msg
     assert "[chan send]" in msg and "stuck_sender" in msg
+    # under each goroutine, where in this file it waits (as Go prints its stack)
+    lines = msg.splitlines()
+    here = __file__.rstrip('c')
+    for header in ("[chan receive]: main", "[chan send]: " + "test_deadlock_names"):
+        i = next(i for i, l in enumerate(lines) if header in l)
+        assert lines[i + 1].startswith('\t' + here + ':'), (header, msg)
 
 
 def test_go_panic_is_raised_in_the_goroutine_and_can_be_recovered():
