@@ -42,13 +42,30 @@ PYODIDE = sys.platform == 'emscripten'
 needs_threads = pytest.mark.skipif(PYODIDE, reason="needs OS threads (not under Pyodide)")
 
 
+_real_stderr = None
+
+
+def _uncaptured_stderr(config):
+    """A file on the process's real stderr. pytest's fd capture points fd 2
+    (sys.__stderr__ too) at a temporary file while a test runs, which is
+    lost when the watchdog ends the process; pytest keeps the original fd
+    (a private attribute: fall back to sys.__stderr__ without it)."""
+    global _real_stderr
+    if _real_stderr is None:
+        capman = config.pluginmanager.getplugin('capturemanager')
+        fd = getattr(getattr(getattr(capman, '_global_capturing', None), 'err', None), 'targetfd_save', None)
+        _real_stderr = os.fdopen(os.dup(fd), 'w') if isinstance(fd, int) else sys.__stderr__
+    return _real_stderr
+
+
 @pytest.fixture(autouse=True)
-def watchdog():
+def watchdog(request):
     if PYODIDE:     # (no watchdog thread; a run that cannot finish is a DeadlockError there)
         yield
         return
-    # (to the real stderr: pytest captures sys.stderr)
-    faulthandler.dump_traceback_later(WATCHDOG, exit=True, file=sys.__stderr__)
+    err = _uncaptured_stderr(request.config)
+    err.write('')
+    faulthandler.dump_traceback_later(WATCHDOG, exit=True, file=err)
     yield
     faulthandler.cancel_dump_traceback_later()
 

@@ -163,8 +163,9 @@ def test_select_blocks_until_a_recv_case_becomes_ready_and_then_unregisters():
 
     def sender():
         for i in range(N):
-            waitBlocked(ch2.recv)       # the select is queued on ch2 ...
-            assert len_recvq(ch1) == 1  # ... and on ch1
+            # the select is queued on both (it queues on one, then on the
+            # other: wait for both, not for one and assert the other)
+            wait_until(lambda: len_recvq(ch1) == 1 and len_recvq(ch2) == 1, "select queued on ch1 and ch2")
             ch2.send(i)
     g = spawn(sender)
     for i in range(N):
@@ -179,8 +180,7 @@ def test_select_blocks_until_a_send_case_becomes_ready_and_then_unregisters():
 
     def receiver():
         for i in range(N):
-            waitBlocked(ch1.send)
-            assert len_sendq(ch2) == 1
+            wait_until(lambda: len_sendq(ch1) == 1 and len_sendq(ch2) == 1, "select queued on ch1 and ch2")
             assert ch1.recv() == 'a%d' % i
     g = spawn(receiver)
     for i in range(N):
