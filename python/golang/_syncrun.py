@@ -53,11 +53,10 @@ if _greenlet is not None:
     class _SyncGoroutine(_greenlet.greenlet):
         """The greenlet of a synchronous goroutine of a run."""
 
-# The synchronous goroutines of the current run, in the order they were
-# started (so in the order of their goroutine ids), for the deadlock report;
-# [0] is main when main is synchronous.
-_started = []
-_main_name = None
+# The synchronous goroutines of the current run that have not finished, in
+# the order they were started (so in the order of their goroutine ids), for
+# the deadlock report (a dict: insertion-ordered, O(1) removal).
+_started = {}
 
 
 def available():
@@ -85,14 +84,15 @@ def active():
     return _greenlet is not None and isinstance(_greenlet.getcurrent(), _SyncGoroutine)
 
 
-async def _drive(f, args, kw):
+async def _drive(f, args, kw, is_main=False):
     if _greenlet is None or _set_active is None:
         raise RuntimeError("golang: a plain function as a goroutine of golang.run needs the "
                            "greenlet package (pip install greenlet, or pygolang-rs[gpython])")
     g = _SyncGoroutine(lambda: f(*args, **kw))
     g.golang_name = getattr(f, '__qualname__', None) or getattr(f, '__name__', '?')
     g.golang_where = None       # file:line where it last waited (deadlock report)
-    _started.append(g)
+    g.golang_main = is_main
+    _started[g] = None
     step = g.switch
     arg = ()
     while True:
@@ -102,7 +102,7 @@ async def _drive(f, args, kw):
         finally:
             _set_active(False)
         if g.dead:
-            g.golang_where = 'finished'
+            del _started[g]
             break
         if type(out) is not _Wait:
             raise RuntimeError("golang: a synchronous goroutine switched away from its "
@@ -119,10 +119,10 @@ async def _drive(f, args, kw):
     return out
 
 
-def drive(f, args, kw):
+def drive(f, args, kw, is_main=False):
     """The coroutine of a synchronous goroutine running f(*args, **kw),
     named after f (deadlock reports and traces show that name)."""
-    c = _drive(f, args, kw)
+    c = _drive(f, args, kw, is_main)
     name = getattr(f, '__qualname__', None) or getattr(f, '__name__', None)
     if isinstance(name, str):
         c.__qualname__ = name
@@ -132,16 +132,14 @@ def drive(f, args, kw):
 def run(main, *args, seed=None, clock='virtual'):
     """golang.run: `async def` main as before; a plain main runs as a
     synchronous goroutine of the run."""
-    global _main_name
     if _golang._in_executor():      # (refused by the core: "called inside ...")
         return _golang.run(main, *args, seed=seed, clock=clock)
-    del _started[:]
+    _started.clear()
     sync_main = callable(main) and not _is_async(main) and available()
-    _main_name = 'main' if sync_main else None
     try:
         if sync_main:
             def _main(*a):
-                return drive(main, a, {})
+                return drive(main, a, {}, is_main=True)
             return _golang.run(_main, *args, seed=seed, clock=clock)
         return _golang.run(main, *args, seed=seed, clock=clock)
     except _golang.DeadlockError as e:
@@ -150,7 +148,7 @@ def run(main, *args, seed=None, clock='virtual'):
             raise
         raise _golang.DeadlockError(msg) from None
     finally:
-        del _started[:]
+        _started.clear()
 
 
 _GOLANG_DIR = _os.path.dirname(_os.path.abspath(__file__)) + _os.sep
@@ -171,7 +169,7 @@ def _where(g):
 def _with_locations(msg):
     """The deadlock report with, under each synchronous goroutine's line,
     where in the Python code it waits (as Go prints a goroutine's stack)."""
-    live = [g for g in _started if g.golang_where not in (None, 'finished')]
+    live = [g for g in _started if g.golang_where is not None]
     if not live:
         return None
     out = []
@@ -182,7 +180,7 @@ def _with_locations(msg):
             continue
         name = m.group(1)
         for i, g in enumerate(live):
-            if g.golang_name == name or (name == _main_name and g is _started[0]):
+            if g.golang_name == name or (name == 'main' and g.golang_main):
                 out.append('\t' + g.golang_where)
                 del live[i]
                 break
