@@ -8,6 +8,12 @@
 // 3. WaitGroup: `_count >= 0` under `_mu`; `_done` is closed (and replaced
 //    by a fresh channel) exactly when the count drops to 0, which wakes every
 //    waiter of that round.
+// 4. The last thing the Add that drops the count to 0 does is close that
+//    round's channel, through its own reference, after `_mu` is released: a
+//    waiter may return and free the WaitGroup as soon as it is closed (the
+//    usual `wg.wait(); delete shared;`), so nothing of `*this` may be
+//    touched after. (Closing before the unlock let a goroutine's unlock run
+//    on freed memory.)
 
 #ifndef GOLANG_SYNC_H
 #define GOLANG_SYNC_H
@@ -62,14 +68,24 @@ public:
         if (delta == 0)
             return;
         _mu.lock();
-        defer([&]() { _mu.unlock(); });
-        if (_count + delta < 0)
+        if (_count + delta < 0) {
+            _mu.unlock();
             panic("sync: negative WaitGroup counter");
-        _count += delta;
-        if (_count == 0) {  // invariant 3
-            _done.close();
-            _done = makechan<structZ>();
         }
+        _count += delta;
+        if (_count != 0) {
+            _mu.unlock();
+            return;
+        }
+        chan<structZ> round = _done;  // invariant 3
+        try {
+            _done = makechan<structZ>();
+        } catch (...) {
+            _mu.unlock();
+            throw;
+        }
+        _mu.unlock();
+        round.close();  // invariant 4: last, without *this
     }
     void done() { add(-1); }
     void wait() {
