@@ -85,9 +85,7 @@ def active():
 
 
 async def _drive(f, args, kw, is_main=False):
-    if _greenlet is None or _set_active is None:
-        raise RuntimeError("golang: a plain function as a goroutine of golang.run needs the "
-                           "greenlet package (pip install greenlet, or pygolang-rs[gpython])")
+    # (only started when available(): run() and go() check it)
     g = _SyncGoroutine(lambda: f(*args, **kw))
     g.golang_name = getattr(f, '__qualname__', None) or getattr(f, '__name__', '?')
     g.golang_where = None       # file:line where it last waited (deadlock report)

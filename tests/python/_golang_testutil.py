@@ -64,7 +64,6 @@ def watchdog(request):
         yield
         return
     err = _uncaptured_stderr(request.config)
-    err.write('')
     faulthandler.dump_traceback_later(WATCHDOG, exit=True, file=err)
     yield
     faulthandler.cancel_dump_traceback_later()
