@@ -21,31 +21,41 @@
 //!    "send on closed channel"). The header turns it into a C++ exception.
 //!    An unexpected Rust panic (a bug) is caught and reported as
 //!    "BUG: capi: ..." the same way.
-//! 3. A `_chan*` is a `RawChan` allocated here, with its own atomic refcount
-//!    (starting at 1, `chanxincref`/`chanxdecref`, NULL allowed) and an
-//!    element size fixed at make time. The channel underneath (`Chan<Elem>`)
-//!    is freed when the count reaches 0; a decref to 0 with waiters left
-//!    panics "chan: decref: free: recvq not empty" (or "sendq") and leaks the
-//!    channel instead of freeing what others wait on.
+//! 3. A `_chan*` is a `RawChan` (rawchan.rs): the same object a Python
+//!    `chan` holds, with its own atomic refcount (starting at 1,
+//!    `chanxincref`/`chanxdecref`, NULL allowed) and an element size fixed at
+//!    make time. It is freed when the count reaches 0; a C decref to 0 with
+//!    waiters left panics "chan: decref: free: recvq not empty" (or "sendq")
+//!    and leaks the channel instead of freeing what others wait on.
 //! 4. Elements are `elemsize` bytes copied with memcpy: a send reads exactly
 //!    `elemsize` bytes at `ptx`, a receive writes exactly `elemsize` bytes at
 //!    `prx` (zeroes when the channel is closed), or nothing when `prx` is
 //!    NULL. `_selcase` has the 32-byte layout of Pygolang 0.1 (`SelCase`).
 //! 5. Every function may be called without the GIL and from any thread,
 //!    including threads Python never saw. Blocking calls block the calling
-//!    OS thread; they never take the GIL.
+//!    OS thread; they never take the GIL. Exception: the `pychan_*`
+//!    functions (feature 2) make or read Python objects and need the GIL;
+//!    they report failure as a Python exception set and NULL, or a panic
+//!    message.
+//! 6. Feature 2 shares channels with Python: `makechan_dtype` makes a typed
+//!    channel (what C++ `makechan<int>` etc. use), which a Python `chan` of
+//!    that dtype can wrap (`pychan_from_raw`), and `pychan_rawchan` gives the
+//!    raw channel of a Python `chan` (one count added). A dtype crosses the
+//!    ABI as Pygolang's `DType` number; a raw channel of another type is
+//!    refused with "pychan: channel type mismatch".
 
+use crate::rawchan::{each_raw, with_raw, PyChan, RawChan, RawElem, RawKind};
+use crate::value::DType;
 use golang_chan::{Blocking, Chan, ChanError, Select};
 use std::ffi::{c_char, c_void, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Condvar, Mutex};
 
 /// ABI generation: a user built for another value cannot run (invariant 1).
 pub const ABI_VERSION: u32 = 1;
 /// Number of table features in this ABI (append-only, invariant 1).
-pub const FEATURE_VERSION: u32 = 1;
+pub const FEATURE_VERSION: u32 = 2;
 
 /// NULL on success, else a static NUL-terminated Go panic message
 /// (invariant 2).
@@ -71,87 +81,32 @@ fn guard(f: impl FnOnce() -> Panic) -> Panic {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| msg(c"BUG: capi: internal panic"))
 }
 
-/// Elements up to this size live inline in the channel's buffer.
-const INLINE: usize = 16;
+static NIL: RawKind = RawKind::Bytes(Chan::nil());
 
-/// One element of a byte channel: `elemsize` bytes (invariant 4). Small
-/// elements (ints, doubles, pointers, small structs) are stored inline, so
-/// a send allocates nothing; larger ones are boxed.
-pub enum Elem {
-    Inline([u8; INLINE]),
-    Heap(Box<[u8]>),
-}
-
-impl Elem {
-    /// Reads `size` bytes at `p`.
-    ///
-    /// # Safety
-    /// `p` must be valid for reading `size` bytes (or `size == 0`).
-    unsafe fn read(p: *const u8, size: usize) -> Elem {
-        if size <= INLINE {
-            let mut b = [0u8; INLINE];
-            if size > 0 {
-                // SAFETY: the caller guarantees `size` readable bytes at `p`;
-                // `b` has room for `size <= INLINE`.
-                unsafe { ptr::copy_nonoverlapping(p, b.as_mut_ptr(), size) };
-            }
-            Elem::Inline(b)
-        } else {
-            // SAFETY: as above.
-            Elem::Heap(unsafe { std::slice::from_raw_parts(p, size) }.into())
-        }
-    }
-
-    /// Writes `size` bytes to `p` (the element's bytes, or zeroes for
-    /// `None`).
-    ///
-    /// # Safety
-    /// `p` must be NULL or valid for writing `size` bytes.
-    unsafe fn write(v: Option<&Elem>, p: *mut u8, size: usize) {
-        if p.is_null() || size == 0 {
-            return;
-        }
-        match v {
-            // SAFETY: the caller guarantees `size` writable bytes at `p`; the
-            // element holds at least `size` bytes (it was read with it).
-            Some(Elem::Inline(b)) => unsafe { ptr::copy_nonoverlapping(b.as_ptr(), p, size) },
-            // SAFETY: as above.
-            Some(Elem::Heap(b)) => unsafe { ptr::copy_nonoverlapping(b.as_ptr(), p, size) },
-            // SAFETY: as above.
-            None => unsafe { ptr::write_bytes(p, 0, size) },
-        }
-    }
-}
-
-/// The object behind a C `_chan*` (invariant 3).
-pub struct RawChan {
-    refcnt: AtomicI32,
-    elemsize: u32,
-    ch: Chan<Elem>,
-}
-
-static NIL: std::sync::LazyLock<Chan<Elem>> = std::sync::LazyLock::new(Chan::nil);
-
-/// The channel behind `p`; the nil channel for NULL.
+/// The channel behind `p` and its element size; the nil channel for NULL.
 ///
 /// # Safety
-/// `p` is NULL or a live `RawChan` from `makechan` (the caller holds a
-/// reference).
-unsafe fn chan_of<'a>(p: *const RawChan) -> (&'a Chan<Elem>, usize) {
+/// `p` is NULL or a live `RawChan` (the caller holds a count).
+unsafe fn chan_of<'a>(p: *const RawChan) -> (&'a RawKind, usize) {
     if p.is_null() {
         (&NIL, 0)
     } else {
         // SAFETY: see the function's contract.
         let r = unsafe { &*p };
-        (&r.ch, r.elemsize as usize)
+        (r.kind(), r.elemsize() as usize)
     }
 }
 
+/// The panic for a C operation on the elements of a `chan(dtype=object)`
+/// (its elements are Python objects, which C code cannot send or receive
+/// without the GIL).
+const OBJ_FROM_C: Panic = c"chan: C operation on the elements of a chan of Python objects".as_ptr();
+
 extern "C" fn makechan(elemsize: u32, size: u32, out: *mut *mut RawChan) -> Panic {
     guard(|| {
-        let r = Box::new(RawChan { refcnt: AtomicI32::new(1), elemsize, ch: Chan::new(size as usize) });
+        let r = RawChan::make(RawKind::Bytes(Chan::new(size as usize)), elemsize);
         // SAFETY: the caller passes a writable out pointer.
-        unsafe { *out = Box::into_raw(r) };
+        unsafe { *out = r };
         OK
     })
 }
@@ -160,9 +115,8 @@ extern "C" fn chanxincref(p: *mut RawChan) -> Panic {
     if p.is_null() {
         return OK;
     }
-    // SAFETY: a non-NULL `_chan*` is live while its caller holds a reference.
-    let prev = unsafe { &*p }.refcnt.fetch_add(1, Ordering::Relaxed);
-    if prev < 1 {
+    // SAFETY: a non-NULL `_chan*` is live while its caller holds a count.
+    if !unsafe { &*p }.incref() {
         return msg(c"incref: refcnt was < 1");
     }
     OK
@@ -173,26 +127,22 @@ extern "C" fn chanxdecref(p: *mut RawChan) -> Panic {
         return OK;
     }
     guard(|| {
-        // SAFETY: the caller gives up one reference it holds, so `p` is live.
+        // SAFETY: the caller gives up one count it holds, so `p` is live.
         let r = unsafe { &*p };
-        let prev = r.refcnt.fetch_sub(1, Ordering::Release);
-        if prev < 1 {
-            return msg(c"decref: refcnt was < 1");
+        match r.decref() {
+            Err(()) => return msg(c"decref: refcnt was < 1"),
+            Ok(false) => return OK,
+            Ok(true) => {}
         }
-        if prev > 1 {
-            return OK;
-        }
-        std::sync::atomic::fence(Ordering::Acquire);
         // Invariant 3: never free a channel somebody still waits on.
-        if r.ch.waiting_receivers() != 0 {
+        if each_raw!(r.kind(), c => c.waiting_receivers()) != 0 {
             return msg(c"chan: decref: free: recvq not empty");
         }
-        if r.ch.waiting_senders() != 0 {
+        if each_raw!(r.kind(), c => c.waiting_senders()) != 0 {
             return msg(c"chan: decref: free: sendq not empty");
         }
-        // SAFETY: the count reached 0: this was the last reference, and `p`
-        // came from `Box::into_raw` in `makechan`.
-        drop(unsafe { Box::from_raw(p) });
+        // SAFETY: the count reached 0: this was the last count.
+        unsafe { RawChan::free(p) };
         OK
     })
 }
@@ -201,8 +151,8 @@ extern "C" fn chanrefcnt(p: *const RawChan) -> i32 {
     if p.is_null() {
         return 0;
     }
-    // SAFETY: the caller holds a reference.
-    unsafe { &*p }.refcnt.load(Ordering::Relaxed)
+    // SAFETY: the caller holds a count.
+    unsafe { &*p }.refcnt()
 }
 
 extern "C" fn chanelemsize(p: *const RawChan) -> u32 {
@@ -214,13 +164,15 @@ extern "C" fn chansend(p: *mut RawChan, ptx: *const c_void) -> Panic {
     guard(|| {
         // SAFETY: NULL or held by the caller.
         let (ch, size) = unsafe { chan_of(p) };
-        // SAFETY: invariant 4: `ptx` points to `elemsize` bytes.
-        let v = unsafe { Elem::read(ptx.cast(), size) };
-        match ch.send_blocking_interruptible(v, None) {
-            Blocking::Done(Ok(())) => OK,
-            Blocking::Done(Err(e)) => chan_error(e),
-            Blocking::Interrupted => msg(c"BUG: capi: send interrupted"),
-        }
+        with_raw!(ch, ch => {
+            // SAFETY: invariant 4: `ptx` points to `elemsize` bytes.
+            let v = unsafe { RawElem::read(ptx.cast(), size) };
+            match ch.send_blocking_interruptible(v, None) {
+                Blocking::Done(Ok(())) => OK,
+                Blocking::Done(Err(e)) => chan_error(e),
+                Blocking::Interrupted => msg(c"BUG: capi: send interrupted"),
+            }
+        }, obj => OBJ_FROM_C)
     })
 }
 
@@ -228,17 +180,19 @@ extern "C" fn chanrecv_(p: *mut RawChan, prx: *mut c_void, ok: *mut bool) -> Pan
     guard(|| {
         // SAFETY: NULL or held by the caller.
         let (ch, size) = unsafe { chan_of(p) };
-        let v = match ch.recv_blocking_interruptible(None) {
-            Blocking::Done(v) => v,
-            Blocking::Interrupted => return msg(c"BUG: capi: recv interrupted"),
-        };
-        // SAFETY: invariant 4: `prx` is NULL or has room for `elemsize` bytes.
-        unsafe { Elem::write(v.as_ref(), prx.cast(), size) };
-        if !ok.is_null() {
-            // SAFETY: a non-NULL `ok` is writable.
-            unsafe { *ok = v.is_some() };
-        }
-        OK
+        with_raw!(ch, ch => {
+            let v = match ch.recv_blocking_interruptible(None) {
+                Blocking::Done(v) => v,
+                Blocking::Interrupted => return msg(c"BUG: capi: recv interrupted"),
+            };
+            // SAFETY: invariant 4: `prx` is NULL or has room for `elemsize` bytes.
+            unsafe { RawElem::write(v.as_ref(), prx.cast(), size) };
+            if !ok.is_null() {
+                // SAFETY: a non-NULL `ok` is writable.
+                unsafe { *ok = v.is_some() };
+            }
+            OK
+        }, obj => OBJ_FROM_C)
     })
 }
 
@@ -246,7 +200,7 @@ extern "C" fn chanclose(p: *mut RawChan) -> Panic {
     guard(|| {
         // SAFETY: NULL or held by the caller.
         let (ch, _) = unsafe { chan_of(p) };
-        match ch.try_close() {
+        match each_raw!(ch, c => c.try_close()) {
             Ok(()) => OK,
             Err(e) => chan_error(e),
         }
@@ -255,22 +209,22 @@ extern "C" fn chanclose(p: *mut RawChan) -> Panic {
 
 extern "C" fn chanlen(p: *const RawChan) -> u32 {
     // SAFETY: NULL or held by the caller.
-    unsafe { chan_of(p) }.0.len() as u32
+    each_raw!(unsafe { chan_of(p) }.0, c => c.len()) as u32
 }
 
 extern "C" fn chancap(p: *const RawChan) -> u32 {
     // SAFETY: NULL or held by the caller.
-    unsafe { chan_of(p) }.0.cap() as u32
+    each_raw!(unsafe { chan_of(p) }.0, c => c.cap()) as u32
 }
 
 extern "C" fn tchanrecvqlen(p: *const RawChan) -> i32 {
     // SAFETY: NULL or held by the caller.
-    unsafe { chan_of(p) }.0.waiting_receivers() as i32
+    each_raw!(unsafe { chan_of(p) }.0, c => c.waiting_receivers()) as i32
 }
 
 extern "C" fn tchansendqlen(p: *const RawChan) -> i32 {
     // SAFETY: NULL or held by the caller.
-    unsafe { chan_of(p) }.0.waiting_senders() as i32
+    each_raw!(unsafe { chan_of(p) }.0, c => c.waiting_senders()) as i32
 }
 
 /// What a select case does (`_selcase.op`).
@@ -322,24 +276,21 @@ extern "C" fn chanselect(casev: *const SelCase, casec: i32, out: *mut i32) -> Pa
             let (ch, size) = unsafe { chan_of(c.ch) };
             match c.op {
                 op if op == ChanOp::Send as u8 => {
-                    let v = if c.flags & INPLACE_DATA != 0 {
-                        if size > 8 {
-                            return msg(c"select: send: inplace data > 8 bytes");
-                        }
-                        let b = c.ptxrx.to_ne_bytes();
-                        // SAFETY: `b` holds 8 >= size bytes.
-                        unsafe { Elem::read(b.as_ptr(), size) }
-                    } else {
-                        // SAFETY: invariant 4.
-                        unsafe { Elem::read(c.ptxrx as usize as *const u8, size) }
-                    };
-                    sel.send(ch, v);
+                    if c.flags & INPLACE_DATA != 0 && size > 8 {
+                        return msg(c"select: send: inplace data > 8 bytes");
+                    }
+                    let b = c.ptxrx.to_ne_bytes();
+                    let p = if c.flags & INPLACE_DATA != 0 { b.as_ptr() } else { c.ptxrx as usize as *const u8 };
+                    with_raw!(ch, ch => {
+                        // SAFETY: invariant 4 (or `b`, which holds 8 >= size bytes).
+                        sel.send(ch, unsafe { RawElem::read(p, size) });
+                    }, obj => return OBJ_FROM_C);
                 }
                 op if op == ChanOp::Recv as u8 => {
                     if c.flags & INPLACE_DATA != 0 {
                         return msg(c"select: recv into inplace data");
                     }
-                    sel.recv(ch);
+                    with_raw!(ch, ch => { sel.recv(ch); }, obj => return OBJ_FROM_C);
                 }
                 op if op == ChanOp::Default as u8 => {
                     if default.is_some() {
@@ -362,13 +313,16 @@ extern "C" fn chanselect(casev: *const SelCase, casec: i32, out: *mut i32) -> Pa
             let c = &cases[i];
             if c.op == ChanOp::Recv as u8 {
                 // SAFETY: NULL or held by the caller.
-                let (_, size) = unsafe { chan_of(c.ch) };
-                let v = sel.take_recv::<Elem>(k).flatten();
-                // SAFETY: invariant 4: the receive buffer is NULL or has room.
-                unsafe { Elem::write(v.as_ref(), c.ptxrx as usize as *mut u8, size) };
+                let (ch, size) = unsafe { chan_of(c.ch) };
+                let ok = with_raw!(ch, _ch => {
+                    let v = take_recv_like(&mut sel, k, _ch);
+                    // SAFETY: invariant 4: the receive buffer is NULL or has room.
+                    unsafe { RawElem::write(v.as_ref(), c.ptxrx as usize as *mut u8, size) };
+                    v.is_some()
+                }, obj => unreachable!("object channels are refused above"));
                 if !c.rxok.is_null() {
                     // SAFETY: a non-NULL `rxok` is writable.
-                    unsafe { *c.rxok = v.is_some() };
+                    unsafe { *c.rxok = ok };
                 }
             }
         }
@@ -376,6 +330,90 @@ extern "C" fn chanselect(casev: *const SelCase, casec: i32, out: *mut i32) -> Pa
         unsafe { *out = i as i32 };
         OK
     })
+}
+
+extern "C" fn makechan_dtype(dtype: i32, size: u32, out: *mut *mut RawChan) -> Panic {
+    guard(|| {
+        // (object channels are Python's: C cannot make one)
+        let dtype = match DType::from_index(dtype) {
+            Some(d) if d != DType::Obj => d,
+            _ => return msg(c"makechan: invalid dtype"),
+        };
+        let p = RawChan::make(RawKind::Typed(crate::value::AnyChan::new(dtype, size as usize)), dtype.elemsize());
+        // SAFETY: the caller passes a writable out pointer.
+        unsafe { *out = p };
+        OK
+    })
+}
+
+/// Raises `golang._PanicError(msg)` and returns NULL (invariant 5).
+fn raise_panic(py: pyo3::Python<'_>, m: &str) -> *mut pyo3::ffi::PyObject {
+    crate::value::go_panic(py, m).restore(py);
+    ptr::null_mut()
+}
+
+/// `guard` for the functions that return a Python object (invariant 2).
+fn guard_obj(f: impl FnOnce(pyo3::Python<'_>) -> *mut pyo3::ffi::PyObject) -> *mut pyo3::ffi::PyObject {
+    // SAFETY: invariant 5: the caller of a `pychan_*` function holds the GIL.
+    let py = unsafe { pyo3::Python::assume_attached() };
+    catch_unwind(AssertUnwindSafe(|| f(py))).unwrap_or_else(|_| raise_panic(py, "BUG: capi: internal panic"))
+}
+
+extern "C" fn pychan_from_raw(p: *mut RawChan, dtype: i32) -> *mut pyo3::ffi::PyObject {
+    guard_obj(|py| pychan_from_raw_(py, p, dtype))
+}
+
+fn pychan_from_raw_(py: pyo3::Python<'_>, p: *mut RawChan, dtype: i32) -> *mut pyo3::ffi::PyObject {
+    let Some(dtype) = DType::from_index(dtype) else { return raise_panic(py, "pychan: invalid dtype") };
+    // SAFETY: the caller holds a count of `p` (or passes NULL).
+    match unsafe { PyChan::from_raw(p, dtype) } {
+        Ok(c) => match pyo3::Py::new(py, c) {
+            Ok(o) => o.into_ptr(),
+            Err(e) => {
+                e.restore(py);
+                ptr::null_mut()
+            }
+        },
+        Err(m) => raise_panic(py, m),
+    }
+}
+
+extern "C" fn pychan_nil(dtype: i32) -> *mut pyo3::ffi::PyObject {
+    guard_obj(|py| pychan_nil_(py, dtype))
+}
+
+fn pychan_nil_(py: pyo3::Python<'_>, dtype: i32) -> *mut pyo3::ffi::PyObject {
+    let Some(dtype) = DType::from_index(dtype) else { return raise_panic(py, "pychan: invalid dtype") };
+    match crate::rawchan::nil_of(py, dtype) {
+        Ok(o) => o.into_ptr(),
+        Err(e) => {
+            e.restore(py);
+            ptr::null_mut()
+        }
+    }
+}
+
+extern "C" fn pychan_rawchan(obj: *mut pyo3::ffi::PyObject, dtype: i32, out: *mut *mut RawChan) -> Panic {
+    guard(|| {
+        // SAFETY: invariant 5: the caller holds the GIL and a reference to `obj`.
+        let py = unsafe { pyo3::Python::assume_attached() };
+        // SAFETY: as above: `obj` is a live object.
+        let o = unsafe { pyo3::Bound::from_borrowed_ptr(py, obj) };
+        let Ok(c) = o.cast::<PyChan>() else { return msg(c"pychan: not a chan") };
+        let c = c.get();
+        if DType::from_index(dtype) != Some(c.dtype()) {
+            return msg(c"pychan: channel type mismatch");
+        }
+        // SAFETY: the caller passes a writable out pointer.
+        unsafe { *out = c.raw_incref() };
+        OK
+    })
+}
+
+/// The value the select's receive case `k` got, typed as the elements of
+/// `_ch` (which only names the type).
+fn take_recv_like<T: RawElem>(sel: &mut Select<'_>, k: usize, _ch: &Chan<T>) -> Option<T> {
+    sel.take_recv::<T>(k).flatten()
 }
 
 /// A goroutine body from C: `f(arg)`.
@@ -485,6 +523,11 @@ pub struct CApi {
     pub semarelease: extern "C" fn(*mut Sema) -> Panic,
     pub tchanrecvqlen: extern "C" fn(*const RawChan) -> i32,
     pub tchansendqlen: extern "C" fn(*const RawChan) -> i32,
+    // feature 2 (invariant 6)
+    pub makechan_dtype: extern "C" fn(i32, u32, *mut *mut RawChan) -> Panic,
+    pub pychan_from_raw: extern "C" fn(*mut RawChan, i32) -> *mut pyo3::ffi::PyObject,
+    pub pychan_nil: extern "C" fn(i32) -> *mut pyo3::ffi::PyObject,
+    pub pychan_rawchan: extern "C" fn(*mut pyo3::ffi::PyObject, i32, *mut *mut RawChan) -> Panic,
 }
 
 pub static CAPI: CApi = CApi {
@@ -512,6 +555,10 @@ pub static CAPI: CApi = CApi {
     semarelease,
     tchanrecvqlen,
     tchansendqlen,
+    makechan_dtype,
+    pychan_from_raw,
+    pychan_nil,
+    pychan_rawchan,
 };
 
 /// The capsule's name: `PyCapsule_Import("golang._golang._capi")`.
@@ -529,6 +576,14 @@ pub(crate) fn register(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyRe
         Bound::from_owned_ptr_or_err(py, p)?
     };
     m.add("_capi", cap)?;
+    // Cython's vtable of `pychan` (rawchan.rs, invariant 3).
+    // SAFETY: as above, for the static `PYX_VTABLE`; Cython fetches it with
+    // PyCapsule_GetPointer(capsule, NULL), so the capsule has no name.
+    let vt = unsafe {
+        let p = pyo3::ffi::PyCapsule_New(crate::rawchan::PYX_VTABLE.as_ptr() as *mut c_void, ptr::null(), None);
+        Bound::from_owned_ptr_or_err(py, p)?
+    };
+    m.getattr("pychan")?.setattr("__pyx_vtable__", vt)?;
     m.add("_capi_version", (ABI_VERSION, FEATURE_VERSION))?;
     Ok(())
 }

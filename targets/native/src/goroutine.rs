@@ -173,7 +173,7 @@ fn report(py: Python<'_>, e: PyErr, f: &Bound<'_, PyAny>) {
 #[pyfunction]
 pub fn _rust_echo_int(inp: &Bound<'_, crate::pychan::PyChan>, out: &Bound<'_, crate::pychan::PyChan>, n: usize) -> PyResult<()> {
     use crate::pychan::AnyChan;
-    let (AnyChan::Int(i), AnyChan::Int(o)) = (&inp.get().ch, &out.get().ch) else {
+    let (AnyChan::Int(i), AnyChan::Int(o)) = (inp.get().ch(), out.get().ch()) else {
         return Err(pyo3::exceptions::PyTypeError::new_err("_rust_echo_int: need chan(dtype='C.int')"));
     };
     let (i, o): (Chan<i32>, Chan<i32>) = (i.clone(), o.clone());

@@ -6,7 +6,8 @@
 
 use crate::gil;
 use crate::ops::{AnyOp, RecvOp, SendOp};
-use crate::value::{each_chan, panic_err, recv_out, AnyChan, DType, PyChan, Val};
+use crate::rawchan::PyChan;
+use crate::value::{each_chan, panic_err, recv_out, AnyChan, DType, Val};
 use golang_chan::{Chan, Spin};
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
@@ -16,13 +17,13 @@ use std::sync::atomic::Ordering;
 /// Number of receivers waiting on `ch`.
 #[pyfunction]
 pub fn _len_recvq(ch: &Bound<'_, PyChan>) -> usize {
-    each_chan!(&ch.get().ch, c => c.waiting_receivers())
+    each_chan!(ch.get().ch(), c => c.waiting_receivers())
 }
 
 /// Number of senders waiting on `ch`.
 #[pyfunction]
 pub fn _len_sendq(ch: &Bound<'_, PyChan>) -> usize {
-    each_chan!(&ch.get().ch, c => c.waiting_senders())
+    each_chan!(ch.get().ch(), c => c.waiting_senders())
 }
 
 /// Makes operations that would block panic "t: blocks forever" (or not).
@@ -42,7 +43,7 @@ pub fn _set_panic_when_blocked(on: bool) -> bool {
 
 /// The typed channel of `ch`, which must be of dtype `want`.
 fn typed_chan(py: Python<'_>, ch: &Bound<'_, PyChan>, want: DType) -> PyResult<AnyChan> {
-    let c = &ch.get().ch;
+    let c = ch.get().ch();
     if c.dtype() != want {
         return Err(crate::value::go_panic(py, "pychan: channel type mismatch"));
     }

@@ -24,6 +24,7 @@ mod hooks;
 mod goroutine;
 mod ops;
 mod pychan;
+mod rawchan;
 mod select;
 mod signal;
 mod syncrun;

@@ -7,7 +7,8 @@
 //! driver (`coro.rs`) or the greenlet driver (`gevent.rs`). The thread
 //! driver (`gil.rs`) blocks on the channel itself instead.
 
-use crate::value::{each_chan, go_panic, panic_err, recv_out, to_val, AnyChan, Elem, PyChan, Val};
+use crate::rawchan::PyChan;
+use crate::value::{each_chan, go_panic, panic_err, recv_out, to_val, AnyChan, Elem, Val};
 use golang_chan::{CaseSlot, Cases, Chan, ChanError, RecvCase, SendCase, TryRecvError, TrySendError, DEFAULT};
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -165,9 +166,10 @@ fn chan_ref<'a>(_case: &Borrowed<'a, '_, PyAny>, chan: &Bound<'_, PyChan>) -> &'
     // SAFETY: `chan` is reachable from the argument `case` (a case is a
     // bound method of it, or a tuple holding one; neither changes what it
     // refers to), and `case` is borrowed from the caller for `'a`, so the
-    // object outlives `'a`; a `chan` is frozen, so its `AnyChan` is never
-    // mutated or moved.
-    unsafe { &*(&chan.get().ch as *const AnyChan) }
+    // object outlives `'a`; a `chan` is frozen and holds a count of its raw
+    // channel, so the `AnyChan` there (or the static nil) is never mutated,
+    // moved or freed meanwhile (rawchan.rs, invariant 4).
+    unsafe { &*(chan.get().ch() as *const AnyChan) }
 }
 
 /// The fast path of case parsing: if `case` is a bound builtin method of a

@@ -12,7 +12,8 @@ use crate::gil;
 use crate::ops::{AnyOp, RecvOp, SendOp};
 use crate::value::{go_panic, panic_err, to_val, Elem, Val};
 // (the values of channels, for the files above that name them from here)
-pub(crate) use crate::value::{each_chan, nil_of, AnyChan, DType, PyChan};
+pub(crate) use crate::value::{each_chan, AnyChan, DType};
+pub(crate) use crate::rawchan::{nil_of, PyChan};
 use golang_chan::{Chan, ChanError, Spin, TryRecvError, TrySendError};
 use pyo3::exceptions::PyTypeError;
 use pyo3::gc::PyVisit;
@@ -101,7 +102,7 @@ impl PyChan {
     /// senders are not visited: a blocked sender's frame holds the chan,
     /// so the chan is reachable while it waits.
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        let AnyChan::Obj(c) = &self.ch else { return Ok(()) };
+        let AnyChan::Obj(c) = self.ch() else { return Ok(()) };
         let mut res = Ok(());
         c.for_each_buffered(|v| {
             if res.is_ok() {
@@ -114,7 +115,7 @@ impl PyChan {
     /// The garbage collector's clear: drops the buffered values (after the
     /// channel's lock is released, since dropping them may run Python).
     fn __clear__(&self) {
-        if let AnyChan::Obj(c) = &self.ch {
+        if let AnyChan::Obj(c) = self.ch() {
             drop(c.take_buffered());
         }
     }
@@ -155,7 +156,7 @@ impl PyChan {
         if !(0..=(1 << 40)).contains(&size) {
             return Err(go_panic(py, "makechan: size out of range"));
         }
-        Ok(PyChan { ch: AnyChan::new(dtype, size as usize) })
+        Ok(PyChan::make(dtype, size as usize))
     }
 
     /// `chan.nil(dtype)`: the nil channel of a dtype.
@@ -167,10 +168,10 @@ impl PyChan {
     /// Sends `obj`; blocks until a receiver takes it or there is buffer space.
     fn send(&self, py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<()> {
         if crate::syncrun::blocks_greenlet() {
-            let v = to_val(self.ch.dtype(), obj)?;
-            return crate::syncrun::block_greenlet(py, AnyOp::Send(SendOp { ch: self.ch.clone(), v })).map(drop);
+            let v = to_val(self.dtype(), obj)?;
+            return crate::syncrun::block_greenlet(py, AnyOp::Send(SendOp { ch: self.ch().clone(), v })).map(drop);
         }
-        match (&self.ch, to_val(self.ch.dtype(), obj)?) {
+        match (self.ch(), to_val(self.dtype(), obj)?) {
             (AnyChan::Obj(c), Val::Obj(v)) => send_typed(py, c, v),
             (AnyChan::StructZ(c), Val::StructZ) => send_typed(py, c, ()),
             (AnyChan::Bool(c), Val::Bool(v)) => send_typed(py, c, v),
@@ -184,39 +185,39 @@ impl PyChan {
     /// Receives a value (the zero value once closed and drained).
     fn recv(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         if crate::syncrun::blocks_greenlet() {
-            return crate::syncrun::block_greenlet(py, AnyOp::Recv(RecvOp { ch: self.ch.clone(), with_ok: false }));
+            return crate::syncrun::block_greenlet(py, AnyOp::Recv(RecvOp { ch: self.ch().clone(), with_ok: false }));
         }
-        Ok(each_chan!(&self.ch, c => recv_typed(py, c))?.0)
+        Ok(each_chan!(self.ch(), c => recv_typed(py, c))?.0)
     }
 
     /// Receives `(value, ok)`; ok is False only once closed and drained.
     fn recv_(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, bool)> {
         if crate::syncrun::blocks_greenlet() {
-            let r = crate::syncrun::block_greenlet(py, AnyOp::Recv(RecvOp { ch: self.ch.clone(), with_ok: true }))?;
+            let r = crate::syncrun::block_greenlet(py, AnyOp::Recv(RecvOp { ch: self.ch().clone(), with_ok: true }))?;
             return r.extract(py);
         }
-        each_chan!(&self.ch, c => recv_typed(py, c))
+        each_chan!(self.ch(), c => recv_typed(py, c))
     }
 
     /// `await ch.asend(obj)`: send from an async goroutine.
     fn asend(&self, obj: &Bound<'_, PyAny>) -> PyResult<AwaitOp> {
-        let v = to_val(self.ch.dtype(), obj)?;
-        Ok(AwaitOp::new(AnyOp::Send(SendOp { ch: self.ch.clone(), v })))
+        let v = to_val(self.dtype(), obj)?;
+        Ok(AwaitOp::new(AnyOp::Send(SendOp { ch: self.ch().clone(), v })))
     }
 
     /// `await ch.arecv()`: receive from an async goroutine.
     fn arecv(&self) -> AwaitOp {
-        AwaitOp::new(AnyOp::Recv(RecvOp { ch: self.ch.clone(), with_ok: false }))
+        AwaitOp::new(AnyOp::Recv(RecvOp { ch: self.ch().clone(), with_ok: false }))
     }
 
     /// `await ch.arecv_()`: receive `(value, ok)` from an async goroutine.
     fn arecv_(&self) -> AwaitOp {
-        AwaitOp::new(AnyOp::Recv(RecvOp { ch: self.ch.clone(), with_ok: true }))
+        AwaitOp::new(AnyOp::Recv(RecvOp { ch: self.ch().clone(), with_ok: true }))
     }
 
     /// Closes the channel.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        each_chan!(&self.ch, c => c.try_close()).map_err(|e| panic_err(py, e))?;
+        each_chan!(self.ch(), c => c.try_close()).map_err(|e| panic_err(py, e))?;
         if crate::gevent::enabled() {
             crate::gevent::flush(py)?; // resume the greenlets it woke
         }
@@ -224,35 +225,35 @@ impl PyChan {
     }
 
     fn __len__(&self) -> usize {
-        each_chan!(&self.ch, c => c.len())
+        each_chan!(self.ch(), c => c.len())
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> String {
         let this = slf.get();
-        let d = this.ch.dtype();
-        if this.ch.id() == 0 {
+        let d = this.dtype();
+        if this.ch().id() == 0 {
             return match d {
                 DType::Obj => "nilchan".to_string(),
                 _ => format!("chan.nil('{}')", d.name()),
             };
         }
-        let cap = each_chan!(&this.ch, c => c.cap());
+        let cap = each_chan!(this.ch(), c => c.cap());
         let dt = if d == DType::Obj { "object".to_string() } else { format!("'{}'", d.name()) };
         format!("<chan({cap}, dtype={dt}) object at {:#x}>", slf.as_ptr() as usize)
     }
 
     fn __hash__(&self) -> isize {
-        self.ch.id() as isize
+        self.ch().id() as isize
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         let Ok(o) = other.cast::<PyChan>() else { return false };
         let o = o.get();
-        if self.ch.id() != o.ch.id() {
+        if self.ch().id() != o.ch().id() {
             return false;
         }
-        let (a, b) = (self.ch.dtype(), o.ch.dtype());
-        a == b || (self.ch.id() == 0 && (a == DType::Obj || b == DType::Obj))
+        let (a, b) = (self.dtype(), o.dtype());
+        a == b || (self.ch().id() == 0 && (a == DType::Obj || b == DType::Obj))
     }
 
     fn __ne__(&self, other: &Bound<'_, PyAny>) -> bool {
@@ -262,12 +263,12 @@ impl PyChan {
     /// The buffer capacity.
     #[getter]
     fn cap(&self) -> usize {
-        each_chan!(&self.ch, c => c.cap())
+        each_chan!(self.ch(), c => c.cap())
     }
 
     /// The dtype's name ('object', 'C.int', ...).
-    #[getter]
-    fn dtype(&self) -> &'static str {
-        self.ch.dtype().name()
+    #[getter(dtype)]
+    fn dtype_name(&self) -> &'static str {
+        self.dtype().name()
     }
 }

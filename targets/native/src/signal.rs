@@ -86,7 +86,7 @@ fn signal_chan(ch: &Bound<'_, PyAny>) -> PyResult<Chan<Signal>> {
     let Ok(c) = ch.cast::<PyChan>() else {
         return Err(PyTypeError::new_err(format!("expect chan, got {}", ch.repr()?)));
     };
-    match &c.get().ch {
+    match c.get().ch() {
         AnyChan::Signal(c) => Ok(c.clone()),
         _ => Err(go_panic(py, "pychan: channel type mismatch")),
     }

@@ -30,15 +30,18 @@ pub(crate) fn go_panic(py: Python<'_>, msg: impl Into<String>) -> PyErr {
     }
 }
 
-/// The element type of a channel.
+/// The element type of a channel, numbered as Pygolang's C enum `DType`
+/// (`DTYPE_PYOBJECT` = 0 ...): a `chan`'s dtype field is read by Cython
+/// (rawchan.rs, invariant 3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i32)]
 pub enum DType {
-    Obj,
-    StructZ,
-    Bool,
-    Int,
-    Double,
-    Signal,
+    Obj = 0,
+    StructZ = 1,
+    Bool = 2,
+    Int = 3,
+    Double = 4,
+    Signal = 5,
 }
 
 impl DType {
@@ -52,10 +55,6 @@ impl DType {
             DType::Double => "C.double",
             DType::Signal => "C.os::Signal",
         }
-    }
-
-    fn index(self) -> usize {
-        self as usize
     }
 }
 
@@ -93,17 +92,6 @@ impl AnyChan {
             DType::Int => AnyChan::Int(Chan::new(size)),
             DType::Double => AnyChan::Double(Chan::new(size)),
             DType::Signal => AnyChan::Signal(Chan::new(size)),
-        }
-    }
-
-    pub(crate) fn nil(dtype: DType) -> AnyChan {
-        match dtype {
-            DType::Obj => AnyChan::Obj(Chan::nil()),
-            DType::StructZ => AnyChan::StructZ(Chan::nil()),
-            DType::Bool => AnyChan::Bool(Chan::nil()),
-            DType::Int => AnyChan::Int(Chan::nil()),
-            DType::Double => AnyChan::Double(Chan::nil()),
-            DType::Signal => AnyChan::Signal(Chan::nil()),
         }
     }
 
@@ -273,28 +261,6 @@ pub(crate) fn recv_out<T: Elem>(py: Python<'_>, v: Option<T>, with_ok: bool) -> 
         Ok(pyo3::types::PyTuple::new(py, [v, ok.into_py(py)])?.into_any().unbind())
     } else {
         Ok(v)
-    }
-}
-
-/// Go's channel for Python: `chan(size=0, dtype=object)`.
-#[pyclass(name = "pychan", module = "golang._golang", frozen, weakref)]
-pub struct PyChan {
-    /// The channel; its variant is the dtype.
-    pub ch: AnyChan,
-}
-
-/// The singleton nil channel of each dtype (`chan.nil(X) is chan.nil(X)`).
-pub fn nil_of(py: Python<'_>, dtype: DType) -> PyResult<Py<PyChan>> {
-    static NILS: [PyOnceLock<Py<PyChan>>; 6] = [const { PyOnceLock::new() }; 6];
-    NILS[dtype.index()]
-        .get_or_try_init(py, || Py::new(py, PyChan { ch: AnyChan::nil(dtype) }))
-        .map(|c| c.clone_ref(py))
-}
-
-impl PyChan {
-    /// Wraps a Rust channel (for Rust code that hands channels to Python).
-    pub fn from_chan(ch: AnyChan) -> PyChan {
-        PyChan { ch }
     }
 }
 
