@@ -9,11 +9,15 @@
 # everything here is an extern declaration over header-only C++, so cimporting
 # it does not import a Cython module at run time: `topyexc` is declared
 # `except *` on an inline C++ function instead of a cdef function exported
-# through `__pyx_capi__`; `pychan` and `pyerror` (the Python wrappers, with
-# their conversions to and from C-level channels and errors) are not declared
-# yet. refptr/object/error/errorWrapper are header-only C++ (libgolang.h);
+# through `__pyx_capi__`. `pychan` is the native core's class itself: its
+# C methods are `cdef inline` here (compiled into the cimporting module), and
+# the native core lays its objects out as this declaration says
+# (targets/native/src/rawchan.rs, invariant 3), `__weakref__` included.
+# `pyerror` is not declared yet. refptr/object/error/errorWrapper are
+# header-only C++ (libgolang.h);
 # errors, fmt, io, strings and cxx have their own pxd and header.
 
+cimport cython
 from libcpp cimport nullptr_t as Nil, nullptr as nil
 from libcpp.utility cimport pair
 from libcpp.string cimport string
@@ -22,12 +26,14 @@ from libc.stdint cimport uint64_t
 cdef extern from *:
     ctypedef bint cbool "bool"
 
+# the raw channel (a C struct at global scope)
+cdef extern from "golang/libgolang.h" nogil:
+    struct _chan
+
 cdef extern from "golang/libgolang.h" namespace "golang" nogil:
     void panic(const char *)
     const char *recover()
     void go(...)    # checked by the C++ compiler
-
-    struct _chan
 
     cppclass chan[T]:
         chan()
@@ -119,3 +125,53 @@ cdef extern from "golang/libgolang.h" namespace "golang" nogil:
 
 cdef extern from "golang/_golang_pyx.h" namespace "golang::pyx":
     void topyexc() except *
+
+    enum DType:
+        DTYPE_PYOBJECT
+        DTYPE_STRUCTZ
+        DTYPE_BOOL
+        DTYPE_INT
+        DTYPE_DOUBLE
+        DTYPE_OS_SIGNAL
+        DTYPE_NTYPES
+
+    chan[T] _pychan_chan[T](_chan *ch, DType have, DType want) nogil
+    object _pychan_from_raw(_chan *ch, DType dtype)
+    object _pychan_nil(DType dtype)
+
+# Python's chan: `golang.chan` is `golang._golang.pychan`.
+@cython.final
+cdef class pychan:
+    cdef _chan *_ch
+    cdef DType dtype
+    cdef object __weakref__
+
+    # the cached nil chan of a dtype
+    @staticmethod
+    cdef inline pychan _nil(DType dtype):
+        return _pychan_nil(dtype)
+
+    # the raw channel as chan[X], refcount +1 (nil for a nil pychan); panics
+    # "pychan: channel type mismatch" for another dtype
+    cdef inline chan[structZ] chan_structZ(pychan pych) noexcept nogil:
+        return _pychan_chan[structZ](pych._ch, pych.dtype, DTYPE_STRUCTZ)
+    cdef inline chan[cbool] chan_bool(pychan pych) noexcept nogil:
+        return _pychan_chan[cbool](pych._ch, pych.dtype, DTYPE_BOOL)
+    cdef inline chan[int] chan_int(pychan pych) noexcept nogil:
+        return _pychan_chan[int](pych._ch, pych.dtype, DTYPE_INT)
+    cdef inline chan[double] chan_double(pychan pych) noexcept nogil:
+        return _pychan_chan[double](pych._ch, pych.dtype, DTYPE_DOUBLE)
+
+    # a new pychan over a chan[X] (refcount +1); nil gives a new nil pychan
+    @staticmethod
+    cdef inline pychan from_chan_structZ(chan[structZ] ch):
+        return _pychan_from_raw(ch._rawchan(), DTYPE_STRUCTZ)
+    @staticmethod
+    cdef inline pychan from_chan_bool(chan[cbool] ch):
+        return _pychan_from_raw(ch._rawchan(), DTYPE_BOOL)
+    @staticmethod
+    cdef inline pychan from_chan_int(chan[int] ch):
+        return _pychan_from_raw(ch._rawchan(), DTYPE_INT)
+    @staticmethod
+    cdef inline pychan from_chan_double(chan[double] ch):
+        return _pychan_from_raw(ch._rawchan(), DTYPE_DOUBLE)

@@ -61,6 +61,48 @@ inline void topyexc() {
     }
 }
 
+// ---- pychan: a Python chan and its raw channel (rawchan.rs, invariant 3) ----
+
+// Pygolang's DType numbers (the `dtype` field of pychan).
+enum DType {
+    DTYPE_PYOBJECT = 0,
+    DTYPE_STRUCTZ = 1,
+    DTYPE_BOOL = 2,
+    DTYPE_INT = 3,
+    DTYPE_DOUBLE = 4,
+    DTYPE_OS_SIGNAL = 5,
+    DTYPE_NTYPES = 6,
+};
+
+// pych.chan_X(): the raw channel of a pychan of dtype `have` as chan<T>,
+// one reference added; nil for a nil pychan. Panics if `want` differs.
+template <typename T> inline chan<T> _pychan_chan(_chan *ch, int have, int want) {
+    if (have != want)
+        panic("pychan: channel type mismatch");
+    return _wrapchan<T>(ch);
+}
+
+// Calls the table's Python-object function f (GIL held); NULL with an
+// exception set on failure, the C API's load error included.
+template <typename F> inline PyObject *_pychan_call(F f) {
+    try {
+        return f(_capi_detail::capi());
+    } catch (_CApiError &e) {
+        PyErr_SetString(PyExc_ImportError, e.arg);
+        return nullptr;
+    }
+}
+
+// pychan.from_chan_X(ch): a new pychan of dtype over the raw channel ch.
+inline PyObject *_pychan_from_raw(_chan *ch, int dtype) {
+    return _pychan_call([&](const _capi_table *t) { return t->pychan_from_raw(ch, dtype); });
+}
+
+// pychan._nil(dtype): the cached nil pychan of dtype.
+inline PyObject *_pychan_nil(int dtype) {
+    return _pychan_call([&](const _capi_table *t) { return t->pychan_nil(dtype); });
+}
+
 }  // namespace pyx
 }  // namespace golang
 

@@ -47,7 +47,7 @@
 #ifndef GOLANG_CAPI_ABI_VERSION
 #define GOLANG_CAPI_ABI_VERSION 1
 #endif
-#define GOLANG_CAPI_FEATURE_VERSION 1
+#define GOLANG_CAPI_FEATURE_VERSION 2
 
 struct _chan;      // opaque raw channel (a RawChan of the runtime)
 struct _golang_sema;  // opaque binary semaphore
@@ -119,6 +119,11 @@ struct _capi_table {
     const char *(*semarelease)(_golang_sema *);
     int (*tchanrecvqlen)(const _chan *ch);
     int (*tchansendqlen)(const _chan *ch);
+    // feature 2: channels shared with Python (capi.rs invariant 6)
+    const char *(*makechan_dtype)(int dtype, unsigned size, _chan **out);
+    PyObject *(*pychan_from_raw)(_chan *ch, int dtype);
+    PyObject *(*pychan_nil)(int dtype);
+    const char *(*pychan_rawchan)(PyObject *pych, int dtype, _chan **out);
 };
 
 namespace _capi_detail {
@@ -259,10 +264,24 @@ inline int select(const std::vector<_selcase> &casev) { return select(casev.data
 
 template <typename T> inline unsigned _elemsize() { return std::is_empty<T>::value ? 0 : (unsigned)sizeof(T); }
 
+// The dtype (Pygolang's DType number) of the channels makechan<T> makes, so
+// that a Python chan of that dtype can share them (pychan.from_chan_int ...);
+// -1: a channel of raw bytes. golang/os.h adds os::Signal (5).
+template <typename T> struct _dtype_of { static const int value = -1; };
+template <> struct _dtype_of<structZ> { static const int value = 1; };
+template <> struct _dtype_of<bool> { static const int value = 2; };
+template <> struct _dtype_of<int> { static const int value = 3; };
+template <> struct _dtype_of<double> { static const int value = 4; };
+
 // Raw C-level operations, as Pygolang's C ABI names them.
 inline _chan *_makechan(unsigned elemsize, unsigned size) {
     _chan *ch = nullptr;
     _capi_detail::check(_capi_detail::capi()->makechan(elemsize, size, &ch));
+    return ch;
+}
+inline _chan *_makechan_dtype(int dtype, unsigned size) {
+    _chan *ch = nullptr;
+    _capi_detail::check(_capi_detail::capi()->makechan_dtype(dtype, size, &ch));
     return ch;
 }
 inline void _chanxincref(_chan *ch) { if (ch) _capi_detail::check(_capi_detail::capi()->chanxincref(ch)); }
@@ -362,7 +381,9 @@ public:
 
 // A new channel of T with room for size elements (0: synchronous).
 template <typename T> inline chan<T> makechan(unsigned size) {
-    return chan<T>(_makechan(_elemsize<T>(), size), typename chan<T>::_adopt());
+    const int dtype = _dtype_of<T>::value;
+    _chan *ch = dtype < 0 ? _makechan(_elemsize<T>(), size) : _makechan_dtype(dtype, size);
+    return chan<T>(ch, typename chan<T>::_adopt());
 }
 
 // A chan<T> sharing the raw channel ch (refcount +1; nil gives nil).

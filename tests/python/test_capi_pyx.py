@@ -309,3 +309,68 @@ def test_errors_fmt_io_strings_cxx_pxds_from_cython_nogil_code(demos, runner):
 
 def test_errors_fmt_io_strings_cxx_pxds_built_with_cython3(demos_cython3):
     _cxxlib_check(_check(_run([PYTHON, "-c", _CXXLIB_PROG], cwd=demos_cython3["golang_capi_test"])).stdout)
+
+
+# Python chans and nogil code sharing one channel (pychan.chan_X() /
+# pychan.from_chan_X(ch), capitest/pychanlib.pyx): each line is one check.
+_PYCHAN_PROG = r"""
+import warnings
+warnings.simplefilter("error")      # a size-changed warning at cimport fails
+from golang import chan, nilchan
+from capitest import pychanlib as L
+c = chan(1, dtype='C.int'); L.int_send(c, 7); print(c.recv())
+c.send(8); print(L.int_recv_(c))
+L.int_close(c); print(c.recv_(), L.int_recv_(c))
+d = chan(1, dtype='C.double'); L.double_send(d, 1.5); print(d.recv()); d.send(-2.0); print(L.double_recv(d))
+b = chan(1, dtype='C.bool'); L.bool_send(b, True); print(b.recv()); b.send(False); print(L.bool_recv(b))
+z = chan(1, dtype='C.structZ'); L.structZ_send(z); print(z.recv()); z.send(None); L.structZ_recv(z); print(len(z))
+p = L.from_c_int(3); print([p.recv() for _ in range(3)], p.dtype, p.cap)
+print(L.from_c_double().recv(), L.from_c_structZ_closed().recv_())
+n = L.from_c_nil_int(); print(repr(n), n == nilchan, n is chan.nil('C.int'), L.nil_cached(3) is chan.nil('C.int'))
+print(L.same_raw_chan(chan(dtype='C.int')), L.nil_of_nil_pychan(chan.nil('C.int')))
+i, o = chan(dtype='C.int'), chan(dtype='C.int')
+L.start_echo(i, o)
+got = []
+for k in range(100):
+    i.send(k); got.append(o.recv())
+i.close()
+print(got == [2*k for k in range(100)], o.recv_())
+"""
+
+_PYCHAN_WANT = [
+    "7", "(8, True)", "(0, False) (0, False)", "1.5", "-2.0", "True", "False", "None", "0",
+    "[0, 10, 20] C.int 3", "2.5 (None, False)",
+    "chan.nil('C.int') True False True",
+    # chan_int() twice and through from_chan_int: one raw channel, the
+    # count of a pychan added and dropped; a nil pychan gives a nil chan
+    "(True, True, True, 1) True",
+    "True (0, False)",
+]
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_python_chan_and_nogil_code_share_one_channel(demos, runner):
+    p = _check(_run(RUNNERS[runner] + ["-c", _PYCHAN_PROG], cwd=demos["golang_capi_test"]))
+    assert p.stdout.decode().splitlines() == _PYCHAN_WANT
+
+
+def test_python_chan_and_nogil_code_share_one_channel_built_with_cython3(demos_cython3):
+    p = _check(_run([PYTHON, "-c", _PYCHAN_PROG], cwd=demos_cython3["golang_capi_test"]))
+    assert p.stdout.decode().splitlines() == _PYCHAN_WANT
+
+
+_MISMATCH_PROG = r"""
+import golang
+from capitest import pyxpanic
+for bad in (golang.chan(), golang.chan(dtype='C.double'), golang.chan.nil('C.bool')):
+    try:
+        pyxpanic.chan_int_of(bad)
+    except golang._PanicError as e:
+        print(e.args)
+"""
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_chan_int_of_a_chan_of_another_dtype_panics(demos, runner):
+    p = _check(_run(RUNNERS[runner] + ["-c", _MISMATCH_PROG], cwd=demos["golang_capi_test"]))
+    assert p.stdout.decode().splitlines() == ["('pychan: channel type mismatch',)"] * 3

@@ -10,6 +10,7 @@ ext_modules = [
     # Built for an ABI the runtime does not provide: its first call must
     # raise ImportError naming both versions.
     Extension("capitest.cxxlib", ["capitest/cxxlib.pyx"], extra_compile_args=["-O1"]),
+    Extension("capitest.pychanlib", ["capitest/pychanlib.pyx"], extra_compile_args=["-O1"]),
     Extension("capitest.abi99", ["capitest/abi99.pyx"], define_macros=[("GOLANG_CAPI_ABI_VERSION", "99")]),
 ]
 # Pygolang's `cdef nogil: void f() except +topyexc:` form compiles with

@@ -3,7 +3,7 @@
 # cdef function declared `except +topyexc` (Cython 0.29 only; Cython 3 takes
 # a named C++ exception handler on extern functions only).
 
-from golang cimport chan, topyexc
+from golang cimport chan, pychan, topyexc
 
 cdef nogil:
 
@@ -11,6 +11,13 @@ cdef nogil:
         cdef chan[int] ch    # nil
         ch.close()           # panics: close of nil channel
 
+    void _chan_int_of(pychan pych) except +topyexc:
+        pych.chan_int()      # panics for another dtype: pychan: channel type mismatch
+
 
 def close_nil():
     _close_nil()
+
+def chan_int_of(pychan pych):
+    with nogil:
+        _chan_int_of(pych)
