@@ -355,6 +355,16 @@ impl<'a> Select<'a> {
     ) -> Blocking<Result<usize, ChanError>> {
         self.list().wait_blocking(Spin::Rendezvous, interrupt)
     }
+
+    /// [`Select::wait_blocking_interruptible`] with a spin policy for the
+    /// wait (see [`Spin`]; a select spins only with [`Spin::Always`]).
+    pub fn wait_blocking_spin(
+        &mut self,
+        spin: Spin,
+        interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>,
+    ) -> Blocking<Result<usize, ChanError>> {
+        self.list().wait_blocking(spin, interrupt)
+    }
 }
 
 /// A slot that holds one case: a boxed case (the [`Select`] builder) or a

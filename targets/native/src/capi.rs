@@ -304,9 +304,14 @@ extern "C" fn chanselect(casev: *const SelCase, casec: i32, out: *mut i32) -> Pa
             }
             order.push(i);
         }
-        let k = match sel.wait_blocking() {
-            Ok(k) => k,
-            Err(e) => return chan_error(e),
+        // (spin before parking, as a blocked send or receive on an unbuffered
+        // channel does: the counterparty of a C select is usually another
+        // thread about to commit, and waking a parked thread costs tens of
+        // microseconds; the spin gate admits one such spinner at a time)
+        let k = match sel.wait_blocking_spin(golang_chan::Spin::Always, None) {
+            Blocking::Done(Ok(k)) => k,
+            Blocking::Done(Err(e)) => return chan_error(e),
+            Blocking::Interrupted => return msg(c"BUG: capi: select interrupted"),
         };
         let i = if k == Select::DEFAULT { default.unwrap_or(usize::MAX) } else { order[k] };
         if k != Select::DEFAULT {
@@ -416,29 +421,10 @@ fn take_recv_like<T: RawElem>(sel: &mut Select<'_>, k: usize, _ch: &Chan<T>) -> 
     sel.take_recv::<T>(k).flatten()
 }
 
-/// A goroutine body from C: `f(arg)`.
-struct Task {
-    f: extern "C" fn(*mut c_void),
-    arg: *mut c_void,
-}
-
-// SAFETY: the C caller of `go` hands `arg` over to the new goroutine, as
-// `_taskgo` does in Pygolang.
-unsafe impl Send for Task {}
-
 extern "C" fn go(f: extern "C" fn(*mut c_void), arg: *mut c_void) -> Panic {
-    guard(|| {
-        let t = Task { f, arg };
-        let spawned = std::thread::Builder::new().name("golang-capi-go".into()).spawn(move || {
-            let t = t;
-            // The header's trampoline catches every C++ exception, so
-            // nothing unwinds into Rust here.
-            (t.f)(t.arg)
-        });
-        match spawned {
-            Ok(_) => OK,
-            Err(_) => msg(c"go: cannot start thread"),
-        }
+    guard(|| match crate::ctask::go(crate::ctask::Task { f, arg }) {
+        Ok(()) => OK,
+        Err(_) => msg(c"go: cannot start thread"),
     })
 }
 

@@ -71,6 +71,7 @@ fn pool() -> &'static Pool {
 #[pyfunction]
 pub fn _after_fork_child() {
     POOL.store(std::ptr::null_mut(), Ordering::Release);
+    crate::ctask::reset_after_fork();
     golang_sched::reset_after_fork();
 }
 

@@ -18,6 +18,7 @@
 mod capi;
 mod context;
 mod coro;
+mod ctask;
 mod gevent;
 mod gil;
 mod hooks;
