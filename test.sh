@@ -15,7 +15,7 @@ python3 tools/check-layers.py targets/native/src targets/wasm/src sched/src
 echo "== cargo test (workspace)"
 # The benchmark crate is left out: its peers (tokio, smol, flume, crossbeam)
 # are its dev-dependencies and need not be compiled to test.
-cargo test --workspace --exclude golang-native --exclude golang-bench
+cargo test --workspace --exclude golang-native --exclude golang-bench --exclude pyo3-user
 
 echo "== golang-capi against the installed package (embedded interpreter)"
 cargo test -q -p golang-capi --features embed

@@ -12,7 +12,28 @@
 //! Channels here are [`Chan<T>`] for `T: Copy` (elements are copied as
 //! bytes, as C++ `chan<T>` does), so a channel made in Rust can be handed to
 //! C++ (`_rawchan`) and the other way round ([`Chan::wrap`]). Go's panics come
-//! back as [`Panic`] errors with Go's exact message.
+//! back as [`Panic`] errors with Go's exact message. [`select`] runs a Go
+//! select over [`SelCase`]s, [`go`] starts a goroutine on the shared runtime
+//! (an OS thread, or a greenlet under gpython), and with the `pyo3`
+//! feature a Python `chan` of a dtype converts both ways
+//! ([`Chan::from_py`], [`Chan::to_py`]), both sides using one channel.
+//!
+//! ```no_run
+//! # #[cfg(feature = "pyo3")]
+//! # fn demo(py: pyo3::Python<'_>, pych: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<()> {
+//! use golang_capi::{go, import, Chan};
+//! let api = import(py)?;                       // the package's runtime
+//! let ch: Chan<i32> = Chan::from_py(api, pych)?; // a chan(dtype='C.int')
+//! go(api, move || {
+//!     for i in 0..3 {
+//!         ch.send(i).unwrap();                 // no GIL needed
+//!     }
+//!     ch.close().unwrap();
+//! })
+//! .unwrap();
+//! # Ok(())
+//! # }
+//! ```
 
 use std::ffi::{c_char, c_void, CStr};
 use std::fmt;
@@ -22,7 +43,7 @@ use std::mem::{size_of, MaybeUninit};
 /// The ABI this crate is written for.
 pub const ABI_VERSION: u32 = 1;
 /// The table features this crate uses.
-pub const FEATURE_VERSION: u32 = 1;
+pub const FEATURE_VERSION: u32 = 2;
 
 /// Opaque raw channel (`_chan*` in C).
 #[repr(C)]
@@ -86,6 +107,35 @@ pub struct CApi {
     pub semarelease: extern "C" fn(*mut RawSema) -> PanicMsg,
     pub tchanrecvqlen: extern "C" fn(*const RawChan) -> i32,
     pub tchansendqlen: extern "C" fn(*const RawChan) -> i32,
+    // feature 2: channels shared with Python (these need the GIL)
+    pub makechan_dtype: extern "C" fn(i32, u32, *mut *mut RawChan) -> PanicMsg,
+    pub pychan_from_raw: extern "C" fn(*mut RawChan, i32) -> *mut c_void,
+    pub pychan_nil: extern "C" fn(i32) -> *mut c_void,
+    pub pychan_rawchan: extern "C" fn(*mut c_void, i32, *mut *mut RawChan) -> PanicMsg,
+}
+
+/// Element types with a dtype of Python's `chan` (Pygolang's `DType`
+/// numbers): channels of these can be shared with Python.
+pub trait PyDType: Copy {
+    /// The dtype number (`DTYPE_STRUCTZ` = 1 ... `DTYPE_DOUBLE` = 4).
+    const DTYPE: i32;
+}
+
+/// `structZ` (`chan(dtype='C.structZ')`).
+impl PyDType for () {
+    const DTYPE: i32 = 1;
+}
+/// `chan(dtype='C.bool')`.
+impl PyDType for bool {
+    const DTYPE: i32 = 2;
+}
+/// `chan(dtype='C.int')`.
+impl PyDType for i32 {
+    const DTYPE: i32 = 3;
+}
+/// `chan(dtype='C.double')`.
+impl PyDType for f64 {
+    const DTYPE: i32 = 4;
 }
 
 /// The table cannot be used: another ABI, or too few features.
@@ -249,6 +299,118 @@ impl<T: Copy> Chan<T> {
     }
 }
 
+impl<T: PyDType> Chan<T> {
+    /// `make(chan T, size)` as a channel Python can share ([`Chan::to_py`]).
+    pub fn make_shared(api: &'static CApi, size: u32) -> Result<Self, Panic> {
+        let mut raw = std::ptr::null_mut();
+        result((api.makechan_dtype)(T::DTYPE, size, &mut raw))?;
+        Ok(Chan { api, raw, _t: PhantomData })
+    }
+
+    /// The channel of a Python `chan` of `T`'s dtype (one count added);
+    /// another dtype raises `golang._PanicError("pychan: channel type
+    /// mismatch")`.
+    #[cfg(feature = "pyo3")]
+    pub fn from_py(api: &'static CApi, obj: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<Self> {
+        let mut raw = std::ptr::null_mut();
+        let r = result((api.pychan_rawchan)(obj.as_ptr().cast(), T::DTYPE, &mut raw));
+        match r {
+            Ok(()) => Ok(Chan { api, raw, _t: PhantomData }),
+            Err(p) => Err(panic_error(obj.py(), p)),
+        }
+    }
+
+    /// A Python `chan` over this channel (a new object; nil gives a new nil
+    /// chan). Only channels of [`Chan::make_shared`] (or Python's) can be
+    /// shared; others raise `_PanicError("pychan: channel type mismatch")`.
+    #[cfg(feature = "pyo3")]
+    pub fn to_py(&self, py: pyo3::Python<'_>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
+        let p = (self.api.pychan_from_raw)(self.raw, T::DTYPE);
+        // SAFETY: the runtime returns a new reference, or NULL with an
+        // exception set (the GIL is held: `py`).
+        unsafe { pyo3::Bound::from_owned_ptr_or_err(py, p.cast()) }.map(pyo3::Bound::unbind)
+    }
+}
+
+/// `golang._PanicError(msg)`, Go's panic in Python.
+#[cfg(feature = "pyo3")]
+pub fn panic_error(py: pyo3::Python<'_>, p: Panic) -> pyo3::PyErr {
+    use pyo3::types::PyAnyMethods;
+    match py.import("golang._pyfunc").and_then(|m| m.getattr("_PanicError")) {
+        Ok(cls) => pyo3::PyErr::from_value(match cls.call1((p.0,)) {
+            Ok(e) => e,
+            Err(e) => return e,
+        }),
+        Err(e) => e,
+    }
+}
+
+impl<T: Copy> Chan<T> {
+    /// A select case that sends `*v` (which must live until `select`
+    /// returns).
+    pub fn send_case(&self, v: &T) -> SelCase {
+        SelCase { ch: self.raw, op: CHANSEND, flags: 0, user: 0xff, _pad: [0; 5], ptxrx: v as *const T as u64, rxok: std::ptr::null_mut() }
+    }
+
+    /// A select case that receives into `*out` and, if given, sets `*ok`
+    /// (both must live until `select` returns).
+    pub fn recv_case(&self, out: &mut T, ok: Option<&mut bool>) -> SelCase {
+        SelCase {
+            ch: self.raw,
+            op: CHANRECV,
+            flags: 0,
+            user: 0xff,
+            _pad: [0; 5],
+            ptxrx: out as *mut T as u64,
+            rxok: ok.map_or(std::ptr::null_mut(), |p| p as *mut bool),
+        }
+    }
+
+    /// Receives: the value, or zero once closed and drained.
+    pub fn recv(&self) -> Result<T, Panic>
+    where
+        T: Default,
+    {
+        self.recv_().map(|(v, _)| v)
+    }
+}
+
+/// The default case of a select.
+pub fn default_case() -> SelCase {
+    SelCase { ch: std::ptr::null_mut(), op: DEFAULT, flags: 0, user: 0xff, _pad: [0; 5], ptxrx: 0, rxok: std::ptr::null_mut() }
+}
+
+/// Go's select over `cases`: blocks until one can run (or runs the default
+/// case), runs exactly that one, and gives its index. Receive cases write
+/// their value (zero once closed) where their case points.
+pub fn select(api: &'static CApi, cases: &[SelCase]) -> Result<usize, Panic> {
+    let mut out = -1;
+    result((api.chanselect)(cases.as_ptr(), cases.len() as i32, &mut out))?;
+    Ok(out as usize)
+}
+
+/// Starts `f` as a goroutine of the shared runtime: an OS thread from the
+/// runtime's pool, or a greenlet under the gevent runtime. A Rust panic in
+/// `f` is printed and ends only that goroutine (it cannot unwind into the
+/// runtime).
+pub fn go(api: &'static CApi, f: impl FnOnce() + Send + 'static) -> Result<(), Panic> {
+    type Body = Box<dyn FnOnce() + Send>;
+    extern "C" fn trampoline(arg: *mut c_void) {
+        // SAFETY: `go` below hands over a `Box<Body>` made by `Box::into_raw`.
+        let f: Box<Body> = unsafe { Box::from_raw(arg as *mut Body) };
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err() {
+            eprintln!("golang-capi: a goroutine panicked (see the message above)");
+        }
+    }
+    let arg = Box::into_raw(Box::new(Box::new(f) as Body)) as *mut c_void;
+    let r = result((api.go)(trampoline, arg));
+    if r.is_err() {
+        // SAFETY: the runtime did not take it: we still own the box.
+        drop(unsafe { Box::from_raw(arg as *mut Body) });
+    }
+    r
+}
+
 impl<T: Copy> Clone for Chan<T> {
     fn clone(&self) -> Self {
         // Cannot fail for a live channel (the count is >= 1).
@@ -292,7 +454,7 @@ mod tests {
     fn version_mismatch_names_both_versions() {
         let e = VersionMismatch { provided: (2, 5) };
         let s = e.to_string();
-        assert!(s.contains("built for ABI 1 (features >= 1)"), "{s}");
+        assert!(s.contains("built for ABI 1 (features >= 2)"), "{s}");
         assert!(s.contains("provides ABI 2 (features 5)"), "{s}");
     }
 }

@@ -374,3 +374,12 @@ for bad in (golang.chan(), golang.chan(dtype='C.double'), golang.chan.nil('C.boo
 def test_chan_int_of_a_chan_of_another_dtype_panics(demos, runner):
     p = _check(_run(RUNNERS[runner] + ["-c", _MISMATCH_PROG], cwd=demos["golang_capi_test"]))
     assert p.stdout.decode().splitlines() == ["('pychan: channel type mismatch',)"] * 3
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_nogil_goroutines_are_threads_or_greenlets_of_the_runtime(demos, runner):
+    # As in Pygolang: OS threads under the thread runtime, greenlets of the
+    # caller's thread under gevent (gpython).
+    prog = "from capitest import pychanlib as L\nprint(L.goroutine_runs_on_callers_thread())\n"
+    p = _check(_run(RUNNERS[runner] + ["-c", prog], cwd=demos["golang_capi_test"]))
+    assert p.stdout.decode().split() == [str(runner == "gpython")]

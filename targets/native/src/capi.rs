@@ -43,6 +43,15 @@
 //!    raw channel of a Python `chan` (one count added). A dtype crosses the
 //!    ABI as Pygolang's `DType` number; a raw channel of another type is
 //!    refused with "pychan: channel type mismatch".
+//! 7. Under the gevent runtime (gpython), C code that runs in a greenlet
+//!    (the hub's thread) blocks the greenlet, not the thread, as Pygolang's
+//!    gevent runtime does: `go` starts a greenlet, and blocking send, recv,
+//!    select, sleep and semaphore acquire take the GIL and switch to the hub
+//!    until done (`on_greenlet`, `greenlet_wait`). An exception thrown into
+//!    the waiting greenlet (a kill, gevent's LoopExit when nothing else can
+//!    run) cannot reach C code: the call returns a panic instead ("all
+//!    goroutines are asleep - deadlock!" for LoopExit). Elsewhere (other
+//!    threads, the thread runtime) C goroutines are OS threads (ctask.rs).
 
 use crate::rawchan::{each_raw, with_raw, PyChan, RawChan, RawElem, RawKind};
 use crate::value::DType;
@@ -50,7 +59,6 @@ use golang_chan::{Blocking, Chan, ChanError, Select};
 use std::ffi::{c_char, c_void, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
-use std::sync::{Condvar, Mutex};
 
 /// ABI generation: a user built for another value cannot run (invariant 1).
 pub const ABI_VERSION: u32 = 1;
@@ -167,6 +175,13 @@ extern "C" fn chansend(p: *mut RawChan, ptx: *const c_void) -> Panic {
         with_raw!(ch, ch => {
             // SAFETY: invariant 4: `ptx` points to `elemsize` bytes.
             let v = unsafe { RawElem::read(ptx.cast(), size) };
+            if on_greenlet() {
+                return match greenlet_wait(ch.send_checked(v)) {
+                    Ok(Ok(())) => OK,
+                    Ok(Err(e)) => chan_error(e),
+                    Err(p) => p,
+                };
+            }
             match ch.send_blocking_interruptible(v, None) {
                 Blocking::Done(Ok(())) => OK,
                 Blocking::Done(Err(e)) => chan_error(e),
@@ -181,9 +196,16 @@ extern "C" fn chanrecv_(p: *mut RawChan, prx: *mut c_void, ok: *mut bool) -> Pan
         // SAFETY: NULL or held by the caller.
         let (ch, size) = unsafe { chan_of(p) };
         with_raw!(ch, ch => {
-            let v = match ch.recv_blocking_interruptible(None) {
-                Blocking::Done(v) => v,
-                Blocking::Interrupted => return msg(c"BUG: capi: recv interrupted"),
+            let v = if on_greenlet() {
+                match greenlet_wait(ch.recv()) {
+                    Ok(v) => v,
+                    Err(p) => return p,
+                }
+            } else {
+                match ch.recv_blocking_interruptible(None) {
+                    Blocking::Done(v) => v,
+                    Blocking::Interrupted => return msg(c"BUG: capi: recv interrupted"),
+                }
             };
             // SAFETY: invariant 4: `prx` is NULL or has room for `elemsize` bytes.
             unsafe { RawElem::write(v.as_ref(), prx.cast(), size) };
@@ -200,7 +222,9 @@ extern "C" fn chanclose(p: *mut RawChan) -> Panic {
     guard(|| {
         // SAFETY: NULL or held by the caller.
         let (ch, _) = unsafe { chan_of(p) };
-        match each_raw!(ch, c => c.try_close()) {
+        let r = each_raw!(ch, c => c.try_close());
+        greenlet_flush();
+        match r {
             Ok(()) => OK,
             Err(e) => chan_error(e),
         }
@@ -308,10 +332,26 @@ extern "C" fn chanselect(casev: *const SelCase, casec: i32, out: *mut i32) -> Pa
         // channel does: the counterparty of a C select is usually another
         // thread about to commit, and waking a parked thread costs tens of
         // microseconds; the spin gate admits one such spinner at a time)
-        let k = match sel.wait_blocking_spin(golang_chan::Spin::Always, None) {
-            Blocking::Done(Ok(k)) => k,
-            Blocking::Done(Err(e)) => return chan_error(e),
-            Blocking::Interrupted => return msg(c"BUG: capi: select interrupted"),
+        let r = if on_greenlet() {
+            match sel.try_select() {
+                Some(r) => {
+                    greenlet_flush();
+                    r
+                }
+                None => match greenlet_wait(sel.wait()) {
+                    Ok(r) => r,
+                    Err(p) => return p,
+                },
+            }
+        } else {
+            match sel.wait_blocking_spin(golang_chan::Spin::Always, None) {
+                Blocking::Done(r) => r,
+                Blocking::Interrupted => return msg(c"BUG: capi: select interrupted"),
+            }
+        };
+        let k = match r {
+            Ok(k) => k,
+            Err(e) => return chan_error(e),
         };
         let i = if k == Select::DEFAULT { default.unwrap_or(usize::MAX) } else { order[k] };
         if k != Select::DEFAULT {
@@ -422,13 +462,21 @@ fn take_recv_like<T: RawElem>(sel: &mut Select<'_>, k: usize, _ch: &Chan<T>) -> 
 }
 
 extern "C" fn go(f: extern "C" fn(*mut c_void), arg: *mut c_void) -> Panic {
-    guard(|| match crate::ctask::go(crate::ctask::Task { f, arg }) {
-        Ok(()) => OK,
-        Err(_) => msg(c"go: cannot start thread"),
+    guard(|| {
+        if on_greenlet() {
+            return greenlet_go(crate::ctask::Task { f, arg });
+        }
+        match crate::ctask::go(crate::ctask::Task { f, arg }) {
+            Ok(()) => OK,
+            Err(_) => msg(c"go: cannot start thread"),
+        }
     })
 }
 
 extern "C" fn nanosleep(ns: u64) -> Panic {
+    if on_greenlet() {
+        return guard(|| greenlet_sleep(ns));
+    }
     if ns == 0 {
         std::thread::yield_now();
     } else {
@@ -437,18 +485,123 @@ extern "C" fn nanosleep(ns: u64) -> Panic {
     OK
 }
 
+// ---- the gevent runtime (invariant 7) ----
+
+/// Whether a blocking call of C code must block the greenlet.
+fn on_greenlet() -> bool {
+    crate::gevent::enabled() && crate::gevent::on_hub_thread()
+}
+
+/// The panic for an exception thrown into a greenlet blocked in C code
+/// (invariant 7); other exceptions than a kill or LoopExit are printed.
+fn greenlet_interrupted(py: pyo3::Python<'_>, e: pyo3::PyErr) -> Panic {
+    use pyo3::prelude::*;
+    let name = e.get_type(py).name().map(|n| n.to_string()).unwrap_or_default();
+    match name.as_str() {
+        "LoopExit" => msg(c"all goroutines are asleep - deadlock!"),
+        "GreenletExit" => msg(c"greenlet killed while blocked in C code"),
+        _ => {
+            e.write_unraisable(py, None);
+            msg(c"greenlet interrupted while blocked in C code")
+        }
+    }
+}
+
+/// After an operation of a greenlet that may have woken other greenlets of
+/// the hub (a close, a release, a select that completed at once): asks the
+/// hub to resume them (`gevent::flush`), as Python's operations do.
+fn greenlet_flush() {
+    if on_greenlet() && crate::gevent::has_local_wakeup() {
+        crate::gil::attach(|py| {
+            if let Err(e) = crate::gevent::flush(py) {
+                e.write_unraisable(py, None);
+            }
+        })
+    }
+}
+
+/// Runs `fut` in the calling greenlet until done (invariant 7).
+fn greenlet_wait<F: std::future::Future>(fut: F) -> Result<F::Output, Panic> {
+    crate::gil::attach(|py| {
+        let mut fut = std::pin::pin!(fut);
+        crate::gevent::block_greenlet_on(py, fut.as_mut()).map_err(|e| greenlet_interrupted(py, e))
+    })
+}
+
+/// `f(arg)` as a Python callable, for gevent to run as a greenlet. The C
+/// function runs without the GIL, as nogil code does.
+#[pyo3::pyclass(frozen)]
+struct CGoroutine {
+    task: std::sync::Mutex<Option<crate::ctask::Task>>,
+}
+
+#[pyo3::pymethods]
+impl CGoroutine {
+    fn __call__(&self, py: pyo3::Python<'_>) {
+        let t = self.task.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(t) = t {
+            let t = SendTask(t);
+            py.detach(move || {
+                let t = t;
+                // The header's trampoline catches every C++ exception.
+                (t.0.f)(t.0.arg)
+            });
+        }
+    }
+}
+
+/// A task moved into `detach` (which needs `Send`; `Task` is).
+struct SendTask(crate::ctask::Task);
+
+/// `go` in a greenlet: a new greenlet (gevent.spawn_raw).
+fn greenlet_go(t: crate::ctask::Task) -> Panic {
+    use pyo3::prelude::*;
+    crate::gil::attach(|py| {
+        let r = (|| -> PyResult<()> {
+            let g = Py::new(py, CGoroutine { task: std::sync::Mutex::new(Some(t)) })?;
+            py.import("gevent")?.getattr("spawn_raw")?.call1((g,))?;
+            Ok(())
+        })();
+        match r {
+            Ok(()) => OK,
+            Err(e) => {
+                e.write_unraisable(py, None);
+                msg(c"go: cannot start greenlet")
+            }
+        }
+    })
+}
+
+/// `nanosleep` in a greenlet: gevent.sleep (0 yields to the other greenlets).
+fn greenlet_sleep(ns: u64) -> Panic {
+    use pyo3::prelude::*;
+    crate::gil::attach(|py| {
+        let r = (|| -> PyResult<()> {
+            py.import("gevent")?.getattr("sleep")?.call1((ns as f64 * 1e-9,))?;
+            Ok(())
+        })();
+        match r {
+            Ok(()) => OK,
+            Err(e) => greenlet_interrupted(py, e),
+        }
+    })
+}
+
 extern "C" fn nanotime() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
 }
 
-/// A binary semaphore, initially available.
+/// A binary semaphore, initially available: a channel of capacity 1 that
+/// holds a token while the semaphore is free, so that acquiring blocks a
+/// thread or a greenlet (invariant 7) as any receive does.
 pub struct Sema {
-    taken: Mutex<bool>,
-    cv: Condvar,
+    token: Chan<()>,
 }
 
 extern "C" fn makesema() -> *mut Sema {
-    Box::into_raw(Box::new(Sema { taken: Mutex::new(false), cv: Condvar::new() }))
+    let token = Chan::new(1);
+    let _ = token.try_send(()); // available
+    Box::into_raw(Box::new(Sema { token }))
 }
 
 extern "C" fn semafree(s: *mut Sema) {
@@ -462,12 +615,16 @@ extern "C" fn semaacquire(s: *mut Sema) -> Panic {
     guard(|| {
         // SAFETY: a live semaphore from `makesema`.
         let s = unsafe { &*s };
-        let mut taken = s.taken.lock().unwrap_or_else(|e| e.into_inner());
-        while *taken {
-            taken = s.cv.wait(taken).unwrap_or_else(|e| e.into_inner());
+        if on_greenlet() {
+            return match greenlet_wait(s.token.recv()) {
+                Ok(_) => OK,
+                Err(p) => p,
+            };
         }
-        *taken = true;
-        OK
+        match s.token.recv_blocking_interruptible(None) {
+            Blocking::Done(_) => OK,
+            Blocking::Interrupted => msg(c"BUG: capi: semaacquire interrupted"),
+        }
     })
 }
 
@@ -475,8 +632,9 @@ extern "C" fn semarelease(s: *mut Sema) -> Panic {
     guard(|| {
         // SAFETY: a live semaphore from `makesema`.
         let s = unsafe { &*s };
-        *s.taken.lock().unwrap_or_else(|e| e.into_inner()) = false;
-        s.cv.notify_one();
+        // (releasing a free semaphore leaves it free: the buffer is full)
+        let _ = s.token.try_send(());
+        greenlet_flush();
         OK
     })
 }

@@ -20,6 +20,8 @@ use std::io::Write;
 use std::os::fd::FromRawFd;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::future::Future;
+use std::pin::Pin;
 use std::task::{Context, Poll, Wake, Waker};
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
@@ -136,6 +138,11 @@ impl Wake for GreenletWaker {
     }
 }
 
+/// Whether this thread woke greenlets of its own hub since the last `flush`.
+pub(crate) fn has_local_wakeup() -> bool {
+    LOCAL_WAKEUP.load(Ordering::Acquire)
+}
+
 /// If this thread woke greenlets of its own hub, asks the hub to resume
 /// them (`hub.loop.run_callback`).
 pub(crate) fn flush(py: Python<'_>) -> PyResult<()> {
@@ -150,7 +157,6 @@ pub(crate) fn flush(py: Python<'_>) -> PyResult<()> {
 /// Runs a channel operation, blocking the current greenlet until it is done
 /// (a thread blocks in `gil::block_thread` instead).
 pub(crate) fn block_greenlet(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
-    static WAIT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let mut fut = match op.start(py) {
         Step::Done(r) => {
             flush(py)?;
@@ -166,17 +172,30 @@ pub(crate) fn block_greenlet(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
         drop(fut);
         return Err(crate::value::go_panic(py, "t: blocks forever"));
     }
+    // An exception while waiting (a greenlet kill, a timeout) drops `fut`,
+    // which aborts the operation.
+    block_greenlet_on(py, fut.as_mut())?(py)
+}
+
+/// Whether the calling thread is the hub's: a greenlet runs there.
+pub(crate) fn on_hub_thread() -> bool {
+    HUB_THREAD.get() == Some(&std::thread::current().id())
+}
+
+/// Polls `fut` to completion, switching to the hub while it is pending.
+/// An exception raised while the greenlet waits (a kill, the hub's
+/// LoopExit) comes back as the error; `fut` is then still pending.
+pub(crate) fn block_greenlet_on<F: Future + ?Sized>(py: Python<'_>, mut fut: Pin<&mut F>) -> PyResult<F::Output> {
+    static WAIT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let waker = Waker::from(Arc::new(GreenletWaker { id }));
     let wait = WAIT.get_or_try_init(py, || py.import("golang._runtime_gevent")?.getattr("_wait").map(|f| f.unbind()))?;
     loop {
         if let Poll::Ready(out) = fut.as_mut().poll(&mut Context::from_waker(&waker)) {
             flush(py)?;
-            return out(py);
+            return Ok(out);
         }
         flush(py)?;
-        // An exception here (a greenlet kill, a timeout) drops `fut`, which
-        // aborts the operation.
         wait.call1(py, (id,))?;
     }
 }

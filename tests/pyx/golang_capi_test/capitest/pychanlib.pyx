@@ -125,3 +125,22 @@ def start_echo(pychan inp, pychan out):
     cdef chan[int] o = out.chan_int()
     with nogil:
         go(_echo, i, o)
+
+
+# ---- where nogil goroutines run: OS threads (thread runtime), or greenlets
+# of the caller's thread (gevent runtime), as in Pygolang ----
+
+cdef extern from "<pthread.h>" nogil:
+    ctypedef unsigned long pthread_t
+    pthread_t pthread_self()
+
+cdef void _report_thread(chan[pthread_t] out) noexcept nogil:
+    out.send(pthread_self())
+
+def goroutine_runs_on_callers_thread():
+    cdef chan[pthread_t] out = makechan[pthread_t](1)
+    cdef pthread_t t
+    with nogil:
+        go(_report_thread, out)
+        t = out.recv()
+    return t == pthread_self()
