@@ -1,4 +1,4 @@
-// golang/sync.h: Sema, Mutex, Once and WaitGroup for C++ and Cython nogil
+// golang/sync.h: Sema, Mutex, RWMutex, Once and WaitGroup for C++ and Cython nogil
 // code, on the runtime's semaphores and channels (libgolang.h).
 //
 // Invariants:
@@ -41,6 +41,82 @@ class Mutex {
 public:
     void lock() { _sema.acquire(); }
     void unlock() { _sema.release(); }
+};
+
+// RWMutex: one writer or many readers; writers have priority (a new RLock
+// waits while a writer holds the lock or waits for it). Invariant 5: the
+// state (`_writing`, `_nread`, `_nwwait`) changes only under `_g`, and every
+// change that may let a waiter in closes `_wake` (and replaces it), which
+// wakes every waiter to check again.
+class RWMutex {
+    Mutex _g;
+    bool _writing = false;
+    int _nread = 0;
+    int _nwwait = 0;
+    chan<structZ> _wake = makechan<structZ>();
+
+    // Waits for the next change of the state: called and returns with _g held.
+    void _wait() {
+        chan<structZ> w = _wake;
+        _g.unlock();
+        w.recv();
+        _g.lock();
+    }
+    void _broadcast() {
+        _wake.close();
+        _wake = makechan<structZ>();
+    }
+
+  public:
+    void Lock() {
+        _g.lock();
+        _nwwait++;
+        while (_writing || _nread > 0)
+            _wait();
+        _nwwait--;
+        _writing = true;
+        _g.unlock();
+    }
+    void Unlock() {
+        _g.lock();
+        if (!_writing) {
+            _g.unlock();
+            panic("sync: Unlock of unlocked RWMutex");
+        }
+        _writing = false;
+        _broadcast();
+        _g.unlock();
+    }
+    void RLock() {
+        _g.lock();
+        while (_writing || _nwwait > 0)
+            _wait();
+        _nread++;
+        _g.unlock();
+    }
+    void RUnlock() {
+        _g.lock();
+        if (_nread <= 0) {
+            _g.unlock();
+            panic("sync: RUnlock of unlocked RWMutex");
+        }
+        _nread--;
+        if (_nread == 0)
+            _broadcast();
+        _g.unlock();
+    }
+    // Turns the write lock into a read lock, with no writer in between.
+    void UnlockToRLock() {
+        _g.lock();
+        if (!_writing) {
+            _g.unlock();
+            panic("sync: UnlockToRLock of unlocked RWMutex");
+        }
+        _writing = false;
+        _nread++;
+        _broadcast();
+        _g.unlock();
+    }
 };
 
 class Once {

@@ -383,3 +383,38 @@ def test_nogil_goroutines_are_threads_or_greenlets_of_the_runtime(demos, runner)
     prog = "from capitest import pychanlib as L\nprint(L.goroutine_runs_on_callers_thread())\n"
     p = _check(_run(RUNNERS[runner] + ["-c", prog], cwd=demos["golang_capi_test"]))
     assert p.stdout.decode().split() == [str(runner == "gpython")]
+
+
+_TIMESYNC_PROG = r"""
+from capitest import timesync as T
+print(sorted(T.timers().items()))
+print(T.rwmutex())
+"""
+
+_TIMESYNC_WANT = [
+    str(sorted(dict(after_fired=True, timer_fired=True, stop_armed=True, stop_again=False, stopped_empty=True,
+                    reset_fired=True, after_func_ran=True, stopped_func_ran=False, ticks=3,
+                    ticker_empty_after_stop=True, tick_nil=True).items())),
+    # readers share; the writer gets in only after the last reader
+    "[1, 2, 3, 4]",
+]
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_timers_tickers_and_rwmutex_from_cython_nogil_code(demos, runner):
+    p = _check(_run(RUNNERS[runner] + ["-c", _TIMESYNC_PROG], cwd=demos["golang_capi_test"]))
+    assert p.stdout.decode().splitlines() == _TIMESYNC_WANT
+
+
+def test_timers_tickers_and_rwmutex_built_with_cython3(demos_cython3):
+    p = _check(_run([PYTHON, "-c", _TIMESYNC_PROG], cwd=demos_cython3["golang_capi_test"]))
+    assert p.stdout.decode().splitlines() == _TIMESYNC_WANT
+
+
+def test_rwmutex_misuse_and_ticker_dt_panic_as_in_pygolang(demos):
+    prog = ("import golang\nfrom capitest import pyxpanic\nfor w in range(4):\n    try:\n        pyxpanic.rw_misuse(w)\n"
+            "    except golang._PanicError as e:\n        print(e.args[0])\n")
+    p = _check(_run([PYTHON, "-c", prog], cwd=demos["golang_capi_test"]))
+    assert p.stdout.decode().splitlines() == [
+        "sync: Unlock of unlocked RWMutex", "sync: RUnlock of unlocked RWMutex",
+        "sync: UnlockToRLock of unlocked RWMutex", "ticker: dt <= 0"]

@@ -3,7 +3,7 @@
 # cdef function declared `except +topyexc` (Cython 0.29 only; Cython 3 takes
 # a named C++ exception handler on extern functions only).
 
-from golang cimport chan, pychan, topyexc
+from golang cimport chan, pychan, topyexc, sync, time
 
 cdef nogil:
 
@@ -14,6 +14,17 @@ cdef nogil:
     void _chan_int_of(pychan pych) except +topyexc:
         pych.chan_int()      # panics for another dtype: pychan: channel type mismatch
 
+    void _rw_misuse(int which) except +topyexc:
+        cdef sync.RWMutex mu
+        if which == 0:
+            mu.Unlock()
+        elif which == 1:
+            mu.RUnlock()
+        elif which == 2:
+            mu.UnlockToRLock()
+        else:
+            time.new_ticker(0)
+
 
 def close_nil():
     _close_nil()
@@ -21,3 +32,8 @@ def close_nil():
 def chan_int_of(pychan pych):
     with nogil:
         _chan_int_of(pych)
+
+
+def rw_misuse(int which):
+    with nogil:
+        _rw_misuse(which)
