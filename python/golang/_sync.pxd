@@ -1,7 +1,10 @@
 # cython: language_level=3
 # golang/_sync.pxd: the nogil sync API (`from golang cimport sync`), the part
-# of Pygolang 0.1's that is implemented: Sema, Mutex, RWMutex, Once and
-# WaitGroup. WorkGroup (it needs context) is not declared yet.
+# of Pygolang 0.1's: Sema, Mutex, RWMutex, Once, WaitGroup, and WorkGroup
+# (in golang/context.h: it needs context).
+
+from golang cimport error, refptr
+from golang cimport context
 
 cdef extern from "golang/sync.h" namespace "golang::sync" nogil:
     cppclass Sema:
@@ -27,3 +30,15 @@ cdef extern from "golang/sync.h" namespace "golang::sync" nogil:
         void done()
         void add(int delta)
         void wait()
+
+cdef extern from "golang/context.h" namespace "golang::sync" nogil:
+    cppclass _WorkGroup:
+        void  go(...)       # f: func<error(context.Context)>
+        error wait()
+
+    cppclass WorkGroup (refptr[_WorkGroup]):
+        # WorkGroup.X = WorkGroup->X in C++
+        void  go    "_ptr()->go" (...)
+        error wait  "_ptr()->wait" ()
+
+    WorkGroup NewWorkGroup(context.Context ctx)

@@ -418,3 +418,26 @@ def test_rwmutex_misuse_and_ticker_dt_panic_as_in_pygolang(demos):
     assert p.stdout.decode().splitlines() == [
         "sync: Unlock of unlocked RWMutex", "sync: RUnlock of unlocked RWMutex",
         "sync: UnlockToRLock of unlocked RWMutex", "ticker: dt <= 0"]
+
+
+_CTX_PROG = r"""
+from capitest import ctxlib as C
+print(sorted(k for k, v in C.contexts().items() if v is not True))
+print(C.contexts()["children_before"], C.contexts()["children_after"])
+print(C.workgroup())
+"""
+
+# every check of contexts() is True but the two counts: a child registered
+# with its parent, and unregistered by its cancel
+_CTX_WANT = ["['children_after', 'children_before']", "1 0", "('boom', True)"]
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_context_and_workgroup_from_cython_nogil_code(demos, runner):
+    p = _check(_run(RUNNERS[runner] + ["-c", _CTX_PROG], cwd=demos["golang_capi_test"]))
+    assert p.stdout.decode().splitlines() == _CTX_WANT
+
+
+def test_context_and_workgroup_built_with_cython3(demos_cython3):
+    p = _check(_run([PYTHON, "-c", _CTX_PROG], cwd=demos_cython3["golang_capi_test"]))
+    assert p.stdout.decode().splitlines() == _CTX_WANT

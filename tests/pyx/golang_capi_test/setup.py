@@ -11,6 +11,7 @@ ext_modules = [
     # raise ImportError naming both versions.
     Extension("capitest.cxxlib", ["capitest/cxxlib.pyx"], extra_compile_args=["-O1"]),
     Extension("capitest.pychanlib", ["capitest/pychanlib.pyx"], extra_compile_args=["-O1"]),
+    Extension("capitest.ctxlib", ["capitest/ctxlib.pyx"], extra_compile_args=["-O1"]),
     Extension("capitest.timesync", ["capitest/timesync.pyx"], extra_compile_args=["-O1"]),
     Extension("capitest.nogilbench", ["capitest/nogilbench.pyx"]),  # -O3: benchmarks
     Extension("capitest.abi99", ["capitest/abi99.pyx"], define_macros=[("GOLANG_CAPI_ABI_VERSION", "99")]),
