@@ -112,6 +112,7 @@ pub struct CApi {
     pub pychan_from_raw: extern "C" fn(*mut RawChan, i32) -> *mut c_void,
     pub pychan_nil: extern "C" fn(i32) -> *mut c_void,
     pub pychan_rawchan: extern "C" fn(*mut c_void, i32, *mut *mut RawChan) -> PanicMsg,
+    pub sigdescr: extern "C" fn(i32) -> *const c_char,
 }
 
 /// Element types with a dtype of Python's `chan` (Pygolang's `DType`

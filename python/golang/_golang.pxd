@@ -19,6 +19,7 @@
 
 cimport cython
 from libcpp cimport nullptr_t as Nil, nullptr as nil
+from golang._os cimport Signal as _osSignal
 from libcpp.utility cimport pair
 from libcpp.string cimport string
 from libc.stdint cimport uint64_t
@@ -161,6 +162,8 @@ cdef class pychan:
         return _pychan_chan[int](pych._ch, pych.dtype, DTYPE_INT)
     cdef inline chan[double] chan_double(pychan pych) noexcept nogil:
         return _pychan_chan[double](pych._ch, pych.dtype, DTYPE_DOUBLE)
+    cdef inline chan[_osSignal] _chan_osSignal(pychan pych) noexcept nogil:
+        return _pychan_chan[_osSignal](pych._ch, pych.dtype, DTYPE_OS_SIGNAL)
 
     # a new pychan over a chan[X] (refcount +1); nil gives a new nil pychan
     @staticmethod
@@ -175,3 +178,6 @@ cdef class pychan:
     @staticmethod
     cdef inline pychan from_chan_double(chan[double] ch):
         return _pychan_from_raw(ch._rawchan(), DTYPE_DOUBLE)
+    @staticmethod
+    cdef inline pychan _from_chan_osSignal(chan[_osSignal] ch):
+        return _pychan_from_raw(ch._rawchan(), DTYPE_OS_SIGNAL)

@@ -124,6 +124,7 @@ struct _capi_table {
     PyObject *(*pychan_from_raw)(_chan *ch, int dtype);
     PyObject *(*pychan_nil)(int dtype);
     const char *(*pychan_rawchan)(PyObject *pych, int dtype, _chan **out);
+    const char *(*sigdescr)(int signo);
 };
 
 namespace _capi_detail {

@@ -441,3 +441,25 @@ def test_context_and_workgroup_from_cython_nogil_code(demos, runner):
 def test_context_and_workgroup_built_with_cython3(demos_cython3):
     p = _check(_run([PYTHON, "-c", _CTX_PROG], cwd=demos_cython3["golang_capi_test"]))
     assert p.stdout.decode().splitlines() == _CTX_WANT
+
+
+_SIGNAL_PROG = r"""
+import warnings
+warnings.simplefilter("error")
+from golang import chan, os
+from capitest import pychanlib as L
+c = chan(1, dtype=os.Signal)
+s, rt, pys, p = L.signals(c)
+print(s, rt, repr(pys), type(pys).__name__, c.recv(), p.recv(), p.dtype)
+"""
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_os_signal_in_nogil_code_and_its_channels_shared_with_python(demos, runner):
+    p = _check(_run(RUNNERS[runner] + ["-c", _SIGNAL_PROG], cwd=demos["golang_capi_test"]))
+    assert p.stdout.decode().splitlines() == ["Interrupt signal34 os.Signal(2) PySignal Interrupt Terminated C.os::Signal"]
+
+
+def test_os_signal_built_with_cython3(demos_cython3):
+    p = _check(_run([PYTHON, "-c", _SIGNAL_PROG], cwd=demos_cython3["golang_capi_test"]))
+    assert p.stdout.decode().splitlines() == ["Interrupt signal34 os.Signal(2) PySignal Interrupt Terminated C.os::Signal"]

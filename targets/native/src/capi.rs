@@ -42,7 +42,9 @@
 //!    that dtype can wrap (`pychan_from_raw`), and `pychan_rawchan` gives the
 //!    raw channel of a Python `chan` (one count added). A dtype crosses the
 //!    ABI as Pygolang's `DType` number; a raw channel of another type is
-//!    refused with "pychan: channel type mismatch".
+//!    refused with "pychan: channel type mismatch". `sigdescr` gives the
+//!    description of a signal (C++ `os::Signal::String()`), from the one
+//!    table Python's `str(os.Signal)` uses.
 //! 7. Under the gevent runtime (gpython), C code that runs in a greenlet
 //!    (the hub's thread) blocks the greenlet, not the thread, as Pygolang's
 //!    gevent runtime does: `go` starts a greenlet, and blocking send, recv,
@@ -455,6 +457,22 @@ extern "C" fn pychan_rawchan(obj: *mut pyo3::ffi::PyObject, dtype: i32, out: *mu
     })
 }
 
+/// libc's description of signal `signo` ("Interrupt", ...) as Python's
+/// `str(os.Signal)` gives it, or NULL when there is none (the caller then
+/// says "signal%d"): one table (golang-os) for Python and C++.
+extern "C" fn sigdescr(signo: i32) -> *const c_char {
+    use std::ffi::CString;
+    use std::sync::OnceLock;
+    static TABLE: OnceLock<Vec<Option<CString>>> = OnceLock::new();
+    let t = TABLE.get_or_init(|| {
+        (0..=128).map(|i| golang_os::Signal(i).description().and_then(|d| CString::new(d).ok())).collect()
+    });
+    match usize::try_from(signo).ok().and_then(|i| t.get(i)) {
+        Some(Some(d)) => d.as_ptr(),
+        _ => ptr::null(),
+    }
+}
+
 /// The value the select's receive case `k` got, typed as the elements of
 /// `_ch` (which only names the type).
 fn take_recv_like<T: RawElem>(sel: &mut Select<'_>, k: usize, _ch: &Chan<T>) -> Option<T> {
@@ -672,6 +690,7 @@ pub struct CApi {
     pub pychan_from_raw: extern "C" fn(*mut RawChan, i32) -> *mut pyo3::ffi::PyObject,
     pub pychan_nil: extern "C" fn(i32) -> *mut pyo3::ffi::PyObject,
     pub pychan_rawchan: extern "C" fn(*mut pyo3::ffi::PyObject, i32, *mut *mut RawChan) -> Panic,
+    pub sigdescr: extern "C" fn(i32) -> *const c_char,
 }
 
 pub static CAPI: CApi = CApi {
@@ -703,6 +722,7 @@ pub static CAPI: CApi = CApi {
     pychan_from_raw,
     pychan_nil,
     pychan_rawchan,
+    sigdescr,
 };
 
 /// The capsule's name: `PyCapsule_Import("golang._golang._capi")`.
@@ -727,7 +747,10 @@ pub(crate) fn register(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyRe
         let p = pyo3::ffi::PyCapsule_New(crate::rawchan::PYX_VTABLE.as_ptr() as *mut c_void, ptr::null(), None);
         Bound::from_owned_ptr_or_err(py, p)?
     };
-    m.getattr("pychan")?.setattr("__pyx_vtable__", vt)?;
+    m.getattr("pychan")?.setattr("__pyx_vtable__", &vt)?;
+    // (os.Signal's Cython class has only an inline static method: the same
+    // never-used table does)
+    m.getattr("PySignal")?.setattr("__pyx_vtable__", vt)?;
     m.add("_capi_version", (ABI_VERSION, FEATURE_VERSION))?;
     Ok(())
 }

@@ -31,7 +31,7 @@ impl PySignal {
                 "os.Signal() takes no arguments: use golang.syscall.SIG* (os.Signal() is os.Signal(0))",
             ));
         }
-        Ok(PySignal { sig: Signal(0) })
+        Ok(PySignal::of(Signal(0)))
     }
 
     /// The dtype of channels of signals (`chan(dtype=golang.os.Signal)`).
@@ -77,7 +77,7 @@ impl PySignal {
 #[pyfunction]
 #[pyo3(name = "_PySignal_from_int")]
 pub fn signal_from_int(signo: i32) -> PySignal {
-    PySignal { sig: Signal(signo) }
+    PySignal::of(Signal(signo))
 }
 
 /// The `Chan<Signal>` of `ch`, or Pygolang's panic for another dtype.

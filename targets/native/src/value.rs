@@ -265,13 +265,36 @@ pub(crate) fn recv_out<T: Elem>(py: Python<'_>, v: Option<T>, with_ok: bool) -> 
 }
 
 /// `golang.os.Signal`: an operating-system signal (use `golang.syscall.SIG*`).
+///
+/// Laid out as the Cython class `golang._os.PySignal` that golang/_os.pxd
+/// declares (`struct { PyObject_HEAD; void *__pyx_vtab; Signal sig; }`):
+/// `#[repr(C)]`, these fields in this order, nothing else (as `chan`,
+/// rawchan.rs invariant 3).
 #[pyclass(name = "PySignal", module = "golang._os", frozen)]
+#[repr(C)]
 pub struct PySignal {
+    /// Cython's `__pyx_vtab`: unused (the pxd's methods are inline), null.
+    vtab: PyxVTab,
+    /// Cython's `sig`.
     pub sig: Signal,
 }
 
+/// A Cython `__pyx_vtab` slot that is never used.
+#[repr(transparent)]
+struct PyxVTab(*const std::ffi::c_void);
+// SAFETY: always null, never dereferenced.
+unsafe impl Send for PyxVTab {}
+// SAFETY: as above.
+unsafe impl Sync for PyxVTab {}
+
+impl PySignal {
+    pub fn of(sig: Signal) -> PySignal {
+        PySignal { vtab: PyxVTab(std::ptr::null()), sig }
+    }
+}
+
 fn new_signal(py: Python<'_>, sig: Signal) -> Py<PyAny> {
-    match Py::new(py, PySignal { sig }) {
+    match Py::new(py, PySignal::of(sig)) {
         Ok(s) => s.into_any(),
         // Allocation failure: the error is set; None is all we can give.
         Err(e) => {

@@ -144,3 +144,21 @@ def goroutine_runs_on_callers_thread():
         go(_report_thread, out)
         t = out.recv()
     return t == pthread_self()
+
+
+# ---- os.Signal: the nogil struct, Python's os.Signal, and channels of
+# dtype 'C.os::Signal' shared both ways ----
+
+from golang cimport os
+
+def signals(pychan pych):
+    """Sends SIGINT on pych (a Python chan of os.Signal) from nogil code;
+    gives what nogil code sees of signals."""
+    cdef os.Signal s = os._Signal_from_int(2)
+    with nogil:
+        pych._chan_osSignal().send(s)
+    cdef chan[os.Signal] ch = makechan[os.Signal](1)
+    ch.send(os._Signal_from_int(15))
+    p = pychan._from_chan_osSignal(ch)
+    return (s.String().decode(), os._Signal_from_int(34).String().decode(),
+            os.PySignal.from_sig(s), p)
