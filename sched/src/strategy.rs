@@ -1,0 +1,462 @@
+//! Exploration strategies: who decides what a deterministic run does.
+//!
+//! A deterministic executor makes two kinds of decisions ([`Kind`]): which
+//! runnable goroutine runs next ([`Kind::Run`], given the candidates'
+//! goroutine ids in run-queue order) and every other random choice
+//! ([`Kind::Rand`]: the order in which `select` tries its ready cases, and
+//! anything else that calls [`rand_below`](crate::rand_below) inside the
+//! run). Both go to the run's one [`Decider`], made from a [`Strategy`]:
+//!
+//! - [`Strategy::Random`]: uniform draws from the seeded RNG, exactly the
+//!   draws the executor made before strategies existed.
+//! - [`Strategy::Pct`]: probabilistic concurrency testing (Burckhardt,
+//!   Kothari, Musuvathi, Nagarakatte, ASPLOS'10): every goroutine gets a
+//!   random priority when first seen, `depth - 1` change points are drawn
+//!   over an estimated number of steps, at a change point the goroutine
+//!   that ran last drops below every other; the highest-priority runnable
+//!   goroutine always runs.
+//! - [`Strategy::Pos`]: partial order sampling (Yuan, Yang, Gu, CAV'18):
+//!   every goroutine gets a random priority, the highest runnable runs, and
+//!   the one that ran draws a new priority (we cannot tell cheaply which
+//!   goroutines it raced with, so only its priority is redrawn).
+//! - [`Strategy::Replay`]: the choices of a recorded [`Schedule`], checked
+//!   against what the run offers; at the first mismatch (or when the log
+//!   runs out) the run continues with the schedule's seed, and the
+//!   [`Divergence`] says where.
+//!
+//! The real-clock FIFO executor has no decider: its hot path asks nothing.
+//!
+//! Invariants of a [`Decider`]:
+//! 1. Every decision of a run goes through its one decider, in the order
+//!    the run makes them; when recording, the log holds exactly one
+//!    [`Decision`] per decision, in that order (so a replay meets them in
+//!    the same order).
+//! 2. `Random` draws `rng.below(n)` once per decision and nothing else, as
+//!    the executor did before: the same seed gives the same run as before.
+//! 3. A replay checks each recorded decision (kind and candidates, or kind
+//!    and bound) before using its choice; once it diverged it never reads
+//!    the log again (later entries belong to another run).
+//! 4. A decision is only asked for when there is a choice (two candidates
+//!    or more, a bound of two or more): the log has no forced moves.
+
+use crate::rng::Rng;
+use crate::schedule::{Divergence, Schedule};
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// The kinds of decisions a run makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Which runnable goroutine runs next.
+    Run,
+    /// A random choice in `0..bound` (select's case order, ...).
+    Rand,
+}
+
+impl Kind {
+    /// The word of the schedule file.
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Run => "run",
+            Kind::Rand => "rand",
+        }
+    }
+}
+
+/// One decision of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// What was decided.
+    pub kind: Kind,
+    /// The index chosen: into `candidates` for [`Kind::Run`], in
+    /// `0..bound` for [`Kind::Rand`].
+    pub choice: usize,
+    /// [`Kind::Run`]: the runnable goroutines' ids in run-queue order (0: an
+    /// entry of a goroutine that already finished). Empty for `Rand`.
+    pub candidates: Vec<u64>,
+    /// The number of choices (`candidates.len()` for `Run`).
+    pub bound: usize,
+    /// The goroutine that ran last (for `Run`) or that draws (for `Rand`).
+    pub goroutine: u64,
+}
+
+impl Decision {
+    /// The goroutine chosen by a `Run` decision (None for `Rand`).
+    pub fn chosen(&self) -> Option<u64> {
+        match self.kind {
+            Kind::Run => self.candidates.get(self.choice).copied(),
+            Kind::Rand => None,
+        }
+    }
+
+    /// Whether this `Run` decision switched away from a goroutine that could
+    /// have gone on running (a preemption).
+    pub fn is_preemption(&self) -> bool {
+        self.kind == Kind::Run && self.candidates.contains(&self.goroutine) && self.chosen() != Some(self.goroutine)
+    }
+}
+
+/// How a deterministic run makes its decisions.
+#[derive(Clone, Debug)]
+pub enum Strategy {
+    /// Uniform random choices from the seed (the default).
+    Random {
+        /// The RNG's seed.
+        seed: u64,
+    },
+    /// PCT with `depth` (d - 1 priority change points).
+    Pct {
+        /// The RNG's seed.
+        seed: u64,
+        /// The bug depth looked for (1: no change point).
+        depth: u32,
+        /// The estimated number of scheduling steps of a run (0: a default
+        /// of 256); the change points are drawn in `0..steps`.
+        steps: u64,
+    },
+    /// Partial order sampling.
+    Pos {
+        /// The RNG's seed.
+        seed: u64,
+    },
+    /// The choices of a recorded schedule, then the seed.
+    Replay {
+        /// The schedule.
+        schedule: Arc<Schedule>,
+        /// For the shrinker: a recorded choice that does not fit is replaced
+        /// by the default one (keep running the goroutine that ran last,
+        /// else the first candidate; 0 for `Rand`), and a log that runs out
+        /// continues with default choices, instead of diverging to the seed.
+        lenient: bool,
+    },
+}
+
+impl Strategy {
+    /// The seed of the strategy (of the recorded run, for a replay).
+    pub fn seed(&self) -> u64 {
+        match self {
+            Strategy::Random { seed } | Strategy::Pct { seed, .. } | Strategy::Pos { seed } => *seed,
+            Strategy::Replay { schedule, .. } => schedule.strategy.seed(),
+        }
+    }
+
+    /// The same kind of strategy with another seed (replays stay as they are).
+    pub fn with_seed(&self, seed: u64) -> Strategy {
+        match self {
+            Strategy::Random { .. } => Strategy::Random { seed },
+            Strategy::Pct { depth, steps, .. } => Strategy::Pct { seed, depth: *depth, steps: *steps },
+            Strategy::Pos { .. } => Strategy::Pos { seed },
+            Strategy::Replay { .. } => self.clone(),
+        }
+    }
+}
+
+/// `random:SEED`, `pct:SEED:DEPTH`, `pos:SEED` (the schedule file's
+/// `strategy` line; a replay shows the strategy it replays).
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Strategy::Random { seed } => write!(f, "random:{seed}"),
+            Strategy::Pct { seed, depth, steps: 0 } => write!(f, "pct:{seed}:{depth}"),
+            Strategy::Pct { seed, depth, steps } => write!(f, "pct:{seed}:{depth}:{steps}"),
+            Strategy::Pos { seed } => write!(f, "pos:{seed}"),
+            Strategy::Replay { schedule, .. } => write!(f, "{}", schedule.strategy),
+        }
+    }
+}
+
+/// Parses what `Display` writes (`random:SEED`, `pct:SEED:DEPTH[:STEPS]`,
+/// `pos:SEED`); a bare number is `random:N`.
+impl FromStr for Strategy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Strategy, String> {
+        let bad = || format!("bad strategy {s:?}: want random:SEED, pct:SEED:DEPTH or pos:SEED");
+        let num = |t: &str| t.trim().parse::<u64>().map_err(|_| bad());
+        let parts: Vec<&str> = s.trim().split(':').collect();
+        match parts.as_slice() {
+            [n] => Ok(Strategy::Random { seed: num(n)? }),
+            ["random", n] => Ok(Strategy::Random { seed: num(n)? }),
+            ["pos", n] => Ok(Strategy::Pos { seed: num(n)? }),
+            ["pct", n, d] | ["pct", n, d, _] => {
+                let depth = num(d)?;
+                if depth == 0 || depth > 1000 {
+                    return Err(format!("bad strategy {s:?}: PCT's depth must be in 1..=1000"));
+                }
+                let steps = if parts.len() == 4 { num(parts[3])? } else { 0 };
+                Ok(Strategy::Pct { seed: num(n)?, depth: depth as u32, steps })
+            }
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// The state of a strategy during a run.
+enum Mode {
+    Random,
+    Pct(Pct),
+    Pos(Pos),
+    /// Replaying `schedule` at entry `next`.
+    Replay { schedule: Arc<Schedule>, next: usize, lenient: bool },
+}
+
+/// PCT's state.
+struct Pct {
+    /// Each goroutine's priority (higher runs first); assigned when first
+    /// seen as a candidate.
+    prio: HashMap<u64, u64>,
+    /// Steps (Run decisions) at which the goroutine that ran last drops.
+    change_points: Vec<u64>,
+    /// How many change points were passed (the next dropped priority is
+    /// below the previous one).
+    changes: u64,
+}
+
+/// POS's state: each goroutine's priority (higher runs first).
+struct Pos {
+    prio: HashMap<u64, u64>,
+}
+
+/// Priorities drawn at random are at least this (change points hand out
+/// the values below it).
+const PRIO_BASE: u64 = 1 << 20;
+
+/// Makes a run's decisions (see the file's invariants) and records them.
+pub(crate) struct Decider {
+    /// The strategy's seed (a replay's fallback once diverged).
+    seed: u64,
+    rng: Rng,
+    mode: Mode,
+    /// The decisions made, when recording (invariant 1).
+    log: Option<Vec<Decision>>,
+    /// Run decisions made so far.
+    steps: u64,
+    /// Where a replay left its schedule.
+    divergence: Option<Divergence>,
+    /// The strategy, for the recorded schedule's header.
+    strategy: Strategy,
+}
+
+impl Decider {
+    pub(crate) fn new(strategy: Strategy) -> Decider {
+        let seed = strategy.seed();
+        let mut rng = Rng::new(seed);
+        let mode = match &strategy {
+            Strategy::Random { .. } => Mode::Random,
+            Strategy::Pct { depth, steps, .. } => {
+                let est = if *steps == 0 { 256 } else { *steps };
+                let mut change_points: Vec<u64> =
+                    (1..*depth).map(|_| rng.next_u64() % est).collect();
+                change_points.sort_unstable();
+                Mode::Pct(Pct { prio: HashMap::new(), change_points, changes: 0 })
+            }
+            Strategy::Pos { .. } => Mode::Pos(Pos { prio: HashMap::new() }),
+            Strategy::Replay { schedule, lenient } => {
+                Mode::Replay { schedule: schedule.clone(), next: 0, lenient: *lenient }
+            }
+        };
+        let strategy = match strategy {
+            Strategy::Replay { schedule, .. } => schedule.strategy.clone(),
+            s => s,
+        };
+        Decider { seed, rng, mode, log: None, steps: 0, divergence: None, strategy }
+    }
+
+    /// Starts recording every decision.
+    pub(crate) fn record(&mut self) {
+        self.log.get_or_insert_with(Vec::new);
+    }
+
+    /// Whether decisions are recorded, or the strategy needs the
+    /// candidates' ids (otherwise `Random` is asked with the count only).
+    #[inline]
+    pub(crate) fn wants_candidates(&self) -> bool {
+        self.log.is_some() || !matches!(self.mode, Mode::Random)
+    }
+
+    /// The recorded schedule, if recording (which stops).
+    pub(crate) fn take_schedule(&mut self) -> Option<Schedule> {
+        self.log.take().map(|decisions| Schedule {
+            strategy: self.strategy.clone(),
+            decisions,
+            divergence: self.divergence.clone(),
+        })
+    }
+
+    /// Where a replay left its schedule.
+    pub(crate) fn divergence(&self) -> Option<Divergence> {
+        self.divergence.clone()
+    }
+
+    /// `Random` without recording: which of `n` candidates runs (invariant 2).
+    #[inline]
+    pub(crate) fn run_index_fast(&mut self, n: usize) -> usize {
+        self.steps += 1;
+        self.rng.below(n)
+    }
+
+    /// Which of `candidates` (goroutine ids, in run-queue order) runs next;
+    /// `last` ran last.
+    pub(crate) fn run_index(&mut self, candidates: &[u64], last: u64) -> usize {
+        let step = self.steps;
+        self.steps += 1;
+        let choice = match &mut self.mode {
+            Mode::Random => self.rng.below(candidates.len()),
+            Mode::Pct(p) => {
+                let rng = &mut self.rng;
+                while p.changes < p.change_points.len() as u64 && p.change_points[p.changes as usize] <= step {
+                    // A change point: the goroutine that ran last drops
+                    // below every priority given so far.
+                    p.changes += 1;
+                    p.prio.insert(last, PRIO_BASE - p.changes);
+                }
+                highest(candidates, &mut p.prio, rng)
+            }
+            Mode::Pos(p) => {
+                let i = highest(candidates, &mut p.prio, &mut self.rng);
+                // The chosen one runs: its next step gets a new priority.
+                p.prio.insert(candidates[i], PRIO_BASE + self.rng.next_u64() % (u64::MAX - PRIO_BASE));
+                i
+            }
+            Mode::Replay { .. } => self.replay(Kind::Run, candidates, candidates.len(), last),
+        };
+        if let Some(log) = &mut self.log {
+            log.push(Decision { kind: Kind::Run, choice, candidates: candidates.to_vec(), bound: candidates.len(), goroutine: last });
+        }
+        choice
+    }
+
+    /// A random choice in `0..bound` by goroutine `goid`.
+    pub(crate) fn rand(&mut self, bound: usize, goid: u64) -> usize {
+        let choice = match &self.mode {
+            Mode::Replay { .. } => self.replay(Kind::Rand, &[], bound, goid),
+            _ => self.rng.below(bound),
+        };
+        if let Some(log) = &mut self.log {
+            log.push(Decision { kind: Kind::Rand, choice, candidates: Vec::new(), bound, goroutine: goid });
+        }
+        choice
+    }
+
+    // The replay of one decision (invariant 3).
+    fn replay(&mut self, kind: Kind, candidates: &[u64], bound: usize, goid: u64) -> usize {
+        let Mode::Replay { schedule, next, lenient } = &mut self.mode else { unreachable!() };
+        let index = *next;
+        *next += 1;
+        let recorded = schedule.decisions.get(index);
+        if *lenient {
+            return match recorded {
+                Some(d) if d.kind == kind => match kind {
+                    Kind::Run => match d.chosen().and_then(|g| candidates.iter().position(|&c| c == g)) {
+                        Some(i) => i,
+                        None => default_choice(candidates, goid),
+                    },
+                    Kind::Rand => {
+                        if d.choice < bound {
+                            d.choice
+                        } else {
+                            0
+                        }
+                    }
+                },
+                _ => match kind {
+                    Kind::Run => default_choice(candidates, goid),
+                    Kind::Rand => 0,
+                },
+            };
+        }
+        let fits = match recorded {
+            Some(d) => d.kind == kind && d.bound == bound && (kind == Kind::Rand || d.candidates == candidates),
+            None => false,
+        };
+        if fits {
+            return recorded.unwrap().choice;
+        }
+        let why = match recorded {
+            None => format!("the schedule ends after {} decisions", schedule.decisions.len()),
+            Some(d) if d.kind != kind => format!("recorded a {} decision, the run makes a {} decision", d.kind.word(), kind.word()),
+            Some(d) if kind == Kind::Run => {
+                format!("recorded candidates {}, the run offers {}", goids(&d.candidates), goids(candidates))
+            }
+            Some(d) => format!("recorded a choice among {}, the run offers {}", d.bound, bound),
+        };
+        self.divergence = Some(Divergence { index, goroutine: goid, kind, why });
+        // Invariant 3: from now on the seed decides.
+        self.mode = Mode::Random;
+        self.rng = Rng::new(self.seed);
+        self.rng.below(bound)
+    }
+}
+
+/// The default choice of a lenient replay: the goroutine that ran last if
+/// it may go on, else the first candidate.
+fn default_choice(candidates: &[u64], last: u64) -> usize {
+    candidates.iter().position(|&c| c == last).unwrap_or(0)
+}
+
+/// The index of the highest-priority candidate; goroutines seen for the
+/// first time get a random priority. Entries of finished goroutines (id 0)
+/// go first: running them only drops them.
+fn highest(candidates: &[u64], prio: &mut HashMap<u64, u64>, rng: &mut Rng) -> usize {
+    let mut best = 0;
+    let mut best_p = 0;
+    for (i, &g) in candidates.iter().enumerate() {
+        if g == 0 {
+            return i;
+        }
+        let p = *prio.entry(g).or_insert_with(|| PRIO_BASE + rng.next_u64() % (u64::MAX - PRIO_BASE));
+        if p > best_p {
+            best_p = p;
+            best = i;
+        }
+    }
+    best
+}
+
+/// `g1 g3 g5`.
+pub(crate) fn goids(v: &[u64]) -> String {
+    v.iter().map(|g| format!("g{g}")).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strategies_parse_what_they_print() {
+        for s in ["random:7", "pct:3:2", "pct:3:2:100", "pos:9"] {
+            assert_eq!(s.parse::<Strategy>().unwrap().to_string(), s);
+        }
+        assert_eq!("5".parse::<Strategy>().unwrap().to_string(), "random:5");
+        assert!("pct:1:0".parse::<Strategy>().is_err());
+        assert!("bogus:1".parse::<Strategy>().is_err());
+    }
+
+    #[test]
+    fn random_draws_exactly_what_the_rng_draws() {
+        let mut d = Decider::new(Strategy::Random { seed: 11 });
+        let mut r = Rng::new(11);
+        for n in 2..50 {
+            assert_eq!(d.run_index(&vec![1; n], 1), r.below(n));
+            assert_eq!(d.rand(n, 1), r.below(n));
+        }
+    }
+
+    #[test]
+    fn pct_depth_one_keeps_running_the_highest_priority_goroutine() {
+        let mut d = Decider::new(Strategy::Pct { seed: 4, depth: 1, steps: 0 });
+        let first = d.run_index(&[2, 3, 4], 1);
+        for _ in 0..20 {
+            assert_eq!(d.run_index(&[2, 3, 4], 1), first);
+        }
+    }
+
+    #[test]
+    fn pct_change_point_drops_the_goroutine_that_ran_last() {
+        // depth 2, 1 step estimated: the change point is at step 0.
+        let mut d = Decider::new(Strategy::Pct { seed: 4, depth: 2, steps: 1 });
+        let i = d.run_index(&[2, 3], 2);
+        assert_eq!(i, 1, "g2 ran last and dropped below g3");
+    }
+}
