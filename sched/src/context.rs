@@ -71,6 +71,15 @@ pub(crate) fn with_decider<R>(f: impl FnOnce(&mut Decider) -> R) -> R {
     DECIDER.with(|d| f(d.borrow_mut().as_mut().expect("golang-sched: no decider on this thread")))
 }
 
+/// How many decisions the running deterministic executor made so far
+/// (None: no such executor runs on this thread).
+pub(crate) fn decisions_made() -> Option<u64> {
+    if !HAS_DECIDER.with(|h| h.get()) {
+        return None;
+    }
+    DECIDER.with(|d| d.try_borrow().ok().and_then(|d| d.as_ref().map(|d| d.made())))
+}
+
 /// Takes the running executor's decider back (when it leaves the thread).
 pub(crate) fn take_decider() -> Option<Box<Decider>> {
     HAS_DECIDER.with(|h| h.set(false));

@@ -205,6 +205,13 @@ pub fn current_goroutine() -> u64 {
     id
 }
 
+/// How many decisions (strategy.rs) the deterministic executor running on
+/// this thread made so far: the index of its next decision in a recorded
+/// schedule. None outside one.
+pub fn decisions_made() -> Option<u64> {
+    context::decisions_made()
+}
+
 /// Records what the goroutine being polled is about to wait on ("chan
 /// receive", "select", ...); deadlock reports show it. No-op outside.
 #[inline]

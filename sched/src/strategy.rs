@@ -232,6 +232,8 @@ pub(crate) struct Decider {
     log: Option<Vec<Decision>>,
     /// Run decisions made so far.
     steps: u64,
+    /// Decisions (of both kinds) made so far.
+    made: u64,
     /// Where a replay left its schedule.
     divergence: Option<Divergence>,
     /// The strategy, for the recorded schedule's header.
@@ -260,7 +262,7 @@ impl Decider {
             Strategy::Replay { schedule, .. } => schedule.strategy.clone(),
             s => s,
         };
-        Decider { seed, rng, mode, log: None, steps: 0, divergence: None, strategy }
+        Decider { seed, rng, mode, log: None, steps: 0, made: 0, divergence: None, strategy }
     }
 
     /// Starts recording every decision.
@@ -284,6 +286,11 @@ impl Decider {
         })
     }
 
+    /// How many decisions the run made so far (the index of the next one).
+    pub(crate) fn made(&self) -> u64 {
+        self.made
+    }
+
     /// Where a replay left its schedule.
     pub(crate) fn divergence(&self) -> Option<Divergence> {
         self.divergence.clone()
@@ -293,6 +300,7 @@ impl Decider {
     #[inline]
     pub(crate) fn run_index_fast(&mut self, n: usize) -> usize {
         self.steps += 1;
+        self.made += 1;
         self.rng.below(n)
     }
 
@@ -301,6 +309,7 @@ impl Decider {
     pub(crate) fn run_index(&mut self, candidates: &[u64], last: u64) -> usize {
         let step = self.steps;
         self.steps += 1;
+        self.made += 1;
         let choice = match &mut self.mode {
             Mode::Random => self.rng.below(candidates.len()),
             Mode::Pct(p) => {
@@ -329,6 +338,7 @@ impl Decider {
 
     /// A random choice in `0..bound` by goroutine `goid`.
     pub(crate) fn rand(&mut self, bound: usize, goid: u64) -> usize {
+        self.made += 1;
         let choice = match &self.mode {
             Mode::Replay { .. } => self.replay(Kind::Rand, &[], bound, goid),
             _ => self.rng.below(bound),

@@ -24,6 +24,7 @@ mod hooks;
 mod goroutine;
 mod ops;
 mod pychan;
+mod schedule;
 mod select;
 mod signal;
 mod syncrun;
@@ -59,6 +60,10 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(syncrun::_sync_active, m)?)?;
     m.add_function(wrap_pyfunction!(coro::run, m)?)?;
     m.add_function(wrap_pyfunction!(coro::_in_executor, m)?)?;
+    m.add_function(wrap_pyfunction!(schedule::_last_schedule, m)?)?;
+    m.add_function(wrap_pyfunction!(schedule::_shrink, m)?)?;
+    m.add_function(wrap_pyfunction!(schedule::_first_difference, m)?)?;
+    m.add_function(wrap_pyfunction!(schedule::_decision_point, m)?)?;
     m.add_function(wrap_pyfunction!(gevent::_gevent_setup, m)?)?;
     m.add_function(wrap_pyfunction!(gevent::_gevent_woken, m)?)?;
     m.add_function(wrap_pyfunction!(gevent::_gevent_after_fork, m)?)?;
