@@ -80,7 +80,12 @@ def _block(aw):
 
 def sleep(dt):
     """time.sleep in a synchronous goroutine: asleep, awaited by the
-    driver (on the run's clock)."""
+    driver (on the run's clock). ``time.sleep(0)`` (or less) lets the other
+    runnable goroutines run first: a scheduling point, as it is for threads
+    under CPython (it yields the GIL), so that the exploration strategies
+    (golang/schedule.py) can switch there."""
+    if dt <= 0:
+        return _block(_golang._ayield())
     return _block(_golang.asleep(dt))
 
 

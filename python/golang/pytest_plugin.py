@@ -217,12 +217,16 @@ def pytest_pyfunc_call(pyfuncitem):
     funcargs = item.funcargs
     kw = {arg: funcargs[arg] for arg in item._fixtureinfo.argnames}
     body = functools.wraps(f)(functools.partial(f, **kw)) if kw else f
+    explorer = schedule._Explorer(strategy, 0) if strategy is not None else None
     for i, s in enumerate(seeds):
         try:
             if replay is not None:
                 schedule.run(body, clock=clock, replay=replay, _record_text=True)
+            elif explorer is not None:
+                schedule.run(body, clock=clock, strategy=explorer.strategy_of(i), _record_text=True)
+                explorer.learn(schedule.last_schedule())
             else:
-                schedule.run(body, seed=s, clock=clock, strategy=strategy, _record_text=True)
+                schedule.run(body, seed=s, clock=clock, _record_text=True)
         except (KeyboardInterrupt, SystemExit, pytest.skip.Exception,
                 pytest.xfail.Exception):
             raise
@@ -231,7 +235,7 @@ def pytest_pyfunc_call(pyfuncitem):
             hint = _hint(item, s, strategy, replay, path)
             label = ('replay of %s' % replay) if replay is not None else (
                 'seed %d' % s if strategy is None else
-                'strategy %s' % schedule._strategy_text(strategy, s))
+                'strategy %s' % explorer.strategy_of(i))
             item.stash[_failed_key] = (label, i, len(seeds), hint)
             if hasattr(e, 'add_note'):
                 e.add_note("golang %s failed (run %d of %d); %s"

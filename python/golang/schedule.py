@@ -189,6 +189,26 @@ def parse_explore(spec):
     return strategy, n
 
 
+class _Explorer(object):
+    """The strategies of an exploration's runs: seeds seed, seed+1, ...;
+    for PCT, the estimate of a run's steps (over which its change points
+    are drawn) is the longest run seen so far."""
+
+    def __init__(self, strategy, seed):
+        self.strategy, self.seed, self.longest = strategy, seed, 0
+
+    def strategy_of(self, i):
+        s = _strategy_text(self.strategy, self.seed + i)
+        if s.startswith('pct:') and s.count(':') == 2 and self.longest:
+            s += ':%d' % self.longest
+        return s
+
+    def learn(self, text):
+        if text:
+            steps = sum(1 for l in text.splitlines() if l.startswith('run '))
+            self.longest = max(self.longest, steps)
+
+
 def explore(main, *args, strategy='random', runs=100, seed=0, clock='virtual', save=None):
     """Runs ``main(*args)`` under `strategy` ('random', 'pct:D', 'pos') with
     seeds seed, seed+1, ... for `runs` runs. Returns the number of runs when
@@ -197,24 +217,26 @@ def explore(main, *args, strategy='random', runs=100, seed=0, clock='virtual', s
     note with the replay command; the exception gets ``golang_schedule``
     (the file) and ``golang_runs`` (runs made, the failing one included)."""
     name = getattr(main, '__qualname__', None) or getattr(main, '__name__', 'main')
+    ex = _Explorer(strategy, seed)
     for i in range(runs):
-        s = seed + i
+        st = ex.strategy_of(i)
         try:
-            run(main, *args, seed=s, clock=clock, strategy=strategy, _record_text=True)
+            run(main, *args, clock=clock, strategy=st, _record_text=True)
         except BaseException as e:
             if isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
             text = last_schedule()
             path = save or os.path.join('.golang-schedules', '%s-%s.schedule' % (
-                name.replace('<', '').replace('>', ''), _strategy_text(strategy, s).replace(':', '-')))
+                name.replace('<', '').replace('>', ''), st.replace(':', '-')))
             if text is not None:
                 _write(path, text)
                 _note(e, "golang: %s failed with strategy %s (run %d of %d); its schedule is in %s; "
                          "replay it with golang.run(..., replay=%r) or %s=%s"
-                      % (name, _strategy_text(strategy, s), i + 1, runs, path, path, REPLAY_ENV, path))
+                      % (name, st, i + 1, runs, path, path, REPLAY_ENV, path))
                 e.golang_schedule = path
             e.golang_runs = i + 1
             raise
+        ex.learn(last_schedule())
     return runs
 
 
