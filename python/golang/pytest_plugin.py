@@ -231,7 +231,7 @@ def pytest_pyfunc_call(pyfuncitem):
                 pytest.xfail.Exception):
             raise
         except BaseException as e:
-            path = _save_schedule(item, s, strategy, replay)
+            path = _save_schedule(item, s, explorer.strategy_of(i) if explorer else None, replay)
             hint = _hint(item, s, strategy, replay, path)
             label = ('replay of %s' % replay) if replay is not None else (
                 'seed %d' % s if strategy is None else
@@ -259,14 +259,15 @@ def _save_schedule(item, seed, strategy, replay):
         return None
     import re
     what = 'replay' if replay is not None else (
-        schedule._strategy_text(strategy or 'random', seed).replace(':', '-'))
+        (strategy or 'random:%d' % seed).replace(':', '-'))
     name = re.sub(r'[^A-Za-z0-9_.-]+', '_', item.nodeid) + '-' + what + '.schedule'
     path = os.path.join(_schedule_dir(item.config), name)
     try:
         schedule._write(path, text)
     except OSError:
         return None
-    return path
+    rel = os.path.relpath(path)
+    return path if rel.startswith('..') else rel
 
 
 def _hint(item, seed, strategy, replay, path):

@@ -41,7 +41,7 @@
 #![warn(missing_docs)]
 
 // The files, lowest first (a file names only files above it in this list):
-// clock, rng, strategy, schedule, context, reactor, timer, driver, handle, then the executors
+// clock, rng, schedule, strategy, context, reactor, timer, driver, handle, then the executors
 // (executor, multi), background, testing, net. See docs/ARCHITECTURE.md.
 #[cfg(not(target_family = "wasm"))]
 mod background;
@@ -76,7 +76,7 @@ mod reactor;
 pub mod rng;
 pub mod schedule;
 pub mod shrink;
-pub mod strategy;
+mod strategy;
 pub mod testing;
 pub mod timer;
 
@@ -86,7 +86,7 @@ pub use clock::{real_now_ns, ClockKind, VIRTUAL_EPOCH_UNIX};
 pub use context::{RunError, BUDGET};
 pub use executor::{Runtime, Turn};
 pub use schedule::{Divergence, Schedule};
-pub use strategy::{Decision, Kind, Strategy};
+pub use schedule::{Decision, Kind, Strategy};
 pub use handle::Handle;
 #[cfg(not(target_family = "wasm"))]
 pub use reactor::Async;

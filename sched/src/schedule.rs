@@ -1,5 +1,7 @@
-//! Schedules as files: the decision log of a deterministic run in a
-//! versioned, line-based text format that diffs well.
+//! Schedules as files: the decisions of a deterministic run ([`Decision`],
+//! [`Kind`]), the strategies that make them ([`Strategy`]; the making is in
+//! `strategy.rs`), and the decision log in a versioned, line-based text
+//! format that diffs well.
 //!
 //! ```text
 //! golang-schedule 1
@@ -24,9 +26,161 @@
 //! Lines starting with `#` are comments; `# diverged ...` records where a
 //! replayed run left its schedule.
 
-use crate::strategy::{goids, Decision, Kind, Strategy};
 use std::fmt;
 use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// The kinds of decisions a run makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Which runnable goroutine runs next.
+    Run,
+    /// A random choice in `0..bound` (select's case order, ...).
+    Rand,
+}
+
+impl Kind {
+    /// The word of the schedule file.
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Run => "run",
+            Kind::Rand => "rand",
+        }
+    }
+}
+
+/// One decision of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// What was decided.
+    pub kind: Kind,
+    /// The index chosen: into `candidates` for [`Kind::Run`], in
+    /// `0..bound` for [`Kind::Rand`].
+    pub choice: usize,
+    /// [`Kind::Run`]: the runnable goroutines' ids in run-queue order (0: an
+    /// entry of a goroutine that already finished). Empty for `Rand`.
+    pub candidates: Vec<u64>,
+    /// The number of choices (`candidates.len()` for `Run`).
+    pub bound: usize,
+    /// The goroutine that ran last (for `Run`) or that draws (for `Rand`).
+    pub goroutine: u64,
+}
+
+impl Decision {
+    /// The goroutine chosen by a `Run` decision (None for `Rand`).
+    pub fn chosen(&self) -> Option<u64> {
+        match self.kind {
+            Kind::Run => self.candidates.get(self.choice).copied(),
+            Kind::Rand => None,
+        }
+    }
+
+    /// Whether this `Run` decision switched away from a goroutine that could
+    /// have gone on running (a preemption).
+    pub fn is_preemption(&self) -> bool {
+        self.kind == Kind::Run && self.candidates.contains(&self.goroutine) && self.chosen() != Some(self.goroutine)
+    }
+}
+
+/// How a deterministic run makes its decisions.
+#[derive(Clone, Debug)]
+pub enum Strategy {
+    /// Uniform random choices from the seed (the default).
+    Random {
+        /// The RNG's seed.
+        seed: u64,
+    },
+    /// PCT with `depth` (d - 1 priority change points).
+    Pct {
+        /// The RNG's seed.
+        seed: u64,
+        /// The bug depth looked for (1: no change point).
+        depth: u32,
+        /// The estimated number of scheduling steps of a run (0: a default
+        /// of 256); the change points are drawn in `0..steps`.
+        steps: u64,
+    },
+    /// Partial order sampling.
+    Pos {
+        /// The RNG's seed.
+        seed: u64,
+    },
+    /// The choices of a recorded schedule, then the seed.
+    Replay {
+        /// The schedule.
+        schedule: Arc<Schedule>,
+        /// For the shrinker: a recorded choice that does not fit is replaced
+        /// by the default one (keep running the goroutine that ran last,
+        /// else the first candidate; 0 for `Rand`), and a log that runs out
+        /// continues with default choices, instead of diverging to the seed.
+        lenient: bool,
+    },
+}
+
+impl Strategy {
+    /// The seed of the strategy (of the recorded run, for a replay).
+    pub fn seed(&self) -> u64 {
+        match self {
+            Strategy::Random { seed } | Strategy::Pct { seed, .. } | Strategy::Pos { seed } => *seed,
+            Strategy::Replay { schedule, .. } => schedule.strategy.seed(),
+        }
+    }
+
+    /// The same kind of strategy with another seed (replays stay as they are).
+    pub fn with_seed(&self, seed: u64) -> Strategy {
+        match self {
+            Strategy::Random { .. } => Strategy::Random { seed },
+            Strategy::Pct { depth, steps, .. } => Strategy::Pct { seed, depth: *depth, steps: *steps },
+            Strategy::Pos { .. } => Strategy::Pos { seed },
+            Strategy::Replay { .. } => self.clone(),
+        }
+    }
+}
+
+/// `random:SEED`, `pct:SEED:DEPTH`, `pos:SEED` (the schedule file's
+/// `strategy` line; a replay shows the strategy it replays).
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Strategy::Random { seed } => write!(f, "random:{seed}"),
+            Strategy::Pct { seed, depth, steps: 0 } => write!(f, "pct:{seed}:{depth}"),
+            Strategy::Pct { seed, depth, steps } => write!(f, "pct:{seed}:{depth}:{steps}"),
+            Strategy::Pos { seed } => write!(f, "pos:{seed}"),
+            Strategy::Replay { schedule, .. } => write!(f, "{}", schedule.strategy),
+        }
+    }
+}
+
+/// Parses what `Display` writes (`random:SEED`, `pct:SEED:DEPTH[:STEPS]`,
+/// `pos:SEED`); a bare number is `random:N`.
+impl FromStr for Strategy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Strategy, String> {
+        let bad = || format!("bad strategy {s:?}: want random:SEED, pct:SEED:DEPTH or pos:SEED");
+        let num = |t: &str| t.trim().parse::<u64>().map_err(|_| bad());
+        let parts: Vec<&str> = s.trim().split(':').collect();
+        match parts.as_slice() {
+            [n] => Ok(Strategy::Random { seed: num(n)? }),
+            ["random", n] => Ok(Strategy::Random { seed: num(n)? }),
+            ["pos", n] => Ok(Strategy::Pos { seed: num(n)? }),
+            ["pct", n, d] | ["pct", n, d, _] => {
+                let depth = num(d)?;
+                if depth == 0 || depth > 1000 {
+                    return Err(format!("bad strategy {s:?}: PCT's depth must be in 1..=1000"));
+                }
+                let steps = if parts.len() == 4 { num(parts[3])? } else { 0 };
+                Ok(Strategy::Pct { seed: num(n)?, depth: depth as u32, steps })
+            }
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// `g1 g3 g5`.
+pub(crate) fn goids(v: &[u64]) -> String {
+    v.iter().map(|g| format!("g{g}")).collect::<Vec<_>>().join(" ")
+}
 
 /// The format's first line (its version is the number).
 pub const HEADER: &str = "golang-schedule 1";
@@ -220,6 +374,16 @@ fn goid(t: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strategies_parse_what_they_print() {
+        for s in ["random:7", "pct:3:2", "pct:3:2:100", "pos:9"] {
+            assert_eq!(s.parse::<Strategy>().unwrap().to_string(), s);
+        }
+        assert_eq!("5".parse::<Strategy>().unwrap().to_string(), "random:5");
+        assert!("pct:1:0".parse::<Strategy>().is_err());
+        assert!("bogus:1".parse::<Strategy>().is_err());
+    }
 
     #[test]
     fn text_round_trips() {

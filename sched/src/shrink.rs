@@ -3,7 +3,7 @@
 //! A candidate is the failing schedule with some of its decisions set to
 //! their default choice (for a `run` decision: keep running the goroutine
 //! that ran last if it may, else the first candidate; for a `rand`
-//! decision: 0), replayed leniently ([`Strategy::Replay`] with `lenient`:
+//! decision: 0), replayed leniently ([`Strategy::Replay`](crate::schedule::Strategy::Replay) with `lenient`:
 //! a recorded goroutine that is not runnable at that point, and every
 //! decision past the end, takes the default choice). A candidate that still
 //! fails is kept as the schedule that its run recorded, when that is
@@ -13,8 +13,7 @@
 //! can go or the budget of runs is spent. Every kept schedule is smaller
 //! than the one before, so the search ends.
 
-use crate::schedule::Schedule;
-use crate::strategy::{Decision, Kind};
+use crate::schedule::{Decision, Kind, Schedule};
 
 /// What a shrink did.
 #[derive(Clone, Debug)]

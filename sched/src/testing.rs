@@ -13,13 +13,12 @@
 //! - [`check_determinism`] runs a body twice with one strategy and reports
 //!   the first decision where the runs differ.
 //! - [`shrink_failure`] finds a smaller failing schedule
-//!   ([`shrink`](crate::shrink)).
+//!   ([`shrink`](mod@crate::shrink)).
 
 use crate::context::RunError;
 use crate::executor::Runtime;
-use crate::schedule::{Divergence, Schedule};
+use crate::schedule::{Divergence, Schedule, Strategy};
 use crate::shrink::{self, Shrunk};
-use crate::strategy::Strategy;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

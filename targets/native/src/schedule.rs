@@ -115,14 +115,3 @@ pub fn _decision_point() -> Option<(u64, u64)> {
     golang_sched::decisions_made().map(|n| (golang_sched::current_goroutine(), n))
 }
 
-/// An awaitable that lets every other runnable goroutine run once
-/// (`time.sleep(0)` in a synchronous goroutine of a run: a scheduling
-/// point, as it is for threads under CPython, where it yields the GIL).
-#[pyfunction]
-pub fn _ayield() -> crate::coro::AwaitOp {
-    let fut: crate::ops::OpFuture = Box::pin(async {
-        golang_sched::yield_now().await;
-        Box::new(|py: Python<'_>| -> PyResult<Py<PyAny>> { Ok(py.None()) }) as crate::ops::OpOut
-    });
-    crate::coro::AwaitOp::waiting(fut)
-}
