@@ -208,3 +208,34 @@ fn self_check_passes_a_deterministic_body_and_catches_a_planted_source_of_nondet
     .expect_err("the runs differ");
     assert!(d.to_string().starts_with("diverged at decision"), "{d}");
 }
+
+/// A worker must register before another finishes 20 steps: fails only
+/// when the registering one is starved the whole time.
+async fn starved_registration() {
+    let registered = Arc::new(Mutex::new(false));
+    let done: Chan<()> = Chan::new(0);
+    let (r, d) = (registered.clone(), done.clone());
+    go(async move {
+        yield_now().await;
+        *r.lock().unwrap() = true;
+        d.send(()).await.unwrap();
+    });
+    let (r, d) = (registered.clone(), done.clone());
+    go(async move {
+        for _ in 0..20 {
+            yield_now().await;
+        }
+        assert!(*r.lock().unwrap(), "finished before the first worker registered");
+        d.send(()).await.unwrap();
+    });
+    done.recv().await.unwrap();
+    done.recv().await.unwrap();
+}
+
+#[test]
+fn pct_and_pos_find_a_starvation_bug_that_random_misses() {
+    assert!(explore_runs(&Strategy::Random { seed: 0 }, 300, starved_registration).is_ok(), "random: 2^-20 a run");
+    let f = explore_runs(&"pct:0:1".parse().unwrap(), 20, starved_registration).expect_err("PCT depth 1: one run in 2");
+    assert!(f.error.to_string().contains("registered"), "{}", f.error);
+    explore_runs(&Strategy::Pos { seed: 0 }, 200, starved_registration).expect_err("POS");
+}

@@ -100,10 +100,20 @@ def _write(path, text):
         f.write(text)
 
 
+def _native():
+    """Whether the core has strategies and schedules (not the WebAssembly
+    core yet)."""
+    return hasattr(_golang, '_last_schedule')
+
+
+def _last():
+    return _golang._last_schedule() if _native() else (None, None)
+
+
 def last_schedule():
     """The schedule text the last ``golang.run`` on this thread recorded
     (with ``record=``), or None."""
-    return _golang._last_schedule()[0]
+    return _last()[0]
 
 
 def _note(e, msg):
@@ -143,13 +153,16 @@ def run(main, *args, seed=None, clock='virtual', strategy=None, record=None,
             kw['lenient'] = True
     elif strategy is not None:
         kw['strategy'] = _strategy_text(strategy, seed)
-    if record is not None or _record_text:
+    if record is not None or (_record_text and _native()):
         kw['record'] = True
+    if kw and not _native():
+        raise NotImplementedError("golang.run: strategy=, replay=, record= and %s need the "
+                                  "native core (not in the WebAssembly one yet)" % REPLAY_ENV)
     runner = _runner()
     try:
         out = runner(main, *args, seed=seed, clock=clock, **kw)
     except BaseException as e:
-        text, div = _golang._last_schedule()
+        text, div = _last()
         if record is not None and text is not None:
             _write(record, text)
             _note(e, "golang: the failing run's schedule is in %s; replay it with "
@@ -158,7 +171,7 @@ def run(main, *args, seed=None, clock='virtual', strategy=None, record=None,
         if div is not None:
             _note(e, "golang: the replay of %s %s; the seed decided from there" % (src, div))
         raise
-    text, div = _golang._last_schedule()
+    text, div = _last()
     if record is not None and text is not None:
         _write(record, text)
     if div is not None:

@@ -127,6 +127,30 @@ def timer_expiry_racing_completion():
     done.recv()
 
 
+def two_selects_matching():
+    """Two goroutines each select between sending to the other and
+    receiving from it: either send can match the other's receive. The code
+    assumes the first one's message always goes through."""
+    a, b = chan(), chan()
+    got = []
+    wg = sync.WaitGroup()
+
+    def first():
+        idx, v = select((a.send, 'from first'), b.recv)
+        got.append(v)
+        wg.done()
+
+    def second():
+        idx, v = select((b.send, 'from second'), a.recv)
+        got.append(v)
+        wg.done()
+    wg.add(2)
+    go(first)
+    go(second)
+    wg.wait()
+    assert 'from first' in got, "the second one's message went through"
+
+
 def workgroup_cancel_race():
     """A worker checks that its group is not cancelled, is preempted while
     another worker fails (which cancels the group), then writes a result."""
@@ -235,6 +259,7 @@ BUGS = [
     ('lost_wakeup', lost_wakeup, 100),
     ('select_racing_close', select_racing_close, 100),
     ('timer_expiry_racing_completion', timer_expiry_racing_completion, 100),
+    ('two_selects_matching', two_selects_matching, 100),
     ('workgroup_cancel_race', workgroup_cancel_race, 100),
     ('order_violation_depth3', order_violation_depth3, 300),
     ('starved_registration', starved_registration, 200),
