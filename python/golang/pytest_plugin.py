@@ -219,19 +219,23 @@ def pytest_pyfunc_call(pyfuncitem):
     body = functools.wraps(f)(functools.partial(f, **kw)) if kw else f
     explorer = schedule._Explorer(strategy, 0) if strategy is not None else None
     for i, s in enumerate(seeds):
+        if replay is not None:
+            how = dict(replay=replay)
+        elif explorer is not None:
+            how = dict(strategy=explorer.strategy_of(i))
+        else:
+            how = dict(seed=s)
         try:
-            if replay is not None:
-                schedule.run(body, clock=clock, replay=replay, _record_text=True)
-            elif explorer is not None:
-                schedule.run(body, clock=clock, strategy=explorer.strategy_of(i), _record_text=True)
-                explorer.learn(schedule.last_schedule())
-            else:
-                schedule.run(body, seed=s, clock=clock, _record_text=True)
+            # (every run records, so that a failure's schedule is saved as it
+            # happened: the body is not run again)
+            schedule.run(body, clock=clock, _record_text=True, **how)
+            if explorer is not None:
+                explorer.learn()
         except (KeyboardInterrupt, SystemExit, pytest.skip.Exception,
                 pytest.xfail.Exception):
             raise
         except BaseException as e:
-            path = _save_schedule(item, s, explorer.strategy_of(i) if explorer else None, replay)
+            path = _save_schedule(item, s, how.get('strategy'), replay, schedule.last_schedule())
             hint = _hint(item, s, strategy, replay, path)
             label = ('replay of %s' % replay) if replay is not None else (
                 'seed %d' % s if strategy is None else
@@ -251,10 +255,9 @@ def _schedule_dir(config):
     return os.path.join(str(config.rootpath), '.golang-schedules')
 
 
-def _save_schedule(item, seed, strategy, replay):
+def _save_schedule(item, seed, strategy, replay, text):
     """writes the failing run's schedule; its path, or None."""
     from golang import schedule
-    text = schedule.last_schedule()
     if text is None:
         return None
     import re

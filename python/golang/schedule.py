@@ -107,7 +107,7 @@ def _native():
 
 
 def _last():
-    return _golang._last_schedule() if _native() else (None, None)
+    return _golang._last_schedule() if _native() else (None, None, 0)
 
 
 def last_schedule():
@@ -162,7 +162,7 @@ def run(main, *args, seed=None, clock='virtual', strategy=None, record=None,
     try:
         out = runner(main, *args, seed=seed, clock=clock, **kw)
     except BaseException as e:
-        text, div = _last()
+        text, div, _ = _last()
         if record is not None and text is not None:
             _write(record, text)
             _note(e, "golang: the failing run's schedule is in %s; replay it with "
@@ -171,7 +171,7 @@ def run(main, *args, seed=None, clock='virtual', strategy=None, record=None,
         if div is not None:
             _note(e, "golang: the replay of %s %s; the seed decided from there" % (src, div))
         raise
-    text, div = _last()
+    text, div, _ = _last()
     if record is not None and text is not None:
         _write(record, text)
     if div is not None:
@@ -216,10 +216,10 @@ class _Explorer(object):
             s += ':%d' % self.longest
         return s
 
-    def learn(self, text):
-        if text:
-            steps = sum(1 for l in text.splitlines() if l.startswith('run '))
-            self.longest = max(self.longest, steps)
+    def learn(self):
+        """Takes in the steps of the run just made."""
+        self.longest = max(self.longest, _last()[2])
+
 
 
 def explore(main, *args, strategy='random', runs=100, seed=0, clock='virtual', save=None):
@@ -234,6 +234,8 @@ def explore(main, *args, strategy='random', runs=100, seed=0, clock='virtual', s
     for i in range(runs):
         st = ex.strategy_of(i)
         try:
+            # (every run records: the failing one's schedule is saved as it
+            # happened, without running it again)
             run(main, *args, clock=clock, strategy=st, _record_text=True)
         except BaseException as e:
             if isinstance(e, (KeyboardInterrupt, SystemExit)):
@@ -249,7 +251,7 @@ def explore(main, *args, strategy='random', runs=100, seed=0, clock='virtual', s
                 e.golang_schedule = path
             e.golang_runs = i + 1
             raise
-        ex.learn(last_schedule())
+        ex.learn()
     return runs
 
 

@@ -460,6 +460,13 @@ impl Runtime {
         self.local.decider.borrow_mut().as_mut().and_then(|d| d.take_schedule())
     }
 
+    /// Scheduling steps (`Run` decisions) made so far by a deterministic
+    /// executor, recording or not (what PCT's step estimate wants); 0 for
+    /// the FIFO one.
+    pub fn steps(&self) -> u64 {
+        self.local.decider.borrow().as_ref().map_or(0, |d| d.steps())
+    }
+
     /// Where a replay left its schedule, if it did.
     pub fn divergence(&self) -> Option<Divergence> {
         self.local.decider.borrow().as_ref().and_then(|d| d.divergence())

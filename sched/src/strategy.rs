@@ -140,6 +140,11 @@ impl Decider {
         })
     }
 
+    /// How many `Run` decisions (scheduling steps) the run made so far.
+    pub(crate) fn steps(&self) -> u64 {
+        self.steps
+    }
+
     /// How many decisions the run made so far (the index of the next one).
     pub(crate) fn made(&self) -> u64 {
         self.made

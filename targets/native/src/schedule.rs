@@ -14,11 +14,12 @@ use pyo3::prelude::*;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-/// What the last run recorded: (schedule text, divergence message).
-type Last = (Option<String>, Option<String>);
+/// What the last run recorded: (schedule text, divergence message,
+/// scheduling steps).
+type Last = (Option<String>, Option<String>, u64);
 
 thread_local! {
-    static LAST: RefCell<Last> = const { RefCell::new((None, None)) };
+    static LAST: RefCell<Last> = const { RefCell::new((None, None, 0)) };
 }
 
 /// The options of `golang.run` that choose how it decides.
@@ -35,7 +36,7 @@ pub(crate) struct RunOptions<'a> {
 
 /// The executor of a run on `clock`.
 pub(crate) fn runtime(clock: ClockKind, seed: u64, o: &RunOptions<'_>) -> PyResult<Runtime> {
-    LAST.with(|l| *l.borrow_mut() = (None, None));
+    LAST.with(|l| *l.borrow_mut() = (None, None, 0));
     let strategy = match (o.replay, o.strategy) {
         (Some(text), _) => {
             let schedule = Schedule::parse(text).map_err(|e| PyValueError::new_err(format!("golang.run: replay: {e}")))?;
@@ -55,11 +56,12 @@ pub(crate) fn runtime(clock: ClockKind, seed: u64, o: &RunOptions<'_>) -> PyResu
 pub(crate) fn keep(rt: &Runtime) {
     let text = rt.take_schedule().map(|s| s.to_text());
     let div = rt.divergence().map(|d| d.to_string());
-    LAST.with(|l| *l.borrow_mut() = (text, div));
+    let steps = rt.steps();
+    LAST.with(|l| *l.borrow_mut() = (text, div, steps));
 }
 
-/// `(schedule text or None, divergence or None)` of the last `golang.run`
-/// on this thread.
+/// `(schedule text or None, divergence or None, scheduling steps)` of the
+/// last `golang.run` on this thread.
 #[pyfunction]
 pub fn _last_schedule() -> Last {
     LAST.with(|l| l.borrow().clone())
