@@ -300,13 +300,14 @@ def _where_before(log, goid, index):
     return best
 
 
-def shrink(main, path, *args, out=None, max_runs=500, clock='virtual'):
+def shrink(main, path, *args, out=None, max_runs=500, clock='virtual', quiet=False):
     """Given the failing schedule in `path` of ``main(*args)``, finds a
     smaller schedule that still fails (fewer preemptions, then fewer
     non-default choices, then fewer decisions: sched/src/shrink.rs), writes
     it to `out` (default: `path` with ``.shrunk`` before the extension) and
-    returns ``(out, (decisions, preemptions) before, after, runs)``. Raises
-    ValueError if the schedule does not fail."""
+    returns ``(out, (decisions, preemptions) before, after, runs)``; prints
+    both lengths on stderr unless `quiet`. Raises ValueError if the
+    schedule does not fail."""
     text = _read(path)
 
     def fails(candidate):
@@ -324,4 +325,9 @@ def shrink(main, path, *args, out=None, max_runs=500, clock='virtual'):
         root, ext = os.path.splitext(os.fspath(path))
         out = root + '.shrunk' + (ext or '.schedule')
     _write(out, stext)
+    if not quiet:
+        import sys
+        sys.stderr.write("golang: shrunk %s (%d decisions, %d preemptions) to %s (%d decisions, "
+                         "%d preemptions) in %d runs\n"
+                         % (os.fspath(path), before[0], before[1], out, after[0], after[1], nruns))
     return out, before, after, nruns

@@ -191,17 +191,24 @@ where
     }
 }
 
-/// Shrinks the failing `schedule` of `body` (at most `max_runs` runs);
-/// `None` if replaying it does not fail.
+/// Shrinks the failing `schedule` of `body` (at most `max_runs` runs) and
+/// prints both lengths on stderr; `None` if replaying it does not fail.
 pub fn shrink_failure<F, Fut>(schedule: &Schedule, max_runs: usize, body: F) -> Option<Shrunk>
 where
     F: Fn() -> Fut,
     Fut: Future,
 {
-    shrink::shrink(schedule, max_runs, |cand| {
+    let r = shrink::shrink(schedule, max_runs, |cand| {
         let (res, rec) = run_recorded(Strategy::Replay { schedule: Arc::new(cand.clone()), lenient: true }, body());
         res.is_err().then_some(rec)
-    })
+    });
+    if let Some(s) = &r {
+        eprintln!(
+            "golang: shrunk a schedule of {} decisions, {} preemptions to {} decisions, {} preemptions in {} runs",
+            s.before.0, s.before.1, s.after.0, s.after.1, s.runs
+        );
+    }
+    r
 }
 
 /// Runs `body()` on a deterministic executor for seeds `0..n` (or only the
