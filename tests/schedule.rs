@@ -239,3 +239,38 @@ fn pct_and_pos_find_a_starvation_bug_that_random_misses() {
     assert!(f.error.to_string().contains("registered"), "{}", f.error);
     explore_runs(&Strategy::Pos { seed: 0 }, 200, starved_registration).expect_err("POS");
 }
+
+#[test]
+fn exhaustive_search_enumerates_every_schedule_once_and_finds_the_lost_update() {
+    // Three goroutines that each log their id: every order of 3 is a
+    // schedule, and the search sees each exactly once.
+    let orders = Arc::new(Mutex::new(Vec::new()));
+    let o = orders.clone();
+    let res = testing::explore_exhaustive(100, move || {
+        let o = o.clone();
+        async move {
+            let log = Arc::new(Mutex::new(Vec::new()));
+            let done: Chan<()> = Chan::new(0);
+            for i in 0..3 {
+                let (log, done) = (log.clone(), done.clone());
+                go(async move {
+                    log.lock().unwrap().push(i);
+                    done.send(()).await.unwrap();
+                });
+            }
+            for _ in 0..3 {
+                done.recv().await.unwrap();
+            }
+            o.lock().unwrap().push(log.lock().unwrap().clone());
+        }
+    })
+    .unwrap();
+    assert!(res.complete, "{res:?}");
+    let got = orders.lock().unwrap().clone();
+    let distinct: std::collections::HashSet<Vec<i32>> = got.iter().cloned().collect();
+    assert_eq!(distinct.len(), 6, "every order of 3: {got:?}");
+    let f = testing::explore_exhaustive(1000, lost_update).expect_err("the search finds it");
+    assert!(f.error.to_string().contains("lost update"));
+    let (res, _) = run_recorded(Strategy::Replay { schedule: Arc::new(f.schedule), lenient: false }, lost_update());
+    assert!(res.is_err(), "its schedule replays the failure");
+}

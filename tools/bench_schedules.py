@@ -4,7 +4,8 @@
 (tests/python/_bug_corpus.py): for each bug and strategy, over K
 explorations with different base seeds of at most N runs each, how many
 found the bug (found/K) and the mean number of runs to the first failure
-(over those that found it); then the length of a failing schedule found by
+(over those that found it); the runs of the (deterministic) exhaustive
+search to the first failure; then the length of a failing schedule found by
 random (else by PCT, depth 2) before and after the shrinker (decisions,
 preemptions).
 
@@ -41,13 +42,15 @@ def main():
     tmp = tempfile.mkdtemp()
     save = os.path.join(tmp, 'found.schedule')
     print("K=%d explorations of at most N=%d runs per bug and strategy" % (k, n))
-    print("%-32s %s   shrunk" % ('bug', '  '.join('%-14s' % s for s in STRATEGIES)))
+    print("%-32s %s  dfs    shrunk" % ('bug', '  '.join('%-14s' % s for s in STRATEGIES)))
     for name, prog, _ in _bug_corpus.BUGS:
         cells = []
         for st in STRATEGIES:
             found = [r for r in (explore(prog, st, i * 100003, n, save) for i in range(k)) if r is not None]
             mean = sum(found) / len(found) if found else float('nan')
             cells.append('%2d/%-2d %6.1f  ' % (len(found), k, mean))
+        r = explore(prog, 'dfs', 0, n, save)
+        cells.append('%-6s' % (r if r is not None else '-'))
         shrunk = '-'
         for st in ('random', 'pct:2'):
             if explore(prog, st, 0, n, save) is not None:
@@ -55,7 +58,8 @@ def main():
                 shrunk = '%d/%d -> %d/%d (%s)' % (before[0], before[1], after[0], after[1], st)
                 break
         print("%-32s %s %s" % (name, ' '.join(cells), shrunk))
-    print("(cells: found/K, mean runs to the first failure; shrunk: decisions/preemptions before -> after)")
+    print("(cells: found/K, mean runs to the first failure; dfs: runs of the exhaustive search to the\n"
+          " failure, '-' if not within N; shrunk: decisions/preemptions before -> after)")
 
 
 if __name__ == '__main__':

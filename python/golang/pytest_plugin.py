@@ -32,9 +32,10 @@ Command line and environment:
   marked test with seed N only (to reproduce or debug a failure).
 - ``--golang-seeds=N`` runs marked tests over seeds 0..N-1 instead of the n
   of their marker (to explore more interleavings, e.g. in a nightly run).
-- ``--golang-explore=random:N``, ``pct:N:D`` or ``pos:N`` runs marked tests
-  N times under that exploration strategy (golang/schedule.py): random
-  seeds, PCT with depth D, partial order sampling.
+- ``--golang-explore=random:N``, ``pct:N:D``, ``pos:N`` or ``dfs:N`` runs
+  marked tests N times under that exploration strategy
+  (golang/schedule.py): random seeds, PCT with depth D, partial order
+  sampling, or every schedule depth first (stopping early when all ran).
 - ``--golang-replay=FILE``, or ``GOLANG_REPLAY=FILE`` in the environment,
   runs every marked test once, replaying the schedule in FILE.
 
@@ -84,7 +85,8 @@ def pytest_addoption(parser):
     group.addoption(
         '--golang-explore', dest='golang_explore', metavar='SPEC', default=None,
         help="run @pytest.mark.%s tests under an exploration strategy: random:N, "
-             "pct:N:D (PCT, depth D) or pos:N (partial order sampling), N runs" % MARKER)
+             "pct:N:D (PCT, depth D), pos:N (partial order sampling) or dfs:N "
+             "(every schedule, depth first), N runs at most" % MARKER)
     group.addoption(
         '--golang-replay', dest='golang_replay', metavar='FILE', default=None,
         help="run @pytest.mark.%s tests once, replaying the schedule in FILE "
@@ -219,6 +221,8 @@ def pytest_pyfunc_call(pyfuncitem):
     body = functools.wraps(f)(functools.partial(f, **kw)) if kw else f
     explorer = schedule._Explorer(strategy, 0) if strategy is not None else None
     for i, s in enumerate(seeds):
+        if explorer is not None and explorer.done:
+            break           # (dfs: every schedule ran)
         if replay is not None:
             how = dict(replay=replay)
         elif explorer is not None:

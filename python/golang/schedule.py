@@ -81,6 +81,8 @@ def _strategy_text(strategy, seed):
         return 'random:%d' % seed
     if parts[0] == 'pos' and len(parts) == 1:
         return 'pos:%d' % seed
+    if parts[0] == 'dfs':
+        return s        # (exhaustive search: no seed)
     if parts[0] == 'pct' and len(parts) == 2:
         return 'pct:%d:%s' % (seed, parts[1])
     return s        # full form, or an error the core reports
@@ -181,10 +183,11 @@ def run(main, *args, seed=None, clock='virtual', strategy=None, record=None,
 
 
 def parse_explore(spec):
-    """``random:N``, ``pct:N:D``, ``pos:N`` -> (strategy without seed, N)."""
+    """``random:N``, ``pct:N:D``, ``pos:N``, ``dfs:N`` -> (strategy without
+    seed, N)."""
     parts = str(spec).strip().split(':')
     try:
-        if parts[0] in ('random', 'pos') and len(parts) == 2:
+        if parts[0] in ('random', 'pos', 'dfs') and len(parts) == 2:
             n = int(parts[1])
             strategy = parts[0]
         elif parts[0] == 'pct' and len(parts) == 3:
@@ -195,8 +198,8 @@ def parse_explore(spec):
         else:
             raise ValueError
     except ValueError:
-        raise ValueError("bad exploration %r: want random:RUNS, pct:RUNS:DEPTH (depth 1..1000) "
-                         "or pos:RUNS" % (spec,)) from None
+        raise ValueError("bad exploration %r: want random:RUNS, pct:RUNS:DEPTH (depth 1..1000), "
+                         "pos:RUNS or dfs:RUNS" % (spec,)) from None
     if n < 1:
         raise ValueError("bad exploration %r: at least one run" % (spec,))
     return strategy, n
@@ -205,27 +208,42 @@ def parse_explore(spec):
 class _Explorer(object):
     """The strategies of an exploration's runs: seeds seed, seed+1, ...;
     for PCT, the estimate of a run's steps (over which its change points
-    are drawn) is the longest run seen so far."""
+    are drawn) is the longest run seen so far; for 'dfs' (bounded
+    exhaustive search) each run's choices follow from the one before
+    (`done` when every schedule ran; the runs must record)."""
 
     def __init__(self, strategy, seed):
         self.strategy, self.seed, self.longest = strategy, seed, 0
+        self.dfs = str(strategy).startswith('dfs')
+        self.next = 'dfs'
+        self.done = False
 
     def strategy_of(self, i):
+        if self.dfs:
+            return self.next
         s = _strategy_text(self.strategy, self.seed + i)
         if s.startswith('pct:') and s.count(':') == 2 and self.longest:
             s += ':%d' % self.longest
         return s
 
     def learn(self):
-        """Takes in the steps of the run just made."""
-        self.longest = max(self.longest, _last()[2])
+        """Takes in the run just made."""
+        text, _, steps = _last()
+        self.longest = max(self.longest, steps)
+        if self.dfs:
+            nxt = _golang._dfs_next(text) if text is not None else None
+            if nxt is None:
+                self.done = True
+            else:
+                self.next = nxt
 
 
 
 def explore(main, *args, strategy='random', runs=100, seed=0, clock='virtual', save=None):
     """Runs ``main(*args)`` under `strategy` ('random', 'pct:D', 'pos') with
-    seeds seed, seed+1, ... for `runs` runs. Returns the number of runs when
-    all pass. The first failure is re-raised with its schedule saved to
+    seeds seed, seed+1, ... for `runs` runs, or ('dfs') under every
+    schedule in depth-first order, at most `runs`. Returns the number of
+    runs made when all pass. The first failure is re-raised with its schedule saved to
     `save` (default: .golang-schedules/<main>-<strategy>.schedule) and a
     note with the replay command; the exception gets ``golang_schedule``
     (the file) and ``golang_runs`` (runs made, the failing one included)."""
@@ -252,6 +270,8 @@ def explore(main, *args, strategy='random', runs=100, seed=0, clock='virtual', s
             e.golang_runs = i + 1
             raise
         ex.learn()
+        if ex.done:
+            return i + 1
     return runs
 
 

@@ -116,6 +116,14 @@ pub enum Strategy {
         /// continues with default choices, instead of diverging to the seed.
         lenient: bool,
     },
+    /// Bounded exhaustive search, one run of it: the choice at each
+    /// decision by index (`prefix[i]` at decision i, clamped to the bound;
+    /// 0 past the prefix). [`Schedule::next_prefix`] gives the next run's
+    /// prefix in depth-first order (`testing::explore_exhaustive`).
+    Exhaustive {
+        /// The choices of the first decisions.
+        prefix: Arc<Vec<usize>>,
+    },
 }
 
 impl Strategy {
@@ -124,6 +132,7 @@ impl Strategy {
         match self {
             Strategy::Random { seed } | Strategy::Pct { seed, .. } | Strategy::Pos { seed } => *seed,
             Strategy::Replay { schedule, .. } => schedule.strategy.seed(),
+            Strategy::Exhaustive { .. } => 0,
         }
     }
 
@@ -133,12 +142,12 @@ impl Strategy {
             Strategy::Random { .. } => Strategy::Random { seed },
             Strategy::Pct { depth, steps, .. } => Strategy::Pct { seed, depth: *depth, steps: *steps },
             Strategy::Pos { .. } => Strategy::Pos { seed },
-            Strategy::Replay { .. } => self.clone(),
+            Strategy::Replay { .. } | Strategy::Exhaustive { .. } => self.clone(),
         }
     }
 }
 
-/// `random:SEED`, `pct:SEED:DEPTH`, `pos:SEED` (the schedule file's
+/// `random:SEED`, `pct:SEED:DEPTH`, `pos:SEED`, `dfs:C,C,...` (the schedule file's
 /// `strategy` line; a replay shows the strategy it replays).
 impl fmt::Display for Strategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -148,22 +157,31 @@ impl fmt::Display for Strategy {
             Strategy::Pct { seed, depth, steps } => write!(f, "pct:{seed}:{depth}:{steps}"),
             Strategy::Pos { seed } => write!(f, "pos:{seed}"),
             Strategy::Replay { schedule, .. } => write!(f, "{}", schedule.strategy),
+            Strategy::Exhaustive { prefix } if prefix.is_empty() => write!(f, "dfs"),
+            Strategy::Exhaustive { prefix } => {
+                write!(f, "dfs:{}", prefix.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(","))
+            }
         }
     }
 }
 
 /// Parses what `Display` writes (`random:SEED`, `pct:SEED:DEPTH[:STEPS]`,
-/// `pos:SEED`); a bare number is `random:N`.
+/// `pos:SEED`, `dfs[:C,C,...]`); a bare number is `random:N`.
 impl FromStr for Strategy {
     type Err = String;
     fn from_str(s: &str) -> Result<Strategy, String> {
-        let bad = || format!("bad strategy {s:?}: want random:SEED, pct:SEED:DEPTH or pos:SEED");
+        let bad = || format!("bad strategy {s:?}: want random:SEED, pct:SEED:DEPTH, pos:SEED or dfs");
         let num = |t: &str| t.trim().parse::<u64>().map_err(|_| bad());
         let parts: Vec<&str> = s.trim().split(':').collect();
         match parts.as_slice() {
+            ["dfs"] => Ok(Strategy::Exhaustive { prefix: Arc::new(Vec::new()) }),
             [n] => Ok(Strategy::Random { seed: num(n)? }),
             ["random", n] => Ok(Strategy::Random { seed: num(n)? }),
             ["pos", n] => Ok(Strategy::Pos { seed: num(n)? }),
+            ["dfs", cs] => {
+                let prefix = cs.split(',').map(|c| c.trim().parse::<usize>().map_err(|_| bad())).collect::<Result<Vec<_>, _>>()?;
+                Ok(Strategy::Exhaustive { prefix: Arc::new(prefix) })
+            }
             ["pct", n, d] | ["pct", n, d, _] => {
                 let depth = num(d)?;
                 if depth == 0 || depth > 1000 {
@@ -225,6 +243,17 @@ impl Schedule {
     /// have gone on.
     pub fn preemptions(&self) -> usize {
         self.decisions.iter().filter(|d| d.is_preemption()).count()
+    }
+
+    /// The prefix of the next run of a depth-first search over every
+    /// schedule (after this run): the choices up to the last decision that
+    /// has a next choice, that one advanced. None when every schedule was
+    /// run.
+    pub fn next_prefix(&self) -> Option<Vec<usize>> {
+        let i = self.decisions.iter().rposition(|d| d.choice + 1 < d.bound)?;
+        let mut p: Vec<usize> = self.decisions[..i].iter().map(|d| d.choice).collect();
+        p.push(self.decisions[i].choice + 1);
+        Some(p)
     }
 
     /// The text of the file.
@@ -377,7 +406,7 @@ mod tests {
 
     #[test]
     fn strategies_parse_what_they_print() {
-        for s in ["random:7", "pct:3:2", "pct:3:2:100", "pos:9"] {
+        for s in ["random:7", "pct:3:2", "pct:3:2:100", "pos:9", "dfs", "dfs:1,0,2"] {
             assert_eq!(s.parse::<Strategy>().unwrap().to_string(), s);
         }
         assert_eq!("5".parse::<Strategy>().unwrap().to_string(), "random:5");

@@ -21,6 +21,11 @@
 //!   every goroutine gets a random priority, the highest runnable runs, and
 //!   the one that ran draws a new priority (we cannot tell cheaply which
 //!   goroutines it raced with, so only its priority is redrawn).
+//! - [`Strategy::Exhaustive`]: bounded exhaustive search, one run at a
+//!   time: the choices of a prefix by index, then the first choice; the
+//!   next run's prefix comes from this run's log (`Schedule::next_prefix`),
+//!   so runs enumerate every schedule depth-first (a stateless search, as
+//!   in CHESS, without its preemption bound).
 //! - [`Strategy::Replay`]: the choices of a recorded [`Schedule`], checked
 //!   against what the run offers; at the first mismatch (or when the log
 //!   runs out) the run continues with the schedule's seed, and the
@@ -53,6 +58,8 @@ enum Mode {
     Pos(Pos),
     /// Replaying `schedule` at entry `next`.
     Replay { schedule: Arc<Schedule>, next: usize, lenient: bool },
+    /// Exhaustive search: `prefix` at decision `next` (then 0).
+    Prefix { prefix: Arc<Vec<usize>>, next: usize },
 }
 
 /// PCT's state.
@@ -111,6 +118,7 @@ impl Decider {
             Strategy::Replay { schedule, lenient } => {
                 Mode::Replay { schedule: schedule.clone(), next: 0, lenient: *lenient }
             }
+            Strategy::Exhaustive { prefix } => Mode::Prefix { prefix: prefix.clone(), next: 0 },
         };
         let strategy = match strategy {
             Strategy::Replay { schedule, .. } => schedule.strategy.clone(),
@@ -188,6 +196,7 @@ impl Decider {
                 i
             }
             Mode::Replay { .. } => self.replay(Kind::Run, candidates, candidates.len(), last),
+            Mode::Prefix { prefix, next } => prefix_choice(prefix, next, candidates.len()),
         };
         if let Some(log) = &mut self.log {
             log.push(Decision { kind: Kind::Run, choice, candidates: candidates.to_vec(), bound: candidates.len(), goroutine: last });
@@ -198,8 +207,9 @@ impl Decider {
     /// A random choice in `0..bound` by goroutine `goid`.
     pub(crate) fn rand(&mut self, bound: usize, goid: u64) -> usize {
         self.made += 1;
-        let choice = match &self.mode {
+        let choice = match &mut self.mode {
             Mode::Replay { .. } => self.replay(Kind::Rand, &[], bound, goid),
+            Mode::Prefix { prefix, next } => prefix_choice(prefix, next, bound),
             _ => self.rng.below(bound),
         };
         if let Some(log) = &mut self.log {
@@ -256,6 +266,13 @@ impl Decider {
         self.rng = Rng::new(self.seed);
         self.rng.below(bound)
     }
+}
+
+/// An exhaustive search's choice at decision `*next` among `bound`.
+fn prefix_choice(prefix: &[usize], next: &mut usize, bound: usize) -> usize {
+    let c = prefix.get(*next).copied().unwrap_or(0);
+    *next += 1;
+    c.min(bound - 1)
 }
 
 /// The default choice of a lenient replay: the goroutine that ran last if

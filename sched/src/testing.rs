@@ -68,14 +68,16 @@ pub fn run_recorded<F: Future>(strategy: Strategy, body: F) -> (Result<F::Output
 }
 
 /// An exploration: a strategy (its seed is the first run's) and a number
-/// of runs, from `random:N`, `pct:N:D` or `pos:N`.
+/// of runs, from `random:N`, `pct:N:D`, `pos:N` or `dfs:N` (bounded
+/// exhaustive search).
 pub fn parse_explore(spec: &str) -> Result<(Strategy, u64), String> {
-    let bad = || format!("bad exploration {spec:?}: want random:RUNS, pct:RUNS:DEPTH or pos:RUNS");
+    let bad = || format!("bad exploration {spec:?}: want random:RUNS, pct:RUNS:DEPTH, pos:RUNS or dfs:RUNS");
     let parts: Vec<&str> = spec.trim().split(':').collect();
     let num = |t: &str| t.trim().parse::<u64>().map_err(|_| bad());
     let (strategy, runs) = match parts.as_slice() {
         ["random", n] => (Strategy::Random { seed: 0 }, num(n)?),
         ["pos", n] => (Strategy::Pos { seed: 0 }, num(n)?),
+        ["dfs", n] => (Strategy::Exhaustive { prefix: Arc::new(Vec::new()) }, num(n)?),
         ["pct", n, d] => {
             let depth = num(d)?;
             if depth == 0 || depth > 1000 {
@@ -139,6 +141,37 @@ where
     Ok(runs)
 }
 
+/// What a bounded exhaustive search did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exhausted {
+    /// Runs made.
+    pub runs: u64,
+    /// Whether every schedule was run (else `max_runs` stopped it).
+    pub complete: bool,
+}
+
+/// Runs `body()` under every schedule, depth first, for at most `max_runs`
+/// runs ([`Strategy::Exhaustive`]); returns the first failure.
+pub fn explore_exhaustive<F, Fut>(max_runs: u64, body: F) -> Result<Exhausted, Box<Failure>>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let mut prefix = Vec::new();
+    for run in 0..max_runs {
+        let s = Strategy::Exhaustive { prefix: Arc::new(prefix) };
+        let (res, sched) = run_recorded(s.clone(), body());
+        if let Err(error) = res {
+            return Err(Box::new(Failure { strategy: s, run, error, schedule: sched }));
+        }
+        match sched.next_prefix() {
+            Some(p) => prefix = p,
+            None => return Ok(Exhausted { runs: run + 1, complete: true }),
+        }
+    }
+    Ok(Exhausted { runs: max_runs, complete: false })
+}
+
 /// Runs `body()` under `strategy` for `runs` runs (or replays
 /// `GOLANG_REPLAY` if set). Panics at the first failure, with the schedule
 /// saved to a file and the command that replays it.
@@ -150,7 +183,11 @@ where
     if let Some(path) = env_replay() {
         return replay(&path, body());
     }
-    if let Err(f) = explore_runs(&strategy, runs, body) {
+    let res = match strategy {
+        Strategy::Exhaustive { .. } => explore_exhaustive(runs, body).map(|e| e.runs),
+        _ => explore_runs(&strategy, runs, body),
+    };
+    if let Err(f) = res {
         let path = schedule_dir().join(format!("{}-{}.schedule", std::process::id(), f.strategy.to_string().replace(':', "-")));
         let saved = match f.schedule.save(&path) {
             Ok(()) => format!("schedule saved to {}\nreplay it with {REPLAY_ENV}={}", path.display(), path.display()),

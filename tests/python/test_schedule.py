@@ -294,3 +294,32 @@ def test_pytest_rejects_a_bad_exploration(gt):
     r = gt.run_plugin('--golang-explore=pct:10')
     assert r.ret != 0
     assert "--golang-explore: bad exploration" in r.stderr.str()
+
+
+def test_exhaustive_search_runs_every_schedule_once_then_stops():
+    orders = []
+
+    def three():
+        log = []
+        wg = sync.WaitGroup()
+
+        def w(i):
+            log.append(i)
+            wg.done()
+        for i in range(3):
+            wg.add(1)
+            go(w, i)
+        wg.wait()
+        orders.append(tuple(log))
+    n = schedule.explore(three, strategy='dfs', runs=100)
+    assert n == len(orders) < 100
+    assert len(set(orders)) == 6, orders
+
+
+def test_exhaustive_search_finds_the_lost_update(tmp_path):
+    save = tmp_path / 'dfs.schedule'
+    with pytest.raises(AssertionError, match="lost update"):
+        schedule.explore(lost_update, strategy='dfs', runs=100, save=save)
+    assert save.read_text().split('\n')[1].startswith('strategy dfs')
+    with pytest.raises(AssertionError, match="lost update"):
+        golang.run(lost_update, replay=save)

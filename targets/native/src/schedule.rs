@@ -117,3 +117,12 @@ pub fn _decision_point() -> Option<(u64, u64)> {
     golang_sched::decisions_made().map(|n| (golang_sched::current_goroutine(), n))
 }
 
+
+/// The strategy (`dfs:C,C,...`) of the run after the one that recorded
+/// `text` in a depth-first search over every schedule; None when the search
+/// is complete.
+#[pyfunction]
+pub fn _dfs_next(text: &str) -> PyResult<Option<String>> {
+    let s = Schedule::parse(text).map_err(PyValueError::new_err)?;
+    Ok(s.next_prefix().map(|p| Strategy::Exhaustive { prefix: Arc::new(p) }.to_string()))
+}
