@@ -269,6 +269,7 @@ impl Local {
     fn pop_runnable(&self) -> Option<(usize, u64)> {
         let mut q = self.runq.borrow_mut();
         if self.random_schedule && q.len() > 1 {
+            // a choice: the decider's (invariant 4 of strategy.rs)
             let i = self.decide_run(&q);
             q.swap_remove_back(i)
         } else {

@@ -178,7 +178,7 @@ impl Decider {
         self.steps += 1;
         self.made += 1;
         let choice = match &mut self.mode {
-            Mode::Random => self.rng.below(candidates.len()),
+            Mode::Random => self.rng.below(candidates.len()), // invariant 2
             Mode::Pct(p) => {
                 let rng = &mut self.rng;
                 while p.changes < p.change_points.len() as u64 && p.change_points[p.changes as usize] <= step {
@@ -199,6 +199,7 @@ impl Decider {
             Mode::Prefix { prefix, next } => prefix_choice(prefix, next, candidates.len()),
         };
         if let Some(log) = &mut self.log {
+            // invariant 1
             log.push(Decision { kind: Kind::Run, choice, candidates: candidates.to_vec(), bound: candidates.len(), goroutine: last });
         }
         choice
@@ -206,6 +207,14 @@ impl Decider {
 
     /// A random choice in `0..bound` by goroutine `goid`.
     pub(crate) fn rand(&mut self, bound: usize, goid: u64) -> usize {
+        if bound <= 1 {
+            // Invariant 4: no choice, no decision (`Random` still draws, as
+            // before: invariant 2).
+            if matches!(self.mode, Mode::Random) {
+                self.rng.below(bound.max(1));
+            }
+            return 0;
+        }
         self.made += 1;
         let choice = match &mut self.mode {
             Mode::Replay { .. } => self.replay(Kind::Rand, &[], bound, goid),
@@ -213,6 +222,7 @@ impl Decider {
             _ => self.rng.below(bound),
         };
         if let Some(log) = &mut self.log {
+            // invariant 1
             log.push(Decision { kind: Kind::Rand, choice, candidates: Vec::new(), bound, goroutine: goid });
         }
         choice

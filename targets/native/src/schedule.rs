@@ -82,7 +82,7 @@ pub fn _shrink(py: Python<'_>, text: &str, fails: Py<PyAny>, max_runs: usize) ->
         }
         match fails.call1(py, (cand.to_text(),)) {
             Ok(v) if v.is_none(py) => None,
-            Ok(v) => match v.extract::<String>(py).map_err(PyErr::from).and_then(|t| Schedule::parse(&t).map_err(PyValueError::new_err)) {
+            Ok(v) => match v.extract::<String>(py).and_then(|t| Schedule::parse(&t).map_err(PyValueError::new_err)) {
                 Ok(s) => Some(s),
                 Err(e) => {
                     err = Some(e);
