@@ -134,7 +134,18 @@ def _note(e, msg):
 
 def run(main, *args, seed=None, clock='virtual', strategy=None, record=None,
         replay=None, _lenient=False, _record_text=False):
-    """golang.run with the schedule options (see the module's doc)."""
+    """golang.run(main, *args, seed=None, clock='virtual', strategy=None,
+    record=None, replay=None) runs main(*args) as goroutine 1 of a
+    deterministic executor and returns its result.
+
+    seed fixes every decision (default: $GOLANG_SEED, else random); clock
+    'virtual' jumps time to the next timer when every goroutine waits.
+    strategy: 'random' (default), 'pct:D' or 'pos', seeded by seed (or the
+    full 'pct:SEED:D' form). record=path writes the run's schedule there;
+    replay=path replays a schedule file (a ReplayDivergedWarning says where
+    a changed program left it); with neither seed, strategy nor replay,
+    $GOLANG_REPLAY names a file to replay. See golang.schedule's doc.
+    """
     kw = {}
     src = None
     if replay is None and seed is None and strategy is None:

@@ -14,6 +14,37 @@
 //!   the first decision where the runs differ.
 //! - [`shrink_failure`] finds a smaller failing schedule
 //!   ([`shrink`](mod@crate::shrink)).
+//!
+//! ```
+//! use golang_sched::testing::{explore_runs, run_recorded};
+//! use golang_sched::{go, yield_now, Strategy};
+//! use std::sync::{Arc, Mutex};
+//!
+//! // Two unlocked increments with a yield between the read and the write.
+//! async fn lost_update() {
+//!     let n = Arc::new(Mutex::new(0));
+//!     for _ in 0..2 {
+//!         let n = n.clone();
+//!         go(async move {
+//!             let v = *n.lock().unwrap();
+//!             yield_now().await;
+//!             *n.lock().unwrap() = v + 1;
+//!         });
+//!     }
+//!     for _ in 0..10 {
+//!         yield_now().await;
+//!     }
+//!     assert_eq!(*n.lock().unwrap(), 2, "lost update");
+//! }
+//!
+//! let pct = Strategy::Pct { seed: 0, depth: 2, steps: 0 };
+//! let failure = explore_runs(&pct, 100, lost_update).unwrap_err();
+//! let text = failure.schedule.to_text(); // what `explore` saves to a file
+//! let replayed = golang_sched::Schedule::parse(&text).unwrap();
+//! let strategy = Strategy::Replay { schedule: Arc::new(replayed), lenient: false };
+//! let (again, _) = run_recorded(strategy, lost_update());
+//! assert!(again.is_err()); // the same failure, every time
+//! ```
 
 use crate::context::RunError;
 use crate::executor::Runtime;
