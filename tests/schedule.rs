@@ -207,6 +207,7 @@ fn self_check_passes_a_deterministic_body_and_catches_a_planted_source_of_nondet
     })
     .expect_err("the runs differ");
     assert!(d.to_string().starts_with("diverged at decision"), "{d}");
+    assert!(d.why.contains("spawned at tests/schedule.rs:"), "the Rust location of the extra goroutine: {d}");
 }
 
 /// A worker must register before another finishes 20 steps: fails only

@@ -80,6 +80,22 @@ pub(crate) fn decisions_made() -> Option<u64> {
     DECIDER.with(|d| d.try_borrow().ok().and_then(|d| d.as_ref().map(|d| d.made())))
 }
 
+/// Notes where goroutine `goid` of the running deterministic executor was
+/// spawned, if it records its decisions (the schedule shows it).
+#[inline]
+pub(crate) fn note_spawn(goid: u64, at: &'static std::panic::Location<'static>) {
+    if !HAS_DECIDER.with(|h| h.get()) {
+        return; // (not deterministic: nothing records)
+    }
+    DECIDER.with(|d| {
+        if let Ok(mut d) = d.try_borrow_mut() {
+            if let Some(d) = d.as_mut() {
+                d.note_spawn(goid, at);
+            }
+        }
+    })
+}
+
 /// Takes the running executor's decider back (when it leaves the thread).
 pub(crate) fn take_decider() -> Option<Box<Decider>> {
     HAS_DECIDER.with(|h| h.set(false));

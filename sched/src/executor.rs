@@ -87,12 +87,9 @@ pub(crate) struct Shared {
 /// back otherwise. The fast path of `go`: no handle (no `Arc` count) and
 /// no second look-up (`CURRENT` holds only single-thread executors).
 #[inline]
-pub(crate) fn spawn_current(fut: SendTask, name: Option<String>) -> Result<(), (SendTask, Option<String>)> {
+pub(crate) fn spawn_current(fut: SendTask, name: Option<String>) -> Result<u64, (SendTask, Option<String>)> {
     CURRENT.with(|c| match &*c.borrow() {
-        Some(l) => {
-            l.spawn(fut, name);
-            Ok(())
-        }
+        Some(l) => Ok(l.spawn(fut, name)),
         None => Err((fut, name)),
     })
 }
@@ -807,15 +804,15 @@ impl Drop for Running {
 }
 
 /// Spawns a goroutine that need not be `Send` on this thread's
-/// single-thread executor.
+/// single-thread executor; its goroutine id.
 ///
 /// # Panics
 /// When none runs here.
-pub(crate) fn spawn_local(fut: Pin<Box<dyn Future<Output = ()>>>, name: Option<String>) {
+pub(crate) fn spawn_local(fut: Pin<Box<dyn Future<Output = ()>>>, name: Option<String>) -> u64 {
     CURRENT.with(|c| {
         let c = c.borrow();
         let l = c.as_ref().expect("go_local: not inside an executor");
-        l.spawn(fut, name);
+        l.spawn(fut, name)
     })
 }
 

@@ -102,19 +102,24 @@ use std::time::Duration;
 
 /// Spawns a goroutine: on the current executor, or on the background
 /// executor when called outside any executor (for example from an OS thread).
+#[track_caller]
 pub fn go<F: Future<Output = ()> + Send + 'static>(fut: F) {
     spawn_boxed(Box::pin(fut), None)
 }
 
 /// Spawns a goroutine with a name that deadlock and panic reports show.
+#[track_caller]
 pub fn go_named<F: Future<Output = ()> + Send + 'static>(name: impl Into<String>, fut: F) {
     spawn_boxed(Box::pin(fut), Some(name.into()))
 }
 
-// The future is boxed once, here, whichever executor takes it.
+// The future is boxed once, here, whichever executor takes it. A recording
+// deterministic run notes where each goroutine was spawned (track_caller).
+#[track_caller]
 fn spawn_boxed(fut: handle::SendTask, name: Option<String>) {
-    if let Err((fut, name)) = executor::spawn_current(fut, name) {
-        handle().spawn_boxed_into(name, fut)
+    match executor::spawn_current(fut, name) {
+        Ok(goid) => context::note_spawn(goid, std::panic::Location::caller()),
+        Err((fut, name)) => handle().spawn_boxed_into(name, fut),
     }
 }
 
@@ -123,13 +128,17 @@ fn spawn_boxed(fut: handle::SendTask, name: Option<String>) {
 /// # Panics
 /// Outside an executor (a non-`Send` future cannot move to the background
 /// thread).
+#[track_caller]
 pub fn go_local<F: Future<Output = ()> + 'static>(fut: F) {
-    executor::spawn_local(Box::pin(fut), None)
+    let goid = executor::spawn_local(Box::pin(fut), None);
+    context::note_spawn(goid, std::panic::Location::caller());
 }
 
 /// Like [`go_local`], with a name that deadlock and panic reports show.
+#[track_caller]
 pub fn go_local_named<F: Future<Output = ()> + 'static>(name: impl Into<String>, fut: F) {
-    executor::spawn_local(Box::pin(fut), Some(name.into()))
+    let goid = executor::spawn_local(Box::pin(fut), Some(name.into()));
+    context::note_spawn(goid, std::panic::Location::caller());
 }
 
 /// Whether the calling code runs inside an executor (in a goroutine).

@@ -212,6 +212,9 @@ pub struct Schedule {
     pub decisions: Vec<Decision>,
     /// Where the run left the schedule it replayed, if it replayed one.
     pub divergence: Option<Divergence>,
+    /// Where `go` spawned each goroutine (file:line), as far as known; the
+    /// file shows them as comments.
+    pub spawned_at: std::collections::BTreeMap<u64, String>,
 }
 
 /// Where a replay stopped following its schedule.
@@ -270,6 +273,9 @@ impl Schedule {
         ));
         if let Some(d) = &self.divergence {
             s.push_str(&format!("# {d}\n"));
+        }
+        for (g, at) in &self.spawned_at {
+            s.push_str(&format!("# g{g} spawned at {at}\n"));
         }
         for d in &self.decisions {
             match d.kind {
@@ -344,7 +350,7 @@ impl Schedule {
             }
         }
         let strategy = strategy.ok_or_else(|| "schedule without a `strategy` line".to_string())?;
-        Ok(Schedule { strategy, decisions, divergence: None })
+        Ok(Schedule { strategy, decisions, divergence: None, spawned_at: Default::default() })
     }
 
     /// Writes the schedule to `path` (creating its directory).
@@ -423,6 +429,7 @@ mod tests {
                 Decision { kind: Kind::Rand, choice: 2, candidates: vec![], bound: 3, goroutine: 3 },
             ],
             divergence: None,
+            spawned_at: Default::default(),
         };
         let text = s.to_text();
         assert!(text.starts_with("golang-schedule 1\nstrategy pct:42:3\n"), "{text}");

@@ -48,7 +48,8 @@
 
 use crate::rng::Rng;
 use crate::schedule::{goids, Decision, Divergence, Kind, Schedule, Strategy};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::panic::Location;
 use std::sync::Arc;
 
 /// The state of a strategy during a run.
@@ -91,6 +92,8 @@ pub(crate) struct Decider {
     mode: Mode,
     /// The decisions made, when recording (invariant 1).
     log: Option<Vec<Decision>>,
+    /// Where each goroutine was spawned (by `go`), when recording.
+    spawned: BTreeMap<u64, &'static Location<'static>>,
     /// Run decisions made so far.
     steps: u64,
     /// Decisions (of both kinds) made so far.
@@ -124,7 +127,7 @@ impl Decider {
             Strategy::Replay { schedule, .. } => schedule.strategy.clone(),
             s => s,
         };
-        Decider { seed, rng, mode, log: None, steps: 0, made: 0, divergence: None, strategy }
+        Decider { seed, rng, mode, log: None, spawned: BTreeMap::new(), steps: 0, made: 0, divergence: None, strategy }
     }
 
     /// Starts recording every decision.
@@ -139,12 +142,21 @@ impl Decider {
         self.log.is_some() || !matches!(self.mode, Mode::Random)
     }
 
+    /// Notes where goroutine `goid` was spawned (when recording).
+    pub(crate) fn note_spawn(&mut self, goid: u64, at: &'static Location<'static>) {
+        if self.log.is_some() {
+            self.spawned.insert(goid, at);
+        }
+    }
+
     /// The recorded schedule, if recording (which stops).
     pub(crate) fn take_schedule(&mut self) -> Option<Schedule> {
+        let spawned = std::mem::take(&mut self.spawned);
         self.log.take().map(|decisions| Schedule {
             strategy: self.strategy.clone(),
             decisions,
             divergence: self.divergence.clone(),
+            spawned_at: spawned.into_iter().map(|(g, l)| (g, format!("{}:{}", l.file(), l.line()))).collect(),
         })
     }
 

@@ -254,7 +254,23 @@ where
     let (_, a) = run_recorded(strategy.clone(), body());
     let (_, b) = run_recorded(strategy, body());
     match a.first_difference(&b) {
-        Some(d) => Err(d),
+        Some(mut d) => {
+            // Where the goroutines involved come from: the one that ran
+            // last, and those runnable in one run only.
+            let mut involved = vec![d.goroutine];
+            if let (Some(x), Some(y)) = (a.decisions.get(d.index), b.decisions.get(d.index)) {
+                involved.extend(x.candidates.iter().filter(|g| !y.candidates.contains(g)));
+                involved.extend(y.candidates.iter().filter(|g| !x.candidates.contains(g)));
+            }
+            let at: Vec<String> = involved
+                .iter()
+                .filter_map(|g| a.spawned_at.get(g).or_else(|| b.spawned_at.get(g)).map(|at| format!("g{g} spawned at {at}")))
+                .collect();
+            if !at.is_empty() {
+                d.why.push_str(&format!(" ({})", at.join(", ")));
+            }
+            Err(d)
+        }
         None => Ok(()),
     }
 }
