@@ -248,11 +248,21 @@ def test_lost_update():
 '''
 
 
+def _entry_point_installed():
+    """whether the plugin is installed as the pytest11 entry point (pytest
+    then loads it by itself)."""
+    from importlib.metadata import entry_points
+    try:
+        eps = entry_points(group='pytest11')
+    except TypeError:       # python < 3.10
+        eps = entry_points().get('pytest11', [])
+    return any(ep.value.strip() == 'golang.pytest_plugin' for ep in eps)
+
+
 @pytest.fixture
 def gt(pytester, monkeypatch):
     monkeypatch.delenv('GOLANG_SEED', raising=False)
     monkeypatch.delenv('GOLANG_REPLAY', raising=False)
-    from test_pytest_plugin import _entry_point_installed
     load = [] if _entry_point_installed() else ['-p', 'golang.pytest_plugin']
 
     def runpytest(*args):
