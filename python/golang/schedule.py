@@ -29,6 +29,10 @@ The file format is text, one decision per line (see docs/ARCHITECTURE.md)::
     run g2 #1 of g1 g2 after g1
     rand 0 of 2 in g2
 
+Recording keeps every decision in memory until the run ends (for a ``run``
+decision, the ids of the runnable goroutines): a long run with many
+goroutines runnable at once takes memory in proportion.
+
 The functions below build on it: `explore` (many runs under a strategy, the
 first failure saved), `check_determinism` (run twice, compare the decision
 logs), `shrink` (a smaller failing schedule). The pytest plugin

@@ -333,3 +333,31 @@ def test_exhaustive_search_finds_the_lost_update(tmp_path):
     assert save.read_text().split('\n')[1].startswith('strategy dfs')
     with pytest.raises(AssertionError, match="lost update"):
         golang.run(lost_update, replay=save)
+
+
+_aruns = itertools.count()
+
+
+def test_self_check_works_on_async_programs_too():
+    async def deterministic():
+        ch = chan()
+
+        async def w(i):
+            await ch.asend(i)
+        for i in range(3):
+            go(w, i)
+        return [await ch.arecv() for _ in range(3)]
+    assert schedule.check_determinism(deterministic, seed=5) is None
+
+    async def planted():
+        ch = chan()
+
+        async def w(i):
+            await ch.asend(i)
+        n = 2 + next(_aruns) % 2       # leaks between runs
+        for i in range(n):
+            go(w, i)
+        for _ in range(n):
+            await ch.arecv()
+    with pytest.raises(schedule.NondeterminismError):
+        schedule.check_determinism(planted, seed=5)
