@@ -198,7 +198,7 @@ def pytest_pyfunc_call(pyfuncitem):
     config = item.config
     from golang import schedule
     strategy = None
-    replay, replay_src = _replay_file(config)
+    replay, _ = _replay_file(config)
     spec = config.getoption('golang_explore', None)
     if replay is not None:
         seeds = [None]

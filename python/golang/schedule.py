@@ -116,10 +116,15 @@ def _last():
     return _golang._last_schedule() if _native() else (None, None, 0)
 
 
+# The schedule text the last run() recorded (None when it recorded none, or
+# failed before its run started: a bad file, a bad strategy).
+_last_text = None
+
+
 def last_schedule():
-    """The schedule text the last ``golang.run`` on this thread recorded
-    (with ``record=``), or None."""
-    return _last()[0]
+    """The schedule text the last ``golang.run`` recorded (with
+    ``record=``), or None."""
+    return _last_text
 
 
 def _note(e, msg):
@@ -150,6 +155,8 @@ def run(main, *args, seed=None, clock='virtual', strategy=None, record=None,
     a changed program left it); with neither seed, strategy nor replay,
     $GOLANG_REPLAY names a file to replay. See golang.schedule's doc.
     """
+    global _last_text
+    _last_text = None
     kw = {}
     src = None
     if replay is None and seed is None and strategy is None:
@@ -180,6 +187,7 @@ def run(main, *args, seed=None, clock='virtual', strategy=None, record=None,
         out = runner(main, *args, seed=seed, clock=clock, **kw)
     except BaseException as e:
         text, div, _ = _last()
+        _last_text = text
         if record is not None and text is not None:
             _write(record, text)
             _note(e, "golang: the failing run's schedule is in %s; replay it with "
@@ -189,6 +197,7 @@ def run(main, *args, seed=None, clock='virtual', strategy=None, record=None,
             _note(e, "golang: the replay of %s %s; the seed decided from there" % (src, div))
         raise
     text, div, _ = _last()
+    _last_text = text
     if record is not None and text is not None:
         _write(record, text)
     if div is not None:

@@ -480,6 +480,7 @@ pub fn run(
     lenient: bool,
     record: bool,
 ) -> PyResult<Py<PyAny>> {
+    crate::schedule::forget_last();
     let clock = match clock {
         "virtual" => ClockKind::Virtual,
         "real" => ClockKind::Real,

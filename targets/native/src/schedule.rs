@@ -4,9 +4,11 @@
 //! pytest integration are in python/golang/schedule.py.
 //!
 //! Invariant: `LAST` holds what the last `golang.run` on this thread
-//! recorded (its schedule, if it recorded one, and where its replay
-//! diverged, if it did), set when that run's executor is done; a run
-//! nested in another is refused before it starts, so runs never overlap.
+//! recorded (its schedule, if it recorded one, where its replay diverged,
+//! if it did, and its steps): emptied when a `golang.run` is called, before
+//! anything can fail, and set when its executor is done; a run nested in
+//! another is refused (after the emptying: it then holds nothing), so runs
+//! never overlap.
 
 use golang_sched::{shrink, ClockKind, Runtime, Schedule, Strategy};
 use pyo3::exceptions::PyValueError;
@@ -34,9 +36,13 @@ pub(crate) struct RunOptions<'a> {
     pub record: bool,
 }
 
+/// Forgets what the last run recorded (a run starts; the invariant).
+pub(crate) fn forget_last() {
+    LAST.with(|l| *l.borrow_mut() = (None, None, 0));
+}
+
 /// The executor of a run on `clock`.
 pub(crate) fn runtime(clock: ClockKind, seed: u64, o: &RunOptions<'_>) -> PyResult<Runtime> {
-    LAST.with(|l| *l.borrow_mut() = (None, None, 0));
     let strategy = match (o.replay, o.strategy) {
         (Some(text), _) => {
             let schedule = Schedule::parse(text).map_err(|e| PyValueError::new_err(format!("golang.run: replay: {e}")))?;
