@@ -3,7 +3,8 @@
 //! executor's RNG), the one guard that enters an executor on a thread, the
 //! one guarded poll (a goroutine's panic caught and turned into a message),
 //! and how a run fails ([`RunError`]). Both executors (`executor.rs`,
-//! `multi.rs`) and the reactor use this file; it uses only the RNG.
+//! `multi.rs`) and the reactor use this file; it uses only the RNG and the
+//! decider of a deterministic run (`strategy.rs`).
 
 use crate::rng::Rng;
 use crate::strategy::Decider;
