@@ -40,6 +40,7 @@ if _sys.platform != 'emscripten':
     from golang._syncrun import run     # plain main: synchronous goroutines (_syncrun.py)
     from golang import _syncrun
     _syncrun_ok = _syncrun.available()  # (greenlet is installed)
+    from golang.schedule import run     # + record/replay/strategy (schedule.py)
 
 # Pygolang 0.1's names of the pure-Python parts in the core module (both cores).
 from golang import _pystr

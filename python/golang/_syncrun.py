@@ -58,6 +58,11 @@ if _greenlet is not None:
 # the deadlock report (a dict: insertion-ordered, O(1) removal).
 _started = {}
 
+# While golang.schedule.check_determinism runs: a list that gets (goroutine
+# id, decisions made, file:line) at each hand-over of a synchronous
+# goroutine to its driver, to say where the goroutine of a divergence was.
+_where_log = None
+
 
 def available():
     """Whether synchronous goroutines can run here (greenlet and the native
@@ -75,7 +80,12 @@ def _block(aw):
 
 def sleep(dt):
     """time.sleep in a synchronous goroutine: asleep, awaited by the
-    driver (on the run's clock)."""
+    driver (on the run's clock). ``time.sleep(0)`` (or less) lets the other
+    runnable goroutines run first: a scheduling point, as it is for threads
+    under CPython (it yields the GIL), so that the exploration strategies
+    (golang/schedule.py) can switch there."""
+    if dt <= 0:
+        return _block(_golang._ayield())
     return _block(_golang.asleep(dt))
 
 
@@ -106,6 +116,10 @@ async def _drive(f, args, kw, is_main=False):
             raise RuntimeError("golang: a synchronous goroutine switched away from its "
                                "run without waiting (another greenlet library?)")
         g.golang_where = _where(g)
+        if _where_log is not None:
+            p = _golang._decision_point()
+            if p is not None:
+                _where_log.append((p[0], p[1], g.golang_where))
         try:
             v = await out.aw
         except BaseException as e:
@@ -127,19 +141,20 @@ def drive(f, args, kw, is_main=False):
     return c
 
 
-def run(main, *args, seed=None, clock='virtual'):
+def run(main, *args, seed=None, clock='virtual', **kw):
     """golang.run: `async def` main as before; a plain main runs as a
-    synchronous goroutine of the run."""
+    synchronous goroutine of the run. `kw`: the core's schedule options
+    (golang/schedule.py)."""
     if _golang._in_executor():      # (refused by the core: "called inside ...")
-        return _golang.run(main, *args, seed=seed, clock=clock)
+        return _golang.run(main, *args, seed=seed, clock=clock, **kw)
     _started.clear()
     sync_main = callable(main) and not _is_async(main) and available()
     try:
         if sync_main:
             def _main(*a):
                 return drive(main, a, {}, is_main=True)
-            return _golang.run(_main, *args, seed=seed, clock=clock)
-        return _golang.run(main, *args, seed=seed, clock=clock)
+            return _golang.run(_main, *args, seed=seed, clock=clock, **kw)
+        return _golang.run(main, *args, seed=seed, clock=clock, **kw)
     except _golang.DeadlockError as e:
         msg = _with_locations(str(e))
         if msg is None:

@@ -32,6 +32,17 @@ Command line and environment:
   marked test with seed N only (to reproduce or debug a failure).
 - ``--golang-seeds=N`` runs marked tests over seeds 0..N-1 instead of the n
   of their marker (to explore more interleavings, e.g. in a nightly run).
+- ``--golang-explore=random:N``, ``pct:N:D``, ``pos:N`` or ``dfs:N`` runs
+  marked tests N times under that exploration strategy
+  (golang/schedule.py): random seeds, PCT with depth D, partial order
+  sampling, or every schedule depth first (stopping early when all ran).
+- ``--golang-replay=FILE``, or ``GOLANG_REPLAY=FILE`` in the environment,
+  runs every marked test once, replaying the schedule in FILE.
+
+Every run records its decisions; a failing run's schedule is written to a
+file (under pytest's cache directory, ``.pytest_cache/d/golang-schedules``,
+or ``.golang-schedules`` without the cache) and the report gives the command
+that replays it: ``pytest --golang-replay=FILE test_id``.
 
 Fixtures work as usual; the fixture values are set up once per test and are
 shared by all the seeds of that test. Tests that are not marked are left
@@ -52,6 +63,7 @@ import pytest
 
 MARKER = 'golang_seeds'
 SEED_ENV = 'GOLANG_SEED'
+REPLAY_ENV = 'GOLANG_REPLAY'
 DEFAULT_NSEEDS = 10
 
 _MAXSEED = 2**64 - 1
@@ -70,6 +82,15 @@ def pytest_addoption(parser):
         '--golang-seeds', dest='golang_seeds', metavar='N', type=int, default=None,
         help="run @pytest.mark.%s tests over seeds 0..N-1 instead of the n of "
              "their marker" % MARKER)
+    group.addoption(
+        '--golang-explore', dest='golang_explore', metavar='SPEC', default=None,
+        help="run @pytest.mark.%s tests under an exploration strategy: random:N, "
+             "pct:N:D (PCT, depth D), pos:N (partial order sampling) or dfs:N "
+             "(every schedule, depth first), N runs at most" % MARKER)
+    group.addoption(
+        '--golang-replay', dest='golang_replay', metavar='FILE', default=None,
+        help="run @pytest.mark.%s tests once, replaying the schedule in FILE "
+             "(default: $%s)" % (MARKER, REPLAY_ENV))
 
 
 def pytest_configure(config):
@@ -84,6 +105,13 @@ def pytest_configure(config):
     n = config.getoption('golang_seeds', None)
     if n is not None and n < 1:
         raise pytest.UsageError("--golang-seeds must be at least 1, not %d" % n)
+    spec = config.getoption('golang_explore', None)
+    if spec is not None:
+        from golang.schedule import parse_explore
+        try:
+            parse_explore(spec)
+        except ValueError as e:
+            raise pytest.UsageError("--golang-explore: %s" % e)
 
 
 def _parse_seed(text, what):
@@ -109,7 +137,25 @@ def _fixed_seed(config):
     return None, None
 
 
+def _replay_file(config):
+    """the schedule file to replay in every marked test, and where it
+    comes from; or (None, None)."""
+    opt = config.getoption('golang_replay', None)
+    if opt:
+        return opt, '--golang-replay'
+    env = os.environ.get(REPLAY_ENV, '').strip()
+    if env:
+        return env, REPLAY_ENV
+    return None, None
+
+
 def pytest_report_header(config):
+    path, src = _replay_file(config)
+    if path is not None:
+        return "golang: %s tests replay %s (from %s)" % (MARKER, path, src)
+    spec = config.getoption('golang_explore', None)
+    if spec is not None:
+        return "golang: %s tests explored with %s" % (MARKER, spec)
     try:
         seed, src = _fixed_seed(config)
     except pytest.UsageError as e:
@@ -150,38 +196,99 @@ def pytest_pyfunc_call(pyfuncitem):
                     pytrace=False)
 
     config = item.config
-    try:
-        seed, _ = _fixed_seed(config)
-    except pytest.UsageError as e:
-        # (a bad $GOLANG_SEED fails the marked tests only)
-        pytest.fail(str(e), pytrace=False)
-    if seed is not None:
-        seeds = [seed]
+    from golang import schedule
+    strategy = None
+    replay, _ = _replay_file(config)
+    spec = config.getoption('golang_explore', None)
+    if replay is not None:
+        seeds = [None]
+    elif spec is not None:
+        strategy, nruns = schedule.parse_explore(spec)
+        seeds = range(nruns)
     else:
-        seeds = range(config.getoption('golang_seeds', None) or n)
+        try:
+            seed, _ = _fixed_seed(config)
+        except pytest.UsageError as e:
+            # (a bad $GOLANG_SEED fails the marked tests only)
+            pytest.fail(str(e), pytrace=False)
+        if seed is not None:
+            seeds = [seed]
+        else:
+            seeds = range(config.getoption('golang_seeds', None) or n)
 
     funcargs = item.funcargs
     kw = {arg: funcargs[arg] for arg in item._fixtureinfo.argnames}
     body = functools.wraps(f)(functools.partial(f, **kw)) if kw else f
+    explorer = schedule._Explorer(strategy, 0) if strategy is not None else None
     for i, s in enumerate(seeds):
+        if explorer is not None and explorer.done:
+            break           # (dfs: every schedule ran)
+        if replay is not None:
+            how = dict(replay=replay)
+        elif explorer is not None:
+            how = dict(strategy=explorer.strategy_of(i))
+        else:
+            how = dict(seed=s)
         try:
-            golang.run(body, seed=s, clock=clock)
+            # (every run records, so that a failure's schedule is saved as it
+            # happened: the body is not run again)
+            schedule.run(body, clock=clock, _record_text=True, **how)
+            if explorer is not None:
+                explorer.learn()
         except (KeyboardInterrupt, SystemExit, pytest.skip.Exception,
                 pytest.xfail.Exception):
             raise
         except BaseException as e:
-            hint = _hint(item, s)
-            item.stash[_failed_key] = (s, i, len(seeds), hint)
+            path = _save_schedule(item, s, how.get('strategy'), replay, schedule.last_schedule())
+            hint = _hint(item, s, strategy, replay, path)
+            label = ('replay of %s' % replay) if replay is not None else (
+                'seed %d' % s if strategy is None else
+                'strategy %s' % explorer.strategy_of(i))
+            item.stash[_failed_key] = (label, i, len(seeds), hint)
             if hasattr(e, 'add_note'):
-                e.add_note("golang seed %d failed (run %d of %d); %s"
-                           % (s, i + 1, len(seeds), hint))
+                e.add_note("golang %s failed (run %d of %d); %s"
+                           % (label, i + 1, len(seeds), hint))
             raise
     return True
 
 
-def _hint(item, seed):
-    return "rerun only this seed with: pytest --golang-seed=%d %s  (or %s=%d)" % (
-        seed, shlex.quote(item.nodeid), SEED_ENV, seed)
+def _schedule_dir(config):
+    cache = getattr(config, 'cache', None)
+    if cache is not None:
+        return str(cache.mkdir('golang-schedules'))
+    return os.path.join(str(config.rootpath), '.golang-schedules')
+
+
+def _save_schedule(item, seed, strategy, replay, text):
+    """writes the failing run's schedule; its path, or None."""
+    from golang import schedule
+    if text is None:
+        return None
+    import re
+    what = 'replay' if replay is not None else (
+        (strategy or 'random:%d' % seed).replace(':', '-'))
+    name = re.sub(r'[^A-Za-z0-9_.-]+', '_', item.nodeid) + '-' + what + '.schedule'
+    path = os.path.join(_schedule_dir(item.config), name)
+    try:
+        schedule._write(path, text)
+    except OSError:
+        return None
+    rel = os.path.relpath(path)
+    return path if rel.startswith('..') else rel
+
+
+def _hint(item, seed, strategy, replay, path):
+    node = shlex.quote(item.nodeid)
+    if path is not None:
+        h = "replay it with: pytest --golang-replay=%s %s  (or %s=%s)" % (
+            shlex.quote(path), node, REPLAY_ENV, shlex.quote(path))
+    else:
+        h = ""
+    if replay is None and strategy is None:
+        seed_hint = "rerun only this seed with: pytest --golang-seed=%d %s  (or %s=%d)" % (
+            seed, node, SEED_ENV, seed)
+        h = seed_hint + ("; " + h if h else "")
+    return h
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -195,12 +302,12 @@ def pytest_runtest_makereport(item, call):
     rep = outcome.get_result()
     if not rep.failed:
         return
-    seed, i, nrun, hint = failed
-    rep.sections.append(('golang seed', "failed with seed %d (run %d of %d)\n%s"
-                         % (seed, i + 1, nrun, hint)))
+    label, i, nrun, hint = failed
+    rep.sections.append(('golang seed', "failed with %s (run %d of %d)\n%s"
+                         % (label, i + 1, nrun, hint)))
     crash = getattr(rep.longrepr, 'reprcrash', None)
     if crash is not None and isinstance(getattr(crash, 'message', None), str):
         try:
-            crash.message = "[golang seed %d] %s" % (seed, crash.message)
+            crash.message = "[golang %s] %s" % (label, crash.message)
         except (AttributeError, TypeError):
             pass

@@ -3,10 +3,12 @@
 //! executor's RNG), the one guard that enters an executor on a thread, the
 //! one guarded poll (a goroutine's panic caught and turned into a message),
 //! and how a run fails ([`RunError`]). Both executors (`executor.rs`,
-//! `multi.rs`) and the reactor use this file; it uses only the RNG.
+//! `multi.rs`) and the reactor use this file; it uses only the RNG and the
+//! decider of a deterministic run (`strategy.rs`).
 
 use crate::rng::Rng;
-use std::cell::Cell;
+use crate::strategy::Decider;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -33,6 +35,11 @@ thread_local! {
     static IN_EXEC: Cell<bool> = const { Cell::new(false) };
     /// The running executor's RNG.
     static EXEC_RNG: Cell<Rng> = const { Cell::new(Rng::new(0)) };
+    /// The running deterministic executor's decider (strategy.rs): while
+    /// set, random draws ask it instead of `EXEC_RNG`.
+    static DECIDER: RefCell<Option<Box<Decider>>> = const { RefCell::new(None) };
+    /// Whether `DECIDER` is set (a plain cell: read on every draw).
+    static HAS_DECIDER: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Whether an executor runs on this thread (and draws come from its RNG).
@@ -44,12 +51,56 @@ pub(crate) fn in_exec() -> bool {
 /// A draw from the running executor's RNG (the caller checked `in_exec`).
 #[inline]
 pub(crate) fn exec_rand_below(n: usize) -> usize {
+    if HAS_DECIDER.with(|h| h.get()) {
+        let goid = crate::current_goroutine();
+        return with_decider(|d| d.rand(n, goid));
+    }
     EXEC_RNG.with(|c| {
         let mut r = c.get();
         let v = r.below(n);
         c.set(r);
         v
     })
+}
+
+/// Runs `f` with the running executor's decider.
+///
+/// # Panics
+/// When the running executor has none (the caller knows it has).
+#[inline]
+pub(crate) fn with_decider<R>(f: impl FnOnce(&mut Decider) -> R) -> R {
+    DECIDER.with(|d| f(d.borrow_mut().as_mut().expect("golang-sched: no decider on this thread")))
+}
+
+/// How many decisions the running deterministic executor made so far
+/// (None: no such executor runs on this thread).
+pub(crate) fn decisions_made() -> Option<u64> {
+    if !HAS_DECIDER.with(|h| h.get()) {
+        return None;
+    }
+    DECIDER.with(|d| d.try_borrow().ok().and_then(|d| d.as_ref().map(|d| d.made())))
+}
+
+/// Notes where goroutine `goid` of the running deterministic executor was
+/// spawned, if it records its decisions (the schedule shows it).
+#[inline]
+pub(crate) fn note_spawn(goid: u64, at: &'static std::panic::Location<'static>) {
+    if !HAS_DECIDER.with(|h| h.get()) {
+        return; // (not deterministic: nothing records)
+    }
+    DECIDER.with(|d| {
+        if let Ok(mut d) = d.try_borrow_mut() {
+            if let Some(d) = d.as_mut() {
+                d.note_spawn(goid, at);
+            }
+        }
+    })
+}
+
+/// Takes the running executor's decider back (when it leaves the thread).
+pub(crate) fn take_decider() -> Option<Box<Decider>> {
+    HAS_DECIDER.with(|h| h.set(false));
+    DECIDER.with(|d| d.borrow_mut().take())
 }
 
 /// The running executor's RNG state (to keep it between runs).
@@ -104,10 +155,13 @@ pub(crate) struct Enter {
 }
 
 impl Enter {
-    /// Marks this thread as running an executor whose RNG is `rng`.
-    pub(crate) fn new(rng: Rng) -> Enter {
+    /// Marks this thread as running an executor whose RNG is `rng` and,
+    /// for a deterministic one, whose decisions `decider` makes.
+    pub(crate) fn new(rng: Rng, decider: Option<Box<Decider>>) -> Enter {
         IN_EXEC.with(|f| f.set(true));
         EXEC_RNG.with(|r| r.set(rng));
+        HAS_DECIDER.with(|h| h.set(decider.is_some()));
+        DECIDER.with(|d| *d.borrow_mut() = decider);
         Enter { _thread: PhantomData }
     }
 
@@ -124,6 +178,8 @@ impl Enter {
 impl Drop for Enter {
     fn drop(&mut self) {
         IN_EXEC.with(|f| f.set(false));
+        // (a decider not taken back is dropped with the run)
+        drop(take_decider());
         end_budget();
     }
 }

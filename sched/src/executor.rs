@@ -28,11 +28,14 @@
 //!    once (the future's box), not twice.
 
 use crate::clock::{real_now_ns, ClockKind};
-use crate::context::{self, exec_rand_below, poll_guarded, RunError};
+use crate::context::{self, poll_guarded, RunError};
 use crate::driver::Driver;
 use crate::handle::{self, Executor, Handle, SendTask};
 use crate::reactor::{self, Reactor};
 use crate::rng::{random_seed, Rng};
+use crate::schedule::{Divergence, Schedule};
+use crate::schedule::Strategy;
+use crate::strategy::Decider;
 use crate::timer::{Action, TimerKey};
 use slab::Slab;
 use std::cell::{Cell, RefCell};
@@ -84,12 +87,9 @@ pub(crate) struct Shared {
 /// back otherwise. The fast path of `go`: no handle (no `Arc` count) and
 /// no second look-up (`CURRENT` holds only single-thread executors).
 #[inline]
-pub(crate) fn spawn_current(fut: SendTask, name: Option<String>) -> Result<(), (SendTask, Option<String>)> {
+pub(crate) fn spawn_current(fut: SendTask, name: Option<String>) -> Result<u64, (SendTask, Option<String>)> {
     CURRENT.with(|c| match &*c.borrow() {
-        Some(l) => {
-            l.spawn(fut, name);
-            Ok(())
-        }
+        Some(l) => Ok(l.spawn(fut, name)),
         None => Err((fut, name)),
     })
 }
@@ -192,8 +192,13 @@ pub(crate) struct Local {
     /// The RNG, while the executor is not running (while it runs, its state
     /// lives in the thread-locals of `context.rs`).
     rng: Cell<Rng>,
-    /// Draw the next goroutine at random (deterministic mode) or FIFO.
+    /// Let the decider choose the next goroutine (deterministic mode), or
+    /// run them FIFO.
     random_schedule: bool,
+    /// The decisions' maker, while the executor is not running (while it
+    /// runs it lives in the thread-locals of `context.rs`); `Some` exactly
+    /// when `random_schedule`.
+    decider: RefCell<Option<Box<Decider>>>,
     next_goid: Cell<u64>,
     next_gen: Cell<u64>,
     /// The first panic of a goroutine, which ends the run.
@@ -261,11 +266,33 @@ impl Local {
     fn pop_runnable(&self) -> Option<(usize, u64)> {
         let mut q = self.runq.borrow_mut();
         if self.random_schedule && q.len() > 1 {
-            let i = exec_rand_below(q.len());
+            // a choice: the decider's (invariant 4 of strategy.rs)
+            let i = self.decide_run(&q);
             q.swap_remove_back(i)
         } else {
+            // FIFO (real clock) or no choice: nothing to decide.
             q.pop_front()
         }
+    }
+
+    /// Asks the decider which run-queue entry runs next (strategy.rs).
+    fn decide_run(&self, q: &VecDeque<(usize, u64)>) -> usize {
+        context::with_decider(|d| {
+            if !d.wants_candidates() {
+                // Random, not recording: the count is all it needs.
+                return d.run_index_fast(q.len());
+            }
+            let tasks = self.tasks.borrow();
+            let cands: Vec<u64> = q
+                .iter()
+                .map(|&(key, gen)| match tasks.get(key) {
+                    _ if key == usize::MAX => 1,
+                    Some(t) if t.waker.gen == gen => t.goid,
+                    _ => 0, // a finished goroutine's entry (invariant 1)
+                })
+                .collect();
+            d.run_index(&cands, self.current_goid.get())
+        })
     }
 
     fn drain_remote(&self) {
@@ -404,6 +431,45 @@ impl Runtime {
         Runtime::new(ClockKind::Virtual, seed, true)
     }
 
+    /// A deterministic executor (virtual clock) whose decisions `strategy`
+    /// makes.
+    pub fn with_strategy(strategy: Strategy) -> Runtime {
+        Runtime::with_clock_strategy(ClockKind::Virtual, strategy)
+    }
+
+    /// An executor on `clock` that schedules by `strategy`.
+    pub fn with_clock_strategy(clock: ClockKind, strategy: Strategy) -> Runtime {
+        let rt = Runtime::new(clock, strategy.seed(), true);
+        *rt.local.decider.borrow_mut() = Some(Box::new(Decider::new(strategy)));
+        rt
+    }
+
+    /// Records every decision of the runs that follow (deterministic
+    /// executors only; see [`take_schedule`](Runtime::take_schedule)).
+    pub fn record(&self) {
+        if let Some(d) = &mut *self.local.decider.borrow_mut() {
+            d.record();
+        }
+    }
+
+    /// The decisions recorded since [`record`](Runtime::record) (and stops
+    /// recording).
+    pub fn take_schedule(&self) -> Option<Schedule> {
+        self.local.decider.borrow_mut().as_mut().and_then(|d| d.take_schedule())
+    }
+
+    /// Scheduling steps (`Run` decisions) made so far by a deterministic
+    /// executor, recording or not (what PCT's step estimate wants); 0 for
+    /// the FIFO one.
+    pub fn steps(&self) -> u64 {
+        self.local.decider.borrow().as_ref().map_or(0, |d| d.steps())
+    }
+
+    /// Where a replay left its schedule, if it did.
+    pub fn divergence(&self) -> Option<Divergence> {
+        self.local.decider.borrow().as_ref().and_then(|d| d.divergence())
+    }
+
     /// The executor on the real clock, with the IO reactor and FIFO
     /// scheduling; its select choices still come from its (random) seed.
     pub fn real() -> Runtime {
@@ -432,6 +498,7 @@ impl Runtime {
                 free_wakers: RefCell::new(Vec::new()),
                 rng: Cell::new(Rng::new(seed)),
                 random_schedule,
+                decider: RefCell::new(random_schedule.then(|| Box::new(Decider::new(Strategy::Random { seed })))),
                 next_goid: Cell::new(2),
                 next_gen: Cell::new(1),
                 panicked: RefCell::new(None),
@@ -698,7 +765,7 @@ impl Running {
             panic!("golang-sched: {what} called from inside a running executor");
         }
         let replaced = Some(install(l));
-        let enter = Some(context::Enter::new(l.rng.get()));
+        let enter = Some(context::Enter::new(l.rng.get(), l.decider.borrow_mut().take()));
         Running { local: l.clone(), replaced, enter, drop_tasks }
     }
 
@@ -719,8 +786,9 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        drop(self.enter.take());
         let l = &self.local;
+        *l.decider.borrow_mut() = context::take_decider();
+        drop(self.enter.take());
         l.rng.set(context::exec_rng());
         if self.drop_tasks {
             // Goroutines left when main returns are dropped here, while the
@@ -736,15 +804,15 @@ impl Drop for Running {
 }
 
 /// Spawns a goroutine that need not be `Send` on this thread's
-/// single-thread executor.
+/// single-thread executor; its goroutine id.
 ///
 /// # Panics
 /// When none runs here.
-pub(crate) fn spawn_local(fut: Pin<Box<dyn Future<Output = ()>>>, name: Option<String>) {
+pub(crate) fn spawn_local(fut: Pin<Box<dyn Future<Output = ()>>>, name: Option<String>) -> u64 {
     CURRENT.with(|c| {
         let c = c.borrow();
         let l = c.as_ref().expect("go_local: not inside an executor");
-        l.spawn(fut, name);
+        l.spawn(fut, name)
     })
 }
 

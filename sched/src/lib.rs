@@ -41,7 +41,7 @@
 #![warn(missing_docs)]
 
 // The files, lowest first (a file names only files above it in this list):
-// clock, rng, context, reactor, timer, driver, handle, then the executors
+// clock, rng, schedule, shrink, strategy, context, reactor, timer, driver, handle, then the executors
 // (executor, multi), background, testing, net. See docs/ARCHITECTURE.md.
 #[cfg(not(target_family = "wasm"))]
 mod background;
@@ -74,6 +74,9 @@ mod reactor;
 #[path = "reactor_wasm.rs"]
 mod reactor;
 pub mod rng;
+pub mod schedule;
+pub mod shrink;
+mod strategy;
 pub mod testing;
 pub mod timer;
 
@@ -82,6 +85,8 @@ pub use multi::MultiRuntime;
 pub use clock::{real_now_ns, ClockKind, VIRTUAL_EPOCH_UNIX};
 pub use context::{RunError, BUDGET};
 pub use executor::{Runtime, Turn};
+pub use schedule::{Divergence, Schedule};
+pub use schedule::{Decision, Kind, Strategy};
 pub use handle::Handle;
 #[cfg(not(target_family = "wasm"))]
 pub use reactor::Async;
@@ -97,19 +102,24 @@ use std::time::Duration;
 
 /// Spawns a goroutine: on the current executor, or on the background
 /// executor when called outside any executor (for example from an OS thread).
+#[track_caller]
 pub fn go<F: Future<Output = ()> + Send + 'static>(fut: F) {
     spawn_boxed(Box::pin(fut), None)
 }
 
 /// Spawns a goroutine with a name that deadlock and panic reports show.
+#[track_caller]
 pub fn go_named<F: Future<Output = ()> + Send + 'static>(name: impl Into<String>, fut: F) {
     spawn_boxed(Box::pin(fut), Some(name.into()))
 }
 
-// The future is boxed once, here, whichever executor takes it.
+// The future is boxed once, here, whichever executor takes it. A recording
+// deterministic run notes where each goroutine was spawned (track_caller).
+#[track_caller]
 fn spawn_boxed(fut: handle::SendTask, name: Option<String>) {
-    if let Err((fut, name)) = executor::spawn_current(fut, name) {
-        handle().spawn_boxed_into(name, fut)
+    match executor::spawn_current(fut, name) {
+        Ok(goid) => context::note_spawn(goid, std::panic::Location::caller()),
+        Err((fut, name)) => handle().spawn_boxed_into(name, fut),
     }
 }
 
@@ -118,13 +128,17 @@ fn spawn_boxed(fut: handle::SendTask, name: Option<String>) {
 /// # Panics
 /// Outside an executor (a non-`Send` future cannot move to the background
 /// thread).
+#[track_caller]
 pub fn go_local<F: Future<Output = ()> + 'static>(fut: F) {
-    executor::spawn_local(Box::pin(fut), None)
+    let goid = executor::spawn_local(Box::pin(fut), None);
+    context::note_spawn(goid, std::panic::Location::caller());
 }
 
 /// Like [`go_local`], with a name that deadlock and panic reports show.
+#[track_caller]
 pub fn go_local_named<F: Future<Output = ()> + 'static>(name: impl Into<String>, fut: F) {
-    executor::spawn_local(Box::pin(fut), Some(name.into()))
+    let goid = executor::spawn_local(Box::pin(fut), Some(name.into()));
+    context::note_spawn(goid, std::panic::Location::caller());
 }
 
 /// Whether the calling code runs inside an executor (in a goroutine).
@@ -198,6 +212,13 @@ pub fn current_goroutine() -> u64 {
         return multi::current_goid();
     }
     id
+}
+
+/// How many decisions (strategy.rs) the deterministic executor running on
+/// this thread made so far: the index of its next decision in a recorded
+/// schedule. None outside one.
+pub fn decisions_made() -> Option<u64> {
+    context::decisions_made()
 }
 
 /// Records what the goroutine being polled is about to wait on ("chan

@@ -560,7 +560,7 @@ impl MultiRuntime {
                     .name(format!("golang-mt-{i}"))
                     .spawn(move || {
                         let mix = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                        let _enter = context::Enter::new(Rng::new(inner.seed ^ mix));
+                        let _enter = context::Enter::new(Rng::new(inner.seed ^ mix), None);
                         let on_thread = OnThread::new(&inner, Some(i));
                         inner.worker_loop(i);
                         drop(on_thread);
@@ -622,7 +622,7 @@ impl MultiRuntime {
         }
         let inner = &self.inner;
         let on_thread = OnThread::new(inner, None);
-        let enter = context::Enter::new(Rng::new(inner.seed));
+        let enter = context::Enter::new(Rng::new(inner.seed), None);
         *lock(&inner.main_thread) = Some(std::thread::current());
         *lock(&inner.failed) = None;
         inner.has_failed.store(false, SeqCst);

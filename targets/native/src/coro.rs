@@ -20,7 +20,7 @@
 //! returns its result.
 
 use crate::ops::{AnyOp, OpFuture, OpOut, Step};
-use golang_sched::{ClockKind, RunError, Runtime};
+use golang_sched::{ClockKind, RunError};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyStopIteration, PyValueError};
 use pyo3::prelude::*;
@@ -463,10 +463,24 @@ fn env_seed() -> Option<u64> {
     golang_sched::testing::env_seed()
 }
 
-/// `golang.run(main, *args, seed=None, clock='virtual')`.
+/// `golang.run(main, *args, seed=None, clock='virtual', strategy=None,
+/// replay=None, lenient=False, record=False)` (the last four:
+/// schedule.rs; python/golang/schedule.py turns files into them).
 #[pyfunction]
-#[pyo3(signature = (main, *args, seed=None, clock="virtual"))]
-pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, seed: Option<u64>, clock: &str) -> PyResult<Py<PyAny>> {
+#[pyo3(signature = (main, *args, seed=None, clock="virtual", strategy=None, replay=None, lenient=false, record=false))]
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    py: Python<'_>,
+    main: &Bound<'_, PyAny>,
+    args: &Bound<'_, PyTuple>,
+    seed: Option<u64>,
+    clock: &str,
+    strategy: Option<&str>,
+    replay: Option<&str>,
+    lenient: bool,
+    record: bool,
+) -> PyResult<Py<PyAny>> {
+    crate::schedule::forget_last();
     let clock = match clock {
         "virtual" => ClockKind::Virtual,
         "real" => ClockKind::Real,
@@ -475,6 +489,10 @@ pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, s
     if golang_sched::in_executor() {
         return Err(PyRuntimeError::new_err("golang.run: called inside a running goroutine executor"));
     }
+    let seed = seed.or_else(env_seed).unwrap_or_else(golang_sched::rng::random_seed);
+    let options = crate::schedule::RunOptions { strategy, replay, lenient, record };
+    let rt = crate::schedule::runtime(clock, seed, &options)?;
+    let seed = rt.seed();
     let coro = main.call1(args)?;
     if !coro.hasattr("send")? || !coro.hasattr("throw")? {
         return Err(PyValueError::new_err(format!(
@@ -482,7 +500,6 @@ pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, s
             main.repr()?
         )));
     }
-    let seed = seed.or_else(env_seed).unwrap_or_else(golang_sched::rng::random_seed);
     let failure: Failure = Arc::new(Mutex::new(None));
     let out = Arc::new(Mutex::new(None));
     let name = coro_name(py, &coro);
@@ -493,7 +510,6 @@ pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, s
     // sleeps; on the real clock it releases the GIL while it sleeps in the
     // reactor, so that other Python threads run then.
     RUN_FAILURE.with(|f| *f.borrow_mut() = Some(f2));
-    let rt = Runtime::new(clock, seed, true);
     if clock == ClockKind::Real && crate::gevent::enabled() {
         // Under gevent the run is one greenlet of the hub's thread: it waits
         // for its next event in the hub (gevent's select on the poller), so
@@ -530,10 +546,15 @@ pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, s
         });
     }
     let res = rt.block_on(task);
+    crate::schedule::keep(&rt);
     drop(rt);
     RUN_FAILURE.with(|f| *f.borrow_mut() = None);
     if let Some((e, name, _from_main)) = failure.lock().unwrap().take() {
-        let note = format!("golang.run: raised in goroutine {name:?}; reproduce with seed={seed} (or GOLANG_SEED={seed})");
+        let note = match (replay, strategy) {
+            (Some(_), _) => format!("golang.run: raised in goroutine {name:?}; reproduce with the same replay"),
+            (None, Some(s)) => format!("golang.run: raised in goroutine {name:?}; reproduce with strategy={s:?}"),
+            (None, None) => format!("golang.run: raised in goroutine {name:?}; reproduce with seed={seed} (or GOLANG_SEED={seed})"),
+        };
         add_seed(py, &e, &note);
         return Err(e);
     }

@@ -80,3 +80,15 @@ fn block(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
     let f = BLOCK.get_or_try_init(py, || py.import("golang._syncrun")?.getattr("_block").map(|f| f.unbind()))?;
     f.call1(py, (Py::new(py, aw)?,))
 }
+
+/// An awaitable that lets every other runnable goroutine run once
+/// (`time.sleep(0)` in a synchronous goroutine of a run: a scheduling
+/// point, as it is for threads under CPython, where it yields the GIL).
+#[pyfunction]
+pub fn _ayield() -> crate::coro::AwaitOp {
+    let fut: crate::ops::OpFuture = Box::pin(async {
+        golang_sched::yield_now().await;
+        Box::new(|py: Python<'_>| -> PyResult<Py<PyAny>> { Ok(py.None()) }) as crate::ops::OpOut
+    });
+    crate::coro::AwaitOp::waiting(fut)
+}

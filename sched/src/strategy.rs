@@ -1,0 +1,355 @@
+//! Exploration strategies: who decides what a deterministic run does (the
+//! strategies' names, the decisions and the schedule file are in
+//! `schedule.rs`; this file makes the decisions).
+//!
+//! A deterministic executor makes two kinds of decisions ([`Kind`]): which
+//! runnable goroutine runs next ([`Kind::Run`], given the candidates'
+//! goroutine ids in run-queue order) and every other random choice
+//! ([`Kind::Rand`]: the order in which `select` tries its ready cases, and
+//! anything else that calls [`rand_below`](crate::rand_below) inside the
+//! run). Both go to the run's one [`Decider`], made from a [`Strategy`]:
+//!
+//! - [`Strategy::Random`]: uniform draws from the seeded RNG, exactly the
+//!   draws the executor made before strategies existed.
+//! - [`Strategy::Pct`]: probabilistic concurrency testing (Burckhardt,
+//!   Kothari, Musuvathi, Nagarakatte, ASPLOS'10): every goroutine gets a
+//!   random priority when first seen, `depth - 1` change points are drawn
+//!   over an estimated number of steps, at a change point the goroutine
+//!   that ran last drops below every other; the highest-priority runnable
+//!   goroutine always runs.
+//! - [`Strategy::Pos`]: partial order sampling (Yuan, Yang, Gu, CAV'18):
+//!   every goroutine gets a random priority, the highest runnable runs, and
+//!   the one that ran draws a new priority (we cannot tell cheaply which
+//!   goroutines it raced with, so only its priority is redrawn).
+//! - [`Strategy::Exhaustive`]: bounded exhaustive search, one run at a
+//!   time: the choices of a prefix by index, then the first choice; the
+//!   next run's prefix comes from this run's log (`Schedule::next_prefix`),
+//!   so runs enumerate every schedule depth-first (a stateless search, as
+//!   in CHESS, without its preemption bound).
+//! - [`Strategy::Replay`]: the choices of a recorded [`Schedule`], checked
+//!   against what the run offers; at the first mismatch (or when the log
+//!   runs out) the run continues with the schedule's seed, and the
+//!   [`Divergence`] says where.
+//!
+//! The real-clock FIFO executor has no decider: its hot path asks nothing.
+//!
+//! Invariants of a [`Decider`]:
+//! 1. Every decision of a run goes through its one decider, in the order
+//!    the run makes them; when recording, the log holds exactly one
+//!    [`Decision`] per decision, in that order (so a replay meets them in
+//!    the same order).
+//! 2. `Random` draws `rng.below(n)` once per decision and nothing else, as
+//!    the executor did before: the same seed gives the same run as before.
+//! 3. A replay checks each recorded decision (kind and candidates, or kind
+//!    and bound) before using its choice; once it diverged it never reads
+//!    the log again (later entries belong to another run).
+//! 4. A decision is only asked for when there is a choice (two candidates
+//!    or more, a bound of two or more): the log has no forced moves.
+
+use crate::rng::Rng;
+use crate::schedule::{goids, Decision, Divergence, Kind, Schedule, Strategy};
+use std::collections::{BTreeMap, HashMap};
+use std::panic::Location;
+use std::sync::Arc;
+
+/// The state of a strategy during a run.
+enum Mode {
+    Random,
+    Pct(Pct),
+    Pos(Pos),
+    /// Replaying `schedule` at entry `next`.
+    Replay { schedule: Arc<Schedule>, next: usize, lenient: bool },
+    /// Exhaustive search: `prefix` at decision `next` (then 0).
+    Prefix { prefix: Arc<Vec<usize>>, next: usize },
+}
+
+/// PCT's state.
+struct Pct {
+    /// Each goroutine's priority (higher runs first); assigned when first
+    /// seen as a candidate.
+    prio: HashMap<u64, u64>,
+    /// Steps (Run decisions) at which the goroutine that ran last drops.
+    change_points: Vec<u64>,
+    /// How many change points were passed (the next dropped priority is
+    /// below the previous one).
+    changes: u64,
+}
+
+/// POS's state: each goroutine's priority (higher runs first).
+struct Pos {
+    prio: HashMap<u64, u64>,
+}
+
+/// Priorities drawn at random are at least this (change points hand out
+/// the values below it).
+const PRIO_BASE: u64 = 1 << 20;
+
+/// Makes a run's decisions (see the file's invariants) and records them.
+pub(crate) struct Decider {
+    /// The strategy's seed (a replay's fallback once diverged).
+    seed: u64,
+    rng: Rng,
+    mode: Mode,
+    /// The decisions made, when recording (invariant 1).
+    log: Option<Vec<Decision>>,
+    /// Where each goroutine was spawned (by `go`), when recording.
+    spawned: BTreeMap<u64, &'static Location<'static>>,
+    /// Run decisions made so far.
+    steps: u64,
+    /// Decisions (of both kinds) made so far.
+    made: u64,
+    /// Where a replay left its schedule.
+    divergence: Option<Divergence>,
+    /// The strategy, for the recorded schedule's header.
+    strategy: Strategy,
+}
+
+impl Decider {
+    pub(crate) fn new(strategy: Strategy) -> Decider {
+        let seed = strategy.seed();
+        let mut rng = Rng::new(seed);
+        let mode = match &strategy {
+            Strategy::Random { .. } => Mode::Random,
+            Strategy::Pct { depth, steps, .. } => {
+                let est = if *steps == 0 { 256 } else { *steps };
+                let mut change_points: Vec<u64> =
+                    (1..*depth).map(|_| rng.next_u64() % est).collect();
+                change_points.sort_unstable();
+                Mode::Pct(Pct { prio: HashMap::new(), change_points, changes: 0 })
+            }
+            Strategy::Pos { .. } => Mode::Pos(Pos { prio: HashMap::new() }),
+            Strategy::Replay { schedule, lenient } => {
+                Mode::Replay { schedule: schedule.clone(), next: 0, lenient: *lenient }
+            }
+            Strategy::Exhaustive { prefix } => Mode::Prefix { prefix: prefix.clone(), next: 0 },
+        };
+        let strategy = match strategy {
+            Strategy::Replay { schedule, .. } => schedule.strategy.clone(),
+            s => s,
+        };
+        Decider { seed, rng, mode, log: None, spawned: BTreeMap::new(), steps: 0, made: 0, divergence: None, strategy }
+    }
+
+    /// Starts recording every decision.
+    pub(crate) fn record(&mut self) {
+        self.log.get_or_insert_with(Vec::new);
+    }
+
+    /// Whether decisions are recorded, or the strategy needs the
+    /// candidates' ids (otherwise `Random` is asked with the count only).
+    #[inline]
+    pub(crate) fn wants_candidates(&self) -> bool {
+        self.log.is_some() || !matches!(self.mode, Mode::Random)
+    }
+
+    /// Notes where goroutine `goid` was spawned (when recording).
+    pub(crate) fn note_spawn(&mut self, goid: u64, at: &'static Location<'static>) {
+        if self.log.is_some() {
+            self.spawned.insert(goid, at);
+        }
+    }
+
+    /// The recorded schedule, if recording (which stops).
+    pub(crate) fn take_schedule(&mut self) -> Option<Schedule> {
+        let spawned = std::mem::take(&mut self.spawned);
+        self.log.take().map(|decisions| Schedule {
+            strategy: self.strategy.clone(),
+            decisions,
+            divergence: self.divergence.clone(),
+            spawned_at: spawned.into_iter().map(|(g, l)| (g, format!("{}:{}", l.file(), l.line()))).collect(),
+        })
+    }
+
+    /// How many `Run` decisions (scheduling steps) the run made so far.
+    pub(crate) fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// How many decisions the run made so far (the index of the next one).
+    pub(crate) fn made(&self) -> u64 {
+        self.made
+    }
+
+    /// Where a replay left its schedule.
+    pub(crate) fn divergence(&self) -> Option<Divergence> {
+        self.divergence.clone()
+    }
+
+    /// `Random` without recording: which of `n` candidates runs (invariant 2).
+    #[inline]
+    pub(crate) fn run_index_fast(&mut self, n: usize) -> usize {
+        self.steps += 1;
+        self.made += 1;
+        self.rng.below(n)
+    }
+
+    /// Which of `candidates` (goroutine ids, in run-queue order) runs next;
+    /// `last` ran last.
+    pub(crate) fn run_index(&mut self, candidates: &[u64], last: u64) -> usize {
+        let step = self.steps;
+        self.steps += 1;
+        self.made += 1;
+        let choice = match &mut self.mode {
+            Mode::Random => self.rng.below(candidates.len()), // invariant 2
+            Mode::Pct(p) => {
+                let rng = &mut self.rng;
+                while p.changes < p.change_points.len() as u64 && p.change_points[p.changes as usize] <= step {
+                    // A change point: the goroutine that ran last drops
+                    // below every priority given so far.
+                    p.changes += 1;
+                    p.prio.insert(last, PRIO_BASE - p.changes);
+                }
+                highest(candidates, &mut p.prio, rng)
+            }
+            Mode::Pos(p) => {
+                let i = highest(candidates, &mut p.prio, &mut self.rng);
+                // The chosen one runs: its next step gets a new priority.
+                p.prio.insert(candidates[i], PRIO_BASE + self.rng.next_u64() % (u64::MAX - PRIO_BASE));
+                i
+            }
+            Mode::Replay { .. } => self.replay(Kind::Run, candidates, candidates.len(), last),
+            Mode::Prefix { prefix, next } => prefix_choice(prefix, next, candidates.len()),
+        };
+        if let Some(log) = &mut self.log {
+            // invariant 1
+            log.push(Decision { kind: Kind::Run, choice, candidates: candidates.to_vec(), bound: candidates.len(), goroutine: last });
+        }
+        choice
+    }
+
+    /// A random choice in `0..bound` by goroutine `goid`.
+    pub(crate) fn rand(&mut self, bound: usize, goid: u64) -> usize {
+        if bound <= 1 {
+            // Invariant 4: no choice, no decision (`Random` still draws, as
+            // before: invariant 2).
+            if matches!(self.mode, Mode::Random) {
+                self.rng.below(bound.max(1));
+            }
+            return 0;
+        }
+        self.made += 1;
+        let choice = match &mut self.mode {
+            Mode::Replay { .. } => self.replay(Kind::Rand, &[], bound, goid),
+            Mode::Prefix { prefix, next } => prefix_choice(prefix, next, bound),
+            _ => self.rng.below(bound),
+        };
+        if let Some(log) = &mut self.log {
+            // invariant 1
+            log.push(Decision { kind: Kind::Rand, choice, candidates: Vec::new(), bound, goroutine: goid });
+        }
+        choice
+    }
+
+    // The replay of one decision (invariant 3).
+    fn replay(&mut self, kind: Kind, candidates: &[u64], bound: usize, goid: u64) -> usize {
+        let Mode::Replay { schedule, next, lenient } = &mut self.mode else { unreachable!() };
+        let index = *next;
+        *next += 1;
+        let recorded = schedule.decisions.get(index);
+        if *lenient {
+            return match recorded {
+                Some(d) if d.kind == kind => match kind {
+                    Kind::Run => match d.chosen().and_then(|g| candidates.iter().position(|&c| c == g)) {
+                        Some(i) => i,
+                        None => default_choice(candidates, goid),
+                    },
+                    Kind::Rand => {
+                        if d.choice < bound {
+                            d.choice
+                        } else {
+                            0
+                        }
+                    }
+                },
+                _ => match kind {
+                    Kind::Run => default_choice(candidates, goid),
+                    Kind::Rand => 0,
+                },
+            };
+        }
+        let fits = match recorded {
+            Some(d) => d.kind == kind && d.bound == bound && (kind == Kind::Rand || d.candidates == candidates),
+            None => false,
+        };
+        if fits {
+            return recorded.unwrap().choice;
+        }
+        let why = match recorded {
+            None => format!("the schedule ends after {} decisions", schedule.decisions.len()),
+            Some(d) if d.kind != kind => format!("recorded a {} decision, the run makes a {} decision", d.kind.word(), kind.word()),
+            Some(d) if kind == Kind::Run => {
+                format!("recorded candidates {}, the run offers {}", goids(&d.candidates), goids(candidates))
+            }
+            Some(d) => format!("recorded a choice among {}, the run offers {}", d.bound, bound),
+        };
+        self.divergence = Some(Divergence { index, goroutine: goid, kind, why });
+        // Invariant 3: from now on the seed decides.
+        self.mode = Mode::Random;
+        self.rng = Rng::new(self.seed);
+        self.rng.below(bound)
+    }
+}
+
+/// An exhaustive search's choice at decision `*next` among `bound`.
+fn prefix_choice(prefix: &[usize], next: &mut usize, bound: usize) -> usize {
+    let c = prefix.get(*next).copied().unwrap_or(0);
+    *next += 1;
+    c.min(bound - 1)
+}
+
+/// The default choice of a lenient replay: the goroutine that ran last if
+/// it may go on, else the first candidate.
+fn default_choice(candidates: &[u64], last: u64) -> usize {
+    candidates.iter().position(|&c| c == last).unwrap_or(0)
+}
+
+/// The index of the highest-priority candidate; goroutines seen for the
+/// first time get a random priority. Entries of finished goroutines (id 0)
+/// go first: running them only drops them.
+fn highest(candidates: &[u64], prio: &mut HashMap<u64, u64>, rng: &mut Rng) -> usize {
+    let mut best = 0;
+    let mut best_p = 0;
+    for (i, &g) in candidates.iter().enumerate() {
+        if g == 0 {
+            return i;
+        }
+        let p = *prio.entry(g).or_insert_with(|| PRIO_BASE + rng.next_u64() % (u64::MAX - PRIO_BASE));
+        if p > best_p {
+            best_p = p;
+            best = i;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_draws_exactly_what_the_rng_draws() {
+        let mut d = Decider::new(Strategy::Random { seed: 11 });
+        let mut r = Rng::new(11);
+        for n in 2..50 {
+            assert_eq!(d.run_index(&vec![1; n], 1), r.below(n));
+            assert_eq!(d.rand(n, 1), r.below(n));
+        }
+    }
+
+    #[test]
+    fn pct_depth_one_keeps_running_the_highest_priority_goroutine() {
+        let mut d = Decider::new(Strategy::Pct { seed: 4, depth: 1, steps: 0 });
+        let first = d.run_index(&[2, 3, 4], 1);
+        for _ in 0..20 {
+            assert_eq!(d.run_index(&[2, 3, 4], 1), first);
+        }
+    }
+
+    #[test]
+    fn pct_change_point_drops_the_goroutine_that_ran_last() {
+        // depth 2, 1 step estimated: the change point is at step 0.
+        let mut d = Decider::new(Strategy::Pct { seed: 4, depth: 2, steps: 1 });
+        let i = d.run_index(&[2, 3], 2);
+        assert_eq!(i, 1, "g2 ran last and dropped below g3");
+    }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env python
+# SPDX-License-Identifier: MIT OR Apache-2.0
+"""Compares the exploration strategies of golang.schedule on the bug corpus
+(tests/python/_bug_corpus.py): for each bug and strategy, over K
+explorations with different base seeds of at most N runs each, how many
+found the bug (found/K) and the mean number of runs to the first failure
+(over those that found it); the runs of the (deterministic) exhaustive
+search to the first failure; then the length of a failing schedule found by
+random (else by PCT, depth 2) before and after the shrinker (decisions,
+preemptions).
+
+    python tools/bench_schedules.py [K] [N]     (default K=20, N=1000)
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'python'))
+
+import tempfile                      # noqa: E402
+
+import golang                        # noqa: E402
+from golang import schedule          # noqa: E402
+import _bug_corpus                   # noqa: E402
+
+STRATEGIES = ['random', 'pct:2', 'pct:3', 'pos']
+
+
+def explore(prog, strategy, seed, n, save):
+    try:
+        schedule.explore(prog, strategy=strategy, runs=n, seed=seed, save=save)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:
+        return e.golang_runs
+    return None
+
+
+def main():
+    k = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    n = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+    tmp = tempfile.mkdtemp()
+    save = os.path.join(tmp, 'found.schedule')
+    print("K=%d explorations of at most N=%d runs per bug and strategy" % (k, n))
+    print("%-32s %s  dfs    shrunk" % ('bug', '  '.join('%-14s' % s for s in STRATEGIES)))
+    for name, prog, _ in _bug_corpus.BUGS:
+        cells = []
+        for st in STRATEGIES:
+            found = [r for r in (explore(prog, st, i * 100003, n, save) for i in range(k)) if r is not None]
+            mean = sum(found) / len(found) if found else float('nan')
+            cells.append('%2d/%-2d %6.1f  ' % (len(found), k, mean))
+        r = explore(prog, 'dfs', 0, n, save)
+        cells.append('%-6s' % (r if r is not None else '-'))
+        shrunk = '-'
+        for st in ('random', 'pct:2'):
+            if explore(prog, st, 0, n, save) is not None:
+                _, before, after, _ = schedule.shrink(prog, save, max_runs=300)
+                shrunk = '%d/%d -> %d/%d (%s)' % (before[0], before[1], after[0], after[1], st)
+                break
+        print("%-32s %s %s" % (name, ' '.join(cells), shrunk))
+    print("(cells: found/K, mean runs to the first failure; dfs: runs of the exhaustive search to the\n"
+          " failure, '-' if not within N; shrunk: decisions/preemptions before -> after)")
+
+
+if __name__ == '__main__':
+    main()
