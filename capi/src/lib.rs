@@ -3,9 +3,9 @@
 //! the package and with Cython and C++ extensions (docs/ARCHITECTURE.md,
 //! "The C ABI"), instead of linking a runtime of their own.
 //!
-//! The table is defined by `targets/native/src/capi.rs`; this crate mirrors
-//! its layout (invariant 1 of that file: append-only within an ABI) and
-//! refuses a table of another ABI, or with fewer features than it uses, with
+//! The table's layout is defined here, once: the package's native core
+//! (`targets/native/src/capi.rs`, whose invariants govern it: append-only
+//! within an ABI) fills it, and this crate refuses a table of another ABI, or with fewer features than it uses, with
 //! an error that names both versions. With the `pyo3` feature, [`import`]
 //! fetches it through the PyCapsule `golang._golang._capi`.
 //!
@@ -73,14 +73,28 @@ pub struct SelCase {
     pub rxok: *mut bool,
 }
 
-/// `_selcase.op` values.
-pub const CHANSEND: u8 = 0;
-/// Receive case.
-pub const CHANRECV: u8 = 1;
-/// The default case.
-pub const DEFAULT: u8 = 2;
+/// What a select case does (`_selcase.op`).
+#[repr(u8)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ChanOp {
+    Send = 0,
+    Recv = 1,
+    Default = 2,
+}
 
-/// The table (mirror of capi.rs `CApi`).
+/// `_selcase.op` of a send case.
+pub const CHANSEND: u8 = ChanOp::Send as u8;
+/// Receive case.
+pub const CHANRECV: u8 = ChanOp::Recv as u8;
+/// The default case.
+pub const DEFAULT: u8 = ChanOp::Default as u8;
+
+/// `_selcase.flags`: the value of a send case is in `itxrx` itself.
+pub const INPLACE_DATA: u8 = 1;
+
+/// The table: the one definition of its layout, which the package's native
+/// core (targets/native/src/capi.rs) fills and golang/libgolang.h mirrors in
+/// C++ (tests/python/test_capi_layout.py checks that the two agree).
 #[repr(C)]
 pub struct CApi {
     pub abi_version: u32,

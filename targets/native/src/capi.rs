@@ -56,16 +56,17 @@
 //!    threads, the thread runtime) C goroutines are OS threads (ctask.rs).
 
 use crate::rawchan::{each_raw, with_raw, PyChan, RawChan, RawElem, RawKind};
+// The table's layout is the golang-capi crate's (one definition for this
+// file and for Rust extensions); its opaque channel and semaphore types are
+// this file's `RawChan` and `Sema` (cast at the boundary).
+pub use golang_capi::{CApi, ChanOp, SelCase, ABI_VERSION, FEATURE_VERSION, INPLACE_DATA};
+use golang_capi::{RawChan as CRawChan, RawSema};
 use crate::value::DType;
 use golang_chan::{Blocking, Chan, ChanError, Select};
 use std::ffi::{c_char, c_void, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
-/// ABI generation: a user built for another value cannot run (invariant 1).
-pub const ABI_VERSION: u32 = 1;
-/// Number of table features in this ABI (append-only, invariant 1).
-pub const FEATURE_VERSION: u32 = 2;
 
 /// NULL on success, else a static NUL-terminated Go panic message
 /// (invariant 2).
@@ -97,12 +98,12 @@ static NIL: RawKind = RawKind::Bytes(Chan::nil());
 ///
 /// # Safety
 /// `p` is NULL or a live `RawChan` (the caller holds a count).
-unsafe fn chan_of<'a>(p: *const RawChan) -> (&'a RawKind, usize) {
+unsafe fn chan_of<'a>(p: *const CRawChan) -> (&'a RawKind, usize) {
     if p.is_null() {
         (&NIL, 0)
     } else {
-        // SAFETY: see the function's contract.
-        let r = unsafe { &*p };
+        // SAFETY: see the function's contract (a `_chan*` is a `RawChan`).
+        let r = unsafe { &*p.cast::<RawChan>() };
         (r.kind(), r.elemsize() as usize)
     }
 }
@@ -112,33 +113,34 @@ unsafe fn chan_of<'a>(p: *const RawChan) -> (&'a RawKind, usize) {
 /// without the GIL).
 const OBJ_FROM_C: Panic = c"chan: C operation on the elements of a chan of Python objects".as_ptr();
 
-extern "C" fn makechan(elemsize: u32, size: u32, out: *mut *mut RawChan) -> Panic {
+extern "C" fn makechan(elemsize: u32, size: u32, out: *mut *mut CRawChan) -> Panic {
     guard(|| {
         let r = RawChan::make(RawKind::Bytes(Chan::new(size as usize)), elemsize);
         // SAFETY: the caller passes a writable out pointer.
-        unsafe { *out = r };
+        unsafe { *out = r.cast() };
         OK
     })
 }
 
-extern "C" fn chanxincref(p: *mut RawChan) -> Panic {
+extern "C" fn chanxincref(p: *mut CRawChan) -> Panic {
     if p.is_null() {
         return OK;
     }
-    // SAFETY: a non-NULL `_chan*` is live while its caller holds a count.
-    if !unsafe { &*p }.incref() {
+    // SAFETY: a non-NULL `_chan*` is a `RawChan`, live while its caller
+    // holds a count.
+    if !unsafe { &*p.cast::<RawChan>() }.incref() {
         return msg(c"incref: refcnt was < 1");
     }
     OK
 }
 
-extern "C" fn chanxdecref(p: *mut RawChan) -> Panic {
+extern "C" fn chanxdecref(p: *mut CRawChan) -> Panic {
     if p.is_null() {
         return OK;
     }
     guard(|| {
         // SAFETY: the caller gives up one count it holds, so `p` is live.
-        let r = unsafe { &*p };
+        let r = unsafe { &*p.cast::<RawChan>() };
         match r.decref() {
             Err(()) => return msg(c"decref: refcnt was < 1"),
             Ok(false) => return OK,
@@ -152,25 +154,25 @@ extern "C" fn chanxdecref(p: *mut RawChan) -> Panic {
             return msg(c"chan: decref: free: sendq not empty");
         }
         // SAFETY: the count reached 0: this was the last count.
-        unsafe { RawChan::free(p) };
+        unsafe { RawChan::free(p.cast()) };
         OK
     })
 }
 
-extern "C" fn chanrefcnt(p: *const RawChan) -> i32 {
+extern "C" fn chanrefcnt(p: *const CRawChan) -> i32 {
     if p.is_null() {
         return 0;
     }
-    // SAFETY: the caller holds a count.
-    unsafe { &*p }.refcnt()
+    // SAFETY: the caller holds a count of this `RawChan`.
+    unsafe { &*p.cast::<RawChan>() }.refcnt()
 }
 
-extern "C" fn chanelemsize(p: *const RawChan) -> u32 {
+extern "C" fn chanelemsize(p: *const CRawChan) -> u32 {
     // SAFETY: NULL or held by the caller.
     unsafe { chan_of(p) }.1 as u32
 }
 
-extern "C" fn chansend(p: *mut RawChan, ptx: *const c_void) -> Panic {
+extern "C" fn chansend(p: *mut CRawChan, ptx: *const c_void) -> Panic {
     guard(|| {
         // SAFETY: NULL or held by the caller.
         let (ch, size) = unsafe { chan_of(p) };
@@ -193,7 +195,7 @@ extern "C" fn chansend(p: *mut RawChan, ptx: *const c_void) -> Panic {
     })
 }
 
-extern "C" fn chanrecv_(p: *mut RawChan, prx: *mut c_void, ok: *mut bool) -> Panic {
+extern "C" fn chanrecv_(p: *mut CRawChan, prx: *mut c_void, ok: *mut bool) -> Panic {
     guard(|| {
         // SAFETY: NULL or held by the caller.
         let (ch, size) = unsafe { chan_of(p) };
@@ -220,7 +222,7 @@ extern "C" fn chanrecv_(p: *mut RawChan, prx: *mut c_void, ok: *mut bool) -> Pan
     })
 }
 
-extern "C" fn chanclose(p: *mut RawChan) -> Panic {
+extern "C" fn chanclose(p: *mut CRawChan) -> Panic {
     guard(|| {
         // SAFETY: NULL or held by the caller.
         let (ch, _) = unsafe { chan_of(p) };
@@ -233,54 +235,25 @@ extern "C" fn chanclose(p: *mut RawChan) -> Panic {
     })
 }
 
-extern "C" fn chanlen(p: *const RawChan) -> u32 {
+extern "C" fn chanlen(p: *const CRawChan) -> u32 {
     // SAFETY: NULL or held by the caller.
     each_raw!(unsafe { chan_of(p) }.0, c => c.len()) as u32
 }
 
-extern "C" fn chancap(p: *const RawChan) -> u32 {
+extern "C" fn chancap(p: *const CRawChan) -> u32 {
     // SAFETY: NULL or held by the caller.
     each_raw!(unsafe { chan_of(p) }.0, c => c.cap()) as u32
 }
 
-extern "C" fn tchanrecvqlen(p: *const RawChan) -> i32 {
+extern "C" fn tchanrecvqlen(p: *const CRawChan) -> i32 {
     // SAFETY: NULL or held by the caller.
     each_raw!(unsafe { chan_of(p) }.0, c => c.waiting_receivers()) as i32
 }
 
-extern "C" fn tchansendqlen(p: *const RawChan) -> i32 {
+extern "C" fn tchansendqlen(p: *const CRawChan) -> i32 {
     // SAFETY: NULL or held by the caller.
     each_raw!(unsafe { chan_of(p) }.0, c => c.waiting_senders()) as i32
 }
-
-/// What a select case does (`_selcase.op`).
-#[repr(u8)]
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum ChanOp {
-    Send = 0,
-    Recv = 1,
-    Default = 2,
-}
-
-/// `_selcase.flags`: the value of a send case is in `itxrx` itself.
-pub const INPLACE_DATA: u8 = 1;
-
-/// `_selcase` of Pygolang 0.1 (LP64, 32 bytes, invariant 4): `op`,
-/// `flags` and `user` are the three low bytes of the 32-bit unit at 8.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct SelCase {
-    pub ch: *mut RawChan,
-    pub op: u8,
-    pub flags: u8,
-    pub user: u8,
-    pub _pad: [u8; 5],
-    /// `void *ptxrx` or `uint64_t itxrx` (with `INPLACE_DATA`).
-    pub ptxrx: u64,
-    pub rxok: *mut bool,
-}
-
-const _: () = assert!(std::mem::size_of::<SelCase>() == 32);
 
 extern "C" fn chanselect(casev: *const SelCase, casec: i32, out: *mut i32) -> Panic {
     guard(|| {
@@ -379,7 +352,7 @@ extern "C" fn chanselect(casev: *const SelCase, casec: i32, out: *mut i32) -> Pa
     })
 }
 
-extern "C" fn makechan_dtype(dtype: i32, size: u32, out: *mut *mut RawChan) -> Panic {
+extern "C" fn makechan_dtype(dtype: i32, size: u32, out: *mut *mut CRawChan) -> Panic {
     guard(|| {
         // (object channels are Python's: C cannot make one)
         let dtype = match DType::from_index(dtype) {
@@ -388,7 +361,7 @@ extern "C" fn makechan_dtype(dtype: i32, size: u32, out: *mut *mut RawChan) -> P
         };
         let p = RawChan::make(RawKind::Typed(crate::value::AnyChan::new(dtype, size as usize)), dtype.elemsize());
         // SAFETY: the caller passes a writable out pointer.
-        unsafe { *out = p };
+        unsafe { *out = p.cast() };
         OK
     })
 }
@@ -406,8 +379,8 @@ fn guard_obj(f: impl FnOnce(pyo3::Python<'_>) -> *mut pyo3::ffi::PyObject) -> *m
     catch_unwind(AssertUnwindSafe(|| f(py))).unwrap_or_else(|_| raise_panic(py, "BUG: capi: internal panic"))
 }
 
-extern "C" fn pychan_from_raw(p: *mut RawChan, dtype: i32) -> *mut pyo3::ffi::PyObject {
-    guard_obj(|py| pychan_from_raw_(py, p, dtype))
+extern "C" fn pychan_from_raw(p: *mut CRawChan, dtype: i32) -> *mut c_void {
+    guard_obj(|py| pychan_from_raw_(py, p.cast(), dtype)).cast()
 }
 
 fn pychan_from_raw_(py: pyo3::Python<'_>, p: *mut RawChan, dtype: i32) -> *mut pyo3::ffi::PyObject {
@@ -425,8 +398,8 @@ fn pychan_from_raw_(py: pyo3::Python<'_>, p: *mut RawChan, dtype: i32) -> *mut p
     }
 }
 
-extern "C" fn pychan_nil(dtype: i32) -> *mut pyo3::ffi::PyObject {
-    guard_obj(|py| pychan_nil_(py, dtype))
+extern "C" fn pychan_nil(dtype: i32) -> *mut c_void {
+    guard_obj(|py| pychan_nil_(py, dtype)).cast()
 }
 
 fn pychan_nil_(py: pyo3::Python<'_>, dtype: i32) -> *mut pyo3::ffi::PyObject {
@@ -440,19 +413,19 @@ fn pychan_nil_(py: pyo3::Python<'_>, dtype: i32) -> *mut pyo3::ffi::PyObject {
     }
 }
 
-extern "C" fn pychan_rawchan(obj: *mut pyo3::ffi::PyObject, dtype: i32, out: *mut *mut RawChan) -> Panic {
+extern "C" fn pychan_rawchan(obj: *mut c_void, dtype: i32, out: *mut *mut CRawChan) -> Panic {
     guard(|| {
         // SAFETY: invariant 5: the caller holds the GIL and a reference to `obj`.
         let py = unsafe { pyo3::Python::assume_attached() };
         // SAFETY: as above: `obj` is a live object.
-        let o = unsafe { pyo3::Bound::from_borrowed_ptr(py, obj) };
+        let o = unsafe { pyo3::Bound::from_borrowed_ptr(py, obj.cast()) };
         let Ok(c) = o.cast::<PyChan>() else { return msg(c"pychan: not a chan") };
         let c = c.get();
         if DType::from_index(dtype) != Some(c.dtype()) {
             return msg(c"pychan: channel type mismatch");
         }
         // SAFETY: the caller passes a writable out pointer.
-        unsafe { *out = c.raw_incref() };
+        unsafe { *out = c.raw_incref().cast() };
         OK
     })
 }
@@ -616,23 +589,23 @@ pub struct Sema {
     token: Chan<()>,
 }
 
-extern "C" fn makesema() -> *mut Sema {
+extern "C" fn makesema() -> *mut RawSema {
     let token = Chan::new(1);
     let _ = token.try_send(()); // available
-    Box::into_raw(Box::new(Sema { token }))
+    Box::into_raw(Box::new(Sema { token })).cast()
 }
 
-extern "C" fn semafree(s: *mut Sema) {
+extern "C" fn semafree(s: *mut RawSema) {
     if !s.is_null() {
-        // SAFETY: `s` came from `makesema` and the caller gives it up.
-        drop(unsafe { Box::from_raw(s) });
+        // SAFETY: `s` came from `makesema` (a `Sema`) and the caller gives it up.
+        drop(unsafe { Box::from_raw(s.cast::<Sema>()) });
     }
 }
 
-extern "C" fn semaacquire(s: *mut Sema) -> Panic {
+extern "C" fn semaacquire(s: *mut RawSema) -> Panic {
     guard(|| {
         // SAFETY: a live semaphore from `makesema`.
-        let s = unsafe { &*s };
+        let s = unsafe { &*s.cast::<Sema>() };
         if on_greenlet() {
             return match greenlet_wait(s.token.recv()) {
                 Ok(_) => OK,
@@ -646,10 +619,10 @@ extern "C" fn semaacquire(s: *mut Sema) -> Panic {
     })
 }
 
-extern "C" fn semarelease(s: *mut Sema) -> Panic {
+extern "C" fn semarelease(s: *mut RawSema) -> Panic {
     guard(|| {
         // SAFETY: a live semaphore from `makesema`.
-        let s = unsafe { &*s };
+        let s = unsafe { &*s.cast::<Sema>() };
         // (releasing a free semaphore leaves it free: the buffer is full)
         let _ = s.token.try_send(());
         greenlet_flush();
@@ -657,42 +630,8 @@ extern "C" fn semarelease(s: *mut Sema) -> Panic {
     })
 }
 
-/// The table (invariant 1: append new entries at the end only).
-#[repr(C)]
-pub struct CApi {
-    pub abi_version: u32,
-    pub feature_version: u32,
-    pub size: u32,
-    pub _reserved: u32,
-    // feature 1
-    pub makechan: extern "C" fn(u32, u32, *mut *mut RawChan) -> Panic,
-    pub chanxincref: extern "C" fn(*mut RawChan) -> Panic,
-    pub chanxdecref: extern "C" fn(*mut RawChan) -> Panic,
-    pub chanrefcnt: extern "C" fn(*const RawChan) -> i32,
-    pub chanelemsize: extern "C" fn(*const RawChan) -> u32,
-    pub chansend: extern "C" fn(*mut RawChan, *const c_void) -> Panic,
-    pub chanrecv_: extern "C" fn(*mut RawChan, *mut c_void, *mut bool) -> Panic,
-    pub chanclose: extern "C" fn(*mut RawChan) -> Panic,
-    pub chanlen: extern "C" fn(*const RawChan) -> u32,
-    pub chancap: extern "C" fn(*const RawChan) -> u32,
-    pub chanselect: extern "C" fn(*const SelCase, i32, *mut i32) -> Panic,
-    pub go: extern "C" fn(extern "C" fn(*mut c_void), *mut c_void) -> Panic,
-    pub nanosleep: extern "C" fn(u64) -> Panic,
-    pub nanotime: extern "C" fn() -> u64,
-    pub makesema: extern "C" fn() -> *mut Sema,
-    pub semafree: extern "C" fn(*mut Sema),
-    pub semaacquire: extern "C" fn(*mut Sema) -> Panic,
-    pub semarelease: extern "C" fn(*mut Sema) -> Panic,
-    pub tchanrecvqlen: extern "C" fn(*const RawChan) -> i32,
-    pub tchansendqlen: extern "C" fn(*const RawChan) -> i32,
-    // feature 2 (invariant 6)
-    pub makechan_dtype: extern "C" fn(i32, u32, *mut *mut RawChan) -> Panic,
-    pub pychan_from_raw: extern "C" fn(*mut RawChan, i32) -> *mut pyo3::ffi::PyObject,
-    pub pychan_nil: extern "C" fn(i32) -> *mut pyo3::ffi::PyObject,
-    pub pychan_rawchan: extern "C" fn(*mut pyo3::ffi::PyObject, i32, *mut *mut RawChan) -> Panic,
-    pub sigdescr: extern "C" fn(i32) -> *const c_char,
-}
-
+/// The table (invariant 1: append new entries at the end only; the layout
+/// is `golang_capi::CApi`).
 pub static CAPI: CApi = CApi {
     abi_version: ABI_VERSION,
     feature_version: FEATURE_VERSION,

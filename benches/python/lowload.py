@@ -1,0 +1,75 @@
+"""CPU cost at low load: two goroutines (threads) doing one channel round
+trip per millisecond for a while; prints CPU time over wall time for this
+package and for Pygolang 0.1 (.venv-pygolang), each in its own process, in
+one run, and the ChanUnbufPingPong throughput beside it (issue 21, item 4).
+
+    .venv/bin/python benches/python/lowload.py [--seconds 2] [--rounds 3]
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+OURS = os.path.join(ROOT, ".venv", "bin", "python")
+PYGOLANG = os.path.join(ROOT, ".venv-pygolang", "bin", "python")
+
+_PROG = r"""
+import sys, time, resource
+from golang import go, chan
+mode, secs = sys.argv[1], float(sys.argv[2])
+ping, pong, done = chan(), chan(), chan()
+def partner():
+    while True:
+        v = ping.recv()
+        if v is None:
+            break
+        pong.send(v)
+    done.close()
+go(partner)
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+if mode == "lowload":
+    t0, c0 = time.monotonic(), cpu()
+    n = 0
+    while time.monotonic() - t0 < secs:
+        ping.send(n); pong.recv(); n += 1
+        time.sleep(0.001)
+    wall, used = time.monotonic() - t0, cpu() - c0
+    print(used / wall)
+else:
+    n = 20000
+    t0 = time.perf_counter()
+    for i in range(n):
+        ping.send(i); pong.recv()
+    print((time.perf_counter() - t0) / n * 1e9)
+ping.send(None); done.recv()
+"""
+
+
+def run(python, mode, secs):
+    out = subprocess.run([python, "-c", _PROG, mode, str(secs)], check=True, capture_output=True, text=True, timeout=300)
+    return float(out.stdout.split()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=2.0)
+    ap.add_argument("--rounds", type=int, default=3)
+    a = ap.parse_args()
+    peers = [("ours", OURS)] + ([("pygolang", PYGOLANG)] if os.path.exists(PYGOLANG) else [])
+    cpu, pp = {}, {}
+    for _ in range(a.rounds):
+        for who, py in peers:
+            cpu.setdefault(who, []).append(run(py, "lowload", a.seconds))
+            pp.setdefault(who, []).append(run(py, "pingpong", a.seconds))
+    print("%-10s %22s %26s" % ("", "CPU/wall at 1 kHz (med)", "unbuf ping-pong ns/rt (best)"))
+    for who, _ in peers:
+        c = sorted(cpu[who])[len(cpu[who]) // 2]
+        print("%-10s %21.1f%% %26.0f" % (who, c * 100, min(pp[who])))
+
+
+if __name__ == "__main__":
+    main()
