@@ -60,6 +60,81 @@ pub enum Spin {
 /// The gate of [`Spin::Always`] spins on buffered channels and selects.
 static EAGER: SpinGate = SpinGate::new();
 
+/// The largest back-off of a thread's rendezvous spins: `2^MAX_RDV_BACKOFF
+/// - 1` waits in a row park at once.
+const MAX_RDV_BACKOFF: u32 = 6;
+
+/// A wait that ends within this many spin lengths after it began would have
+/// been served by spinning (a little longer): spinning pays on this thread.
+const RDV_SHORT: u32 = 4;
+
+/// This thread's rendezvous spin state (see [`RdvSpin`]).
+#[derive(Clone, Copy)]
+struct RdvState {
+    /// Waits left that park at once.
+    skip: u32,
+    /// Consecutive waits that spinning did not serve.
+    fails: u32,
+    /// How long this thread's last full spin took (0: not yet measured).
+    spin_ns: u64,
+}
+
+thread_local! {
+    static RDV: std::cell::Cell<RdvState> = const { std::cell::Cell::new(RdvState { skip: 0, fails: 0, spin_ns: 0 }) };
+}
+
+/// Adaptive rendezvous spinning, per thread. A spin pays only when the
+/// counterparty commits within it or soon after (threads trading busily);
+/// when the counterparty is slow (a partner that sleeps, serves a request,
+/// waits for the GIL) each spin is CPU burnt for nothing: about 10% of a
+/// core for two threads trading once per millisecond. So a wait that
+/// outlasts `RDV_SHORT` spin lengths counts as a failure, and after `k`
+/// failures in a row the next `2^k - 1` waits park at once; any wait that
+/// ends within `RDV_SHORT` spin lengths (spun or parked) resets it, so a
+/// busy exchange gets its spins back at once. Timing only, never an
+/// outcome.
+struct RdvSpin;
+
+impl RdvSpin {
+    /// Whether this wait spins first.
+    fn enter() -> bool {
+        RDV.with(|c| {
+            let mut st = c.get();
+            if st.skip > 0 {
+                st.skip -= 1;
+                c.set(st);
+                false
+            } else {
+                true
+            }
+        })
+    }
+
+    /// Records the length of a full (unsuccessful) spin.
+    fn spun(ns: u64) {
+        RDV.with(|c| {
+            let mut st = c.get();
+            st.spin_ns = ns.max(1);
+            c.set(st);
+        })
+    }
+
+    /// Ends a wait that took `waited_ns` in all.
+    fn leave(waited_ns: u64) {
+        RDV.with(|c| {
+            let mut st = c.get();
+            if st.spin_ns == 0 || waited_ns <= st.spin_ns * RDV_SHORT as u64 {
+                st.skip = 0;
+                st.fails = 0;
+            } else {
+                st.fails = (st.fails + 1).min(MAX_RDV_BACKOFF);
+                st.skip = (1 << st.fails) - 1;
+            }
+            c.set(st);
+        })
+    }
+}
+
 /// Admits one spinner at a time, and backs off when spins fail: a spin
 /// that runs out without the outcome it waited for means the counterparty
 /// is not running soon (on a loaded machine, a spinner may even be what
@@ -216,15 +291,28 @@ impl Waiter {
     /// two unbuffered channels gets ~10x faster). Buffered channels do not
     /// spin: there the waiting side is better off letting the other fill or
     /// drain the buffer.
-    pub fn wait_thread_spinning(&self, spin: bool, mut interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>) -> Woken {
-        if spin {
+    pub fn wait_thread_spinning(&self, spin: bool, interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>) -> Woken {
+        // (adaptive: only while spins pay, `RdvSpin`)
+        let t0 = if spin { Some(std::time::Instant::now()) } else { None };
+        if spin && RdvSpin::enter() {
             for _ in 0..SPIN {
                 if let Some((case, closed)) = self.outcome() {
+                    RdvSpin::leave(0);
                     return Woken::Committed(case, closed);
                 }
                 std::hint::spin_loop();
             }
+            RdvSpin::spun(t0.map_or(0, |t| t.elapsed().as_nanos() as u64));
         }
+        let r = self.park_until_committed(interrupt);
+        if let Some(t0) = t0 {
+            RdvSpin::leave(t0.elapsed().as_nanos() as u64);
+        }
+        r
+    }
+
+    /// The parking part of [`Waiter::wait_thread_spinning`].
+    fn park_until_committed(&self, mut interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>) -> Woken {
         loop {
             if let Some((case, closed)) = self.outcome() {
                 return Woken::Committed(case, closed);
