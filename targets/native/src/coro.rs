@@ -40,9 +40,7 @@ thread_local! {
     static PENDING: RefCell<Option<OpFuture>> = const { RefCell::new(None) };
 }
 
-const BRIDGE: &str = "golang: this operation must be awaited inside a golang goroutine \
-(go(async_fn) or golang.run(async_fn)); from asyncio, use the blocking form in a thread, \
-e.g. `await asyncio.to_thread(ch.recv)`";
+use golang_pycore::msg::{self, BRIDGE};
 
 /// An awaitable channel, select or sleep operation. Only touched with the
 /// GIL held (by the coroutine awaiting it and by its driver).
@@ -141,7 +139,7 @@ fn step(slf: &Bound<'_, AwaitOp>) -> Next {
         return Next::Yield;
     }
     let Some(op) = this.op.take() else {
-        return Next::Raise(PyRuntimeError::new_err("golang: this operation was already awaited"));
+        return Next::Raise(PyRuntimeError::new_err(msg::AWAITED_TWICE));
     };
     drop(this);
     let fut = match op.start(py) {
@@ -470,17 +468,14 @@ pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, s
     let clock = match clock {
         "virtual" => ClockKind::Virtual,
         "real" => ClockKind::Real,
-        other => return Err(PyValueError::new_err(format!("golang.run: clock must be 'virtual' or 'real', not {other:?}"))),
+        other => return Err(PyValueError::new_err(msg::run_bad_clock(&format!("{other:?}")))),
     };
     if golang_sched::in_executor() {
-        return Err(PyRuntimeError::new_err("golang.run: called inside a running goroutine executor"));
+        return Err(PyRuntimeError::new_err(msg::RUN_NESTED));
     }
     let coro = main.call1(args)?;
     if !coro.hasattr("send")? || !coro.hasattr("throw")? {
-        return Err(PyValueError::new_err(format!(
-            "golang.run: main must be an async function (returning a coroutine), got {}",
-            main.repr()?
-        )));
+        return Err(PyValueError::new_err(msg::run_not_async(&main.repr()?.to_cow()?)));
     }
     let seed = seed.or_else(env_seed).unwrap_or_else(golang_sched::rng::random_seed);
     let failure: Failure = Arc::new(Mutex::new(None));
@@ -533,7 +528,7 @@ pub fn run(py: Python<'_>, main: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, s
     drop(rt);
     RUN_FAILURE.with(|f| *f.borrow_mut() = None);
     if let Some((e, name, _from_main)) = failure.lock().unwrap().take() {
-        let note = format!("golang.run: raised in goroutine {name:?}; reproduce with seed={seed} (or GOLANG_SEED={seed})");
+        let note = msg::run_raised_note(format!("{name:?}"), seed);
         add_seed(py, &e, &note);
         return Err(e);
     }

@@ -164,7 +164,7 @@ pub(crate) fn block_greenlet(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
     }
     if crate::gil::PANIC_WHEN_BLOCKED.load(Ordering::Relaxed) {
         drop(fut);
-        return Err(crate::value::go_panic(py, "t: blocks forever"));
+        return Err(crate::value::go_panic(py, golang_pycore::msg::BLOCKS_FOREVER));
     }
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let waker = Waker::from(Arc::new(GreenletWaker { id }));

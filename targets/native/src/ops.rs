@@ -8,7 +8,8 @@
 //! driver (`gil.rs`) blocks on the channel itself instead.
 
 use crate::value::{each_chan, go_panic, panic_err, recv_out, to_val, AnyChan, Elem, PyChan, Val};
-use golang_chan::{CaseSlot, Cases, Chan, ChanError, RecvCase, SendCase, TryRecvError, TrySendError, DEFAULT};
+use golang_chan::{CaseSlot, Cases, Chan, ChanError, RecvCase, SendCase, TryRecvError, TrySendError};
+use golang_pycore::select::{self, Committed, Method};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -172,7 +173,7 @@ fn chan_ref<'a>(_case: &Borrowed<'a, '_, PyAny>, chan: &Bound<'_, PyChan>) -> &'
 
 /// The fast path of case parsing: if `case` is a bound builtin method of a
 /// `chan`, its channel and the method's name, without attribute lookups.
-fn bound_chan_method<'py>(case: &Bound<'py, PyAny>) -> Option<(Bound<'py, PyChan>, &'static [u8])> {
+fn bound_chan_method<'py>(case: &Bound<'py, PyAny>) -> Option<(Bound<'py, PyChan>, Method)> {
     let p = case.as_ptr();
     // SAFETY: `p` is a live object (we hold a reference and the GIL);
     // PyCFunction_Check only reads its type.
@@ -185,16 +186,15 @@ fn bound_chan_method<'py>(case: &Bound<'py, PyAny>) -> Option<(Bound<'py, PyChan
     // functions): once seen, they are recognised by that address, without
     // comparing names.
     static SEEN: [AtomicUsize; 3] = [AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0)];
-    const NAMES: [&[u8]; 3] = [b"recv", b"recv_", b"send"];
-    for (seen, name) in SEEN.iter().zip(NAMES) {
+    const METHODS: [Method; 3] = [Method::Recv, Method::RecvOk, Method::Send];
+    for (seen, m) in SEEN.iter().zip(METHODS) {
         if seen.load(Ordering::Relaxed) == key {
-            return Some((chan, name));
+            return Some((chan, m));
         }
     }
-    let name = method_name(case)?;
-    let k = NAMES.iter().position(|n| *n == name.as_slice())?;
-    SEEN[k].store(key, Ordering::Relaxed);
-    Some((chan, NAMES[k]))
+    let m = Method::from_name(&method_name(case)?)?;
+    SEEN[m as usize].store(key, Ordering::Relaxed);
+    Some((chan, m))
 }
 
 /// The `self` of a builtin method and the address that identifies the
@@ -255,7 +255,7 @@ fn chan_of<'py>(py: Python<'py>, method: &Bound<'py, PyAny>, what: &str) -> PyRe
         Err(e) => {
             let obj = e.into_inner();
             let cls = obj.getattr(intern!(py, "__class__"))?;
-            Err(go_panic(py, format!("pyselect: {what} on non-chan: {}", cls.repr()?)))
+            Err(go_panic(py, select::on_non_chan(what, &cls.repr()?.to_cow()?)))
         }
     }
 }
@@ -268,28 +268,25 @@ pub(crate) fn parse<'a, 'py>(
     mut sink: impl FnMut(&'a AnyChan, Kind, usize),
 ) -> PyResult<Option<usize>> {
     let default = default_sentinel(py);
-    let mut default_at = None;
+    let mut default_at = select::Default::default();
     for (index, case) in args.enumerate() {
         if case.is(default) {
-            if default_at.is_some() {
-                return Err(go_panic(py, "select: multiple default"));
-            }
-            default_at = Some(index);
-        } else if let Some((chan, name)) = bound_chan_method(&case).filter(|(_, n)| *n != b"send") {
-            let with_ok = name == b"recv_";
+            default_at.add(index).map_err(|m| go_panic(py, m))?;
+        } else if let Some((chan, m)) = bound_chan_method(&case).filter(|(_, m)| *m != Method::Send) {
+            let with_ok = m.with_ok();
             sink(chan_ref(&case, &chan), Kind::Recv { with_ok }, index);
         } else if let Ok(t) = case.cast::<PyTuple>() {
             if t.len() != 2 {
-                return Err(go_panic(py, format!("pyselect: invalid [{}]() case", t.len())));
+                return Err(go_panic(py, select::invalid_case(t.len())));
             }
             let send = t.get_item(0)?;
             let chan = match bound_chan_method(&send) {
-                Some((chan, b"send")) => chan,
+                Some((chan, Method::Send)) => chan,
                 _ => {
                     let chan = chan_of(py, &send, "send")?;
                     let name = send.getattr(intern!(py, "__name__"))?;
                     if name.extract::<pyo3::pybacked::PyBackedStr>().ok().as_deref() != Some("send") {
-                        return Err(go_panic(py, format!("pyselect: send expected: {}", send.repr()?)));
+                        return Err(go_panic(py, select::send_expected(&send.repr()?.to_cow()?)));
                     }
                     chan
                 }
@@ -303,12 +300,12 @@ pub(crate) fn parse<'a, 'py>(
             let with_ok = match name.extract::<pyo3::pybacked::PyBackedStr>().ok().as_deref() {
                 Some("recv") => false,
                 Some("recv_") => true,
-                _ => return Err(go_panic(py, format!("pyselect: recv expected: {}", case.repr()?))),
+                _ => return Err(go_panic(py, select::recv_expected(&case.repr()?.to_cow()?))),
             };
             sink(chan_ref(&case, &chan), Kind::Recv { with_ok }, index);
         }
     }
-    Ok(default_at)
+    Ok(default_at.0)
 }
 
 /// A received value, typed, before conversion to Python.
@@ -417,12 +414,13 @@ pub(crate) fn slot(ch: &AnyChan, kind: Kind, index: usize) -> Slot<'_> {
 }
 
 fn outcome(default_at: Option<usize>, sel: &mut [Slot<'_>], r: Result<usize, ChanError>) -> Outcome {
-    let k = r?;
-    if k == DEFAULT {
-        return Ok((default_at.expect("default committed"), Got::None, false));
+    match select::committed(default_at, r)? {
+        Committed::Default(i) => Ok((i, Got::None, false)),
+        Committed::Case(k) => {
+            let s = &mut sel[k];
+            Ok((s.index, got_of(&mut s.case), s.with_ok))
+        }
     }
-    let s = &mut sel[k];
-    Ok((s.index, got_of(&mut s.case), s.with_ok))
 }
 
 /// What a committed case received (nothing for a send case).
