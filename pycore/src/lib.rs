@@ -7,6 +7,7 @@
 //! to do, and turns the answer back into its own objects and exceptions.
 //! So the rules and the words users see exist once:
 //!
+//! - [`chan`]: a channel of any dtype, generic over the object handle;
 //! - [`dtype`]: the channel element types ('object', 'C.int', ...), their
 //!   names, how a dtype argument is parsed, their zero values;
 //! - [`conv`]: which Python values a dtype accepts (the int range, the
@@ -22,6 +23,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod chan;
 pub mod conv;
 pub mod dtype;
 pub mod msg;

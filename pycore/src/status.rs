@@ -129,5 +129,42 @@ mod tests {
         assert_eq!(Resume::from_code(5), Some(Resume::Call));
         assert_eq!(Driven::from_code(3), None);
         assert_eq!(RunEnd::Deadlock.name(), "DEADLOCK");
+        assert_eq!(ValueKind::Int.with(3.0), crate::PyKind::Int(Some(3)));
+        assert_eq!(ValueKind::from_code(5), Some(ValueKind::Other));
+    }
+}
+
+named_states! {
+    /// What a Python value is, as the shim tells the core's conversion
+    /// rules (`conv(dtype, kind, v)`): a [`crate::PyKind`] whose payload
+    /// travels as the number `v`.
+    ValueKind {
+        /// None.
+        None = 0 => "NONE",
+        /// A bool (`v` is 1 or 0).
+        Bool = 1 => "BOOL",
+        /// An int that a JS number carries exactly (`v`, |v| <= 2**53).
+        Int = 2 => "INT",
+        /// A larger int.
+        BigInt = 3 => "BIG_INT",
+        /// A float (`v`).
+        Float = 4 => "FLOAT",
+        /// Anything else.
+        Other = 5 => "OTHER",
+    }
+}
+
+impl ValueKind {
+    /// The value as the conversion rules take it.
+    pub fn with(self, v: f64) -> crate::PyKind {
+        use crate::PyKind;
+        match self {
+            ValueKind::None => PyKind::None,
+            ValueKind::Bool => PyKind::Bool(v != 0.0),
+            ValueKind::Int => PyKind::Int(Some(v as i64)),
+            ValueKind::BigInt => PyKind::Int(None),
+            ValueKind::Float => PyKind::Float(v),
+            ValueKind::Other => PyKind::Other,
+        }
     }
 }

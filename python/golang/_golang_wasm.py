@@ -27,13 +27,14 @@ try:
 except ImportError:                         # installed from the Pyodide wheel
     from golang._wasm import load_core as _load_core
     _core = _load_core()
-from pyodide.ffi import create_proxy as _create_proxy, jsnull as _jsnull
+from pyodide.ffi import create_proxy as _create_proxy
 
 from golang._pyfunc import _PanicError
 
 # The core's functions, looked up once: an attribute lookup on the module's
 # JsProxy costs as much as a call into the core (about a microsecond).
 _c_chan_cap = _core.chan_cap
+_c_conv = _core.conv
 _c_chan_close = _core.chan_close
 _c_chan_free = _core.chan_free
 _c_chan_key = _core.chan_key
@@ -49,6 +50,7 @@ _c_name_def = _core.name_def
 _c_in_executor = _core.in_executor
 _c_init = _core.init
 _c_last_error = _core.last_error
+_c_last_index = _core.last_index
 _c_last_value = _core.last_value
 _c_now = _core.now
 _c_released = _core.released
@@ -62,27 +64,58 @@ _c_timer_new = _core.timer_new
 _c_timer_reset = _core.timer_reset
 _c_timer_stop = _core.timer_stop
 
-# dtype codes of targets/wasm/src/value.rs
-_DTYPES = {'object': 0, 'C.structZ': 1, 'C.bool': 2, 'C.int': 3, 'C.double': 4}
-_DNAMES = ('object', 'C.structZ', 'C.bool', 'C.int', 'C.double')
-_ZERO = (None, None, False, 0, 0.0)
+# ---- the contract with the core, learned by name (targets/wasm/src/contract.rs) ----
+# The states that cross the boundary, the dtypes, the messages (%-templates)
+# and limits are the shared crate's (pycore/): nothing of them is written here.
 
-# driver kinds and statuses of targets/wasm/src/coro.rs
-_K_START, _K_VALUE, _K_PANIC, _K_RETRY, _K_CLOSE, _K_CALL = range(6)
-_ST_WAIT, _ST_DONE, _ST_FAIL = range(3)
 
-_BRIDGE = ("golang: this operation must be awaited inside a golang goroutine "
-           "(go(async_fn) or golang.run(async_fn)); from asyncio, use the blocking "
-           "form in a thread, e.g. `await asyncio.to_thread(ch.recv)`")
-_IN_EXEC = ("golang: a blocking channel operation in an async goroutine would block its "
-            "executor; await the async form instead (await ch.arecv(), await ch.asend(x), "
-            "await aselect(...))")
-_NO_BLOCK = ("golang: a blocking channel operation cannot wait under Pyodide, where nothing "
-             "may block the JavaScript event loop; use the async form in a goroutine "
-             "(await ch.arecv(), await ch.asend(x), await aselect(...))")
-_FOREIGN = ("golang: a golang goroutine cannot await %s: only golang's awaitables "
-            "(ch.arecv(), ch.asend(x), aselect(...), time.asleep(dt)) run on its executor")
-_AGAIN = "golang: this operation was already awaited"
+def _load_contract():
+    it = iter(_core.contract())
+    return dict(zip(it, it))
+
+
+_CONTRACT = _load_contract()
+
+
+def _states(group):
+    p = group + '.'
+    return {k[len(p):]: int(v) for k, v in _CONTRACT.items() if k.startswith(p)}
+
+
+_M = {k[4:]: v for k, v in _CONTRACT.items() if k.startswith('msg.')}
+_CORE_NAMES = tuple(_CONTRACT['names'].split())
+_CHAN_SIZE_MAX = int(_CONTRACT['limit.CHAN_SIZE_MAX'])
+
+# how an operation ended (golang_pycore::Status)
+_S = _states('status')
+_S_DONE, _S_CLOSED, _S_WAIT, _S_PANIC, _S_BRIDGE, _S_OUT_OF_RANGE = (
+    _S['DONE'], _S['CLOSED'], _S['WAIT'], _S['PANIC'], _S['BRIDGE'], _S['OUT_OF_RANGE'])
+# what the driver is asked (Resume) and answers (Driven); how a run ended
+_K = _states('resume')
+_K_START, _K_VALUE, _K_VALUE_CLOSED, _K_PANIC, _K_RETRY, _K_CLOSE, _K_CALL = (
+    _K['START'], _K['VALUE'], _K['VALUE_CLOSED'], _K['PANIC'], _K['RETRY'], _K['CLOSE'], _K['CALL'])
+_D = _states('driven')
+_ST_WAIT, _ST_DONE, _ST_FAIL = _D['WAIT'], _D['DONE'], _D['FAIL']
+_R = _states('run')
+_RUN_OK, _RUN_DEADLOCK = _R['OK'], _R['DEADLOCK']
+# what a value is, for the core's conversion rules (golang_pycore::status::ValueKind)
+_V = _states('kind')
+_V_NONE, _V_BOOL, _V_INT, _V_BIG_INT, _V_FLOAT, _V_OTHER = (
+    _V['NONE'], _V['BOOL'], _V['INT'], _V['BIG_INT'], _V['FLOAT'], _V['OTHER'])
+
+# dtypes: name -> code (the ones this core has channels of), names and zero
+# values by code
+_DTYPES = _states('dtype')
+_DNAMES = tuple(sorted(_DTYPES, key=_DTYPES.get))
+_ZERO = tuple({'NONE': None, 'FALSE': False, 'INT': 0, 'FLOAT': 0.0}[_CONTRACT['zero.%d' % c]]
+              for c in range(len(_DNAMES)))
+_D_OBJ, _D_STRUCTZ, _D_BOOL, _D_INT, _D_DOUBLE = (
+    _DTYPES['object'], _DTYPES['C.structZ'], _DTYPES['C.bool'], _DTYPES['C.int'], _DTYPES['C.double'])
+
+_BRIDGE = _M['BRIDGE']
+_IN_EXEC = _M['BLOCKING_IN_EXECUTOR']
+_NO_BLOCK = _M['NO_BLOCK']
+_FOREIGN = _M['FOREIGN_AWAIT']
 
 
 # ---- Python objects in Rust: the handle table ----
@@ -120,55 +153,58 @@ def _release():
 
 
 def _out(dt, r, with_ok):
-    """A received value for Python (r is what Rust gave: jsnull once closed)."""
-    if r is _jsnull:
-        v, ok = _ZERO[dt], False
+    """A received value for Python (r is what Rust gave: a handle or a number)."""
+    if dt == _D_OBJ:
+        v = _objs.pop(r)
+    elif dt == _D_STRUCTZ:
+        v = None
+    elif dt == _D_DOUBLE:
+        v = float(r)
     else:
-        ok = True
-        if dt == 0:
-            v = _objs.pop(r)
-        elif dt == 1:
-            v = None
-        elif dt == 4:
-            v = float(r)
-        else:
-            v = r
-    return (v, ok) if with_ok else v
+        v = r
+    return (v, True) if with_ok else v
 
 
-def _mismatch(expect, obj):
-    return TypeError("type mismatch: expect %s; got %r" % (expect, obj))
+def _zero(dt, with_ok):
+    """What a receive from a closed and drained channel gives."""
+    v = _ZERO[dt]
+    return (v, False) if with_ok else v
+
+
+class _Closed(object):
+    """What the driver sends for VALUE_CLOSED: the receive found the channel
+    closed (i: a select's index)."""
+    __slots__ = ('i',)
+
+    def __init__(self, i):
+        self.i = i
+
+
+_SAFE = 2**53       # the ints a JS number carries exactly
+# a value accepted by the rules, as Rust takes it, by dtype
+_CAST = {_D_STRUCTZ: lambda o: 0, _D_BOOL: lambda o: 1 if o else 0, _D_INT: int, _D_DOUBLE: float}
 
 
 def _conv(dt, obj):
-    """obj as Rust takes it for a channel of dtype dt (TypeError if wrong)."""
-    if dt == 0:
+    """obj as Rust takes it for a channel of dtype dt. The rules (and their
+    TypeError/OverflowError) are the core's: this describes obj to it."""
+    if dt == _D_OBJ:
         return _put(obj)
-    if dt == 1:
-        if obj is not None:
-            raise _mismatch("structZ", obj)
-        return 0
-    if dt == 2:
-        if obj.__class__ is not bool:
-            raise _mismatch("bool", obj)
-        return 1 if obj else 0
-    if dt == 3:
-        if isinstance(obj, bool):
-            raise _mismatch("int", obj)
-        if isinstance(obj, int):
-            if not -2**31 <= obj < 2**31:
-                raise OverflowError("value out of range for C.int: %r" % (obj,))
-            return obj
-        if isinstance(obj, float):
-            if obj != obj or obj in (float('inf'), float('-inf')) or obj != int(obj):
-                raise _mismatch("int", obj)
-            if not -2**31 <= obj < 2**31:
-                raise OverflowError("value out of range for C.int: %r" % (obj,))
-            return int(obj)
-        raise _mismatch("int", obj)
-    if isinstance(obj, bool) or not isinstance(obj, (int, float)):
-        raise _mismatch("float", obj)
-    return float(obj)
+    if obj is None:
+        k, v = _V_NONE, 0
+    elif obj.__class__ is bool:
+        k, v = _V_BOOL, (1 if obj else 0)
+    elif isinstance(obj, int):
+        k, v = (_V_INT, obj) if -_SAFE <= obj <= _SAFE else (_V_BIG_INT, 0)
+    elif isinstance(obj, float):
+        k, v = _V_FLOAT, obj
+    else:
+        k, v = _V_OTHER, 0
+    st = _c_conv(dt, k, v)
+    if st == _S_DONE:
+        return _CAST[dt](obj)
+    msg = _c_last_error() + repr(obj)
+    raise OverflowError(msg) if st == _S_OUT_OF_RANGE else TypeError(msg)
 
 
 _panic_when_blocked = False
@@ -184,7 +220,7 @@ def _would_block():
     if _c_in_executor():
         raise RuntimeError(_IN_EXEC)
     if _panic_when_blocked:
-        raise _PanicError("t: blocks forever")
+        raise _PanicError(_M['BLOCKS_FOREVER'])
     raise RuntimeError(_NO_BLOCK)
 
 
@@ -234,32 +270,37 @@ _yield = _Yield()
 
 async def _arecv(ch, with_ok):
     while True:
-        r = _c_chan_recv(ch._id, 1)
-        if r is None:
-            r = await _yield
-            if r is _RETRY:
-                continue
-        elif r.__class__ is str:
+        st = _c_chan_recv(ch._id, 1)
+        if st == _S_DONE:
+            return _out(ch._dt, _c_last_value(), with_ok)
+        if st == _S_CLOSED:
+            return _zero(ch._dt, with_ok)
+        if st != _S_WAIT:
             raise RuntimeError(_BRIDGE)
+        r = await _yield
+        if r is _RETRY:
+            continue
+        if r.__class__ is _Closed:
+            return _zero(ch._dt, with_ok)
         return _out(ch._dt, r, with_ok)
 
 
 async def _asend(ch, v):
     while True:
         r = _c_chan_send(ch._id, v, 1)
-        if r == 1:
+        if r == _S_DONE:
             return None
-        if r == 0:
+        if r == _S_WAIT:
             try:
                 if (await _yield) is _RETRY:
                     continue
             except _PanicError:
-                if ch._dt == 0:
+                if ch._dt == _D_OBJ:
                     _release()
                 raise
             return None
-        if r == 2:
-            if ch._dt == 0:
+        if r == _S_PANIC:
+            if ch._dt == _D_OBJ:
                 _release()
             raise _PanicError(_c_last_error())
         raise RuntimeError(_BRIDGE)
@@ -267,7 +308,7 @@ async def _asend(ch, v):
 
 async def _asleep(dt):
     while True:
-        if _c_sleep_start(dt) == 3:
+        if _c_sleep_start(dt) == _S_BRIDGE:
             raise RuntimeError(_BRIDGE)
         if (await _yield) is not _RETRY:
             return None
@@ -287,7 +328,7 @@ default = _Default()
 
 def _parse_dtype(dtype):
     if dtype is object:
-        return 0
+        return _D_OBJ
     if isinstance(dtype, str) and dtype in _DTYPES:
         return _DTYPES[dtype]
     # an object naming its dtype (golang.os.Signal: 'C.os::Signal', which
@@ -295,7 +336,7 @@ def _parse_dtype(dtype):
     name = getattr(dtype, 'dtype', None) if not isinstance(dtype, (str, pychan)) else None
     if isinstance(name, str) and name in _DTYPES:
         return _DTYPES[name]
-    raise TypeError("pychan: invalid dtype: %r" % (dtype,))
+    raise TypeError(_M['INVALID_DTYPE'] % (repr(dtype),))
 
 
 class pychan(object):
@@ -305,7 +346,7 @@ class pychan(object):
 
     def __new__(cls, *args, **kw):
         if len(args) > 2:
-            raise TypeError("chan() takes at most 2 arguments (%d given)" % len(args))
+            raise TypeError(_M['CHAN_TOO_MANY_ARGS'] % len(args))
         size = args[0] if len(args) > 0 else None
         dtype = args[1] if len(args) > 1 else None
         have = [len(args) > 0, len(args) > 1]
@@ -315,18 +356,18 @@ class pychan(object):
             elif k == 'dtype':
                 i = 1
             else:
-                raise TypeError("chan() got an unexpected keyword argument '%s'" % k)
+                raise TypeError(_M['CHAN_UNEXPECTED_KW'] % k)
             if have[i]:
-                raise TypeError("chan() got multiple values for argument '%s'" % k)
+                raise TypeError(_M['CHAN_MULTIPLE_VALUES'] % k)
             have[i] = True
             if i == 0:
                 size = v
             else:
                 dtype = v
         size = 0 if not have[0] else _operator.index(size)
-        dt = 0 if not have[1] else _parse_dtype(dtype)
-        if not 0 <= size <= 1 << 40:
-            raise _PanicError("makechan: size out of range")
+        dt = _D_OBJ if not have[1] else _parse_dtype(dtype)
+        if not 0 <= size <= _CHAN_SIZE_MAX:
+            raise _PanicError(_M['MAKECHAN_SIZE'])
         return _wrap(_c_chan_new(size, dt), dt)
 
     @staticmethod
@@ -337,34 +378,38 @@ class pychan(object):
     def __del__(self):
         try:
             _c_chan_free(self._id)
-            if self._dt == 0:
+            if self._dt == _D_OBJ:
                 _release()      # (the objects it buffered)
         except Exception:
             pass
 
     def send(self, obj):
         r = _c_chan_send(self._id, _conv(self._dt, obj), 0)
-        if r == 1:
+        if r == _S_DONE:
             return
-        if self._dt == 0:
+        if self._dt == _D_OBJ:
             _release()          # (the try dropped the first handle)
-        if r == 2:
+        if r == _S_PANIC:
             raise _PanicError(_c_last_error())
         if not _can_block():
             _would_block()
         _block(_asend, self, _conv(self._dt, obj))
 
     def recv(self):
-        r = _c_chan_recv(self._id, 0)
-        if r is None:
-            return _block(_arecv, self, False)
-        return _out(self._dt, r, False)
+        st = _c_chan_recv(self._id, 0)
+        if st == _S_DONE:
+            return _out(self._dt, _c_last_value(), False)
+        if st == _S_CLOSED:
+            return _ZERO[self._dt]
+        return _block(_arecv, self, False)
 
     def recv_(self):
-        r = _c_chan_recv(self._id, 0)
-        if r is None:
-            return _block(_arecv, self, True)
-        return _out(self._dt, r, True)
+        st = _c_chan_recv(self._id, 0)
+        if st == _S_DONE:
+            return _out(self._dt, _c_last_value(), True)
+        if st == _S_CLOSED:
+            return (_ZERO[self._dt], False)
+        return _block(_arecv, self, True)
 
     def asend(self, obj):
         """await ch.asend(obj): send from an async goroutine."""
@@ -379,9 +424,8 @@ class pychan(object):
         return _arecv(self, True)
 
     def close(self):
-        m = _c_chan_close(self._id)
-        if m:
-            raise _PanicError(m)
+        if _c_chan_close(self._id) == _S_PANIC:
+            raise _PanicError(_c_last_error())
 
     def __len__(self):
         return int(_c_chan_len(self._id))
@@ -396,8 +440,8 @@ class pychan(object):
 
     def __repr__(self):
         if _key(self) == 0:
-            return "nilchan" if self._dt == 0 else "chan.nil('%s')" % _DNAMES[self._dt]
-        dt = "object" if self._dt == 0 else "'%s'" % _DNAMES[self._dt]
+            return "nilchan" if self._dt == _D_OBJ else "chan.nil('%s')" % _DNAMES[self._dt]
+        dt = "object" if self._dt == _D_OBJ else "'%s'" % _DNAMES[self._dt]
         return "<chan(%d, dtype=%s) object at %#x>" % (self.cap, dt, id(self))
 
     def __hash__(self):
@@ -411,14 +455,14 @@ class pychan(object):
         k = _key(self)
         if k != _key(other):
             return False
-        return self._dt == other._dt or (k == 0 and (self._dt == 0 or other._dt == 0))
+        return self._dt == other._dt or (k == 0 and (self._dt == _D_OBJ or other._dt == _D_OBJ))
 
     def __ne__(self, other):
         return not self.__eq__(other)
 
     def __reduce_ex__(self, protocol):
         # (a copy would share the registry slot and free it twice)
-        raise TypeError("cannot pickle 'golang._golang.pychan' object")
+        raise TypeError(_M['CHAN_PICKLE'])
 
 
 def _key(ch):
@@ -438,8 +482,8 @@ def _wrap(cid, dt):
 
 
 chan = pychan
-_NILS = tuple(_wrap(_c_chan_nil(d), d) for d in range(5))
-nilchan = _NILS[0]
+_NILS = tuple(_wrap(_c_chan_nil(d), d) for d in range(len(_DNAMES)))
+nilchan = _NILS[_D_OBJ]
 
 
 def _len_recvq(ch):
@@ -455,7 +499,7 @@ def _len_sendq(ch):
 def _chan_of(method, what):
     slf = method.__self__
     if not isinstance(slf, pychan):
-        raise _PanicError("pyselect: %s on non-chan: %r" % (what, slf.__class__))
+        raise _PanicError(_M['SELECT_ON_NON_CHAN'] % (what, repr(slf.__class__)))
     return slf
 
 
@@ -471,17 +515,17 @@ def _parse(cases):
         for i, case in enumerate(cases):
             if case is default:
                 if default_at >= 0:
-                    raise _PanicError("select: multiple default")
+                    raise _PanicError(_M['MULTIPLE_DEFAULT'])
                 default_at = i
             elif case.__class__ is tuple:
                 if len(case) != 2:
-                    raise _PanicError("pyselect: invalid [%d]() case" % len(case))
+                    raise _PanicError(_M['SELECT_INVALID_CASE'] % len(case))
                 send, v = case
                 ch = _chan_of(send, "send")
                 if getattr(send, '__name__', None) != 'send':
-                    raise _PanicError("pyselect: send expected: %r" % (send,))
+                    raise _PanicError(_M['SELECT_SEND_EXPECTED'] % (repr(send),))
                 v = _conv(ch._dt, v)
-                if ch._dt == 0:
+                if ch._dt == _D_OBJ:
                     handles.append(v)
                 flat += (1, ch._id, v, i)
                 chans.append(ch)
@@ -493,7 +537,7 @@ def _parse(cases):
                 elif name == 'recv_':
                     recvs[i] = (ch._dt, True)
                 else:
-                    raise _PanicError("pyselect: recv expected: %r" % (case,))
+                    raise _PanicError(_M['SELECT_RECV_EXPECTED'] % (repr(case),))
                 flat += (0, ch._id, 0, i)
                 chans.append(ch)
     except BaseException:
@@ -503,10 +547,14 @@ def _parse(cases):
     return default_at, flat, recvs, chans, bool(handles)
 
 
-def _selected(i, recvs):
+def _selected(i, recvs, closed):
+    """select's (index, rx); a receive case's value is in last_value (closed:
+    its channel was closed and drained)."""
     rc = recvs.get(i)
     if rc is None:
         return (i, None)
+    if closed:
+        return (i, _zero(rc[0], rc[1]))
     return (i, _out(rc[0], _c_last_value(), rc[1]))
 
 
@@ -514,12 +562,12 @@ def select(*cases):
     """Runs one ready case, or default; returns (index, rx). Under Pyodide a
     select that would have to wait raises RuntimeError: use aselect."""
     default_at, flat, recvs, _, objsend = _parse(cases)
-    i = int(_c_select(0, default_at, *flat))
+    st = _c_select(0, default_at, *flat)
     if objsend:
         _release()              # (the values of the cases not sent)
-    if i >= 0:
-        return _selected(i, recvs)
-    if i == -3:
+    if st == _S_DONE or st == _S_CLOSED:
+        return _selected(int(_c_last_index()), recvs, st == _S_CLOSED)
+    if st == _S_PANIC:
         raise _PanicError(_c_last_error())
     if not _can_block():
         _would_block()
@@ -528,8 +576,8 @@ def select(*cases):
 
 async def _aselect(d, flat, recvs, chans, objsend):
     while True:
-        i = int(_c_select(1, d, *flat))
-        if i == -1:
+        st = _c_select(1, d, *flat)
+        if st == _S_WAIT:
             try:
                 r = await _yield
             finally:
@@ -537,14 +585,16 @@ async def _aselect(d, flat, recvs, chans, objsend):
                     _release()  # (the values of the cases not sent)
             if r is _RETRY:
                 continue
-            i = int(r)
-        elif objsend:
+            if r.__class__ is _Closed:
+                return _selected(int(r.i), recvs, True)
+            return _selected(int(r), recvs, False)
+        if objsend:
             _release()
-        if i == -2:
+        if st == _S_BRIDGE:
             raise RuntimeError(_BRIDGE)
-        elif i == -3:
+        if st == _S_PANIC:
             raise _PanicError(_c_last_error())
-        return _selected(i, recvs)
+        return _selected(int(_c_last_index()), recvs, st == _S_CLOSED)
 
 
 def aselect(*cases):
@@ -617,6 +667,8 @@ def _resume(h, kind, a):
     try:
         if kind == _K_VALUE:
             y = coro.send(a)
+        elif kind == _K_VALUE_CLOSED:
+            y = coro.send(_Closed(a))
         elif kind == _K_START:
             y = coro.send(None)
         elif kind == _K_RETRY:
@@ -712,15 +764,14 @@ def run(main, *args, seed=None, clock='virtual'):
         if seed >= 2**64:
             raise OverflowError("int too big to convert")
     if clock not in ('virtual', 'real'):
-        raise ValueError("golang.run: clock must be 'virtual' or 'real', not %s" % _rust_str_repr(clock))
+        raise ValueError(_M['RUN_BAD_CLOCK'] % _rust_str_repr(clock))
     if _c_in_executor():
-        raise RuntimeError("golang.run: called inside a running goroutine executor")
+        raise RuntimeError(_M['RUN_NESTED'])
     if clock == 'real':
-        raise RuntimeError("golang.run: clock='real' would block the JavaScript event loop under "
-                           "Pyodide; use clock='virtual', or `await golang.arun(main)`")
+        raise RuntimeError(_M['RUN_REAL_CLOCK'])
     coro = main(*args)
     if not (hasattr(coro, 'send') and hasattr(coro, 'throw')):
-        raise ValueError("golang.run: main must be an async function (returning a coroutine), got %r" % (main,))
+        raise ValueError(_M['RUN_NOT_ASYNC'] % (repr(main),))
     if seed is None:
         seed = _env_seed()
     if seed is None:
@@ -730,20 +781,20 @@ def run(main, *args, seed=None, clock='virtual'):
     prev, _run = _run, _Run(h)
     r = _run
     try:
-        msg = _c_run(h, str(seed), True)
+        end = _c_run(h, str(seed), True)
     finally:
         _run = prev
     if r.failure is not None:
         e, name, from_main = r.failure
         r.failure = None
-        note = 'golang.run: raised in goroutine "%s"; reproduce with seed=%d (or GOLANG_SEED=%d)' % (name, seed, seed)
+        note = _M['RUN_RAISED_NOTE'] % (_rust_str_repr(name), seed, seed)
         _add_seed(e, note, seed, not from_main)
         raise e
-    if msg is None:
+    if end == _RUN_OK:
         return r.result
-    if msg[0] == 'D':
-        raise DeadlockError(msg[1:])
-    raise RuntimeError(msg[1:])
+    if end == _RUN_DEADLOCK:
+        raise DeadlockError(_c_last_error())
+    raise RuntimeError(_c_last_error())
 
 
 def _rust_str_repr(s):
@@ -778,7 +829,7 @@ def _dt(dt):
     # (the native core's rule: a NaN duration is refused as time.sleep does)
     dt = float(dt)
     if dt != dt:
-        raise ValueError("Invalid value NaN (not a number)")
+        raise ValueError(_M['NAN_DURATION'])
     return dt
 
 
@@ -792,10 +843,10 @@ class Timer(object):
         dt = _dt(dt)
         if f is None:
             self._id = _c_timer_new(dt, 0)
-            self._c = _wrap(_c_timer_chan(self._id), 4)
+            self._c = _wrap(_c_timer_chan(self._id), _D_DOUBLE)
         else:
             if not callable(f):
-                raise TypeError("Timer: f must be callable, not %s" % type(f).__name__)
+                raise TypeError(_M['NOT_CALLABLE'] % ('Timer', type(f).__name__))
             self._id = _c_timer_new(dt, _put(f))
             self._c = nilchan
 
@@ -807,9 +858,8 @@ class Timer(object):
         return bool(_c_timer_stop(self._id))
 
     def reset(self, dt):
-        m = _c_timer_reset(self._id, _dt(dt))
-        if m:
-            raise _PanicError(m)
+        if _c_timer_reset(self._id, _dt(dt)) == _S_PANIC:
+            raise _PanicError(_c_last_error())
 
     def __del__(self):
         try:
@@ -830,9 +880,9 @@ class Ticker(object):
     def __init__(self, dt):
         dt = _dt(dt)
         if not dt > 0:
-            raise _PanicError("ticker: dt <= 0")
+            raise _PanicError(_M['TICKER_DT'])
         self._id = _c_ticker_new(dt)
-        self._c = _wrap(_c_timer_chan(self._id), 4)
+        self._c = _wrap(_c_timer_chan(self._id), _D_DOUBLE)
 
     @property
     def c(self):
@@ -859,11 +909,9 @@ def sleep(dt):
     """time.sleep under Pyodide: waits through JSPI where it can (see
     _can_block), else raises RuntimeError (nothing may block the event loop)."""
     if _c_in_executor():
-        raise RuntimeError("golang.time.sleep: a blocking sleep in an async goroutine "
-                           "would block its executor; use `await time.asleep(dt)`")
+        raise RuntimeError(_M['SLEEP_IN_EXECUTOR'])
     if not _can_block():
-        raise RuntimeError("golang.time.sleep: cannot wait under Pyodide, where nothing may "
-                           "block the JavaScript event loop; use `await time.asleep(dt)` in a goroutine")
+        raise RuntimeError(_M['SLEEP_NO_BLOCK'])
     _block(_asleep, _dt(dt))
 
 

@@ -47,6 +47,7 @@
 #![warn(missing_docs)]
 
 pub mod chans;
+pub mod contract;
 pub mod coro;
 pub mod host;
 pub mod select;
