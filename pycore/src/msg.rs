@@ -71,6 +71,14 @@ pub fn not_callable(what: impl Display, type_name: impl Display) -> String {
     format!("{what}: f must be callable, not {type_name}")
 }
 
+/// `golang.context`: a parent that is not a context; `type_name` is its
+/// type's name.
+pub fn ctx_bad_parent(type_name: impl Display) -> String {
+    format!("context: parent must be a Context, not {type_name}")
+}
+/// `golang.context.Context()` called by the user (an AssertionError).
+pub const CTX_USER_NEW: &str = "Context must not be instantiated by user";
+
 // ---- under Pyodide only (the wasm core), where nothing may block ----
 
 /// `golang.time.sleep` inside an async goroutine.

@@ -154,6 +154,33 @@ named_states! {
     }
 }
 
+named_states! {
+    /// Why a context is done (`ctx_err(id)` of the wasm core).
+    CtxErr {
+        /// It is not: `err()` is None.
+        None = 0 => "NONE",
+        /// `canceled`.
+        Canceled = 1 => "CANCELED",
+        /// `deadlineExceeded`.
+        DeadlineExceeded = 2 => "DEADLINE_EXCEEDED",
+    }
+}
+
+named_states! {
+    /// What made a context (the wasm core's `ctx_*` functions and the
+    /// shim's `PyContext`).
+    CtxKind {
+        /// `background()`.
+        Background = 0 => "BACKGROUND",
+        /// `with_cancel`, `merge`, or a deadline no earlier than the parent's.
+        Cancel = 1 => "CANCEL",
+        /// `with_deadline` / `with_timeout` with a deadline (a timer) of its own.
+        Deadline = 2 => "DEADLINE",
+        /// `with_value`: shares its parent's node.
+        Value = 3 => "VALUE",
+    }
+}
+
 impl ValueKind {
     /// The value as the conversion rules take it.
     pub fn with(self, v: f64) -> crate::PyKind {

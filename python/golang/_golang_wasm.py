@@ -920,4 +920,294 @@ def asleep(dt):
     return _asleep(_dt(dt))
 
 
+# ---- context: contexts of the golang-context crate (targets/wasm/src/context.rs) ----
+#
+# As natively (targets/native/src/context.rs): the crate cancels, propagates,
+# unlinks and times out; values (keys compared by identity), the weak list of
+# children for _children and the done() chan object stay here.
+
+_CE = _states('ctxerr')
+_CE_NONE, _CE_CANCELED = _CE['NONE'], _CE['CANCELED']
+_CK = _states('ctxkind')
+_CK_BACKGROUND, _CK_CANCEL, _CK_DEADLINE, _CK_VALUE = (
+    _CK['BACKGROUND'], _CK['CANCEL'], _CK['DEADLINE'], _CK['VALUE'])
+_CTX_ERRTEXT = {_CE_CANCELED: _M['CTX_CANCELED'], _CE['DEADLINE_EXCEEDED']: _M['CTX_DEADLINE_EXCEEDED']}
+
+_c_ctx_background = _core.ctx_background
+_c_ctx_cancel = _core.ctx_cancel
+_c_ctx_cancel_repr = _core.ctx_cancel_repr
+_c_ctx_deadline = _core.ctx_deadline
+_c_ctx_done = _core.ctx_done
+_c_ctx_err = _core.ctx_err
+_c_ctx_free = _core.ctx_free
+_c_ctx_merge = _core.ctx_merge
+_c_ctx_with_cancel = _core.ctx_with_cancel
+_c_ctx_with_deadline = _core.ctx_with_deadline
+_c_ctx_with_timeout = _core.ctx_with_timeout
+
+_goerrs = None      # golang._pyerror's (_from_error, {CtxErr code: Go-level error})
+
+
+def _ctx_pyerr(code):
+    """A new golang.error for a CtxErr code (golang._pyerror is imported at
+    first use: it imports golang, which imports this module)."""
+    global _goerrs
+    if _goerrs is None:
+        from golang import _pyerror
+        _goerrs = (_pyerror._from_error, {_CE_CANCELED: _pyerror.CANCELED,
+                                          _CE['DEADLINE_EXCEEDED']: _pyerror.DEADLINE_EXCEEDED})
+    return _goerrs[0](_goerrs[1][code])
+
+
+class PyContext(object):
+    """A context (golang.context.Context): made by background(),
+    with_cancel(), with_value(), with_deadline(), with_timeout() and
+    merge(), never by calling the type."""
+
+    __slots__ = ('_id',         # the slot of its crate context (a value context: its parent's)
+                 '_kind',       # a CtxKind code
+                 '_parents',    # the Python parents (background is not kept)
+                 '_kv',         # (key, value) of a value context, else None
+                 '_done',       # the done() chan
+                 '_kids',       # weakrefs to the contexts made from it (for _children)
+                 '_klimit',     # prune _kids when it gets this long
+                 '__weakref__')
+
+    def __new__(cls, *args, **kw):
+        raise AssertionError(_M['CTX_USER_NEW'])
+
+    def done(self):
+        """done returns a channel that is closed when the context is canceled
+        (the same channel on every call)."""
+        return self._done
+
+    def err(self):
+        """err returns None while done is not closed, or the error that tells
+        why the context was canceled (canceled or deadlineExceeded)."""
+        e = _c_ctx_err(self._id)
+        return None if e == _CE_NONE else _ctx_pyerr(e)
+
+    def deadline(self):
+        """deadline returns the context's deadline (float seconds, as
+        time.now()) or None if it has none."""
+        d = _c_ctx_deadline(self._id)
+        return None if d is None else float(d)
+
+    def value(self, key):
+        """value returns the value associated with key, or None. Keys are
+        compared by identity, not by equality."""
+        v = _ctx_lookup(self, key)
+        return None if v is _CTX_MISS else v
+
+    @property
+    def _children(self):
+        """The live contexts this context's cancellation propagates to:
+        children that are neither canceled nor garbage; none once canceled."""
+        kids = self._kids
+        if _c_ctx_err(self._id) != _CE_NONE:
+            del kids[:]
+            return []
+        live = [c for c in (r() for r in kids) if c is not None and _c_ctx_err(c._id) == _CE_NONE]
+        kids[:] = [_weakref(c) for c in live]
+        self._klimit = 2 * len(kids)
+        return live
+
+    def _usercancel(self):
+        """Cancels the context as its cancel function does (a no-op for
+        background and value contexts)."""
+        if self._kind == _CK_CANCEL or self._kind == _CK_DEADLINE:
+            _ctx_cancel(self._id)
+
+    @property
+    def _key(self):
+        kv = self._kv
+        return kv[0] if kv is not None else None
+
+    @property
+    def _timer(self):
+        return True if self._kind == _CK_DEADLINE and _c_ctx_err(self._id) == _CE_NONE else None
+
+    def __repr__(self):
+        if self._kind == _CK_BACKGROUND:
+            return "context.background()"
+        e = _c_ctx_err(self._id)
+        state = "active" if e == _CE_NONE else "canceled: %s" % _CTX_ERRTEXT[e]
+        return "<golang.context.PyContext %s at %#x>" % (state, id(self))
+
+    def __del__(self):
+        global _ctx_releasing
+        try:
+            if self._kind != _CK_VALUE and self._kind != _CK_BACKGROUND:
+                _c_ctx_free(self._id)
+            # The parents are released without recursion, as natively:
+            # dropping the last reference to a long chain of contexts would
+            # otherwise nest one __del__ per context (and under Pyodide each
+            # goes through a JavaScript trampoline: the stack overflows).
+            ps = self._parents
+            if not ps:
+                return
+            self._parents = ()
+            _ctx_release.extend(ps)
+            del ps
+            if _ctx_releasing:
+                return      # the loop below this frame releases them
+            _ctx_releasing = True
+            try:
+                while _ctx_release:
+                    _ctx_release.pop()      # (its __del__ only queues)
+            finally:
+                _ctx_releasing = False
+        except Exception:
+            pass
+
+
+_ctx_release = []       # parents of dropped contexts, to release
+_ctx_releasing = False  # whether a __del__ below runs the release loop
+
+PyContext.__module__ = 'golang.context'
+
+
+class CancelFunc(object):
+    """The cancel function returned with a context: cancel() takes no
+    arguments and may be called any number of times."""
+
+    __slots__ = ('_ctx',)
+
+    def __call__(self):
+        _ctx_cancel(self._ctx._id)
+
+    def __repr__(self):
+        return "<golang.context cancel func: %s>" % _c_ctx_cancel_repr(self._ctx._id)
+
+
+CancelFunc.__module__ = 'golang.context'
+
+
+def _ctx_cancel(cid):
+    if _c_ctx_cancel(cid) == _S_PANIC:
+        raise _PanicError(_c_last_error())
+
+
+from weakref import ref as _weakref     # noqa: E402
+
+
+def _ctx_new(cid, kind, parents, kv, done):
+    ctx = object.__new__(PyContext)
+    ctx._id = cid
+    ctx._kind = kind
+    # (background is not kept: it has no values)
+    ctx._parents = tuple(p for p in parents if p._kind != _CK_BACKGROUND)
+    ctx._kv = kv
+    ctx._done = done
+    ctx._kids = []
+    ctx._klimit = 8
+    return ctx
+
+
+def _ctx_link(ctx, parents):
+    """Records ctx in its live cancellable parents' children (introspection
+    only: cancellation never goes through it)."""
+    if _c_ctx_err(ctx._id) != _CE_NONE:
+        return
+    for p in parents:
+        if p._kind == _CK_BACKGROUND:
+            continue
+        kids = p._kids
+        if len(kids) >= p._klimit:      # (amortised: twice the live ones)
+            kids[:] = [r for r in kids if r() is not None and _c_ctx_err(r()._id) == _CE_NONE]
+            p._klimit = max(8, 2 * len(kids))
+        kids.append(_weakref(ctx))
+
+
+def _ctx_cancelable(cid, kind, parents):
+    ctx = _ctx_new(cid, kind, parents, None, _wrap(_c_ctx_done(cid), _D_STRUCTZ))
+    _ctx_link(ctx, parents)
+    f = object.__new__(CancelFunc)
+    f._ctx = ctx
+    return ctx, f
+
+
+def _as_ctx(parent):
+    if not isinstance(parent, PyContext):
+        raise TypeError(_M['CTX_BAD_PARENT'] % type(parent).__name__)
+    return parent
+
+
+_CTX_MISS = object()
+
+
+def _ctx_lookup(ctx, key):
+    """The value of key in ctx or its ancestors (a merge's first parent
+    first), or _CTX_MISS; iterative along single-parent chains."""
+    c = ctx
+    while True:
+        kv = c._kv
+        if kv is not None and kv[0] is key:
+            return kv[1]
+        ps = c._parents
+        if not ps:
+            return _CTX_MISS
+        if len(ps) == 2:
+            v = _ctx_lookup(ps[0], key)
+            if v is not _CTX_MISS:
+                return v
+            c = ps[1]
+        else:
+            c = ps[0]
+
+
+_ctx_bg = _ctx_new(_c_ctx_background(), _CK_BACKGROUND, (), None, nilchan)
+
+
+def ctx_background():
+    """background returns the root context: never canceled, no deadline, no
+    values; its done() is nilchan."""
+    return _ctx_bg
+
+
+def ctx_with_cancel(parent):
+    """with_cancel(parent) -> (ctx, cancel)."""
+    p = _as_ctx(parent)
+    return _ctx_cancelable(_c_ctx_with_cancel(p._id), _CK_CANCEL, (p,))
+
+
+def ctx_with_value(parent, key, value):
+    """with_value(parent, key, value) -> ctx: shares parent's done(), err()
+    and deadline."""
+    p = _as_ctx(parent)
+    ctx = _ctx_new(p._id, _CK_VALUE, (p,), (key, value), p._done)
+    _ctx_link(ctx, (p,))
+    return ctx
+
+
+def _ctx_deadline_kind(p, cid):
+    # the crate arms a timer only for a deadline earlier than the parent's
+    return _CK_DEADLINE if _c_ctx_deadline(cid) != _c_ctx_deadline(p._id) else _CK_CANCEL
+
+
+def ctx_with_deadline(parent, deadline):
+    """with_deadline(parent, deadline) -> (ctx, cancel)."""
+    p = _as_ctx(parent)
+    deadline = _dt(deadline)
+    cid = _c_ctx_with_deadline(p._id, deadline)
+    return _ctx_cancelable(cid, _ctx_deadline_kind(p, cid), (p,))
+
+
+def ctx_with_timeout(parent, timeout):
+    """with_timeout(parent, timeout) -> (ctx, cancel): with_deadline(parent,
+    now() + timeout)."""
+    p = _as_ctx(parent)
+    timeout = _dt(timeout)
+    cid = _c_ctx_with_timeout(p._id, timeout)
+    return _ctx_cancelable(cid, _ctx_deadline_kind(p, cid), (p,))
+
+
+def ctx_merge(parent1, parent2):
+    """merge(parent1, parent2) -> (ctx, cancel)."""
+    p1 = _as_ctx(parent1)
+    p2 = _as_ctx(parent2)
+    return _ctx_cancelable(_c_ctx_merge(p1._id, p2._id), _CK_CANCEL, (p1, p2))
+
+
+
 _c_init(_create_proxy(_resume))

@@ -4,7 +4,7 @@
 //! the names a core module must provide. Nothing of it is written again in
 //! `_golang_wasm.py`: a number or a message means the same on both sides.
 
-use golang_pycore::status::{Driven, Resume, RunEnd, Status, ValueKind};
+use golang_pycore::status::{CtxErr, CtxKind, Driven, Resume, RunEnd, Status, ValueKind};
 use golang_pycore::{dtype::Zero, msg, names, select, time, DType};
 use wasm_bindgen::prelude::*;
 
@@ -36,6 +36,12 @@ pub fn contract() -> Vec<String> {
     }
     for s in ValueKind::ALL {
         put(&format!("kind.{}", s.name()), s.code().to_string());
+    }
+    for s in CtxErr::ALL {
+        put(&format!("ctxerr.{}", s.name()), s.code().to_string());
+    }
+    for s in CtxKind::ALL {
+        put(&format!("ctxkind.{}", s.name()), s.code().to_string());
     }
     for d in DType::ALL.into_iter().filter(|d| supported(*d)) {
         put(&format!("dtype.{}", d.name()), d.code().to_string());
@@ -77,6 +83,10 @@ pub fn contract() -> Vec<String> {
         ("TICKER_DT", time::TICKER_DT.to_string()),
         ("SLEEP_IN_EXECUTOR", msg::SLEEP_IN_EXECUTOR.to_string()),
         ("SLEEP_NO_BLOCK", msg::SLEEP_NO_BLOCK.to_string()),
+        ("CTX_BAD_PARENT", msg::ctx_bad_parent(t)),
+        ("CTX_USER_NEW", msg::CTX_USER_NEW.to_string()),
+        ("CTX_CANCELED", golang_context::ContextError::Canceled.to_string()),
+        ("CTX_DEADLINE_EXCEEDED", golang_context::ContextError::DeadlineExceeded.to_string()),
     ] {
         put(&format!("msg.{k}"), v);
     }
