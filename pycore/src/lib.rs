@@ -7,6 +7,8 @@
 //! to do, and turns the answer back into its own objects and exceptions.
 //! So the rules and the words users see exist once:
 //!
+//! - [`awaitable`]: operations written once that both cores await
+//!   (`time.asleep`);
 //! - [`chan`]: a channel of any dtype, generic over the object handle;
 //! - [`dtype`]: the channel element types ('object', 'C.int', ...), their
 //!   names, how a dtype argument is parsed, their zero values;
@@ -23,6 +25,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod awaitable;
 pub mod chan;
 pub mod conv;
 pub mod dtype;

@@ -306,12 +306,27 @@ async def _asend(ch, v):
         raise RuntimeError(_BRIDGE)
 
 
-async def _asleep(dt):
+async def _ashared(start, conv, *args):
+    """Awaits an awaitable of the shared crate (golang_pycore::awaitable):
+    start(*args) is its first step exported by the core (a Status), conv
+    makes its value a Python object (None: the value is None)."""
     while True:
-        if _c_sleep_start(dt) == _S_BRIDGE:
+        st = start(*args)
+        if st == _S_DONE:
+            v = _c_last_value() if conv is not None else None
+        elif st == _S_WAIT:
+            v = await _yield
+            if v is _RETRY:
+                continue
+        elif st == _S_PANIC:
+            raise _PanicError(_c_last_error())
+        else:
             raise RuntimeError(_BRIDGE)
-        if (await _yield) is not _RETRY:
-            return None
+        return None if conv is None else conv(v)
+
+
+def _asleep(dt):
+    return _ashared(_c_sleep_start, None, dt)
 
 
 # ---- chan ----

@@ -61,6 +61,12 @@ impl AwaitOp {
         AwaitOp { op: Some(op), waiting: std::sync::Mutex::new(None), result: None }
     }
 
+    /// The awaitable of an operation of the shared crate
+    /// (`golang_pycore::awaitable`).
+    pub(crate) fn shared(op: impl golang_pycore::awaitable::Awaitable) -> AwaitOp {
+        AwaitOp::new(AnyOp::Shared(Box::new(op)))
+    }
+
     /// An awaitable of an operation that was started and waits.
     pub(crate) fn waiting(fut: OpFuture) -> AwaitOp {
         AwaitOp { op: None, waiting: std::sync::Mutex::new(Some(fut)), result: None }

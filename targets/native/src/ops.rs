@@ -1,6 +1,7 @@
 //! Operations: the channel operations on Python values that an awaiting
-//! driver runs (receive, send, sleep, and select with the parsing of its
-//! Python cases), and [`AnyOp`], the closed set of them.
+//! driver runs (receive, send, and select with the parsing of its Python
+//! cases), the awaitables of the shared crate (`golang_pycore::awaitable`:
+//! sleep, ...), and [`AnyOp`], the closed set of them.
 //!
 //! An operation is first tried at once ([`Step::Done`]); if it must wait it
 //! gives a Rust future ([`Step::Wait`]) that a driver polls: the coroutine
@@ -9,6 +10,7 @@
 
 use crate::value::{each_chan, go_panic, panic_err, recv_out, to_val, AnyChan, Elem, PyChan, Val};
 use golang_chan::{CaseSlot, Cases, Chan, ChanError, RecvCase, SendCase, TryRecvError, TrySendError};
+use golang_pycore::awaitable::{Awaitable, Begun, Out};
 use golang_pycore::select::{self, Committed, Method};
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -18,7 +20,6 @@ use pyo3::Borrowed;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
 /// Converts an operation's result to Python, with the GIL.
 pub type OpOut = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
@@ -44,7 +45,8 @@ pub(crate) enum AnyOp {
     Recv(RecvOp),
     Send(SendOp),
     Select(SelectOp),
-    Sleep(SleepOp),
+    /// An awaitable of the shared crate (`golang_pycore::awaitable`).
+    Shared(Box<dyn Awaitable>),
 }
 
 impl AnyOp {
@@ -53,7 +55,7 @@ impl AnyOp {
             AnyOp::Recv(o) => o.start(py),
             AnyOp::Send(o) => o.start(py),
             AnyOp::Select(o) => o.start(py),
-            AnyOp::Sleep(o) => o.start(py),
+            AnyOp::Shared(o) => start_shared(py, o),
         }
     }
 }
@@ -113,15 +115,24 @@ impl Op for SendOp {
     }
 }
 
-pub(crate) struct SleepOp(pub(crate) Duration);
+/// A shared awaitable's result for Python: its value, or Go's panic.
+fn shared_out(py: Python<'_>, r: Result<Out, String>) -> PyResult<Py<PyAny>> {
+    match r {
+        Ok(Out::None) => Ok(py.None()),
+        Ok(Out::Bool(b)) => Ok(b.into_py(py)),
+        Ok(Out::Int(i)) => Ok(i.into_py(py)),
+        Ok(Out::Float(f)) => Ok(f.into_py(py)),
+        Err(m) => Err(go_panic(py, m)),
+    }
+}
 
-impl Op for SleepOp {
-    fn start(self, _py: Python<'_>) -> Step {
-        let d = self.0;
-        Step::Wait(Box::pin(async move {
-            golang_sched::sleep(d).await;
-            Box::new(|py: Python<'_>| -> PyResult<Py<PyAny>> { Ok(py.None()) }) as OpOut
-        }))
+fn start_shared(py: Python<'_>, op: Box<dyn Awaitable>) -> Step {
+    match op.begin() {
+        Begun::Done(r) => Step::Done(shared_out(py, r)),
+        Begun::Wait(f) => Step::Wait(Box::pin(async move {
+            let r = f.await;
+            Box::new(move |py: Python<'_>| shared_out(py, r)) as OpOut
+        })),
     }
 }
 

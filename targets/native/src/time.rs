@@ -7,7 +7,6 @@
 
 use crate::goroutine::{push, spawn_worker, Job};
 use crate::pychan::{nil_of, AnyChan, DType, PyChan};
-use crate::ops::{AnyOp, SleepOp};
 use crate::value::go_panic;
 use pyo3::prelude::*;
 use std::sync::Arc;
@@ -155,5 +154,5 @@ pub fn now() -> f64 {
 /// clock: virtual inside `golang.run(..., clock='virtual')`).
 #[pyfunction]
 pub fn asleep(dt: f64) -> PyResult<crate::coro::AwaitOp> {
-    Ok(crate::coro::AwaitOp::new(AnyOp::Sleep(SleepOp(dur(dt)?))))
+    Ok(crate::coro::AwaitOp::shared(golang_pycore::awaitable::Sleep(dur(dt)?)))
 }

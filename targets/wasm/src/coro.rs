@@ -16,6 +16,7 @@
 //! name (see [`crate::contract`]).
 
 use crate::host;
+use golang_pycore::awaitable::{Awaitable, Begun, Out};
 use golang_pycore::status::{Driven, Resume, RunEnd, Status};
 use crate::value::{Got, PyRef};
 use golang_sched::{ClockKind, RunError, Runtime};
@@ -145,6 +146,32 @@ pub(crate) fn start_async(op: impl FnOnce() -> Start) -> Result<Got, Status> {
             Err(Status::Wait)
         }
     }
+}
+
+/// A shared awaitable's result as the shim gets it (`golang_pycore::awaitable::Out`).
+fn got_of(out: Out) -> Got {
+    match out {
+        Out::None => Got::Nothing,
+        Out::Bool(b) => Got::Bool(b),
+        Out::Int(i) => Got::Int(i),
+        Out::Float(f) => Got::Double(f),
+    }
+}
+
+/// The async form's first step of an awaitable of the shared crate: its
+/// status for the shim (DONE with the value in `last_value`, WAIT, PANIC,
+/// BRIDGE), as for the channel operations.
+pub(crate) fn begin(op: impl Awaitable) -> u8 {
+    status(start_async(|| match Box::new(op).begin() {
+        Begun::Done(Ok(out)) => Start::Done(got_of(out)),
+        Begun::Done(Err(m)) => Start::Panic(m),
+        Begun::Wait(f) => Start::Wait(Box::pin(async move {
+            match f.await {
+                Ok(out) => OpOut::Value(got_of(out)),
+                Err(m) => OpOut::Panic(m),
+            }
+        })),
+    }))
 }
 
 fn park(f: OpFuture) {

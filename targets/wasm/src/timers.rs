@@ -3,8 +3,8 @@
 //! `golang.run`, the host's clock on the background executor).
 
 use crate::chans;
-use crate::coro::{start_async, status, CallTask, OpOut, Start};
-use crate::value::{AnyChan, Got, PyRef};
+use crate::coro::CallTask;
+use crate::value::{AnyChan, PyRef};
 use slab::Slab;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -104,15 +104,9 @@ pub fn now() -> f64 {
     golang_time::now()
 }
 
-/// `await time.asleep(dt)`: starts the sleep (it always waits): WAIT, or
-/// BRIDGE outside a golang goroutine.
+/// `await time.asleep(dt)`: starts the shared crate's sleep (it always
+/// waits): WAIT, or BRIDGE outside a golang goroutine.
 #[wasm_bindgen]
 pub fn sleep_start(dt: f64) -> u8 {
-    let d = dur(dt);
-    status(start_async(|| {
-        Start::Wait(Box::pin(async move {
-            golang_sched::sleep(d).await;
-            OpOut::Value(Got::Nothing)
-        }))
-    }))
+    crate::coro::begin(golang_pycore::awaitable::Sleep(dur(dt)))
 }
