@@ -6,6 +6,16 @@
 //! The native core has the same states as Rust types inside one process
 //! (`ops::Step`, `coro::Next`); only their names are shared there.
 
+/// A set of named states, as the wasm core hands them to its shim.
+pub trait Named: Copy + 'static {
+    /// Every state, in code order.
+    fn all() -> &'static [Self];
+    /// The state's name.
+    fn state_name(self) -> &'static str;
+    /// The state's code.
+    fn state_code(self) -> u8;
+}
+
 /// Generates an enum of named states with `ALL`, `name()` and `from_code()`.
 macro_rules! named_states {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $code:literal => $text:literal,)* }) => {
@@ -35,6 +45,18 @@ macro_rules! named_states {
             /// The state of a code.
             pub fn from_code(code: u8) -> Option<$name> {
                 $name::ALL.iter().copied().find(|s| s.code() == code)
+            }
+        }
+
+        impl Named for $name {
+            fn all() -> &'static [$name] {
+                $name::ALL
+            }
+            fn state_name(self) -> &'static str {
+                self.name()
+            }
+            fn state_code(self) -> u8 {
+                self.code()
             }
         }
     };

@@ -4,7 +4,7 @@
 //! the names a core module must provide. Nothing of it is written again in
 //! `_golang_wasm.py`: a number or a message means the same on both sides.
 
-use golang_pycore::status::{CtxErr, CtxKind, Driven, Resume, RunEnd, Status, ValueKind};
+use golang_pycore::status::{CtxErr, CtxKind, Driven, Named, Resume, RunEnd, Status, ValueKind};
 use golang_pycore::{dtype::Zero, msg, names, select, time, DType};
 use wasm_bindgen::prelude::*;
 
@@ -21,28 +21,17 @@ pub fn supported(d: DType) -> bool {
 #[wasm_bindgen]
 pub fn contract() -> Vec<String> {
     let mut kv: Vec<(String, String)> = Vec::new();
+    fn states<S: Named>(kv: &mut Vec<(String, String)>, group: &str) {
+        kv.extend(S::all().iter().map(|s| (format!("{group}.{}", s.state_name()), s.state_code().to_string())));
+    }
+    states::<Status>(&mut kv, "status");
+    states::<Resume>(&mut kv, "resume");
+    states::<Driven>(&mut kv, "driven");
+    states::<RunEnd>(&mut kv, "run");
+    states::<ValueKind>(&mut kv, "kind");
+    states::<CtxErr>(&mut kv, "ctxerr");
+    states::<CtxKind>(&mut kv, "ctxkind");
     let mut put = |k: &str, v: String| kv.push((k.to_string(), v));
-    for s in Status::ALL {
-        put(&format!("status.{}", s.name()), s.code().to_string());
-    }
-    for s in Resume::ALL {
-        put(&format!("resume.{}", s.name()), s.code().to_string());
-    }
-    for s in Driven::ALL {
-        put(&format!("driven.{}", s.name()), s.code().to_string());
-    }
-    for s in RunEnd::ALL {
-        put(&format!("run.{}", s.name()), s.code().to_string());
-    }
-    for s in ValueKind::ALL {
-        put(&format!("kind.{}", s.name()), s.code().to_string());
-    }
-    for s in CtxErr::ALL {
-        put(&format!("ctxerr.{}", s.name()), s.code().to_string());
-    }
-    for s in CtxKind::ALL {
-        put(&format!("ctxkind.{}", s.name()), s.code().to_string());
-    }
     for d in DType::ALL.into_iter().filter(|d| supported(*d)) {
         put(&format!("dtype.{}", d.name()), d.code().to_string());
         let z = match d.zero() {
