@@ -92,3 +92,33 @@ pub const RUN_REAL_CLOCK: &str = "golang.run: clock='real' would block the JavaS
 Pyodide; use clock='virtual', or `await golang.arun(main)`";
 /// Pickling a chan (its registry slot would be freed twice).
 pub const CHAN_PICKLE: &str = "cannot pickle 'golang._golang.pychan' object";
+
+// ---- natively only: signals, gevent, the test hooks of golang._golang_test ----
+
+/// `os.Signal(...)` with arguments.
+pub const SIGNAL_NO_ARGS: &str = "os.Signal() takes no arguments: use golang.syscall.SIG* (os.Signal() is os.Signal(0))";
+/// `signal.notify` (and the hooks) given something that is not a chan;
+/// `repr` is its repr.
+pub fn expect_chan(repr: impl Display) -> String {
+    format!("expect chan, got {repr}")
+}
+/// Go's panic of a chan of the wrong dtype given to `signal.notify` or a
+/// test hook.
+pub const CHAN_TYPE_MISMATCH: &str = "pychan: channel type mismatch";
+/// `_gevent_setup` called twice.
+pub const GEVENT_SETUP_TWICE: &str = "golang: gevent runtime already set up";
+/// A Rust panic inside an awaitable's step (a bug), as a SystemError.
+pub const AWAITOP_PANIC: &str = "golang: panic in AwaitOp";
+/// The hooks' conversions, as Pygolang's Cython hooks word them (C's
+/// conversions, not the dtype rules of `crate::conv`).
+pub fn hook_not_structz(repr: impl Display) -> String {
+    format!("cannot convert {repr} to structZ")
+}
+/// The int hook given neither an int nor a float.
+pub const HOOK_INT_REQUIRED: &str = "an integer is required";
+/// The int hook given an int outside C int.
+pub const HOOK_INT_TOO_LARGE: &str = "value too large to convert to int";
+/// The double hook given something that is not a real number.
+pub fn hook_not_real(type_name: impl Display) -> String {
+    format!("must be real number, not {type_name}")
+}

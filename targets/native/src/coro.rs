@@ -180,7 +180,7 @@ unsafe fn am_send_impl(iter: *mut pyo3::ffi::PyObject, presult: *mut *mut pyo3::
             (-1, std::ptr::null_mut())
         }
         Err(_) => {
-            pyo3::exceptions::PySystemError::new_err("golang: panic in AwaitOp").restore(py);
+            pyo3::exceptions::PySystemError::new_err(msg::AWAITOP_PANIC).restore(py);
             (-1, std::ptr::null_mut())
         }
     };
