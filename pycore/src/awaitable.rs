@@ -45,6 +45,21 @@ pub trait Awaitable: Send + Sync + 'static {
     fn begin(self: Box<Self>) -> Begun;
 }
 
+/// The cooperative budget, as both cores' drivers spend it before they
+/// start an operation in a goroutine: `None` while the goroutine may go on;
+/// once it is spent, the future that waits one turn, after which the driver
+/// resumes the goroutine to try the operation again (`Resume::Retry` under
+/// Pyodide, the retry sentinel natively). So a goroutine whose operations
+/// always complete at once still lets the others run, at the same points on
+/// both cores (the traces compare equal).
+pub fn budget_wait() -> Option<impl Future<Output = ()> + Send + 'static> {
+    if golang_sched::coop_proceed() {
+        None
+    } else {
+        Some(golang_sched::yield_now())
+    }
+}
+
 /// `time.asleep(dt)`: waits `dt` on the clock of the executor (virtual
 /// inside `golang.run`).
 pub struct Sleep(pub Duration);

@@ -133,12 +133,12 @@ fn step(slf: &Bound<'_, AwaitOp>) -> Next {
         PENDING.with(|p| *p.borrow_mut() = Some(fut));
         return Next::Yield;
     }
-    if driving && !golang_sched::coop_proceed() {
+    if let Some(turn) = if driving { golang_pycore::awaitable::budget_wait() } else { None } {
         // A goroutine whose operations always complete at once still
         // yields when its cooperative budget is spent: wait one turn,
         // then this operation is tried again.
-        let fut: OpFuture = Box::pin(async {
-            golang_sched::yield_now().await;
+        let fut: OpFuture = Box::pin(async move {
+            turn.await;
             Box::new(|py: Python<'_>| -> PyResult<Py<PyAny>> { Ok(retry_sentinel(py).clone_ref(py)) }) as OpOut
         });
         PENDING.with(|p| *p.borrow_mut() = Some(fut));

@@ -124,9 +124,11 @@ pub(crate) fn status(r: Result<Got, Status>) -> u8 {
 /// carries what completed.
 pub(crate) fn start_async(op: impl FnOnce() -> Start) -> Result<Got, Status> {
     let driving = DRIVING.with(|d| d.get());
-    if driving && !golang_sched::coop_proceed() {
-        park(Box::pin(async {
-            golang_sched::yield_now().await;
+    // The shared budget (golang_pycore::awaitable::budget_wait), spent only
+    // in a goroutine, as natively.
+    if let Some(turn) = if driving { golang_pycore::awaitable::budget_wait() } else { None } {
+        park(Box::pin(async move {
+            turn.await;
             OpOut::Retry
         }));
         return Err(Status::Wait);
