@@ -6,7 +6,8 @@
 //! Run it with two values of n: the difference of the totals divided by the
 //! difference of n is the cost of one operation, free of the setup.
 //! Workloads: select_ready, select_ready_macro, select_default,
-//! select_default_macro, spawn; and the best peers of the benchmark table:
+//! select_default_macro, send_recv (a buffered send and its receive),
+//! context (with_cancel of a cancellable parent, cancel, drop), spawn; and the best peers of the benchmark table:
 //! peer_select_ready (crossbeam select!), peer_select_default (async-channel
 //! try_recv x2), peer_spawn (flume on smol's LocalExecutor).
 
@@ -57,6 +58,23 @@ fn main() {
                         };
                         std::hint::black_box(k);
                     }
+                }
+                "send_recv" => {
+                    for i in 0..n {
+                        c1.send(i).await.unwrap();
+                        std::hint::black_box(c1.recv().await.unwrap());
+                    }
+                }
+                "context" => {
+                    // a cancellable child of a cancellable parent: create,
+                    // cancel, drop (the spin lock and the counted node)
+                    let (parent, pcancel) = golang::context::with_cancel(&golang::context::background());
+                    for _ in 0..n {
+                        let (ctx, cancel) = golang::context::with_cancel(&parent);
+                        cancel.cancel();
+                        std::hint::black_box(ctx.err());
+                    }
+                    pcancel.cancel();
                 }
                 "spawn" => {
                     let mut left = n;

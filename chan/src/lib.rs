@@ -44,13 +44,11 @@
 //! assert_eq!(got.unwrap(), vec![0, 1, 2]);
 //! ```
 
-#![deny(unsafe_code)] // allowed only in `lock` and `rc`, with a SAFETY note on each block
+#![forbid(unsafe_code)] // the spin lock and the counted pointer are golang-prims's (audited there)
 #![warn(missing_docs)]
 
 mod buf;
 mod chan;
-mod lock;
-mod rc;
 mod select;
 /// The helpers that [`select!`] expands to; not an API of their own.
 #[doc(hidden)]

@@ -14,7 +14,7 @@
 //! to abort knows a counterparty has committed (or is committing) it.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
-use crate::lock::SpinLock;
+use golang_prims::SpinLock;
 use std::sync::Arc;
 use std::task::Waker;
 use std::thread::Thread;

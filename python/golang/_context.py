@@ -8,9 +8,7 @@
   otherwise.
 """
 
-from weakref import ref as _weakref
-
-from golang.context import PyContext, _ALIVE
+from golang.context import PyContext
 
 __all__ = ['PyContext']
 
@@ -19,13 +17,7 @@ def _tctxchildren(ctx):
     """the set of ctx's children (contexts that ctx's cancel propagates to)."""
     if not isinstance(ctx, PyContext):
         raise TypeError("context is not instance of golang.context.Context: %r" % (ctx,))
-    children = set()
-    for k in list(ctx._children):
-        if type(k) is _weakref:     # value contexts are held weakly
-            k = k()
-        if k is not None and k is not _ALIVE:
-            children.add(k)
-    return children
+    return set(ctx._children)     # (the core's: the live ones)
 
 
 def _tctxAssertChildren(ctx, childrenOK):

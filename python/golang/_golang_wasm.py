@@ -27,13 +27,14 @@ try:
 except ImportError:                         # installed from the Pyodide wheel
     from golang._wasm import load_core as _load_core
     _core = _load_core()
-from pyodide.ffi import create_proxy as _create_proxy, jsnull as _jsnull
+from pyodide.ffi import create_proxy as _create_proxy
 
 from golang._pyfunc import _PanicError
 
 # The core's functions, looked up once: an attribute lookup on the module's
 # JsProxy costs as much as a call into the core (about a microsecond).
 _c_chan_cap = _core.chan_cap
+_c_conv = _core.conv
 _c_chan_close = _core.chan_close
 _c_chan_free = _core.chan_free
 _c_chan_key = _core.chan_key
@@ -49,6 +50,7 @@ _c_name_def = _core.name_def
 _c_in_executor = _core.in_executor
 _c_init = _core.init
 _c_last_error = _core.last_error
+_c_last_index = _core.last_index
 _c_last_value = _core.last_value
 _c_now = _core.now
 _c_released = _core.released
@@ -62,27 +64,58 @@ _c_timer_new = _core.timer_new
 _c_timer_reset = _core.timer_reset
 _c_timer_stop = _core.timer_stop
 
-# dtype codes of targets/wasm/src/value.rs
-_DTYPES = {'object': 0, 'C.structZ': 1, 'C.bool': 2, 'C.int': 3, 'C.double': 4}
-_DNAMES = ('object', 'C.structZ', 'C.bool', 'C.int', 'C.double')
-_ZERO = (None, None, False, 0, 0.0)
+# ---- the contract with the core, learned by name (targets/wasm/src/contract.rs) ----
+# The states that cross the boundary, the dtypes, the messages (%-templates)
+# and limits are the shared crate's (pycore/): nothing of them is written here.
 
-# driver kinds and statuses of targets/wasm/src/coro.rs
-_K_START, _K_VALUE, _K_PANIC, _K_RETRY, _K_CLOSE, _K_CALL = range(6)
-_ST_WAIT, _ST_DONE, _ST_FAIL = range(3)
 
-_BRIDGE = ("golang: this operation must be awaited inside a golang goroutine "
-           "(go(async_fn) or golang.run(async_fn)); from asyncio, use the blocking "
-           "form in a thread, e.g. `await asyncio.to_thread(ch.recv)`")
-_IN_EXEC = ("golang: a blocking channel operation in an async goroutine would block its "
-            "executor; await the async form instead (await ch.arecv(), await ch.asend(x), "
-            "await aselect(...))")
-_NO_BLOCK = ("golang: a blocking channel operation cannot wait under Pyodide, where nothing "
-             "may block the JavaScript event loop; use the async form in a goroutine "
-             "(await ch.arecv(), await ch.asend(x), await aselect(...))")
-_FOREIGN = ("golang: a golang goroutine cannot await %s: only golang's awaitables "
-            "(ch.arecv(), ch.asend(x), aselect(...), time.asleep(dt)) run on its executor")
-_AGAIN = "golang: this operation was already awaited"
+def _load_contract():
+    it = iter(_core.contract())
+    return dict(zip(it, it))
+
+
+_CONTRACT = _load_contract()
+
+
+def _states(group):
+    p = group + '.'
+    return {k[len(p):]: int(v) for k, v in _CONTRACT.items() if k.startswith(p)}
+
+
+_M = {k[4:]: v for k, v in _CONTRACT.items() if k.startswith('msg.')}
+_CORE_NAMES = tuple(_CONTRACT['names'].split())
+_CHAN_SIZE_MAX = int(_CONTRACT['limit.CHAN_SIZE_MAX'])
+
+# how an operation ended (golang_pycore::Status)
+_S = _states('status')
+_S_DONE, _S_CLOSED, _S_WAIT, _S_PANIC, _S_BRIDGE, _S_OUT_OF_RANGE = (
+    _S['DONE'], _S['CLOSED'], _S['WAIT'], _S['PANIC'], _S['BRIDGE'], _S['OUT_OF_RANGE'])
+# what the driver is asked (Resume) and answers (Driven); how a run ended
+_K = _states('resume')
+_K_START, _K_VALUE, _K_VALUE_CLOSED, _K_PANIC, _K_RETRY, _K_CLOSE, _K_CALL = (
+    _K['START'], _K['VALUE'], _K['VALUE_CLOSED'], _K['PANIC'], _K['RETRY'], _K['CLOSE'], _K['CALL'])
+_D = _states('driven')
+_ST_WAIT, _ST_DONE, _ST_FAIL = _D['WAIT'], _D['DONE'], _D['FAIL']
+_R = _states('run')
+_RUN_OK, _RUN_DEADLOCK = _R['OK'], _R['DEADLOCK']
+# what a value is, for the core's conversion rules (golang_pycore::status::ValueKind)
+_V = _states('kind')
+_V_NONE, _V_BOOL, _V_INT, _V_BIG_INT, _V_FLOAT, _V_OTHER = (
+    _V['NONE'], _V['BOOL'], _V['INT'], _V['BIG_INT'], _V['FLOAT'], _V['OTHER'])
+
+# dtypes: name -> code (the ones this core has channels of), names and zero
+# values by code
+_DTYPES = _states('dtype')
+_DNAMES = tuple(sorted(_DTYPES, key=_DTYPES.get))
+_ZERO = tuple({'NONE': None, 'FALSE': False, 'INT': 0, 'FLOAT': 0.0}[_CONTRACT['zero.%d' % c]]
+              for c in range(len(_DNAMES)))
+_D_OBJ, _D_STRUCTZ, _D_BOOL, _D_INT, _D_DOUBLE = (
+    _DTYPES['object'], _DTYPES['C.structZ'], _DTYPES['C.bool'], _DTYPES['C.int'], _DTYPES['C.double'])
+
+_BRIDGE = _M['BRIDGE']
+_IN_EXEC = _M['BLOCKING_IN_EXECUTOR']
+_NO_BLOCK = _M['NO_BLOCK']
+_FOREIGN = _M['FOREIGN_AWAIT']
 
 
 # ---- Python objects in Rust: the handle table ----
@@ -120,55 +153,58 @@ def _release():
 
 
 def _out(dt, r, with_ok):
-    """A received value for Python (r is what Rust gave: jsnull once closed)."""
-    if r is _jsnull:
-        v, ok = _ZERO[dt], False
+    """A received value for Python (r is what Rust gave: a handle or a number)."""
+    if dt == _D_OBJ:
+        v = _objs.pop(r)
+    elif dt == _D_STRUCTZ:
+        v = None
+    elif dt == _D_DOUBLE:
+        v = float(r)
     else:
-        ok = True
-        if dt == 0:
-            v = _objs.pop(r)
-        elif dt == 1:
-            v = None
-        elif dt == 4:
-            v = float(r)
-        else:
-            v = r
-    return (v, ok) if with_ok else v
+        v = r
+    return (v, True) if with_ok else v
 
 
-def _mismatch(expect, obj):
-    return TypeError("type mismatch: expect %s; got %r" % (expect, obj))
+def _zero(dt, with_ok):
+    """What a receive from a closed and drained channel gives."""
+    v = _ZERO[dt]
+    return (v, False) if with_ok else v
+
+
+class _Closed(object):
+    """What the driver sends for VALUE_CLOSED: the receive found the channel
+    closed (i: a select's index)."""
+    __slots__ = ('i',)
+
+    def __init__(self, i):
+        self.i = i
+
+
+_SAFE = 2**53       # the ints a JS number carries exactly
+# a value accepted by the rules, as Rust takes it, by dtype
+_CAST = {_D_STRUCTZ: lambda o: 0, _D_BOOL: lambda o: 1 if o else 0, _D_INT: int, _D_DOUBLE: float}
 
 
 def _conv(dt, obj):
-    """obj as Rust takes it for a channel of dtype dt (TypeError if wrong)."""
-    if dt == 0:
+    """obj as Rust takes it for a channel of dtype dt. The rules (and their
+    TypeError/OverflowError) are the core's: this describes obj to it."""
+    if dt == _D_OBJ:
         return _put(obj)
-    if dt == 1:
-        if obj is not None:
-            raise _mismatch("structZ", obj)
-        return 0
-    if dt == 2:
-        if obj.__class__ is not bool:
-            raise _mismatch("bool", obj)
-        return 1 if obj else 0
-    if dt == 3:
-        if isinstance(obj, bool):
-            raise _mismatch("int", obj)
-        if isinstance(obj, int):
-            if not -2**31 <= obj < 2**31:
-                raise OverflowError("value out of range for C.int: %r" % (obj,))
-            return obj
-        if isinstance(obj, float):
-            if obj != obj or obj in (float('inf'), float('-inf')) or obj != int(obj):
-                raise _mismatch("int", obj)
-            if not -2**31 <= obj < 2**31:
-                raise OverflowError("value out of range for C.int: %r" % (obj,))
-            return int(obj)
-        raise _mismatch("int", obj)
-    if isinstance(obj, bool) or not isinstance(obj, (int, float)):
-        raise _mismatch("float", obj)
-    return float(obj)
+    if obj is None:
+        k, v = _V_NONE, 0
+    elif obj.__class__ is bool:
+        k, v = _V_BOOL, (1 if obj else 0)
+    elif isinstance(obj, int):
+        k, v = (_V_INT, obj) if -_SAFE <= obj <= _SAFE else (_V_BIG_INT, 0)
+    elif isinstance(obj, float):
+        k, v = _V_FLOAT, obj
+    else:
+        k, v = _V_OTHER, 0
+    st = _c_conv(dt, k, v)
+    if st == _S_DONE:
+        return _CAST[dt](obj)
+    msg = _c_last_error() + repr(obj)
+    raise OverflowError(msg) if st == _S_OUT_OF_RANGE else TypeError(msg)
 
 
 _panic_when_blocked = False
@@ -184,7 +220,7 @@ def _would_block():
     if _c_in_executor():
         raise RuntimeError(_IN_EXEC)
     if _panic_when_blocked:
-        raise _PanicError("t: blocks forever")
+        raise _PanicError(_M['BLOCKS_FOREVER'])
     raise RuntimeError(_NO_BLOCK)
 
 
@@ -234,43 +270,63 @@ _yield = _Yield()
 
 async def _arecv(ch, with_ok):
     while True:
-        r = _c_chan_recv(ch._id, 1)
-        if r is None:
-            r = await _yield
-            if r is _RETRY:
-                continue
-        elif r.__class__ is str:
+        st = _c_chan_recv(ch._id, 1)
+        if st == _S_DONE:
+            return _out(ch._dt, _c_last_value(), with_ok)
+        if st == _S_CLOSED:
+            return _zero(ch._dt, with_ok)
+        if st != _S_WAIT:
             raise RuntimeError(_BRIDGE)
+        r = await _yield
+        if r is _RETRY:
+            continue
+        if r.__class__ is _Closed:
+            return _zero(ch._dt, with_ok)
         return _out(ch._dt, r, with_ok)
 
 
 async def _asend(ch, v):
     while True:
         r = _c_chan_send(ch._id, v, 1)
-        if r == 1:
+        if r == _S_DONE:
             return None
-        if r == 0:
+        if r == _S_WAIT:
             try:
                 if (await _yield) is _RETRY:
                     continue
             except _PanicError:
-                if ch._dt == 0:
+                if ch._dt == _D_OBJ:
                     _release()
                 raise
             return None
-        if r == 2:
-            if ch._dt == 0:
+        if r == _S_PANIC:
+            if ch._dt == _D_OBJ:
                 _release()
             raise _PanicError(_c_last_error())
         raise RuntimeError(_BRIDGE)
 
 
-async def _asleep(dt):
+async def _ashared(start, conv, *args):
+    """Awaits an awaitable of the shared crate (golang_pycore::awaitable):
+    start(*args) is its first step exported by the core (a Status), conv
+    makes its value a Python object (None: the value is None)."""
     while True:
-        if _c_sleep_start(dt) == 3:
+        st = start(*args)
+        if st == _S_DONE:
+            v = _c_last_value() if conv is not None else None
+        elif st == _S_WAIT:
+            v = await _yield
+            if v is _RETRY:
+                continue
+        elif st == _S_PANIC:
+            raise _PanicError(_c_last_error())
+        else:
             raise RuntimeError(_BRIDGE)
-        if (await _yield) is not _RETRY:
-            return None
+        return None if conv is None else conv(v)
+
+
+def _asleep(dt):
+    return _ashared(_c_sleep_start, None, dt)
 
 
 # ---- chan ----
@@ -287,7 +343,7 @@ default = _Default()
 
 def _parse_dtype(dtype):
     if dtype is object:
-        return 0
+        return _D_OBJ
     if isinstance(dtype, str) and dtype in _DTYPES:
         return _DTYPES[dtype]
     # an object naming its dtype (golang.os.Signal: 'C.os::Signal', which
@@ -295,7 +351,7 @@ def _parse_dtype(dtype):
     name = getattr(dtype, 'dtype', None) if not isinstance(dtype, (str, pychan)) else None
     if isinstance(name, str) and name in _DTYPES:
         return _DTYPES[name]
-    raise TypeError("pychan: invalid dtype: %r" % (dtype,))
+    raise TypeError(_M['INVALID_DTYPE'] % (repr(dtype),))
 
 
 class pychan(object):
@@ -305,7 +361,7 @@ class pychan(object):
 
     def __new__(cls, *args, **kw):
         if len(args) > 2:
-            raise TypeError("chan() takes at most 2 arguments (%d given)" % len(args))
+            raise TypeError(_M['CHAN_TOO_MANY_ARGS'] % len(args))
         size = args[0] if len(args) > 0 else None
         dtype = args[1] if len(args) > 1 else None
         have = [len(args) > 0, len(args) > 1]
@@ -315,18 +371,18 @@ class pychan(object):
             elif k == 'dtype':
                 i = 1
             else:
-                raise TypeError("chan() got an unexpected keyword argument '%s'" % k)
+                raise TypeError(_M['CHAN_UNEXPECTED_KW'] % k)
             if have[i]:
-                raise TypeError("chan() got multiple values for argument '%s'" % k)
+                raise TypeError(_M['CHAN_MULTIPLE_VALUES'] % k)
             have[i] = True
             if i == 0:
                 size = v
             else:
                 dtype = v
         size = 0 if not have[0] else _operator.index(size)
-        dt = 0 if not have[1] else _parse_dtype(dtype)
-        if not 0 <= size <= 1 << 40:
-            raise _PanicError("makechan: size out of range")
+        dt = _D_OBJ if not have[1] else _parse_dtype(dtype)
+        if not 0 <= size <= _CHAN_SIZE_MAX:
+            raise _PanicError(_M['MAKECHAN_SIZE'])
         return _wrap(_c_chan_new(size, dt), dt)
 
     @staticmethod
@@ -337,34 +393,38 @@ class pychan(object):
     def __del__(self):
         try:
             _c_chan_free(self._id)
-            if self._dt == 0:
+            if self._dt == _D_OBJ:
                 _release()      # (the objects it buffered)
         except Exception:
             pass
 
     def send(self, obj):
         r = _c_chan_send(self._id, _conv(self._dt, obj), 0)
-        if r == 1:
+        if r == _S_DONE:
             return
-        if self._dt == 0:
+        if self._dt == _D_OBJ:
             _release()          # (the try dropped the first handle)
-        if r == 2:
+        if r == _S_PANIC:
             raise _PanicError(_c_last_error())
         if not _can_block():
             _would_block()
         _block(_asend, self, _conv(self._dt, obj))
 
     def recv(self):
-        r = _c_chan_recv(self._id, 0)
-        if r is None:
-            return _block(_arecv, self, False)
-        return _out(self._dt, r, False)
+        st = _c_chan_recv(self._id, 0)
+        if st == _S_DONE:
+            return _out(self._dt, _c_last_value(), False)
+        if st == _S_CLOSED:
+            return _ZERO[self._dt]
+        return _block(_arecv, self, False)
 
     def recv_(self):
-        r = _c_chan_recv(self._id, 0)
-        if r is None:
-            return _block(_arecv, self, True)
-        return _out(self._dt, r, True)
+        st = _c_chan_recv(self._id, 0)
+        if st == _S_DONE:
+            return _out(self._dt, _c_last_value(), True)
+        if st == _S_CLOSED:
+            return (_ZERO[self._dt], False)
+        return _block(_arecv, self, True)
 
     def asend(self, obj):
         """await ch.asend(obj): send from an async goroutine."""
@@ -379,9 +439,8 @@ class pychan(object):
         return _arecv(self, True)
 
     def close(self):
-        m = _c_chan_close(self._id)
-        if m:
-            raise _PanicError(m)
+        if _c_chan_close(self._id) == _S_PANIC:
+            raise _PanicError(_c_last_error())
 
     def __len__(self):
         return int(_c_chan_len(self._id))
@@ -396,8 +455,8 @@ class pychan(object):
 
     def __repr__(self):
         if _key(self) == 0:
-            return "nilchan" if self._dt == 0 else "chan.nil('%s')" % _DNAMES[self._dt]
-        dt = "object" if self._dt == 0 else "'%s'" % _DNAMES[self._dt]
+            return "nilchan" if self._dt == _D_OBJ else "chan.nil('%s')" % _DNAMES[self._dt]
+        dt = "object" if self._dt == _D_OBJ else "'%s'" % _DNAMES[self._dt]
         return "<chan(%d, dtype=%s) object at %#x>" % (self.cap, dt, id(self))
 
     def __hash__(self):
@@ -411,14 +470,14 @@ class pychan(object):
         k = _key(self)
         if k != _key(other):
             return False
-        return self._dt == other._dt or (k == 0 and (self._dt == 0 or other._dt == 0))
+        return self._dt == other._dt or (k == 0 and (self._dt == _D_OBJ or other._dt == _D_OBJ))
 
     def __ne__(self, other):
         return not self.__eq__(other)
 
     def __reduce_ex__(self, protocol):
         # (a copy would share the registry slot and free it twice)
-        raise TypeError("cannot pickle 'golang._golang.pychan' object")
+        raise TypeError(_M['CHAN_PICKLE'])
 
 
 def _key(ch):
@@ -438,8 +497,8 @@ def _wrap(cid, dt):
 
 
 chan = pychan
-_NILS = tuple(_wrap(_c_chan_nil(d), d) for d in range(5))
-nilchan = _NILS[0]
+_NILS = tuple(_wrap(_c_chan_nil(d), d) for d in range(len(_DNAMES)))
+nilchan = _NILS[_D_OBJ]
 
 
 def _len_recvq(ch):
@@ -455,7 +514,7 @@ def _len_sendq(ch):
 def _chan_of(method, what):
     slf = method.__self__
     if not isinstance(slf, pychan):
-        raise _PanicError("pyselect: %s on non-chan: %r" % (what, slf.__class__))
+        raise _PanicError(_M['SELECT_ON_NON_CHAN'] % (what, repr(slf.__class__)))
     return slf
 
 
@@ -471,17 +530,17 @@ def _parse(cases):
         for i, case in enumerate(cases):
             if case is default:
                 if default_at >= 0:
-                    raise _PanicError("select: multiple default")
+                    raise _PanicError(_M['MULTIPLE_DEFAULT'])
                 default_at = i
             elif case.__class__ is tuple:
                 if len(case) != 2:
-                    raise _PanicError("pyselect: invalid [%d]() case" % len(case))
+                    raise _PanicError(_M['SELECT_INVALID_CASE'] % len(case))
                 send, v = case
                 ch = _chan_of(send, "send")
                 if getattr(send, '__name__', None) != 'send':
-                    raise _PanicError("pyselect: send expected: %r" % (send,))
+                    raise _PanicError(_M['SELECT_SEND_EXPECTED'] % (repr(send),))
                 v = _conv(ch._dt, v)
-                if ch._dt == 0:
+                if ch._dt == _D_OBJ:
                     handles.append(v)
                 flat += (1, ch._id, v, i)
                 chans.append(ch)
@@ -493,7 +552,7 @@ def _parse(cases):
                 elif name == 'recv_':
                     recvs[i] = (ch._dt, True)
                 else:
-                    raise _PanicError("pyselect: recv expected: %r" % (case,))
+                    raise _PanicError(_M['SELECT_RECV_EXPECTED'] % (repr(case),))
                 flat += (0, ch._id, 0, i)
                 chans.append(ch)
     except BaseException:
@@ -503,10 +562,14 @@ def _parse(cases):
     return default_at, flat, recvs, chans, bool(handles)
 
 
-def _selected(i, recvs):
+def _selected(i, recvs, closed):
+    """select's (index, rx); a receive case's value is in last_value (closed:
+    its channel was closed and drained)."""
     rc = recvs.get(i)
     if rc is None:
         return (i, None)
+    if closed:
+        return (i, _zero(rc[0], rc[1]))
     return (i, _out(rc[0], _c_last_value(), rc[1]))
 
 
@@ -514,12 +577,12 @@ def select(*cases):
     """Runs one ready case, or default; returns (index, rx). Under Pyodide a
     select that would have to wait raises RuntimeError: use aselect."""
     default_at, flat, recvs, _, objsend = _parse(cases)
-    i = int(_c_select(0, default_at, *flat))
+    st = _c_select(0, default_at, *flat)
     if objsend:
         _release()              # (the values of the cases not sent)
-    if i >= 0:
-        return _selected(i, recvs)
-    if i == -3:
+    if st == _S_DONE or st == _S_CLOSED:
+        return _selected(int(_c_last_index()), recvs, st == _S_CLOSED)
+    if st == _S_PANIC:
         raise _PanicError(_c_last_error())
     if not _can_block():
         _would_block()
@@ -528,8 +591,8 @@ def select(*cases):
 
 async def _aselect(d, flat, recvs, chans, objsend):
     while True:
-        i = int(_c_select(1, d, *flat))
-        if i == -1:
+        st = _c_select(1, d, *flat)
+        if st == _S_WAIT:
             try:
                 r = await _yield
             finally:
@@ -537,14 +600,16 @@ async def _aselect(d, flat, recvs, chans, objsend):
                     _release()  # (the values of the cases not sent)
             if r is _RETRY:
                 continue
-            i = int(r)
-        elif objsend:
+            if r.__class__ is _Closed:
+                return _selected(int(r.i), recvs, True)
+            return _selected(int(r), recvs, False)
+        if objsend:
             _release()
-        if i == -2:
+        if st == _S_BRIDGE:
             raise RuntimeError(_BRIDGE)
-        elif i == -3:
+        if st == _S_PANIC:
             raise _PanicError(_c_last_error())
-        return _selected(i, recvs)
+        return _selected(int(_c_last_index()), recvs, st == _S_CLOSED)
 
 
 def aselect(*cases):
@@ -617,6 +682,8 @@ def _resume(h, kind, a):
     try:
         if kind == _K_VALUE:
             y = coro.send(a)
+        elif kind == _K_VALUE_CLOSED:
+            y = coro.send(_Closed(a))
         elif kind == _K_START:
             y = coro.send(None)
         elif kind == _K_RETRY:
@@ -712,15 +779,14 @@ def run(main, *args, seed=None, clock='virtual'):
         if seed >= 2**64:
             raise OverflowError("int too big to convert")
     if clock not in ('virtual', 'real'):
-        raise ValueError("golang.run: clock must be 'virtual' or 'real', not %s" % _rust_str_repr(clock))
+        raise ValueError(_M['RUN_BAD_CLOCK'] % _rust_str_repr(clock))
     if _c_in_executor():
-        raise RuntimeError("golang.run: called inside a running goroutine executor")
+        raise RuntimeError(_M['RUN_NESTED'])
     if clock == 'real':
-        raise RuntimeError("golang.run: clock='real' would block the JavaScript event loop under "
-                           "Pyodide; use clock='virtual', or `await golang.arun(main)`")
+        raise RuntimeError(_M['RUN_REAL_CLOCK'])
     coro = main(*args)
     if not (hasattr(coro, 'send') and hasattr(coro, 'throw')):
-        raise ValueError("golang.run: main must be an async function (returning a coroutine), got %r" % (main,))
+        raise ValueError(_M['RUN_NOT_ASYNC'] % (repr(main),))
     if seed is None:
         seed = _env_seed()
     if seed is None:
@@ -730,20 +796,20 @@ def run(main, *args, seed=None, clock='virtual'):
     prev, _run = _run, _Run(h)
     r = _run
     try:
-        msg = _c_run(h, str(seed), True)
+        end = _c_run(h, str(seed), True)
     finally:
         _run = prev
     if r.failure is not None:
         e, name, from_main = r.failure
         r.failure = None
-        note = 'golang.run: raised in goroutine "%s"; reproduce with seed=%d (or GOLANG_SEED=%d)' % (name, seed, seed)
+        note = _M['RUN_RAISED_NOTE'] % (_rust_str_repr(name), seed, seed)
         _add_seed(e, note, seed, not from_main)
         raise e
-    if msg is None:
+    if end == _RUN_OK:
         return r.result
-    if msg[0] == 'D':
-        raise DeadlockError(msg[1:])
-    raise RuntimeError(msg[1:])
+    if end == _RUN_DEADLOCK:
+        raise DeadlockError(_c_last_error())
+    raise RuntimeError(_c_last_error())
 
 
 def _rust_str_repr(s):
@@ -778,7 +844,7 @@ def _dt(dt):
     # (the native core's rule: a NaN duration is refused as time.sleep does)
     dt = float(dt)
     if dt != dt:
-        raise ValueError("Invalid value NaN (not a number)")
+        raise ValueError(_M['NAN_DURATION'])
     return dt
 
 
@@ -792,10 +858,10 @@ class Timer(object):
         dt = _dt(dt)
         if f is None:
             self._id = _c_timer_new(dt, 0)
-            self._c = _wrap(_c_timer_chan(self._id), 4)
+            self._c = _wrap(_c_timer_chan(self._id), _D_DOUBLE)
         else:
             if not callable(f):
-                raise TypeError("Timer: f must be callable, not %s" % type(f).__name__)
+                raise TypeError(_M['NOT_CALLABLE'] % ('Timer', type(f).__name__))
             self._id = _c_timer_new(dt, _put(f))
             self._c = nilchan
 
@@ -807,9 +873,8 @@ class Timer(object):
         return bool(_c_timer_stop(self._id))
 
     def reset(self, dt):
-        m = _c_timer_reset(self._id, _dt(dt))
-        if m:
-            raise _PanicError(m)
+        if _c_timer_reset(self._id, _dt(dt)) == _S_PANIC:
+            raise _PanicError(_c_last_error())
 
     def __del__(self):
         try:
@@ -830,9 +895,9 @@ class Ticker(object):
     def __init__(self, dt):
         dt = _dt(dt)
         if not dt > 0:
-            raise _PanicError("ticker: dt <= 0")
+            raise _PanicError(_M['TICKER_DT'])
         self._id = _c_ticker_new(dt)
-        self._c = _wrap(_c_timer_chan(self._id), 4)
+        self._c = _wrap(_c_timer_chan(self._id), _D_DOUBLE)
 
     @property
     def c(self):
@@ -859,17 +924,305 @@ def sleep(dt):
     """time.sleep under Pyodide: waits through JSPI where it can (see
     _can_block), else raises RuntimeError (nothing may block the event loop)."""
     if _c_in_executor():
-        raise RuntimeError("golang.time.sleep: a blocking sleep in an async goroutine "
-                           "would block its executor; use `await time.asleep(dt)`")
+        raise RuntimeError(_M['SLEEP_IN_EXECUTOR'])
     if not _can_block():
-        raise RuntimeError("golang.time.sleep: cannot wait under Pyodide, where nothing may "
-                           "block the JavaScript event loop; use `await time.asleep(dt)` in a goroutine")
+        raise RuntimeError(_M['SLEEP_NO_BLOCK'])
     _block(_asleep, _dt(dt))
 
 
 def asleep(dt):
     """await time.asleep(dt): sleep in an async goroutine."""
     return _asleep(_dt(dt))
+
+
+# ---- context: contexts of the golang-context crate (targets/wasm/src/context.rs) ----
+#
+# As natively (targets/native/src/context.rs): the crate cancels, propagates,
+# unlinks and times out; values (keys compared by identity), the weak list of
+# children for _children and the done() chan object stay here.
+
+_CE = _states('ctxerr')
+_CE_NONE, _CE_CANCELED = _CE['NONE'], _CE['CANCELED']
+_CK = _states('ctxkind')
+_CK_BACKGROUND, _CK_CANCEL, _CK_DEADLINE, _CK_VALUE = (
+    _CK['BACKGROUND'], _CK['CANCEL'], _CK['DEADLINE'], _CK['VALUE'])
+_CTX_ERRTEXT = {_CE_CANCELED: _M['CTX_CANCELED'], _CE['DEADLINE_EXCEEDED']: _M['CTX_DEADLINE_EXCEEDED']}
+
+_c_ctx_background = _core.ctx_background
+_c_ctx_cancel = _core.ctx_cancel
+_c_ctx_cancel_repr = _core.ctx_cancel_repr
+_c_ctx_deadline = _core.ctx_deadline
+_c_ctx_done = _core.ctx_done
+_c_ctx_err = _core.ctx_err
+_c_ctx_free = _core.ctx_free
+_c_ctx_merge = _core.ctx_merge
+_c_ctx_with_cancel = _core.ctx_with_cancel
+_c_ctx_with_deadline = _core.ctx_with_deadline
+_c_ctx_with_timeout = _core.ctx_with_timeout
+
+_goerrs = None      # golang._pyerror's (_from_error, {CtxErr code: Go-level error})
+
+
+def _ctx_pyerr(code):
+    """A new golang.error for a CtxErr code (golang._pyerror is imported at
+    first use: it imports golang, which imports this module)."""
+    global _goerrs
+    if _goerrs is None:
+        from golang import _pyerror
+        _goerrs = (_pyerror._from_error, {_CE_CANCELED: _pyerror.CANCELED,
+                                          _CE['DEADLINE_EXCEEDED']: _pyerror.DEADLINE_EXCEEDED})
+    return _goerrs[0](_goerrs[1][code])
+
+
+class PyContext(object):
+    """A context (golang.context.Context): made by background(),
+    with_cancel(), with_value(), with_deadline(), with_timeout() and
+    merge(), never by calling the type."""
+
+    __slots__ = ('_id',         # the slot of its crate context (a value context: its parent's)
+                 '_kind',       # a CtxKind code
+                 '_parents',    # the Python parents (background is not kept)
+                 '_kv',         # (key, value) of a value context, else None
+                 '_done',       # the done() chan
+                 '_kids',       # weakrefs to the contexts made from it (for _children)
+                 '_klimit',     # prune _kids when it gets this long
+                 '__weakref__')
+
+    def __new__(cls, *args, **kw):
+        raise AssertionError(_M['CTX_USER_NEW'])
+
+    def done(self):
+        """done returns a channel that is closed when the context is canceled
+        (the same channel on every call)."""
+        return self._done
+
+    def err(self):
+        """err returns None while done is not closed, or the error that tells
+        why the context was canceled (canceled or deadlineExceeded)."""
+        e = _c_ctx_err(self._id)
+        return None if e == _CE_NONE else _ctx_pyerr(e)
+
+    def deadline(self):
+        """deadline returns the context's deadline (float seconds, as
+        time.now()) or None if it has none."""
+        d = _c_ctx_deadline(self._id)
+        return None if d is None else float(d)
+
+    def value(self, key):
+        """value returns the value associated with key, or None. Keys are
+        compared by identity, not by equality."""
+        v = _ctx_lookup(self, key)
+        return None if v is _CTX_MISS else v
+
+    @property
+    def _children(self):
+        """The live contexts this context's cancellation propagates to:
+        children that are neither canceled nor garbage; none once canceled."""
+        kids = self._kids
+        if _c_ctx_err(self._id) != _CE_NONE:
+            del kids[:]
+            return []
+        live = [c for c in (r() for r in kids) if c is not None and _c_ctx_err(c._id) == _CE_NONE]
+        kids[:] = [_weakref(c) for c in live]
+        self._klimit = 2 * len(kids)
+        return live
+
+    def _usercancel(self):
+        """Cancels the context as its cancel function does (a no-op for
+        background and value contexts)."""
+        if self._kind == _CK_CANCEL or self._kind == _CK_DEADLINE:
+            _ctx_cancel(self._id)
+
+    @property
+    def _key(self):
+        kv = self._kv
+        return kv[0] if kv is not None else None
+
+    @property
+    def _timer(self):
+        return True if self._kind == _CK_DEADLINE and _c_ctx_err(self._id) == _CE_NONE else None
+
+    def __repr__(self):
+        if self._kind == _CK_BACKGROUND:
+            return "context.background()"
+        e = _c_ctx_err(self._id)
+        state = "active" if e == _CE_NONE else "canceled: %s" % _CTX_ERRTEXT[e]
+        return "<golang.context.PyContext %s at %#x>" % (state, id(self))
+
+    def __del__(self):
+        global _ctx_releasing
+        try:
+            if self._kind != _CK_VALUE and self._kind != _CK_BACKGROUND:
+                _c_ctx_free(self._id)
+            # The parents are released without recursion, as natively:
+            # dropping the last reference to a long chain of contexts would
+            # otherwise nest one __del__ per context (and under Pyodide each
+            # goes through a JavaScript trampoline: the stack overflows).
+            ps = self._parents
+            if not ps:
+                return
+            self._parents = ()
+            _ctx_release.extend(ps)
+            del ps
+            if _ctx_releasing:
+                return      # the loop below this frame releases them
+            _ctx_releasing = True
+            try:
+                while _ctx_release:
+                    _ctx_release.pop()      # (its __del__ only queues)
+            finally:
+                _ctx_releasing = False
+        except Exception:
+            pass
+
+
+_ctx_release = []       # parents of dropped contexts, to release
+_ctx_releasing = False  # whether a __del__ below runs the release loop
+
+PyContext.__module__ = 'golang.context'
+
+
+class CancelFunc(object):
+    """The cancel function returned with a context: cancel() takes no
+    arguments and may be called any number of times."""
+
+    __slots__ = ('_ctx',)
+
+    def __call__(self):
+        _ctx_cancel(self._ctx._id)
+
+    def __repr__(self):
+        return "<golang.context cancel func: %s>" % _c_ctx_cancel_repr(self._ctx._id)
+
+
+CancelFunc.__module__ = 'golang.context'
+
+
+def _ctx_cancel(cid):
+    if _c_ctx_cancel(cid) == _S_PANIC:
+        raise _PanicError(_c_last_error())
+
+
+from weakref import ref as _weakref     # noqa: E402
+
+
+def _ctx_new(cid, kind, parents, kv, done):
+    ctx = object.__new__(PyContext)
+    ctx._id = cid
+    ctx._kind = kind
+    # (background is not kept: it has no values)
+    ctx._parents = tuple(p for p in parents if p._kind != _CK_BACKGROUND)
+    ctx._kv = kv
+    ctx._done = done
+    ctx._kids = []
+    ctx._klimit = 8
+    return ctx
+
+
+def _ctx_link(ctx, parents):
+    """Records ctx in its live cancellable parents' children (introspection
+    only: cancellation never goes through it)."""
+    if _c_ctx_err(ctx._id) != _CE_NONE:
+        return
+    for p in parents:
+        if p._kind == _CK_BACKGROUND:
+            continue
+        kids = p._kids
+        if len(kids) >= p._klimit:      # (amortised: twice the live ones)
+            kids[:] = [r for r in kids if r() is not None and _c_ctx_err(r()._id) == _CE_NONE]
+            p._klimit = max(8, 2 * len(kids))
+        kids.append(_weakref(ctx))
+
+
+def _ctx_cancelable(cid, kind, parents):
+    ctx = _ctx_new(cid, kind, parents, None, _wrap(_c_ctx_done(cid), _D_STRUCTZ))
+    _ctx_link(ctx, parents)
+    f = object.__new__(CancelFunc)
+    f._ctx = ctx
+    return ctx, f
+
+
+def _as_ctx(parent):
+    if not isinstance(parent, PyContext):
+        raise TypeError(_M['CTX_BAD_PARENT'] % type(parent).__name__)
+    return parent
+
+
+_CTX_MISS = object()
+
+
+def _ctx_lookup(ctx, key):
+    """The value of key in ctx or its ancestors (a merge's first parent
+    first), or _CTX_MISS; iterative along single-parent chains."""
+    c = ctx
+    while True:
+        kv = c._kv
+        if kv is not None and kv[0] is key:
+            return kv[1]
+        ps = c._parents
+        if not ps:
+            return _CTX_MISS
+        if len(ps) == 2:
+            v = _ctx_lookup(ps[0], key)
+            if v is not _CTX_MISS:
+                return v
+            c = ps[1]
+        else:
+            c = ps[0]
+
+
+_ctx_bg = _ctx_new(_c_ctx_background(), _CK_BACKGROUND, (), None, nilchan)
+
+
+def ctx_background():
+    """background returns the root context: never canceled, no deadline, no
+    values; its done() is nilchan."""
+    return _ctx_bg
+
+
+def ctx_with_cancel(parent):
+    """with_cancel(parent) -> (ctx, cancel)."""
+    p = _as_ctx(parent)
+    return _ctx_cancelable(_c_ctx_with_cancel(p._id), _CK_CANCEL, (p,))
+
+
+def ctx_with_value(parent, key, value):
+    """with_value(parent, key, value) -> ctx: shares parent's done(), err()
+    and deadline."""
+    p = _as_ctx(parent)
+    ctx = _ctx_new(p._id, _CK_VALUE, (p,), (key, value), p._done)
+    _ctx_link(ctx, (p,))
+    return ctx
+
+
+def _ctx_deadline_kind(p, cid):
+    # the crate arms a timer only for a deadline earlier than the parent's
+    return _CK_DEADLINE if _c_ctx_deadline(cid) != _c_ctx_deadline(p._id) else _CK_CANCEL
+
+
+def ctx_with_deadline(parent, deadline):
+    """with_deadline(parent, deadline) -> (ctx, cancel)."""
+    p = _as_ctx(parent)
+    deadline = _dt(deadline)
+    cid = _c_ctx_with_deadline(p._id, deadline)
+    return _ctx_cancelable(cid, _ctx_deadline_kind(p, cid), (p,))
+
+
+def ctx_with_timeout(parent, timeout):
+    """with_timeout(parent, timeout) -> (ctx, cancel): with_deadline(parent,
+    now() + timeout)."""
+    p = _as_ctx(parent)
+    timeout = _dt(timeout)
+    cid = _c_ctx_with_timeout(p._id, timeout)
+    return _ctx_cancelable(cid, _ctx_deadline_kind(p, cid), (p,))
+
+
+def ctx_merge(parent1, parent2):
+    """merge(parent1, parent2) -> (ctx, cancel)."""
+    p1 = _as_ctx(parent1)
+    p2 = _as_ctx(parent2)
+    return _ctx_cancelable(_c_ctx_merge(p1._id, p2._id), _CK_CANCEL, (p1, p2))
+
 
 
 _c_init(_create_proxy(_resume))

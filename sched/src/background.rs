@@ -32,7 +32,7 @@ pub(crate) fn handle() -> Handle {
 
 #[cold]
 fn start() -> Handle {
-    let mut backoff = crate::backoff::Backoff::new();
+    let mut backoff = golang_prims::Backoff::new();
     while STARTING.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
         backoff.snooze();
     }

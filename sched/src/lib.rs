@@ -48,7 +48,7 @@ mod background;
 #[cfg(target_family = "wasm")]
 #[path = "background_wasm.rs"]
 mod background;
-mod backoff;
+
 mod clock;
 mod context;
 mod driver;
@@ -90,7 +90,8 @@ pub use schedule::{Decision, Kind, Strategy};
 pub use handle::Handle;
 #[cfg(not(target_family = "wasm"))]
 pub use reactor::Async;
-pub use backoff::Backoff;
+/// (The spin-lock backoff lives with the spin locks, in `golang-prims`.)
+pub use golang_prims::Backoff;
 pub use timer::{Action, TimerKey};
 
 use std::cell::RefCell;

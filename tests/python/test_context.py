@@ -4,14 +4,13 @@
 checks; error messages are compared exactly and errors with `is`.
 
 Goroutines synchronise through channels; nothing sleeps to make an
-interleaving happen. Deadline tests use short real timeouts and wait on
+interleaving happen. The file runs under Pyodide too (the contexts there are
+the wasm core's binding of the same crate); the tests that block a thread are
+skipped there. Deadline tests use short real timeouts and wait on
 done(), with loose bounds only.
 """
 
 import gc
-import os
-import subprocess
-import sys
 import time as pytime
 import weakref
 
@@ -21,7 +20,7 @@ from golang import go, chan, select, default, nilchan
 from golang import context, _context
 from golang._context import _tctxAssertChildren as tctxAssertChildren
 
-from _golang_testutil import watchdog, spawn, join  # noqa: F401  (watchdog: autouse fixture)
+from _golang_testutil import watchdog, spawn, join, needs_threads  # noqa: F401  (watchdog: autouse fixture)
 
 
 bg = context.background()
@@ -182,6 +181,7 @@ def test_cancel_takes_no_arguments_and_can_be_called_many_times():
         assertCtx(ctx, Z, err=C, done=True)
 
 
+@needs_threads
 def test_cancel_wakes_goroutines_blocked_on_done():
     ctx, cancel = context.with_cancel(bg)
     N = 5
@@ -198,6 +198,7 @@ def test_cancel_wakes_goroutines_blocked_on_done():
         assert woken.recv() == C
 
 
+@needs_threads
 def test_err_is_set_before_done_is_closed():
     # whoever sees done() closed must see err() != None, also through a
     # value context (which shares its parent's done).
@@ -216,6 +217,7 @@ def test_err_is_set_before_done_is_closed():
         assert errs.recv() == C
 
 
+@needs_threads
 def test_when_done_is_closed_the_subtree_is_canceled_and_unlinked():
     for _ in range(100):
         root, rcancel = context.with_cancel(bg)
@@ -271,6 +273,7 @@ def test_canceling_a_child_does_not_cancel_its_parent():
     assertCtx(child, Z, err=C, done=True)
 
 
+@needs_threads
 def test_children_get_their_parents_error():
     # a deadline that passes cancels the children with deadlineExceeded
     ctx, cancel = context.with_timeout(bg, dt)
@@ -410,6 +413,7 @@ def test_cancel_of_a_deep_chain_does_not_recurse():
 
 # ---- concurrency ----
 
+@needs_threads
 def test_concurrent_cancels_close_done_once():
     for _ in range(50):
         ctx, cancel = context.with_cancel(bg)
@@ -428,6 +432,7 @@ def test_concurrent_cancels_close_done_once():
         assertCtx(child, Z, err=C, done=True)
 
 
+@needs_threads
 def test_children_created_while_parent_is_canceled_are_all_canceled():
     for _ in range(30):
         parent, pcancel = context.with_cancel(bg)
@@ -545,6 +550,7 @@ def test_merge_cancel_cancels_only_the_merged_context():
     cancel2()
 
 
+@needs_threads
 def test_merge_gets_a_deadline_parents_error():
     p1, cancel1 = context.with_cancel(bg)
     p2, cancel2 = context.with_timeout(bg, dt)
@@ -622,6 +628,7 @@ def test_deadline_int_is_returned_as_float():
     cancel()
 
 
+@needs_threads
 def test_with_deadline_expires_with_deadlineExceeded():
     t0 = pytime.time()
     ctx, cancel = context.with_deadline(bg, t0 + dt)
@@ -636,6 +643,7 @@ def test_with_deadline_expires_with_deadlineExceeded():
     assertCtx(ctx, Z, deadline=t0 + dt, err=D, done=True)
 
 
+@needs_threads
 def test_with_timeout_deadline_is_now_plus_timeout_and_it_expires():
     t0 = pytime.time()
     ctx, cancel = context.with_timeout(bg, dt)
@@ -648,6 +656,7 @@ def test_with_timeout_deadline_is_now_plus_timeout_and_it_expires():
     cancel()
 
 
+@needs_threads
 def test_earlier_child_deadline_expires_before_parents():
     parent, pcancel = context.with_timeout(bg, 100)
     child, ccancel = context.with_timeout(parent, dt)
@@ -670,6 +679,7 @@ def test_with_deadline_in_the_past_is_canceled_at_once_with_deadlineExceeded():
     assert ctx.err() == D
 
 
+@needs_threads
 def test_cancel_before_deadline_gives_canceled_and_disarms_the_timer():
     ctx, cancel = context.with_timeout(bg, dt)
     cancel()
@@ -695,69 +705,13 @@ def test_canceled_deadline_context_is_not_kept_alive_by_its_timer():
         assert r() is None
 
 
-# ---- the fallback timer (used when golang.time has no after_func) ----
+# ---- the core's contexts ----
 
-def test_fallback_timer_fires_in_deadline_order_and_stop_disarms():
-    q = context._TimerQueue()
-    fired = chan(10)
-    t3 = q.after_func(3*dt, lambda: fired.send(3))
-    t1 = q.after_func(1*dt, lambda: fired.send(1))
-    t2 = q.after_func(2*dt, lambda: fired.send(2))
-    assert t2.stop() is True
-    assert t2.stop() is False
-    assert fired.recv() == 1
-    assert fired.recv() == 3                # 2 was stopped: 3 comes next
-    assert t1.stop() is False               # already fired
-    assert t3.stop() is False
-
-
-def test_fallback_timer_drops_stopped_timers():
-    q = context._TimerQueue()
-    ts = [q.after_func(1000, lambda: None) for _ in range(1000)]
-    for t in ts:
-        t.stop()
-    assert len(q._heap) < 200
-
-
-def test_after_func_is_isolated_and_returns_a_stoppable_timer():
-    fired = chan(1)
-    t = context._after_func(dt, lambda: fired.send('x'))
-    assert fired.recv() == 'x'
-    t = context._after_func(100, lambda: fired.send('y'))
-    assert t.stop() is True
-
-
-# ---- the core's native contexts and the pure-Python fallback ----
-
-def test_context_api_is_the_cores_when_the_core_provides_contexts():
+def test_context_api_is_the_cores():
     from golang import _golang
-    if not hasattr(_golang, 'ctx_with_cancel'):
-        pytest.skip("the core has no native contexts (pure-Python golang.context)")
-    assert context._native
     assert context.Context is _golang.PyContext
     assert context.with_cancel is _golang.ctx_with_cancel
     assert context.background() is _golang.ctx_background()
-
-
-@pytest.mark.skipif(sys.platform == 'emscripten', reason="needs a subprocess")
-def test_pure_python_contexts_pass_this_file_when_the_core_has_none():
-    from golang import _golang
-    if os.environ.get('GOLANG_TEST_CONTEXT_PURE') or not hasattr(_golang, 'ctx_with_cancel'):
-        pytest.skip("already running the pure-Python golang.context")
-    script = (
-        "import sys, golang._golang as g\n"
-        "for n in [n for n in dir(g) if n.startswith('ctx_')]: delattr(g, n)\n"
-        "from golang import context\n"
-        "assert not context._native and context.Context is not g.PyContext\n"
-        "import pytest\n"
-        "sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', sys.argv[1]]))\n")
-    env = dict(os.environ, GOLANG_TEST_CONTEXT_PURE='1')
-    r = subprocess.run([sys.executable, '-c', script, __file__], env=env,
-                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, timeout=120)
-    out = r.stdout.decode('utf-8', 'replace')
-    assert r.returncode == 0, out
-    assert ' passed' in out and 'failed' not in out, out
 
 
 def test_reference_cycle_through_a_value_is_collected():

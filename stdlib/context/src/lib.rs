@@ -66,18 +66,17 @@
 //! }).unwrap();
 //! ```
 
-#![deny(unsafe_op_in_unsafe_fn)]
+#![forbid(unsafe_code)] // the spin lock and the counted node pointer are golang-prims' (audited there)
 #![warn(missing_docs)]
 
 use golang_chan::Chan;
 use golang_time::Timer;
 use slab::Slab;
 use std::any::Any;
-use std::cell::UnsafeCell;
 use std::fmt;
 use std::marker::PhantomData;
-use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use golang_prims::{BitGuard, BitLock, Handle, Orphan, Raw};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -115,12 +114,12 @@ impl fmt::Display for DoneClosed {
 
 impl std::error::Error for DoneClosed {}
 
-// `CancelNode::state`: the error in the low two bits, and a lock bit.
+// `CancelNode::state`'s user bits: the error in the low two bits (its lock
+// bit is `golang_prims::LOCKED`).
 const LIVE: u8 = 0;
 const CANCELED: u8 = 1;
 const DEADLINE: u8 = 2;
 const ERR: u8 = 0b11;
-const LOCKED: u8 = 0b100;
 
 // The size that lets `Arc::new` build a node without a call to memcpy.
 const _: () = assert!(std::mem::size_of::<CancelNode>() <= 112);
@@ -192,13 +191,13 @@ struct ValueNode<V: ?Sized> {
 /// [`with_timeout`] and [`merge`].
 ///
 /// Invariants:
-/// 1. `state` holds the error (`ERR` bits) and a lock bit (`LOCKED`). Only
-///    the holder of the lock changes `state`, and it unlocks with one plain
+/// 1. `state` is a `BitLock` (golang-prims): the error (`ERR` bits) and a
+///    lock bit in one byte, with the `Guarded` data under that lock. Only
+///    the holder of the lock changes the bits, and it unlocks with one plain
 ///    store of the new value: so the error goes from `LIVE` to an error
 ///    once, under the lock, and never back, with no atomic read-modify-write
-///    besides the lock's compare-and-swap. `guarded` is read and written
-///    only under the lock (or through `&mut self`). The error is published
-///    before `done` is closed.
+///    besides the lock's compare-and-swap. The error is published before
+///    `done` is closed.
 /// 2. `done`, once set, holds the channel that `done()` returns forever. It
 ///    is set under the lock; `cancel` closes it iff it was set before the
 ///    error. A context cancelled before anyone asked for `done()` never
@@ -224,19 +223,12 @@ struct CancelNode {
     /// `[parent, background]`, or the two parents of a merge.
     parents: [Context; 2],
     deadline: Deadline,
-    state: AtomicU8,
+    /// The error bits, the lock, and what the lock guards (invariant 1).
+    state: BitLock<Guarded>,
     done: OnceLock<Chan<()>>,
     /// This node's key in each parent's source slab (invariants 3, 4).
     keys: [AtomicUsize; 2],
-    guarded: UnsafeCell<Guarded>,
 }
-
-// SAFETY: every field but `guarded` is `Send + Sync`; `guarded` holds
-// `Send` data (`Arc<CancelNode>`s and a `Timer`) and is accessed by one
-// thread at a time, under the node's lock (invariant 1), as a `Mutex`'s.
-unsafe impl Sync for CancelNode {}
-// SAFETY: as above; moving the node moves `Send` data only.
-unsafe impl Send for CancelNode {}
 
 const NO_KEY: usize = usize::MAX;
 
@@ -280,15 +272,20 @@ struct Guarded {
     timer: Option<Timer>,
 }
 
-/// A node's lock, held; unlocking stores `bits` (the state as it was when
-/// locked, plus the error if `cancel_one` set one).
-struct Guard<'a> {
-    node: &'a CancelNode,
-    bits: u8,
-    seqcst: bool,
+/// A node's lock, held; unlocking stores `bits` (the error bits as they
+/// were when locked, plus the error if `cancel_one` set one), with a
+/// `SeqCst` store if `seqcst` (invariant 4).
+type Guard<'a> = BitGuard<'a, Guarded>;
+
+/// The node's view of its guard.
+trait NodeGuard {
+    /// The error bits.
+    fn err(&self) -> u8;
+    /// What the lock guards.
+    fn g(&mut self) -> &mut Guarded;
 }
 
-impl Guard<'_> {
+impl NodeGuard for Guard<'_> {
     #[inline]
     fn err(&self) -> u8 {
         self.bits & ERR
@@ -296,190 +293,21 @@ impl Guard<'_> {
 
     #[inline]
     fn g(&mut self) -> &mut Guarded {
-        // SAFETY: this guard holds the node's lock, and `&mut self` makes
-        // this the only reference through the guard (invariant 1).
-        unsafe { &mut *self.node.guarded.get() }
+        self.get()
     }
 }
 
-impl Drop for Guard<'_> {
-    #[inline]
-    fn drop(&mut self) {
-        // A plain store is enough: nobody else writes `state` while it is
-        // locked (invariant 1).
-        self.node.state.store(self.bits, if self.seqcst { Ordering::SeqCst } else { Ordering::Release });
-    }
-}
+/// A counted reference to a [`CancelNode`] (golang-prims' `Raw`: `Arc`'s
+/// protocol, plus `pair`, which makes a node with its two first references
+/// at once: `with_cancel` returns two handles to its node, and `Arc::new` +
+/// `Arc::clone` would pay an atomic increment for it). The parents' slabs
+/// and the deadline timer hold these; they do not count as handles.
+type NodeRef = Raw<CancelNode>;
 
-/// A counted reference to a [`CancelNode`]: `Arc`'s protocol (same
-/// orderings), plus [`NodeRef::pair`], which makes a node with its two
-/// first references at once. `with_cancel` returns two handles to its node,
-/// and `Arc::new` + `Arc::clone` would pay an atomic increment (one of the
-/// handful of read-modify-writes that a create + cancel costs) for it.
-///
-/// Invariants:
-/// 1. `refs` is the number of live `NodeRef`s to the box, plus one for all
-///    its [`NodeHandle`]s together while `handles > 0`; the box is freed by
-///    whoever takes it from 1 to 0.
-/// 2. `handles` counts the user-visible references: `Context`s of the node
-///    (also those held as a descendant's parent) and `CancelFunc`s. The
-///    parents' slabs and the deadline timer hold plain `NodeRef`s, which do
-///    not count. Whoever takes `handles` from 1 to 0 calls
-///    `CancelNode::orphaned` before giving up the handles' `refs` share.
-struct NodeRef {
-    ptr: NonNull<NodeBox>,
-    _owns: PhantomData<NodeBox>,
-}
-
-struct NodeBox {
-    refs: AtomicUsize,
-    handles: AtomicUsize,
-    node: CancelNode,
-}
-
-// SAFETY: a `NodeRef` shares a `CancelNode`, which is `Send + Sync`, as an
-// `Arc<CancelNode>` would; the count is atomic.
-unsafe impl Send for NodeRef {}
-// SAFETY: as above.
-unsafe impl Sync for NodeRef {}
-
-impl NodeRef {
-    /// A new node and two handles to it (one `refs` share for both,
-    /// invariant 1).
-    #[inline]
-    fn pair(node: CancelNode) -> (NodeHandle, NodeHandle) {
-        let b = Box::new(NodeBox { refs: AtomicUsize::new(1), handles: AtomicUsize::new(2), node });
-        let ptr = NonNull::from(Box::leak(b));
-        (
-            NodeHandle(std::mem::ManuallyDrop::new(NodeRef { ptr, _owns: PhantomData })),
-            NodeHandle(std::mem::ManuallyDrop::new(NodeRef { ptr, _owns: PhantomData })),
-        )
-    }
-
-    #[inline]
-    fn handles(&self) -> &AtomicUsize {
-        // SAFETY: the box lives while this reference is counted in it.
-        unsafe { &self.ptr.as_ref().handles }
-    }
-
-    #[inline]
-    fn refs(&self) -> &AtomicUsize {
-        // SAFETY: the box lives while this reference is counted in it.
-        unsafe { &self.ptr.as_ref().refs }
-    }
-
-    #[inline]
-    fn ptr_eq(a: &NodeRef, b: &NodeRef) -> bool {
-        a.ptr == b.ptr
-    }
-
-    /// Drops this reference; if it was the last, gives the node back by
-    /// value instead of dropping it (as `Arc::into_inner`).
-    #[inline]
-    fn into_inner(this: NodeRef) -> Option<CancelNode> {
-        let this = std::mem::ManuallyDrop::new(this);
-        if this.refs().fetch_sub(1, Ordering::Release) != 1 {
-            return None;
-        }
-        std::sync::atomic::fence(Ordering::Acquire);
-        // SAFETY: the count went from 1 to 0: this was the last reference,
-        // and the box came from `Box::leak` in `pair`.
-        let b = unsafe { Box::from_raw(this.ptr.as_ptr()) };
-        Some(b.node)
-    }
-}
-
-impl std::ops::Deref for NodeRef {
-    type Target = CancelNode;
-    #[inline]
-    fn deref(&self) -> &CancelNode {
-        // SAFETY: the box lives while this reference is counted in it.
-        unsafe { &self.ptr.as_ref().node }
-    }
-}
-
-impl Clone for NodeRef {
-    #[inline]
-    fn clone(&self) -> NodeRef {
-        // Relaxed, as `Arc::clone`: the new reference comes from a live one.
-        if self.refs().fetch_add(1, Ordering::Relaxed) > isize::MAX as usize {
-            std::process::abort(); // as `Arc`: a leaked count cannot wrap
-        }
-        NodeRef { ptr: self.ptr, _owns: PhantomData }
-    }
-}
-
-impl Drop for NodeRef {
-    #[inline]
-    fn drop(&mut self) {
-        if self.refs().fetch_sub(1, Ordering::Release) != 1 {
-            return;
-        }
-        std::sync::atomic::fence(Ordering::Acquire);
-        // SAFETY: the count went from 1 to 0: this was the last reference,
-        // and the box came from `Box::leak` in `pair`.
-        drop(unsafe { Box::from_raw(self.ptr.as_ptr()) });
-    }
-}
-
-/// A user-visible reference to a node (see `NodeRef`'s invariant 2): all
-/// handles of a node share one `NodeRef`, and the last one to go tells the
-/// node it is orphaned.
-struct NodeHandle(std::mem::ManuallyDrop<NodeRef>);
-
-impl NodeHandle {
-    /// A plain reference, for a slab or the deadline timer.
-    #[inline]
-    fn raw(&self) -> NodeRef {
-        (*self.0).clone()
-    }
-
-    /// Drops this handle; if it was the node's last handle and last
-    /// reference, gives the node back by value (see `NodeRef::into_inner`).
-    #[inline]
-    fn into_inner(this: NodeHandle) -> Option<CancelNode> {
-        let mut this = std::mem::ManuallyDrop::new(this);
-        if this.0.handles().fetch_sub(1, Ordering::Release) != 1 {
-            return None;
-        }
-        std::sync::atomic::fence(Ordering::Acquire);
-        this.0.orphaned();
-        // SAFETY: taken once; `this` is never dropped (ManuallyDrop).
-        NodeRef::into_inner(unsafe { std::mem::ManuallyDrop::take(&mut this.0) })
-    }
-}
-
-impl std::ops::Deref for NodeHandle {
-    type Target = CancelNode;
-    #[inline]
-    fn deref(&self) -> &CancelNode {
-        &self.0
-    }
-}
-
-impl Clone for NodeHandle {
-    #[inline]
-    fn clone(&self) -> NodeHandle {
-        // Relaxed, as `Arc::clone`: the new handle comes from a live one.
-        if self.0.handles().fetch_add(1, Ordering::Relaxed) > isize::MAX as usize {
-            std::process::abort();
-        }
-        NodeHandle(std::mem::ManuallyDrop::new(NodeRef { ptr: self.0.ptr, _owns: PhantomData }))
-    }
-}
-
-impl Drop for NodeHandle {
-    #[inline]
-    fn drop(&mut self) {
-        if self.0.handles().fetch_sub(1, Ordering::Release) != 1 {
-            return;
-        }
-        std::sync::atomic::fence(Ordering::Acquire);
-        self.0.orphaned();
-        // SAFETY: taken once, in drop: the field is not used again.
-        drop(unsafe { std::mem::ManuallyDrop::take(&mut self.0) });
-    }
-}
+/// A user-visible reference to a node: `Context`s of the node (also those
+/// held as a descendant's parent) and `CancelFunc`s. The last one to go
+/// calls [`Orphan::orphaned`] on the node.
+type NodeHandle = Handle<CancelNode>;
 
 /// The process-wide closed channel that `done()` gives for a context
 /// cancelled before its channel was made (Go's `closedchan`).
@@ -501,37 +329,17 @@ impl CancelNode {
         NodeRef::pair(CancelNode {
             parents,
             deadline: Deadline::new(deadline),
-            state: AtomicU8::new(LIVE),
+            state: BitLock::new(LIVE, Guarded::default()),
             done: OnceLock::new(),
             keys: [AtomicUsize::new(NO_KEY), AtomicUsize::new(NO_KEY)],
-            guarded: UnsafeCell::new(Guarded::default()),
         })
     }
 
-    /// Takes the node's lock: a compare-and-swap of the lock bit, spinning
-    /// with backoff (critical sections are a few dozen instructions), then
-    /// yielding, so that a preempted holder gets the CPU back.
+    /// Takes the node's lock (a spin lock with backoff: critical sections
+    /// are a few dozen instructions).
     #[inline]
     fn lock(&self) -> Guard<'_> {
-        let s = self.state.load(Ordering::Relaxed);
-        if s & LOCKED == 0 && self.state.compare_exchange_weak(s, s | LOCKED, Ordering::Acquire, Ordering::Relaxed).is_ok() {
-            return Guard { node: self, bits: s, seqcst: false };
-        }
-        self.lock_slow()
-    }
-
-    #[cold]
-    fn lock_slow(&self) -> Guard<'_> {
-        let mut backoff = golang_sched::Backoff::new();
-        loop {
-            let s = self.state.load(Ordering::Relaxed);
-            if s & LOCKED == 0
-                && self.state.compare_exchange_weak(s, s | LOCKED, Ordering::Acquire, Ordering::Relaxed).is_ok()
-            {
-                return Guard { node: self, bits: s, seqcst: false };
-            }
-            backoff.snooze();
-        }
+        self.state.lock()
     }
 
     #[inline]
@@ -589,25 +397,6 @@ impl CancelNode {
                 drop(me);
             }
         }
-    }
-
-    /// The last handle is gone (`NodeRef`'s invariant 2): nothing can cancel
-    /// the node any more but its parents and its timer, and nothing can see
-    /// it but whoever holds its `done()` channel. It has no registered
-    /// children either: a child's parent link is a handle. If nobody else
-    /// holds `done()`, cancelling it now is invisible, and it unlinks the
-    /// node from its parents and stops its timer, which breaks the cycle
-    /// parent slab -> node -> parent. A `done()` held elsewhere keeps the
-    /// node registered, as Go keeps it, so that a parent's cancel still
-    /// closes it.
-    fn orphaned(&self) {
-        if self.err_bits() != LIVE {
-            return; // cancelled: already unlinked, its timer stopped
-        }
-        if self.done.get().is_some_and(|d| d.handle_count() > 1) {
-            return;
-        }
-        let _ = self.cancel(CANCELED); // (a done closed by hand: nobody to tell)
     }
 
     /// Cancels this node and, without recursion, all its descendants.
@@ -670,6 +459,27 @@ impl CancelNode {
             drop(me);
         }
         (children, res)
+    }
+}
+
+impl Orphan for CancelNode {
+    /// The last handle is gone: nothing can cancel
+    /// the node any more but its parents and its timer, and nothing can see
+    /// it but whoever holds its `done()` channel. It has no registered
+    /// children either: a child's parent link is a handle. If nobody else
+    /// holds `done()`, cancelling it now is invisible, and it unlinks the
+    /// node from its parents and stops its timer, which breaks the cycle
+    /// parent slab -> node -> parent. A `done()` held elsewhere keeps the
+    /// node registered, as Go keeps it, so that a parent's cancel still
+    /// closes it.
+    fn orphaned(&self) {
+        if self.err_bits() != LIVE {
+            return; // cancelled: already unlinked, its timer stopped
+        }
+        if self.done.get().is_some_and(|d| d.handle_count() > 1) {
+            return;
+        }
+        let _ = self.cancel(CANCELED); // (a done closed by hand: nobody to tell)
     }
 }
 
@@ -755,7 +565,7 @@ impl Context {
     fn src(&self) -> Option<&NodeRef> {
         match &self.repr {
             Repr::Background => None,
-            Repr::Cancel(n) => Some(&n.0),
+            Repr::Cancel(n) => Some(n.as_raw()),
             Repr::Value(v) => v.src.as_ref(),
         }
     }
@@ -991,16 +801,14 @@ mod tests {
     }
 
     #[test]
-    fn node_refs_count_like_arc_and_only_the_last_gets_the_node() {
+    fn an_orphaned_node_is_cancelled_and_only_the_last_reference_gets_it() {
+        // (the counts themselves are golang-prims' tests)
         let (a, b) = CancelNode::new_pair([background(), background()], None);
-        assert_eq!(a.0.refs().load(Ordering::Relaxed), 1);
-        assert_eq!(a.0.handles().load(Ordering::Relaxed), 2);
         let c = b.raw();
-        assert!(NodeRef::ptr_eq(&a.0, &c));
-        assert_eq!(a.0.refs().load(Ordering::Relaxed), 2);
+        assert!(NodeRef::ptr_eq(a.as_raw(), &c));
         assert!(NodeHandle::into_inner(a).is_none());
+        assert_eq!(c.err(), None);
         assert!(NodeHandle::into_inner(b).is_none()); // c still holds it
-        assert_eq!(c.refs().load(Ordering::Relaxed), 1);
         assert_eq!(c.err(), Some(ContextError::Canceled)); // orphaned: nobody could see it
         assert!(NodeRef::into_inner(c).is_some());
     }

@@ -355,11 +355,11 @@ extern "C" fn chanselect(casev: *const SelCase, casec: i32, out: *mut i32) -> Pa
 extern "C" fn makechan_dtype(dtype: i32, size: u32, out: *mut *mut CRawChan) -> Panic {
     guard(|| {
         // (object channels are Python's: C cannot make one)
-        let dtype = match DType::from_index(dtype) {
+        let dtype = match crate::rawchan::dtype_of_c(dtype) {
             Some(d) if d != DType::Obj => d,
             _ => return msg(c"makechan: invalid dtype"),
         };
-        let p = RawChan::make(RawKind::Typed(crate::value::AnyChan::new(dtype, size as usize)), dtype.elemsize());
+        let p = RawChan::make(RawKind::Typed(crate::value::AnyChan::new(dtype, size as usize)), crate::rawchan::c_elemsize(dtype));
         // SAFETY: the caller passes a writable out pointer.
         unsafe { *out = p.cast() };
         OK
@@ -384,7 +384,7 @@ extern "C" fn pychan_from_raw(p: *mut CRawChan, dtype: i32) -> *mut c_void {
 }
 
 fn pychan_from_raw_(py: pyo3::Python<'_>, p: *mut RawChan, dtype: i32) -> *mut pyo3::ffi::PyObject {
-    let Some(dtype) = DType::from_index(dtype) else { return raise_panic(py, "pychan: invalid dtype") };
+    let Some(dtype) = crate::rawchan::dtype_of_c(dtype) else { return raise_panic(py, "pychan: invalid dtype") };
     // SAFETY: the caller holds a count of `p` (or passes NULL).
     match unsafe { PyChan::from_raw(p, dtype) } {
         Ok(c) => match pyo3::Py::new(py, c) {
@@ -403,7 +403,7 @@ extern "C" fn pychan_nil(dtype: i32) -> *mut c_void {
 }
 
 fn pychan_nil_(py: pyo3::Python<'_>, dtype: i32) -> *mut pyo3::ffi::PyObject {
-    let Some(dtype) = DType::from_index(dtype) else { return raise_panic(py, "pychan: invalid dtype") };
+    let Some(dtype) = crate::rawchan::dtype_of_c(dtype) else { return raise_panic(py, "pychan: invalid dtype") };
     match crate::rawchan::nil_of(py, dtype) {
         Ok(o) => o.into_ptr(),
         Err(e) => {
@@ -421,7 +421,7 @@ extern "C" fn pychan_rawchan(obj: *mut c_void, dtype: i32, out: *mut *mut CRawCh
         let o = unsafe { pyo3::Bound::from_borrowed_ptr(py, obj.cast()) };
         let Ok(c) = o.cast::<PyChan>() else { return msg(c"pychan: not a chan") };
         let c = c.get();
-        if DType::from_index(dtype) != Some(c.dtype()) {
+        if crate::rawchan::dtype_of_c(dtype) != Some(c.dtype()) {
             return msg(c"pychan: channel type mismatch");
         }
         // SAFETY: the caller passes a writable out pointer.

@@ -25,9 +25,9 @@
 //!   goes through it.
 //!
 //! The module functions (`ctx_background`, `ctx_with_cancel`, ...) are
-//! installed as `golang.context`'s API by `python/golang/context.py` when
-//! the core has them (the WebAssembly core does not: there context.py stays
-//! pure Python).
+//! `golang.context`'s API (`python/golang/context.py` installs them); the
+//! WebAssembly core binds the same crate (`targets/wasm/src/context.rs` and
+//! its shim), with the same rules and messages (`golang-pycore`).
 
 use crate::pychan::{nil_of, AnyChan, DType, PyChan};
 use golang_chan::Chan;
@@ -216,7 +216,7 @@ impl Drop for PyContext {
 fn as_ctx<'a, 'py>(parent: &'a Bound<'py, PyAny>) -> PyResult<&'a Bound<'py, PyContext>> {
     parent.cast::<PyContext>().map_err(|_| {
         let name = parent.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-        PyTypeError::new_err(format!("context: parent must be a Context, not {name}"))
+        PyTypeError::new_err(golang_pycore::msg::ctx_bad_parent(name))
     })
 }
 
@@ -294,7 +294,7 @@ impl PyContext {
     #[new]
     #[pyo3(signature = (*_args, **_kw))]
     fn new(_args: &Bound<'_, PyTuple>, _kw: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PyContext> {
-        Err(PyAssertionError::new_err("Context must not be instantiated by user"))
+        Err(PyAssertionError::new_err(golang_pycore::msg::CTX_USER_NEW))
     }
 
     /// done returns a channel that is closed when the context is canceled

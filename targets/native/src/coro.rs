@@ -40,9 +40,7 @@ thread_local! {
     static PENDING: RefCell<Option<OpFuture>> = const { RefCell::new(None) };
 }
 
-const BRIDGE: &str = "golang: this operation must be awaited inside a golang goroutine \
-(go(async_fn) or golang.run(async_fn)); from asyncio, use the blocking form in a thread, \
-e.g. `await asyncio.to_thread(ch.recv)`";
+use golang_pycore::msg::{self, BRIDGE};
 
 /// An awaitable channel, select or sleep operation. Only touched with the
 /// GIL held (by the coroutine awaiting it and by its driver).
@@ -61,6 +59,12 @@ pub struct AwaitOp {
 impl AwaitOp {
     pub(crate) fn new(op: AnyOp) -> AwaitOp {
         AwaitOp { op: Some(op), waiting: std::sync::Mutex::new(None), result: None }
+    }
+
+    /// The awaitable of an operation of the shared crate
+    /// (`golang_pycore::awaitable`).
+    pub(crate) fn shared(op: impl golang_pycore::awaitable::Awaitable) -> AwaitOp {
+        AwaitOp::new(AnyOp::Shared(Box::new(op)))
     }
 
     /// An awaitable of an operation that was started and waits.
@@ -129,19 +133,19 @@ fn step(slf: &Bound<'_, AwaitOp>) -> Next {
         PENDING.with(|p| *p.borrow_mut() = Some(fut));
         return Next::Yield;
     }
-    if driving && !golang_sched::coop_proceed() {
+    if let Some(turn) = if driving { golang_pycore::awaitable::budget_wait() } else { None } {
         // A goroutine whose operations always complete at once still
         // yields when its cooperative budget is spent: wait one turn,
         // then this operation is tried again.
-        let fut: OpFuture = Box::pin(async {
-            golang_sched::yield_now().await;
+        let fut: OpFuture = Box::pin(async move {
+            turn.await;
             Box::new(|py: Python<'_>| -> PyResult<Py<PyAny>> { Ok(retry_sentinel(py).clone_ref(py)) }) as OpOut
         });
         PENDING.with(|p| *p.borrow_mut() = Some(fut));
         return Next::Yield;
     }
     let Some(op) = this.op.take() else {
-        return Next::Raise(PyRuntimeError::new_err("golang: this operation was already awaited"));
+        return Next::Raise(PyRuntimeError::new_err(msg::AWAITED_TWICE));
     };
     drop(this);
     let fut = match op.start(py) {
@@ -176,7 +180,7 @@ unsafe fn am_send_impl(iter: *mut pyo3::ffi::PyObject, presult: *mut *mut pyo3::
             (-1, std::ptr::null_mut())
         }
         Err(_) => {
-            pyo3::exceptions::PySystemError::new_err("golang: panic in AwaitOp").restore(py);
+            pyo3::exceptions::PySystemError::new_err(msg::AWAITOP_PANIC).restore(py);
             (-1, std::ptr::null_mut())
         }
     };
@@ -484,10 +488,10 @@ pub fn run(
     let clock = match clock {
         "virtual" => ClockKind::Virtual,
         "real" => ClockKind::Real,
-        other => return Err(PyValueError::new_err(format!("golang.run: clock must be 'virtual' or 'real', not {other:?}"))),
+        other => return Err(PyValueError::new_err(msg::run_bad_clock(&format!("{other:?}")))),
     };
     if golang_sched::in_executor() {
-        return Err(PyRuntimeError::new_err("golang.run: called inside a running goroutine executor"));
+        return Err(PyRuntimeError::new_err(msg::RUN_NESTED));
     }
     let seed = seed.or_else(env_seed).unwrap_or_else(golang_sched::rng::random_seed);
     let options = crate::schedule::RunOptions { strategy, replay, lenient, record };
@@ -495,10 +499,7 @@ pub fn run(
     let seed = rt.seed();
     let coro = main.call1(args)?;
     if !coro.hasattr("send")? || !coro.hasattr("throw")? {
-        return Err(PyValueError::new_err(format!(
-            "golang.run: main must be an async function (returning a coroutine), got {}",
-            main.repr()?
-        )));
+        return Err(PyValueError::new_err(msg::run_not_async(&main.repr()?.to_cow()?)));
     }
     let failure: Failure = Arc::new(Mutex::new(None));
     let out = Arc::new(Mutex::new(None));
@@ -553,7 +554,7 @@ pub fn run(
         let note = match (replay, strategy) {
             (Some(_), _) => format!("golang.run: raised in goroutine {name:?}; reproduce with the same replay"),
             (None, Some(s)) => format!("golang.run: raised in goroutine {name:?}; reproduce with strategy={s:?}"),
-            (None, None) => format!("golang.run: raised in goroutine {name:?}; reproduce with seed={seed} (or GOLANG_SEED={seed})"),
+            (None, None) => msg::run_raised_note(format!("{name:?}"), seed),
         };
         add_seed(py, &e, &note);
         return Err(e);

@@ -62,7 +62,7 @@ pub fn _gevent_setup(wfd: i32) -> PyResult<()> {
     // (the caller gives up `wfd`: the core owns it from now on)
     WAKEUPS
         .set(Wakeups { pipe: AtomicI32::new(wfd), woken: Mutex::new(Vec::new()), spawns: Mutex::new(Vec::new()) })
-        .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("golang: gevent runtime already set up"))?;
+        .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err(golang_pycore::msg::GEVENT_SETUP_TWICE))?;
     let _ = HUB_THREAD.set(std::thread::current().id());
     ENABLED.store(true, Ordering::SeqCst);
     Ok(())
@@ -170,7 +170,7 @@ pub(crate) fn block_greenlet(py: Python<'_>, op: AnyOp) -> PyResult<Py<PyAny>> {
     }
     if crate::gil::PANIC_WHEN_BLOCKED.load(Ordering::Relaxed) {
         drop(fut);
-        return Err(crate::value::go_panic(py, "t: blocks forever"));
+        return Err(crate::value::go_panic(py, golang_pycore::msg::BLOCKS_FOREVER));
     }
     // An exception while waiting (a greenlet kill, a timeout) drops `fut`,
     // which aborts the operation.

@@ -419,10 +419,7 @@ pub(crate) static PANIC_WHEN_BLOCKED: AtomicBool = AtomicBool::new(false);
 /// async goroutine): it would block every goroutine of the executor.
 pub(crate) fn refuse_in_executor() -> PyResult<()> {
     if golang_sched::in_executor() {
-        return Err(pyo3::exceptions::PyRuntimeError::new_err(
-            "golang: a blocking channel operation in an async goroutine would block its executor; \
-             await the async form instead (await ch.arecv(), await ch.asend(x), await aselect(...))",
-        ));
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(golang_pycore::msg::BLOCKING_IN_EXECUTOR));
     }
     Ok(())
 }
@@ -445,7 +442,7 @@ pub(crate) fn block_thread_or_undo<R: Send>(
 ) -> PyResult<R> {
     refuse_in_executor()?;
     if PANIC_WHEN_BLOCKED.load(Ordering::Relaxed) {
-        return Err(crate::value::go_panic(py, "t: blocks forever"));
+        return Err(crate::value::go_panic(py, golang_pycore::msg::BLOCKS_FOREVER));
     }
     let main = is_main_thread();
     let mut err: Option<PyErr> = None;

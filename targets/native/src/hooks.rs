@@ -45,7 +45,7 @@ pub fn _set_panic_when_blocked(on: bool) -> bool {
 fn typed_chan(py: Python<'_>, ch: &Bound<'_, PyChan>, want: DType) -> PyResult<AnyChan> {
     let c = ch.get().ch();
     if c.dtype() != want {
-        return Err(crate::value::go_panic(py, "pychan: channel type mismatch"));
+        return Err(crate::value::go_panic(py, golang_pycore::msg::CHAN_TYPE_MISMATCH));
     }
     Ok(c.clone())
 }
@@ -117,7 +117,7 @@ pub fn pychan_double_recv(py: Python<'_>, ch: &Bound<'_, PyChan>) -> PyResult<Py
 #[pyfunction]
 pub fn pychan_structZ_send(py: Python<'_>, ch: &Bound<'_, PyChan>, obj: &Bound<'_, PyAny>) -> PyResult<()> {
     if !obj.is_none() {
-        return Err(PyTypeError::new_err(format!("cannot convert {} to structZ", obj.repr()?)));
+        return Err(PyTypeError::new_err(golang_pycore::msg::hook_not_structz(obj.repr()?)));
     }
     hook_send(py, ch, DType::StructZ, Val::StructZ)
 }
@@ -139,9 +139,9 @@ pub fn pychan_int_send(py: Python<'_>, ch: &Bound<'_, PyChan>, obj: &Bound<'_, P
     } else if obj.is_instance_of::<PyFloat>() {
         obj.call_method0("__int__")? // truncates, as C does
     } else {
-        return Err(PyTypeError::new_err("an integer is required"));
+        return Err(PyTypeError::new_err(golang_pycore::msg::HOOK_INT_REQUIRED));
     };
-    let v: i32 = i.extract().map_err(|_| PyOverflowError::new_err("value too large to convert to int"))?;
+    let v: i32 = i.extract().map_err(|_| PyOverflowError::new_err(golang_pycore::msg::HOOK_INT_TOO_LARGE))?;
     hook_send(py, ch, DType::Int, Val::Int(v))
 }
 /// `pychan_double_send(ch, v)`: send float(v) on a `chan(dtype='C.double')` in Rust.
@@ -149,7 +149,7 @@ pub fn pychan_int_send(py: Python<'_>, ch: &Bound<'_, PyChan>, obj: &Bound<'_, P
 pub fn pychan_double_send(py: Python<'_>, ch: &Bound<'_, PyChan>, obj: &Bound<'_, PyAny>) -> PyResult<()> {
     let v: f64 = obj.extract().map_err(|_| {
         let name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-        PyTypeError::new_err(format!("must be real number, not {name}"))
+        PyTypeError::new_err(golang_pycore::msg::hook_not_real(name))
     })?;
     hook_send(py, ch, DType::Double, Val::Double(v))
 }

@@ -46,6 +46,9 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let kw = pyo3::types::PyDict::new(py);
     kw.set_item("after_in_child", after_fork)?;
     py.import("os")?.call_method("register_at_fork", (), Some(&kw))?;
+    // The names every core provides (the shared crate's list; checked by
+    // tests/python/test_core_contract.py).
+    m.add("_CORE_NAMES", pyo3::types::PyTuple::new(py, golang_pycore::names::CORE_NAMES)?)?;
     m.add_class::<pychan::PyChan>()?;
     m.add("chan", m.getattr("pychan")?)?;
     m.add("nilchan", pychan::nil_of(py, pychan::DType::Obj)?)?;

@@ -1,6 +1,7 @@
 //! Operations: the channel operations on Python values that an awaiting
-//! driver runs (receive, send, sleep, and select with the parsing of its
-//! Python cases), and [`AnyOp`], the closed set of them.
+//! driver runs (receive, send, and select with the parsing of its Python
+//! cases), the awaitables of the shared crate (`golang_pycore::awaitable`:
+//! sleep, ...), and [`AnyOp`], the closed set of them.
 //!
 //! An operation is first tried at once ([`Step::Done`]); if it must wait it
 //! gives a Rust future ([`Step::Wait`]) that a driver polls: the coroutine
@@ -9,7 +10,9 @@
 
 use crate::rawchan::PyChan;
 use crate::value::{each_chan, go_panic, panic_err, recv_out, to_val, AnyChan, Elem, Val};
-use golang_chan::{CaseSlot, Cases, Chan, ChanError, RecvCase, SendCase, TryRecvError, TrySendError, DEFAULT};
+use golang_chan::{CaseSlot, Cases, Chan, ChanError, RecvCase, SendCase, TryRecvError, TrySendError};
+use golang_pycore::awaitable::{Awaitable, Begun, Out};
+use golang_pycore::select::{self, Committed, Method};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -18,7 +21,6 @@ use pyo3::Borrowed;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
 /// Converts an operation's result to Python, with the GIL.
 pub type OpOut = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
@@ -44,7 +46,8 @@ pub(crate) enum AnyOp {
     Recv(RecvOp),
     Send(SendOp),
     Select(SelectOp),
-    Sleep(SleepOp),
+    /// An awaitable of the shared crate (`golang_pycore::awaitable`).
+    Shared(Box<dyn Awaitable>),
 }
 
 impl AnyOp {
@@ -53,7 +56,7 @@ impl AnyOp {
             AnyOp::Recv(o) => o.start(py),
             AnyOp::Send(o) => o.start(py),
             AnyOp::Select(o) => o.start(py),
-            AnyOp::Sleep(o) => o.start(py),
+            AnyOp::Shared(o) => start_shared(py, o),
         }
     }
 }
@@ -113,15 +116,24 @@ impl Op for SendOp {
     }
 }
 
-pub(crate) struct SleepOp(pub(crate) Duration);
+/// A shared awaitable's result for Python: its value, or Go's panic.
+fn shared_out(py: Python<'_>, r: Result<Out, String>) -> PyResult<Py<PyAny>> {
+    match r {
+        Ok(Out::None) => Ok(py.None()),
+        Ok(Out::Bool(b)) => Ok(b.into_py(py)),
+        Ok(Out::Int(i)) => Ok(i.into_py(py)),
+        Ok(Out::Float(f)) => Ok(f.into_py(py)),
+        Err(m) => Err(go_panic(py, m)),
+    }
+}
 
-impl Op for SleepOp {
-    fn start(self, _py: Python<'_>) -> Step {
-        let d = self.0;
-        Step::Wait(Box::pin(async move {
-            golang_sched::sleep(d).await;
-            Box::new(|py: Python<'_>| -> PyResult<Py<PyAny>> { Ok(py.None()) }) as OpOut
-        }))
+fn start_shared(py: Python<'_>, op: Box<dyn Awaitable>) -> Step {
+    match op.begin() {
+        Begun::Done(r) => Step::Done(shared_out(py, r)),
+        Begun::Wait(f) => Step::Wait(Box::pin(async move {
+            let r = f.await;
+            Box::new(move |py: Python<'_>| shared_out(py, r)) as OpOut
+        })),
     }
 }
 
@@ -174,7 +186,7 @@ fn chan_ref<'a>(_case: &Borrowed<'a, '_, PyAny>, chan: &Bound<'_, PyChan>) -> &'
 
 /// The fast path of case parsing: if `case` is a bound builtin method of a
 /// `chan`, its channel and the method's name, without attribute lookups.
-fn bound_chan_method<'py>(case: &Bound<'py, PyAny>) -> Option<(Bound<'py, PyChan>, &'static [u8])> {
+fn bound_chan_method<'py>(case: &Bound<'py, PyAny>) -> Option<(Bound<'py, PyChan>, Method)> {
     let p = case.as_ptr();
     // SAFETY: `p` is a live object (we hold a reference and the GIL);
     // PyCFunction_Check only reads its type.
@@ -187,16 +199,15 @@ fn bound_chan_method<'py>(case: &Bound<'py, PyAny>) -> Option<(Bound<'py, PyChan
     // functions): once seen, they are recognised by that address, without
     // comparing names.
     static SEEN: [AtomicUsize; 3] = [AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0)];
-    const NAMES: [&[u8]; 3] = [b"recv", b"recv_", b"send"];
-    for (seen, name) in SEEN.iter().zip(NAMES) {
+    const METHODS: [Method; 3] = [Method::Recv, Method::RecvOk, Method::Send];
+    for (seen, m) in SEEN.iter().zip(METHODS) {
         if seen.load(Ordering::Relaxed) == key {
-            return Some((chan, name));
+            return Some((chan, m));
         }
     }
-    let name = method_name(case)?;
-    let k = NAMES.iter().position(|n| *n == name.as_slice())?;
-    SEEN[k].store(key, Ordering::Relaxed);
-    Some((chan, NAMES[k]))
+    let m = Method::from_name(&method_name(case)?)?;
+    SEEN[m as usize].store(key, Ordering::Relaxed);
+    Some((chan, m))
 }
 
 /// The `self` of a builtin method and the address that identifies the
@@ -257,7 +268,7 @@ fn chan_of<'py>(py: Python<'py>, method: &Bound<'py, PyAny>, what: &str) -> PyRe
         Err(e) => {
             let obj = e.into_inner();
             let cls = obj.getattr(intern!(py, "__class__"))?;
-            Err(go_panic(py, format!("pyselect: {what} on non-chan: {}", cls.repr()?)))
+            Err(go_panic(py, select::on_non_chan(what, &cls.repr()?.to_cow()?)))
         }
     }
 }
@@ -270,28 +281,25 @@ pub(crate) fn parse<'a, 'py>(
     mut sink: impl FnMut(&'a AnyChan, Kind, usize),
 ) -> PyResult<Option<usize>> {
     let default = default_sentinel(py);
-    let mut default_at = None;
+    let mut default_at = select::Default::default();
     for (index, case) in args.enumerate() {
         if case.is(default) {
-            if default_at.is_some() {
-                return Err(go_panic(py, "select: multiple default"));
-            }
-            default_at = Some(index);
-        } else if let Some((chan, name)) = bound_chan_method(&case).filter(|(_, n)| *n != b"send") {
-            let with_ok = name == b"recv_";
+            default_at.add(index).map_err(|m| go_panic(py, m))?;
+        } else if let Some((chan, m)) = bound_chan_method(&case).filter(|(_, m)| *m != Method::Send) {
+            let with_ok = m.with_ok();
             sink(chan_ref(&case, &chan), Kind::Recv { with_ok }, index);
         } else if let Ok(t) = case.cast::<PyTuple>() {
             if t.len() != 2 {
-                return Err(go_panic(py, format!("pyselect: invalid [{}]() case", t.len())));
+                return Err(go_panic(py, select::invalid_case(t.len())));
             }
             let send = t.get_item(0)?;
             let chan = match bound_chan_method(&send) {
-                Some((chan, b"send")) => chan,
+                Some((chan, Method::Send)) => chan,
                 _ => {
                     let chan = chan_of(py, &send, "send")?;
                     let name = send.getattr(intern!(py, "__name__"))?;
                     if name.extract::<pyo3::pybacked::PyBackedStr>().ok().as_deref() != Some("send") {
-                        return Err(go_panic(py, format!("pyselect: send expected: {}", send.repr()?)));
+                        return Err(go_panic(py, select::send_expected(&send.repr()?.to_cow()?)));
                     }
                     chan
                 }
@@ -305,12 +313,12 @@ pub(crate) fn parse<'a, 'py>(
             let with_ok = match name.extract::<pyo3::pybacked::PyBackedStr>().ok().as_deref() {
                 Some("recv") => false,
                 Some("recv_") => true,
-                _ => return Err(go_panic(py, format!("pyselect: recv expected: {}", case.repr()?))),
+                _ => return Err(go_panic(py, select::recv_expected(&case.repr()?.to_cow()?))),
             };
             sink(chan_ref(&case, &chan), Kind::Recv { with_ok }, index);
         }
     }
-    Ok(default_at)
+    Ok(default_at.0)
 }
 
 /// A received value, typed, before conversion to Python.
@@ -419,12 +427,13 @@ pub(crate) fn slot(ch: &AnyChan, kind: Kind, index: usize) -> Slot<'_> {
 }
 
 fn outcome(default_at: Option<usize>, sel: &mut [Slot<'_>], r: Result<usize, ChanError>) -> Outcome {
-    let k = r?;
-    if k == DEFAULT {
-        return Ok((default_at.expect("default committed"), Got::None, false));
+    match select::committed(default_at, r)? {
+        Committed::Default(i) => Ok((i, Got::None, false)),
+        Committed::Case(k) => {
+            let s = &mut sel[k];
+            Ok((s.index, got_of(&mut s.case), s.with_ok))
+        }
     }
-    let s = &mut sel[k];
-    Ok((s.index, got_of(&mut s.case), s.with_ok))
 }
 
 /// What a committed case received (nothing for a send case).

@@ -20,43 +20,31 @@ use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::PyTraverseError;
 use pyo3::types::PyString;
+use golang_pycore::dtype::{invalid_dtype, DTypeArg};
+use golang_pycore::msg;
 
-/// Parsing a dtype from Python (`chan(dtype=...)`, `chan.nil(...)`); the
-/// names are in `value.rs`.
-impl DType {
-    fn from_name(name: &Bound<'_, PyAny>) -> PyResult<Option<DType>> {
-        let Ok(s) = name.cast::<PyString>() else { return Ok(None) };
-        // (to_cow: to_str is not in the stable ABI before 3.10; the abi3 wheel targets 3.9)
-        Ok(match &*s.to_cow()? {
-            "object" => Some(DType::Obj),
-            "C.structZ" => Some(DType::StructZ),
-            "C.bool" => Some(DType::Bool),
-            "C.int" => Some(DType::Int),
-            "C.double" => Some(DType::Double),
-            "C.os::Signal" => Some(DType::Signal),
-            _ => None,
+/// Parses a dtype argument from Python (`chan(dtype=...)`, `chan.nil(...)`)
+/// by the shared rule: `object`, one of the 'C.X' names, or an object whose
+/// `.dtype` is one of those names.
+pub fn parse_dtype(dtype: &Bound<'_, PyAny>) -> PyResult<DType> {
+    let py = dtype.py();
+    let s = dtype.cast::<PyString>().ok().map(|s| s.to_cow()).transpose()?;
+    let arg = if dtype.is(py.get_type::<pyo3::types::PyAny>().as_any()) {
+        DTypeArg::ObjectType
+    } else if let Some(s) = &s {
+        DTypeArg::Str(s)
+    } else if dtype.is_instance_of::<PyChan>() {
+        DTypeArg::Chan
+    } else {
+        DTypeArg::Other(|| {
+            let attr = dtype.getattr(pyo3::intern!(py, "dtype")).ok()?;
+            // (to_cow: to_str is not in the stable ABI before 3.10; the abi3 wheel targets 3.9)
+            Some(attr.cast::<PyString>().ok()?.to_cow().ok()?.into_owned())
         })
-    }
-
-    /// Parses `object`, one of the 'C.X' names, or an object whose
-    /// `.dtype` is one of those names.
-    pub fn parse(dtype: &Bound<'_, PyAny>) -> PyResult<DType> {
-        let py = dtype.py();
-        if dtype.is(py.get_type::<pyo3::types::PyAny>().as_any()) {
-            return Ok(DType::Obj);
-        }
-        if let Some(d) = DType::from_name(dtype)? {
-            return Ok(d);
-        }
-        // (a chan names its dtype too, but is not one: Pygolang's has no .dtype)
-        if !dtype.is_instance_of::<PyString>() && !dtype.is_instance_of::<PyChan>() {
-            if let Ok(attr) = dtype.getattr(pyo3::intern!(py, "dtype")) {
-                if let Some(d) = DType::from_name(&attr)? {
-                    return Ok(d);
-                }
-            }
-        }
-        Err(PyTypeError::new_err(format!("pychan: invalid dtype: {}", dtype.repr()?)))
+    };
+    match golang_pycore::dtype::parse(arg, |_| true) {
+        Some(d) => Ok(d),
+        None => Err(PyTypeError::new_err(invalid_dtype(&dtype.repr()?.to_cow()?))),
     }
 }
 
@@ -126,7 +114,7 @@ impl PyChan {
         // chan(size=0, dtype=object), parsed by hand so that an explicit
         // dtype=None is an invalid dtype, as in Pygolang.
         if args.len() > 2 {
-            return Err(PyTypeError::new_err(format!("chan() takes at most 2 arguments ({} given)", args.len())));
+            return Err(PyTypeError::new_err(msg::chan_too_many_args(args.len())));
         }
         // (no get_item past the end: that would build an IndexError)
         let n = args.len();
@@ -137,10 +125,10 @@ impl PyChan {
                 let slot = match &*k.extract::<pyo3::pybacked::PyBackedStr>()? {
                     "size" => &mut size_arg,
                     "dtype" => &mut dtype_arg,
-                    other => return Err(PyTypeError::new_err(format!("chan() got an unexpected keyword argument '{other}'"))),
+                    other => return Err(PyTypeError::new_err(msg::chan_unexpected_kw(other))),
                 };
                 if slot.is_some() {
-                    return Err(PyTypeError::new_err(format!("chan() got multiple values for argument '{}'", k)));
+                    return Err(PyTypeError::new_err(msg::chan_multiple_values(&k.str()?.to_cow()?)));
                 }
                 *slot = Some(v);
             }
@@ -151,10 +139,10 @@ impl PyChan {
         };
         let dtype = match dtype_arg {
             None => DType::Obj,
-            Some(d) => DType::parse(&d)?,
+            Some(d) => parse_dtype(&d)?,
         };
-        if !(0..=(1 << 40)).contains(&size) {
-            return Err(go_panic(py, "makechan: size out of range"));
+        if !(0..=msg::CHAN_SIZE_MAX as i64).contains(&size) {
+            return Err(go_panic(py, msg::MAKECHAN_SIZE));
         }
         Ok(PyChan::make(dtype, size as usize))
     }
@@ -162,7 +150,7 @@ impl PyChan {
     /// `chan.nil(dtype)`: the nil channel of a dtype.
     #[staticmethod]
     fn nil(py: Python<'_>, dtype: &Bound<'_, PyAny>) -> PyResult<Py<PyChan>> {
-        nil_of(py, DType::parse(dtype)?)
+        nil_of(py, parse_dtype(dtype)?)
     }
 
     /// Sends `obj`; blocks until a receiver takes it or there is buffer space.
@@ -238,8 +226,7 @@ impl PyChan {
             };
         }
         let cap = each_chan!(this.ch(), c => c.cap());
-        let dt = if d == DType::Obj { "object".to_string() } else { format!("'{}'", d.name()) };
-        format!("<chan({cap}, dtype={dt}) object at {:#x}>", slf.as_ptr() as usize)
+        format!("<chan({cap}, dtype={}) object at {:#x}>", d.repr_arg(), slf.as_ptr() as usize)
     }
 
     fn __hash__(&self) -> isize {

@@ -43,32 +43,22 @@ use std::ffi::c_void;
 use std::ptr;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-impl DType {
-    /// The element size C sees for a channel of this dtype (invariant 2):
-    /// Pygolang's sizes (structZ is empty, object is a `PyObject*`).
-    pub fn elemsize(self) -> u32 {
-        match self {
-            DType::Obj => std::mem::size_of::<*mut c_void>() as u32,
-            DType::StructZ => 0,
-            DType::Bool => 1,
-            DType::Int => 4,
-            DType::Double => 8,
-            DType::Signal => 4,
-        }
+/// The element size C sees for a channel of `dtype` (invariant 2):
+/// Pygolang's sizes (structZ is empty, object is a `PyObject*`).
+pub fn c_elemsize(dtype: DType) -> u32 {
+    match dtype {
+        DType::Obj => std::mem::size_of::<*mut c_void>() as u32,
+        DType::StructZ => 0,
+        DType::Bool => 1,
+        DType::Int => 4,
+        DType::Double => 8,
+        DType::Signal => 4,
     }
+}
 
-    /// The dtype with Pygolang's number (`DTYPE_PYOBJECT` = 0 ...).
-    pub fn from_index(i: i32) -> Option<DType> {
-        Some(match i {
-            0 => DType::Obj,
-            1 => DType::StructZ,
-            2 => DType::Bool,
-            3 => DType::Int,
-            4 => DType::Double,
-            5 => DType::Signal,
-            _ => return None,
-        })
-    }
+/// The dtype of Pygolang's C `DType` number (`DTYPE_PYOBJECT` = 0 ...).
+pub fn dtype_of_c(code: i32) -> Option<DType> {
+    u8::try_from(code).ok().and_then(DType::from_code)
 }
 
 /// Elements up to this size live inline in a byte channel's buffer.
@@ -332,13 +322,13 @@ pub struct PyChan {
     /// Cython's `_ch`: the raw channel, one count held; NULL for nil
     /// (invariant 4).
     raw: RawRef,
-    /// Cython's `dtype`: the element type.
-    dtype: DType,
+    /// Cython's `dtype` (a C enum, an int): the element type's code.
+    dtype: i32,
 }
 
 impl PyChan {
     fn with_raw(raw: *mut RawChan, dtype: DType) -> PyChan {
-        PyChan { vtab: VTab(PYX_VTABLE.as_ptr().cast()), raw: RawRef(raw), dtype }
+        PyChan { vtab: VTab(PYX_VTABLE.as_ptr().cast()), raw: RawRef(raw), dtype: i32::from(dtype.code()) }
     }
 
     /// A new channel of `dtype` with a buffer of `size`.
@@ -349,7 +339,7 @@ impl PyChan {
     /// Wraps a Rust channel (for Rust code that hands channels to Python).
     pub fn from_chan(ch: AnyChan) -> PyChan {
         let dtype = ch.dtype();
-        PyChan::with_raw(RawChan::make(RawKind::Typed(ch), dtype.elemsize()), dtype)
+        PyChan::with_raw(RawChan::make(RawKind::Typed(ch), c_elemsize(dtype)), dtype)
     }
 
     /// A nil channel of `dtype` (a new object; `nil_of` gives the cached one).
@@ -382,7 +372,7 @@ impl PyChan {
     /// The channel (invariant 4).
     pub fn ch(&self) -> &AnyChan {
         if self.raw.0.is_null() {
-            return &NILS[self.dtype as usize];
+            return &NILS[self.dtype().index()];
         }
         // SAFETY: we hold a count of `raw` (invariant 4), so it is live.
         match unsafe { &(*self.raw.0).kind } {
@@ -393,7 +383,8 @@ impl PyChan {
 
     /// The element type.
     pub fn dtype(&self) -> DType {
-        self.dtype
+        // (set from a DType by `with_raw`, never changed)
+        dtype_of_c(self.dtype).unwrap_or(DType::Obj)
     }
 
     /// The raw channel with a count added for the caller (NULL for nil).
@@ -425,5 +416,5 @@ impl Drop for PyChan {
 /// The singleton nil channel of each dtype (`chan.nil(X) is chan.nil(X)`).
 pub fn nil_of(py: Python<'_>, dtype: DType) -> PyResult<Py<PyChan>> {
     static CACHED: [pyo3::sync::PyOnceLock<Py<PyChan>>; 6] = [const { pyo3::sync::PyOnceLock::new() }; 6];
-    CACHED[dtype as usize].get_or_try_init(py, || Py::new(py, PyChan::new_nil(dtype))).map(|c| c.clone_ref(py))
+    CACHED[dtype.index()].get_or_try_init(py, || Py::new(py, PyChan::new_nil(dtype))).map(|c| c.clone_ref(py))
 }

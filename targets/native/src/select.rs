@@ -15,7 +15,8 @@ use crate::coro::AwaitOp;
 use crate::gil;
 use crate::ops::{got_of, parse, slot, AnyOp, Got, SelectOp, Slot};
 use crate::value::panic_err;
-use golang_chan::{CaseSlot, Cases, Spin, DEFAULT};
+use golang_chan::{CaseSlot, Cases, Spin};
+use golang_pycore::select::Committed;
 use pyo3::prelude::*;
 use pyo3::types::{PyModule, PyTuple};
 use pyo3::Borrowed;
@@ -63,9 +64,9 @@ fn select_impl<'a, 'py>(py: Python<'py>, nargs: usize, cases: impl Iterator<Item
         Some(r) => r,
         None => gil::block_thread(py, |intr| Cases::new(sel, false).wait_blocking_spin(Spin::Always, intr))?,
     };
-    let (i, got, with_ok) = match r {
-        Ok(DEFAULT) => (default_at.expect("default committed"), Got::None, false),
-        Ok(k) => {
+    let (i, got, with_ok) = match golang_pycore::select::committed(default_at, r) {
+        Ok(Committed::Default(i)) => (i, Got::None, false),
+        Ok(Committed::Case(k)) => {
             let s = sel[k].0.as_mut().expect("a parsed case");
             (s.index, got_of(&mut s.case), s.with_ok)
         }

@@ -27,9 +27,7 @@ impl PySignal {
     #[pyo3(signature = (*args, **kw))]
     fn new(args: &Bound<'_, pyo3::types::PyTuple>, kw: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PySignal> {
         if !args.is_empty() || kw.is_some_and(|k| !k.is_empty()) {
-            return Err(PyTypeError::new_err(
-                "os.Signal() takes no arguments: use golang.syscall.SIG* (os.Signal() is os.Signal(0))",
-            ));
+            return Err(PyTypeError::new_err(golang_pycore::msg::SIGNAL_NO_ARGS));
         }
         Ok(PySignal::of(Signal(0)))
     }
@@ -84,11 +82,11 @@ pub fn signal_from_int(signo: i32) -> PySignal {
 fn signal_chan(ch: &Bound<'_, PyAny>) -> PyResult<Chan<Signal>> {
     let py = ch.py();
     let Ok(c) = ch.cast::<PyChan>() else {
-        return Err(PyTypeError::new_err(format!("expect chan, got {}", ch.repr()?)));
+        return Err(PyTypeError::new_err(golang_pycore::msg::expect_chan(ch.repr()?)));
     };
     match c.get().ch() {
         AnyChan::Signal(c) => Ok(c.clone()),
-        _ => Err(go_panic(py, "pychan: channel type mismatch")),
+        _ => Err(go_panic(py, golang_pycore::msg::CHAN_TYPE_MISMATCH)),
     }
 }
 

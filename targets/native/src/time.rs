@@ -7,26 +7,16 @@
 
 use crate::goroutine::{push, spawn_worker, Job};
 use crate::pychan::{nil_of, AnyChan, DType, PyChan};
-use crate::ops::{AnyOp, SleepOp};
 use crate::value::go_panic;
 use pyo3::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Python's message for a NaN duration (`time.sleep(nan)`).
-pub(crate) const NAN_DURATION: &str = "Invalid value NaN (not a number)";
-
-/// Seconds (a float) to a duration; non-positive becomes zero, and NaN is
-/// refused with ValueError, as Python's `time.sleep` refuses it (the rule
-/// for every duration and deadline; see docs/ARCHITECTURE.md).
+/// Seconds (a float) to a duration by the shared rule
+/// (`golang_pycore::time::dur`: the rule for every duration and deadline;
+/// see docs/ARCHITECTURE.md); NaN is a ValueError.
 pub(crate) fn dur(dt: f64) -> PyResult<Duration> {
-    if dt.is_nan() {
-        Err(pyo3::exceptions::PyValueError::new_err(NAN_DURATION))
-    } else if dt <= 0.0 {
-        Ok(Duration::ZERO)
-    } else {
-        Ok(Duration::try_from_secs_f64(dt).unwrap_or(Duration::MAX))
-    }
+    golang_pycore::time::dur(dt).map_err(pyo3::exceptions::PyValueError::new_err)
 }
 
 /// `f` if it is callable, else the TypeError of `what` (`Timer`, ...), at
@@ -36,7 +26,7 @@ pub(crate) fn callable<'a, 'py>(what: &str, f: &'a Bound<'py, PyAny>) -> PyResul
         return Ok(f);
     }
     let name = f.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-    Err(pyo3::exceptions::PyTypeError::new_err(format!("{what}: f must be callable, not {name}")))
+    Err(pyo3::exceptions::PyTypeError::new_err(golang_pycore::msg::not_callable(what, &name)))
 }
 
 fn wrap(py: Python<'_>, c: &golang_chan::Chan<f64>) -> PyResult<Py<PyAny>> {
@@ -135,7 +125,7 @@ impl PyTicker {
     #[new]
     fn new(py: Python<'_>, dt: f64) -> PyResult<PyTicker> {
         if dt <= 0.0 {
-            return Err(go_panic(py, golang_time::TICKER_DT));
+            return Err(go_panic(py, golang_pycore::time::TICKER_DT));
         }
         let t = golang_time::Ticker::try_new(dur(dt)?.max(Duration::from_nanos(1))).map_err(|e| go_panic(py, e))?;
         let c = wrap(py, t.c())?;
@@ -164,5 +154,5 @@ pub fn now() -> f64 {
 /// clock: virtual inside `golang.run(..., clock='virtual')`).
 #[pyfunction]
 pub fn asleep(dt: f64) -> PyResult<crate::coro::AwaitOp> {
-    Ok(crate::coro::AwaitOp::new(AnyOp::Sleep(SleepOp(dur(dt)?))))
+    Ok(crate::coro::AwaitOp::shared(golang_pycore::awaitable::Sleep(dur(dt)?)))
 }

@@ -2,20 +2,25 @@
 //! them, the `chan` and `os.Signal` objects' data, and Go's panic messages.
 //!
 //! The bottom layer of the native core (see docs/ARCHITECTURE.md, "Layers
-//! of the two cores"): it imports no other file of the crate. The Python
-//! methods of `chan` and `os.Signal` are in `pychan.rs` and `signal.rs`.
+//! of the two cores"): it imports no other file of the crate. The dtypes,
+//! the conversion rules and their messages are the shared crate's
+//! (`golang-pycore`, also under the wasm core): this file describes a
+//! Python value as a `PyKind` and makes the answer a `Val` or a Python
+//! exception. The Python methods of `chan` and `os.Signal` are in
+//! `pychan.rs` and `signal.rs`.
 //!
-//! | dtype       | Rust element | Python values accepted                 | zero value |
-//! |-------------|--------------|----------------------------------------|------------|
-//! | object      | `Py<PyAny>`  | anything                               | None       |
-//! | 'C.structZ' | `()`         | None only                              | None       |
-//! | 'C.bool'    | `bool`       | bool only                              | False      |
-//! | 'C.int'     | `i32`        | int (not bool), integral float         | 0          |
-//! | 'C.double'  | `f64`        | int or float (not bool)                | 0.0        |
-//! | 'C.os::Signal' | `golang_os::Signal` | golang.os.Signal only       | os.Signal(0) |
+//! | dtype       | Rust element | zero value |
+//! |-------------|--------------|------------|
+//! | object      | `Py<PyAny>`  | None       |
+//! | 'C.structZ' | `()`         | None       |
+//! | 'C.bool'    | `bool`       | False      |
+//! | 'C.int'     | `i32`        | 0          |
+//! | 'C.double'  | `f64`        | 0.0        |
+//! | 'C.os::Signal' | `golang_os::Signal` | os.Signal(0) |
 
 use golang_chan::{Chan, ChanError};
 use golang_os::Signal;
+use golang_pycore::{Conv, PyKind};
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -30,33 +35,10 @@ pub(crate) fn go_panic(py: Python<'_>, msg: impl Into<String>) -> PyErr {
     }
 }
 
-/// The element type of a channel, numbered as Pygolang's C enum `DType`
-/// (`DTYPE_PYOBJECT` = 0 ...): a `chan`'s dtype field is read by Cython
-/// (rawchan.rs, invariant 3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(i32)]
-pub enum DType {
-    Obj = 0,
-    StructZ = 1,
-    Bool = 2,
-    Int = 3,
-    Double = 4,
-    Signal = 5,
-}
-
-impl DType {
-    /// Pygolang's name of the dtype.
-    pub fn name(self) -> &'static str {
-        match self {
-            DType::Obj => "object",
-            DType::StructZ => "C.structZ",
-            DType::Bool => "C.bool",
-            DType::Int => "C.int",
-            DType::Double => "C.double",
-            DType::Signal => "C.os::Signal",
-        }
-    }
-}
+/// The element type of a channel (the shared crate's). Its code is
+/// Pygolang's C enum `DType` (`DTYPE_PYOBJECT` = 0 ...), which Cython reads
+/// from a `chan` (rawchan.rs, invariant 3).
+pub use golang_pycore::DType;
 
 /// A channel of any dtype.
 #[derive(Clone)]
@@ -184,65 +166,41 @@ impl Val {
     }
 }
 
-fn mismatch(expect: &str, obj: &Bound<'_, PyAny>) -> PyErr {
-    match obj.repr() {
-        Ok(r) => PyTypeError::new_err(format!("type mismatch: expect {expect}; got {r}")),
-        Err(e) => e,
+/// What `obj` is, for the shared conversion rules.
+fn kind(obj: &Bound<'_, PyAny>) -> PyKind {
+    if obj.is_none() {
+        PyKind::None
+    } else if let Ok(b) = obj.cast::<PyBool>() {
+        PyKind::Bool(b.is_true())
+    } else if let Ok(i) = obj.cast::<PyInt>() {
+        PyKind::Int(i.extract::<i64>().ok())
+    } else if let Ok(f) = obj.cast::<PyFloat>() {
+        PyKind::Float(f.value())
+    } else if let Ok(s) = obj.cast::<PySignal>() {
+        PyKind::Signal(s.get().sig.0)
+    } else {
+        PyKind::Other
     }
 }
 
-/// Converts `obj` for a channel of `dtype` (TypeError on a wrong type).
+/// Converts `obj` for a channel of `dtype` (TypeError or OverflowError, by
+/// the shared rules, on a value the dtype does not take).
 pub fn to_val(dtype: DType, obj: &Bound<'_, PyAny>) -> PyResult<Val> {
-    Ok(match dtype {
-        DType::Obj => Val::Obj(obj.clone().unbind()),
-        DType::StructZ => {
-            if !obj.is_none() {
-                return Err(mismatch("structZ", obj));
-            }
-            Val::StructZ
+    if dtype == DType::Obj {
+        return Ok(Val::Obj(obj.clone().unbind())); // (every object: no kind to find)
+    }
+    Ok(match golang_pycore::convert(dtype, kind(obj)) {
+        Ok(Conv::Object) => Val::Obj(obj.clone().unbind()),
+        Ok(Conv::StructZ) => Val::StructZ,
+        Ok(Conv::Bool(b)) => Val::Bool(b),
+        Ok(Conv::Int(i)) => Val::Int(i),
+        Ok(Conv::Double(d)) => Val::Double(d),
+        Ok(Conv::DoubleOfInt) => Val::Double(obj.extract::<f64>()?),
+        Ok(Conv::Signal(s)) => Val::Signal(Signal(s)),
+        Err(e) => {
+            let msg = e.message(&obj.repr()?.to_cow()?);
+            return Err(if e.is_overflow() { PyOverflowError::new_err(msg) } else { PyTypeError::new_err(msg) });
         }
-        DType::Bool => match obj.cast::<PyBool>() {
-            Ok(b) => Val::Bool(b.is_true()),
-            Err(_) => return Err(mismatch("bool", obj)),
-        },
-        DType::Int => {
-            if obj.is_instance_of::<PyBool>() {
-                return Err(mismatch("int", obj));
-            }
-            if let Ok(i) = obj.cast::<PyInt>() {
-                match i.extract::<i32>() {
-                    Ok(v) => Val::Int(v),
-                    Err(_) => return Err(PyOverflowError::new_err(format!("value out of range for C.int: {}", obj.repr()?))),
-                }
-            } else if let Ok(f) = obj.cast::<PyFloat>() {
-                let v = f.value();
-                if v.fract() != 0.0 || !v.is_finite() {
-                    return Err(mismatch("int", obj));
-                }
-                if v < i32::MIN as f64 || v > i32::MAX as f64 {
-                    return Err(PyOverflowError::new_err(format!("value out of range for C.int: {}", obj.repr()?)));
-                }
-                Val::Int(v as i32)
-            } else {
-                return Err(mismatch("int", obj));
-            }
-        }
-        DType::Double => {
-            if obj.is_instance_of::<PyBool>() {
-                return Err(mismatch("float", obj));
-            }
-            if let Ok(f) = obj.cast::<PyFloat>() {
-                Val::Double(f.value())
-            } else if obj.is_instance_of::<PyInt>() {
-                Val::Double(obj.extract::<f64>()?)
-            } else {
-                return Err(mismatch("float", obj));
-            }
-        }
-        DType::Signal => match obj.cast::<PySignal>() {
-            Ok(s) => Val::Signal(s.get().sig),
-            Err(_) => return Err(mismatch("os.PySignal", obj)),
-        },
     })
 }
 

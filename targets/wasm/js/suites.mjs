@@ -2,7 +2,7 @@
 // What the WebAssembly target's test runners share: the Python test files that
 // run under Pyodide (in Node.js and in Chromium; tests inside them that need
 // OS threads or asyncio.run are marked and skipped there), and check().
-export const SUITES = ["test_async.py", "test_async_sync.py", "test_async_context.py", "test_chan.py", "test_select.py", "test_func_defer.py", "test_strconv.py", "test_testing.py", "test_errors.py", "test_fmt.py", "test_io.py", "test_strings.py", "test_os_signal.py"];
+export const SUITES = ["test_async.py", "test_async_sync.py", "test_async_context.py", "test_context.py", "test_chan.py", "test_select.py", "test_func_defer.py", "test_strconv.py", "test_testing.py", "test_errors.py", "test_fmt.py", "test_io.py", "test_strings.py", "test_os_signal.py", "test_core_contract.py"];
 
 let failures = 0;
 

@@ -9,11 +9,12 @@
 //! `ch.recv()`), which only ever tries, since nothing may block the
 //! JavaScript event loop, and reports "would block" to the shim; 1 is the
 //! first step of the async form (`await ch.asend(x)`), see
-//! [`crate::coro::start_async`].
+//! [`crate::coro::start_async`]. Every operation answers with a
+//! `golang_pycore::Status` (its code).
 
-use crate::coro::{code, start_async, OpOut, Start};
-use crate::each_chan;
-use crate::value::{AnyChan, DType, Got, IntoGot};
+use crate::coro::{start_async, status, OpOut, Start};
+use crate::value::{dtype_of, AnyChan, Got, IntoGot};
+use golang_pycore::{each_chan, Status};
 use golang_chan::{Chan, ChanError, TryRecvError, TrySendError};
 use slab::Slab;
 use std::cell::RefCell;
@@ -40,13 +41,13 @@ fn with<R>(id: u32, f: impl FnOnce(&AnyChan) -> R) -> R {
 /// A new channel of `size` slots (the shim checked the size) and dtype code.
 #[wasm_bindgen]
 pub fn chan_new(size: f64, dtype: u8) -> u32 {
-    register(AnyChan::new(DType::from_code(dtype), size as usize))
+    register(AnyChan::make(dtype_of(dtype), Some(size as usize)))
 }
 
 /// A slot holding the nil channel of a dtype.
 #[wasm_bindgen]
 pub fn chan_nil(dtype: u8) -> u32 {
-    register(AnyChan::nil(DType::from_code(dtype)))
+    register(AnyChan::make(dtype_of(dtype), None))
 }
 
 /// Frees a slot (the Python object is gone).
@@ -66,32 +67,43 @@ pub fn chan_key(id: u32) -> f64 {
 /// Values in the buffer.
 #[wasm_bindgen]
 pub fn chan_len(id: u32) -> f64 {
-    with(id, |c| each_chan!(c, c => c.len()) as f64)
+    with(id, |c| c.len() as f64)
 }
 
 /// Buffer capacity.
 #[wasm_bindgen]
 pub fn chan_cap(id: u32) -> f64 {
-    with(id, |c| each_chan!(c, c => c.cap()) as f64)
+    with(id, |c| c.cap() as f64)
 }
 
 /// Goroutines waiting to receive.
 #[wasm_bindgen]
 pub fn chan_recvq(id: u32) -> f64 {
-    with(id, |c| each_chan!(c, c => c.waiting_receivers()) as f64)
+    with(id, |c| c.waiting_receivers() as f64)
 }
 
 /// Goroutines waiting to send.
 #[wasm_bindgen]
 pub fn chan_sendq(id: u32) -> f64 {
-    with(id, |c| each_chan!(c, c => c.waiting_senders()) as f64)
+    with(id, |c| c.waiting_senders() as f64)
 }
 
-/// Closes the channel: `undefined`, or Go's panic message.
+/// Closes the channel: DONE, or PANIC (Go's message in `last_error`).
 #[wasm_bindgen]
-pub fn chan_close(id: u32) -> Option<String> {
+pub fn chan_close(id: u32) -> u8 {
     let ch = get(id);
-    each_chan!(&ch, c => c.try_close()).err().map(|e| e.to_string())
+    panic_status(ch.try_close().map_err(|e| e.to_string()))
+}
+
+/// DONE, or PANIC with the message in `last_error`.
+pub(crate) fn panic_status(r: Result<(), String>) -> u8 {
+    match r {
+        Ok(()) => Status::Done.code(),
+        Err(m) => {
+            crate::coro::set_error(m);
+            Status::Panic.code()
+        }
+    }
 }
 
 fn start_send<T: Send + 'static>(c: Chan<T>, v: T, park: bool) -> Start {
@@ -118,10 +130,10 @@ fn start_recv<T: IntoGot + Send + 'static>(c: Chan<T>, park: bool) -> Start {
 }
 
 /// Sends `v` (an object's handle, or the number/bool for a typed channel).
-/// Returns a [`code`]: DONE, WAIT (async: yield; sync: would block), PANIC
-/// (the message is in `last_error`), BRIDGE.
+/// Returns DONE, WAIT (async: yield; sync: would block), PANIC (the
+/// message is in `last_error`) or BRIDGE.
 #[wasm_bindgen]
-pub fn chan_send(id: u32, v: f64, mode: u8) -> f64 {
+pub fn chan_send(id: u32, v: f64, mode: u8) -> u8 {
     let ch = get(id);
     let park = mode == 1;
     let op = move || match ch {
@@ -130,31 +142,25 @@ pub fn chan_send(id: u32, v: f64, mode: u8) -> f64 {
         AnyChan::Bool(c) => start_send(c, v != 0.0, park),
         AnyChan::Int(c) => start_send(c, v as i32, park),
         AnyChan::Double(c) => start_send(c, v, park),
+        AnyChan::Signal(_) => unreachable!("no signal channels under Pyodide (value::dtype_of)"),
     };
-    match finish(mode, op) {
-        Ok(_) => code::DONE,
-        Err(c) => c,
-    }
+    status(finish(mode, op))
 }
 
-/// Receives. Returns the value (see [`crate::value::Got::to_js`]), `null`
-/// once closed and drained, `undefined` to wait (async: yield; sync: would
-/// block), or the string "B" when it must wait outside a golang goroutine.
+/// Receives. Returns DONE (the value is in `last_value`), CLOSED (closed
+/// and drained: the zero value), WAIT (async: yield; sync: would block) or
+/// BRIDGE (it must wait outside a golang goroutine).
 #[wasm_bindgen]
-pub fn chan_recv(id: u32, mode: u8) -> JsValue {
+pub fn chan_recv(id: u32, mode: u8) -> u8 {
     let ch = get(id);
     let park = mode == 1;
     let op = move || each_chan!(ch, c => start_recv(c, park));
-    match finish(mode, op) {
-        Ok(g) => g.to_js(),
-        Err(c) if c == code::BRIDGE => JsValue::from_str("B"),
-        Err(_) => JsValue::UNDEFINED,
-    }
+    status(finish(mode, op))
 }
 
 /// Runs an operation in `mode` (0 sync try, 1 async start): what completed,
-/// or a [`code`].
-pub(crate) fn finish(mode: u8, op: impl FnOnce() -> Start) -> Result<Got, f64> {
+/// or the status to report.
+pub(crate) fn finish(mode: u8, op: impl FnOnce() -> Start) -> Result<Got, Status> {
     if mode == 1 {
         return start_async(op);
     }
@@ -162,8 +168,28 @@ pub(crate) fn finish(mode: u8, op: impl FnOnce() -> Start) -> Result<Got, f64> {
         Start::Done(g) => Ok(g),
         Start::Panic(m) => {
             crate::coro::set_error(m);
-            Err(code::PANIC)
+            Err(Status::Panic)
         }
-        Start::Wait(_) => Err(code::WAIT),
+        Start::Wait(_) => Err(Status::Wait),
+    }
+}
+
+/// The shared conversion rules for a value the shim describes as `kind` (a
+/// `golang_pycore::status::ValueKind`, its payload in `v`) on a channel of
+/// dtype `dtype`: `DONE` (the shim casts the value to the dtype's Python
+/// type), or `MISMATCH` / `OUT_OF_RANGE` with the message up to the value's
+/// repr in `last_error()`. (Dtype object takes everything: the shim does
+/// not ask.)
+#[wasm_bindgen]
+pub fn conv(dtype: u8, kind: u8, v: f64) -> u8 {
+    use golang_pycore::status::ValueKind;
+    use golang_pycore::convert;
+    let k = ValueKind::from_code(kind).unwrap_or(ValueKind::Other).with(v);
+    match convert(dtype_of(dtype), k) {
+        Ok(_) => Status::Done.code(),
+        Err(e) => {
+            crate::coro::set_error(e.prefix());
+            if e.is_overflow() { Status::OutOfRange } else { Status::Mismatch }.code()
+        }
     }
 }

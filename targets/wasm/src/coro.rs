@@ -10,11 +10,14 @@
 //! [`PENDING`] and the awaitable yields; the task then polls that future in
 //! Rust and resumes the coroutine with the result.
 //!
-//! Driver kinds (what `resume` is asked to do) and statuses (what it says):
-//! see the `KIND_*` and `ST_*` constants in [`crate::host`];
-//! `python/golang/_golang_wasm.py` has the same numbers.
+//! What starting an operation gives ([`Status`]), what the driver is asked
+//! to do ([`Resume`]) and what it answers ([`Driven`]) are the shared
+//! crate's named states (`golang_pycore::status`); the shim learns them by
+//! name (see [`crate::contract`]).
 
-use crate::host::{self, KIND_CALL, KIND_CLOSE, KIND_PANIC, KIND_RETRY, KIND_START, KIND_VALUE, ST_FAIL, ST_WAIT};
+use crate::host;
+use golang_pycore::awaitable::{Awaitable, Begun, Out};
+use golang_pycore::status::{Driven, Resume, RunEnd, Status};
 use crate::value::{Got, PyRef};
 use golang_sched::{ClockKind, RunError, Runtime};
 use std::cell::{Cell, RefCell};
@@ -57,20 +60,10 @@ pub enum Start {
     Wait(OpFuture),
 }
 
-/// Status codes of operation starts, for the shim.
-pub mod code {
-    /// Completed (its value, if any, is returned or in `last_value`).
-    pub const DONE: f64 = 1.0;
-    /// Must wait: yield to the driver (or, in the sync form, would block).
-    pub const WAIT: f64 = 0.0;
-    /// Go's panic; the message is in `last_error`.
-    pub const PANIC: f64 = 2.0;
-    /// Must wait, but the caller is not a golang goroutine.
-    pub const BRIDGE: f64 = 3.0;
-}
-
 thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+    /// The index of the case the last select committed.
+    static LAST_INDEX: Cell<usize> = const { Cell::new(0) };
 }
 
 /// The message of the last Go panic an operation reported.
@@ -83,45 +76,104 @@ pub(crate) fn set_error(msg: impl Into<String>) {
     LAST_ERROR.with(|e| *e.borrow_mut() = msg.into());
 }
 
-/// The value received by the last select that committed a receive case.
+/// The value received by the last receive (or select) that completed with
+/// [`Status::Done`].
 #[wasm_bindgen]
 pub fn last_value() -> JsValue {
     LAST_VALUE.with(|v| v.borrow_mut().take()).map_or(JsValue::UNDEFINED, Got::to_js)
+}
+
+/// The index of the case the last select committed.
+#[wasm_bindgen]
+pub fn last_index() -> f64 {
+    LAST_INDEX.with(|i| i.get()) as f64
 }
 
 pub(crate) fn set_last_value(g: Got) {
     LAST_VALUE.with(|v| *v.borrow_mut() = Some(g));
 }
 
+pub(crate) fn set_last_index(i: usize) {
+    LAST_INDEX.with(|c| c.set(i));
+}
+
+/// What completed, for the shim: [`Status::Closed`] for a receive from a
+/// closed and drained channel, else [`Status::Done`] with the value (if
+/// any) in `last_value`.
+pub(crate) fn done(g: Got) -> Status {
+    match g {
+        Got::Closed => Status::Closed,
+        Got::Nothing => Status::Done,
+        g => {
+            set_last_value(g);
+            Status::Done
+        }
+    }
+}
+
+/// The status of a completed or refused start (see [`start_async`]).
+pub(crate) fn status(r: Result<Got, Status>) -> u8 {
+    r.map_or_else(|s| s, done).code()
+}
+
 /// The async form's first step, as the native `AwaitOp` does it: spend the
 /// goroutine's budget (a spent budget waits one turn and retries), then try
 /// the operation; if it must wait, park its future for the driver.
-/// `Err(code)` tells the shim to yield ([`code::WAIT`]) or that it cannot
-/// wait here ([`code::BRIDGE`]); `Ok` carries what completed.
-pub(crate) fn start_async(op: impl FnOnce() -> Start) -> Result<Got, f64> {
+/// `Err` tells the shim to yield ([`Status::Wait`]), that it cannot wait
+/// here ([`Status::Bridge`]), or Go's panic ([`Status::Panic`]); `Ok`
+/// carries what completed.
+pub(crate) fn start_async(op: impl FnOnce() -> Start) -> Result<Got, Status> {
     let driving = DRIVING.with(|d| d.get());
-    if driving && !golang_sched::coop_proceed() {
-        park(Box::pin(async {
-            golang_sched::yield_now().await;
+    // The shared budget (golang_pycore::awaitable::budget_wait), spent only
+    // in a goroutine, as natively.
+    if let Some(turn) = if driving { golang_pycore::awaitable::budget_wait() } else { None } {
+        park(Box::pin(async move {
+            turn.await;
             OpOut::Retry
         }));
-        return Err(code::WAIT);
+        return Err(Status::Wait);
     }
     match op() {
         Start::Done(g) => Ok(g),
         Start::Panic(m) => {
             set_error(m);
-            Err(code::PANIC)
+            Err(Status::Panic)
         }
         Start::Wait(f) => {
             if !driving {
                 drop(f);
-                return Err(code::BRIDGE);
+                return Err(Status::Bridge);
             }
             park(f);
-            Err(code::WAIT)
+            Err(Status::Wait)
         }
     }
+}
+
+/// A shared awaitable's result as the shim gets it (`golang_pycore::awaitable::Out`).
+fn got_of(out: Out) -> Got {
+    match out {
+        Out::None => Got::Nothing,
+        Out::Bool(b) => Got::Bool(b),
+        Out::Int(i) => Got::Int(i),
+        Out::Float(f) => Got::Double(f),
+    }
+}
+
+/// The async form's first step of an awaitable of the shared crate: its
+/// status for the shim (DONE with the value in `last_value`, WAIT, PANIC,
+/// BRIDGE), as for the channel operations.
+pub(crate) fn begin(op: impl Awaitable) -> u8 {
+    status(start_async(|| match Box::new(op).begin() {
+        Begun::Done(Ok(out)) => Start::Done(got_of(out)),
+        Begun::Done(Err(m)) => Start::Panic(m),
+        Begun::Wait(f) => Start::Wait(Box::pin(async move {
+            match f.await {
+                Ok(out) => OpOut::Value(got_of(out)),
+                Err(m) => OpOut::Panic(m),
+            }
+        })),
+    }))
 }
 
 fn park(f: OpFuture) {
@@ -149,7 +201,7 @@ impl CoroTask {
         CoroTask { coro: Some(PyRef::new(h)), pending: None, started: false }
     }
 
-    fn resume(&mut self, kind: u8, v: &JsValue) -> u8 {
+    fn resume(&mut self, kind: Resume, v: &JsValue) -> Driven {
         let h = self.coro.as_ref().map_or(0.0, |c| c.handle());
         DRIVING.with(|d| d.set(true));
         let st = host::resume(h, kind, v);
@@ -166,7 +218,7 @@ impl Future for CoroTask {
         loop {
             let (kind, v) = if !this.started {
                 this.started = true;
-                (KIND_START, JsValue::UNDEFINED)
+                (Resume::Start, JsValue::UNDEFINED)
             } else {
                 let Some(fut) = &mut this.pending else { return Poll::Ready(()) };
                 let out = match fut.as_mut().poll(cx) {
@@ -175,17 +227,19 @@ impl Future for CoroTask {
                 };
                 this.pending = None;
                 match out {
-                    OpOut::Value(g) => (KIND_VALUE, g.to_js()),
+                    OpOut::Value(Got::Closed) => (Resume::ValueClosed, JsValue::UNDEFINED),
+                    OpOut::Value(g) => (Resume::Value, g.to_js()),
+                    OpOut::Selected(i, Got::Closed) => (Resume::ValueClosed, JsValue::from_f64(i as f64)),
                     OpOut::Selected(i, g) => {
                         set_last_value(g);
-                        (KIND_VALUE, JsValue::from_f64(i as f64))
+                        (Resume::Value, JsValue::from_f64(i as f64))
                     }
-                    OpOut::Panic(m) => (KIND_PANIC, JsValue::from_str(&m)),
-                    OpOut::Retry => (KIND_RETRY, JsValue::UNDEFINED),
+                    OpOut::Panic(m) => (Resume::Panic, JsValue::from_str(&m)),
+                    OpOut::Retry => (Resume::Retry, JsValue::UNDEFINED),
                 }
             };
             match this.resume(kind, &v) {
-                ST_WAIT => {
+                Driven::Wait => {
                     let f = PENDING.with(|p| p.borrow_mut().take());
                     // (The shim yields only after parking a future; should
                     // that ever not hold, wait one turn and retry.)
@@ -196,7 +250,7 @@ impl Future for CoroTask {
                         })
                     }));
                 }
-                ST_FAIL => {
+                Driven::Fail => {
                     // Ends the run; golang.run raises the stored exception.
                     golang_sched::fail_run("a goroutine raised");
                     this.finish();
@@ -226,7 +280,7 @@ impl Drop for CoroTask {
     fn drop(&mut self) {
         self.pending = None;
         if let Some(c) = self.coro.take() {
-            host::resume(c.into_handle(), KIND_CLOSE, &JsValue::UNDEFINED);
+            host::resume(c.into_handle(), Resume::Close, &JsValue::UNDEFINED);
         }
     }
 }
@@ -237,7 +291,7 @@ pub struct CallTask(pub std::sync::Arc<PyRef>);
 impl Future for CallTask {
     type Output = ();
     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-        if host::resume(self.0.handle(), KIND_CALL, &JsValue::UNDEFINED) == ST_FAIL {
+        if host::resume(self.0.handle(), Resume::Call, &JsValue::UNDEFINED) == Driven::Fail {
             golang_sched::fail_run("time.after_func raised");
         }
         Poll::Ready(())
@@ -272,20 +326,21 @@ pub fn go(h: f64, name_id: u32) {
 
 /// `golang.run`: runs the coroutine behind `main` as goroutine 1 of a new
 /// executor, with `seed` (decimal: a u64 does not fit a JS number), until it
-/// returns. Returns `undefined` on success; on failure a message whose first
-/// letter says what failed: `D` deadlock, `F` a goroutine raised (the shim
-/// holds the exception), `P` another panic.
+/// returns. Returns how it ended (a [`RunEnd`]); the message of a failure
+/// is in `last_error` (for [`RunEnd::Failed`] the shim holds the exception).
 #[wasm_bindgen]
-pub fn run(main: f64, seed: &str, virtual_clock: bool) -> JsValue {
+pub fn run(main: f64, seed: &str, virtual_clock: bool) -> u8 {
     let seed: u64 = seed.parse().unwrap_or(0);
     let clock = if virtual_clock { ClockKind::Virtual } else { ClockKind::Real };
     let rt = Runtime::new(clock, seed, true);
     let res = rt.block_on(CoroTask::new(main));
     drop(rt);
-    match res {
-        Ok(()) => JsValue::UNDEFINED,
-        Err(e @ RunError::Deadlock { .. }) => JsValue::from_str(&format!("D{e}")),
-        Err(RunError::Panic { message, .. }) if message.ends_with("raised") => JsValue::from_str(&format!("F{message}")),
-        Err(e) => JsValue::from_str(&format!("P{e}")),
-    }
+    let (end, msg) = match res {
+        Ok(()) => (RunEnd::Ok, String::new()),
+        Err(e @ RunError::Deadlock { .. }) => (RunEnd::Deadlock, e.to_string()),
+        Err(RunError::Panic { message, .. }) if message.ends_with("raised") => (RunEnd::Failed, message),
+        Err(e) => (RunEnd::Panic, e.to_string()),
+    };
+    set_error(msg);
+    end.code()
 }

@@ -22,27 +22,8 @@ extern "C" {
 }
 
 // The driver's protocol: what `resume(handle, kind, value)` is asked to do
-// (`KIND_*`) and what it answers (`ST_*`).
-
-/// Resume the coroutine for the first time.
-pub const KIND_START: u8 = 0;
-/// Resume it with the result of the operation it waited for.
-pub const KIND_VALUE: u8 = 1;
-/// Raise Go's panic (the value is the message) at its `await`.
-pub const KIND_PANIC: u8 = 2;
-/// Its budget was spent: it waited one turn; retry the operation.
-pub const KIND_RETRY: u8 = 3;
-/// Close it (its run ended while it waited); forget its handle.
-pub const KIND_CLOSE: u8 = 4;
-/// Call the plain function behind the handle once (`time.after_func`).
-pub const KIND_CALL: u8 = 5;
-
-/// The coroutine yielded on an operation (its future is in `coro`'s `PENDING`).
-pub const ST_WAIT: u8 = 0;
-/// The goroutine is over.
-pub const ST_DONE: u8 = 1;
-/// The goroutine raised inside `golang.run`: end the run.
-pub const ST_FAIL: u8 = 2;
+// and what it answers are the shared crate's `Resume` and `Driven`.
+use golang_pycore::status::{Driven, Resume};
 
 thread_local! {
     /// `schedule(ms)` from the loader.
@@ -149,16 +130,16 @@ pub fn turn() -> f64 {
     }
 }
 
-/// Calls the Python driver: `resume(handle, kind, value)` (a `KIND_*`);
-/// returns its status (an `ST_*`; see [`crate::coro`]).
-pub(crate) fn resume(h: f64, kind: u8, v: &JsValue) -> u8 {
+/// Calls the Python driver: `resume(handle, kind, value)`; returns its
+/// answer (see [`crate::coro`]; an answer it cannot read ends the goroutine).
+pub(crate) fn resume(h: f64, kind: Resume, v: &JsValue) -> Driven {
     let f = RESUME.with(|r| r.borrow().clone());
-    let Some(f) = f else { return ST_DONE };
-    match f.call3(&JsValue::NULL, &JsValue::from_f64(h), &JsValue::from_f64(kind as f64), v) {
-        Ok(s) => s.as_f64().unwrap_or(1.0) as u8,
+    let Some(f) = f else { return Driven::Done };
+    match f.call3(&JsValue::NULL, &JsValue::from_f64(h), &JsValue::from_f64(kind.code() as f64), v) {
+        Ok(s) => s.as_f64().and_then(|c| Driven::from_code(c as u8)).unwrap_or(Driven::Done),
         Err(e) => {
             console_error(&format!("golang: the Python driver failed: {e:?}"));
-            ST_DONE
+            Driven::Done
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The WebAssembly core of the Python package `golang`, for Pyodide.
 //!
 //! This crate compiles the pygolang-rs runtime (`golang-sched`,
-//! `golang-chan`, `golang-time`) to `wasm32-unknown-unknown` with
+//! `golang-chan`, `golang-time`, `golang-context`) to `wasm32-unknown-unknown` with
 //! wasm-bindgen. Under Pyodide, `python/golang/_golang_wasm.py` (the thin
 //! Python shim that stands in for the native `golang._golang`) calls the
 //! functions exported here through the JavaScript module that the loader
@@ -17,7 +17,8 @@
 //! - Python values travel through channels as handles (numbers) into a table
 //!   that the shim keeps ([`value::PyRef`]); typed channels
 //!   (`'C.int'`, `'C.double'`, ...) carry plain numbers;
-//! - channels live in a registry and Python holds their ids ([`chans`]).
+//! - channels live in a registry and Python holds their ids ([`chans`]);
+//!   so do contexts of the `golang-context` crate ([`context`]).
 //!
 //! Executors: `golang.run(main, seed=N)` runs a deterministic executor on
 //! the virtual clock to completion inside one call, exactly as natively, so
@@ -47,6 +48,8 @@
 #![warn(missing_docs)]
 
 pub mod chans;
+pub mod context;
+pub mod contract;
 pub mod coro;
 pub mod host;
 pub mod select;

@@ -8,9 +8,10 @@
 //! async form wait, with a future that owns its channels and values.
 
 use crate::chans;
-use crate::coro::{code, set_last_value, OpOut, Start};
+use crate::coro::{set_last_index, status, OpOut, Start};
 use crate::value::{AnyChan, Got, IntoGot, PyRef, Val};
-use golang_chan::{CaseSlot, Cases, ChanError, RecvCase, SendCase, DEFAULT};
+use golang_chan::{CaseSlot, Cases, ChanError, RecvCase, SendCase};
+use golang_pycore::select::{committed, Committed};
 use wasm_bindgen::prelude::*;
 
 /// One parsed case: its channel, the value to send (none for a receive),
@@ -89,10 +90,10 @@ fn give_back(s: Slot<'_>) -> Option<Val> {
 
 /// The Python index of the committed case and what it received.
 fn outcome(default_at: Option<usize>, sel: &mut [Slot<'_>], r: Result<usize, ChanError>) -> Result<(usize, Got), String> {
-    let k = r.map_err(|e| e.to_string())?;
-    if k == DEFAULT {
-        return Ok((default_at.expect("default committed"), Got::Nothing));
-    }
+    let k = match committed(default_at, r).map_err(|e| e.to_string())? {
+        Committed::Default(i) => return Ok((i, Got::Nothing)),
+        Committed::Case(k) => k,
+    };
     let s = &mut sel[k];
     let got = match &mut s.case {
         WCase::RObj(r) => r.take().map_or(Got::Nothing, IntoGot::got),
@@ -121,8 +122,8 @@ fn start(mut cases: Vec<Parsed>, default_at: Option<usize>, park: bool) -> Start
         if let Some(r) = Cases::new(&mut sel, default_at.is_some()).try_select() {
             return match outcome(default_at, &mut sel, r) {
                 Ok((i, g)) => {
-                    set_last_value(g);
-                    Start::Done(Got::Int(i as i32))
+                    set_last_index(i);
+                    Start::Done(g)
                 }
                 Err(m) => Start::Panic(m),
             };
@@ -147,18 +148,13 @@ fn start(mut cases: Vec<Parsed>, default_at: Option<usize>, park: bool) -> Start
 }
 
 /// Runs a select in `mode` (0 sync: try only; 1 async first step).
-/// Returns the committed case's index (its received value is in
-/// `last_value`), or a negative [`code`]: -1 wait (or would block), -2
-/// bridge, -3 Go's panic (message in `last_error`).
+/// Returns DONE (the committed case's index is in `last_index`, what it
+/// received in `last_value`), CLOSED (likewise, a receive case on a closed
+/// and drained channel), WAIT (or would block), BRIDGE, or PANIC (Go's
+/// message in `last_error`).
 #[wasm_bindgen]
-pub fn select(mode: u8, default_at: f64, flat: &[f64]) -> f64 {
+pub fn select(mode: u8, default_at: f64, flat: &[f64]) -> u8 {
     let cases = parse(flat);
     let default_at = (default_at >= 0.0).then_some(default_at as usize);
-    match chans::finish(mode, move || start(cases, default_at, mode == 1)) {
-        Ok(Got::Int(i)) => i as f64,
-        Ok(_) => unreachable!("a select completes with its index"),
-        Err(c) if c == code::BRIDGE => -2.0,
-        Err(c) if c == code::PANIC => -3.0,
-        Err(_) => -1.0,
-    }
+    status(chans::finish(mode, move || start(cases, default_at, mode == 1)))
 }

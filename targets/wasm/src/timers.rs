@@ -3,21 +3,19 @@
 //! `golang.run`, the host's clock on the background executor).
 
 use crate::chans;
-use crate::coro::{code, start_async, CallTask, OpOut, Start};
-use crate::value::{AnyChan, Got, PyRef};
+use crate::coro::CallTask;
+use crate::value::{AnyChan, PyRef};
 use slab::Slab;
 use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 
-/// Seconds (a float) to a duration; non-positive and NaN become zero.
+/// Seconds (a float) to a duration by the shared rule
+/// (`golang_pycore::time::dur`); the shim refuses NaN before it gets here
+/// (it would be zero).
 pub fn dur(dt: f64) -> Duration {
-    if dt.is_nan() || dt <= 0.0 {
-        Duration::ZERO
-    } else {
-        Duration::try_from_secs_f64(dt).unwrap_or(Duration::MAX)
-    }
+    golang_pycore::time::dur(dt).unwrap_or(Duration::ZERO)
 }
 
 enum Any {
@@ -31,7 +29,7 @@ thread_local! {
 
 fn chan_of(c: &golang_chan::Chan<f64>) -> u32 {
     if c.is_nil() {
-        chans::register(AnyChan::nil(crate::value::DType::Obj))
+        chans::register(AnyChan::make(crate::value::DType::Obj, None))
     } else {
         chans::register(AnyChan::Double(c.clone()))
     }
@@ -82,13 +80,14 @@ pub fn timer_stop(id: u32) -> bool {
     })
 }
 
-/// Re-arms a timer: `undefined`, or Go's panic message.
+/// Re-arms a timer: DONE, or PANIC (Go's message in `last_error`).
 #[wasm_bindgen]
-pub fn timer_reset(id: u32, dt: f64) -> Option<String> {
-    TIMERS.with(|s| match &s.borrow()[id as usize] {
-        Any::Timer(t) => t.try_reset(dur(dt)).err().map(str::to_string),
-        Any::Ticker(_) => None,
-    })
+pub fn timer_reset(id: u32, dt: f64) -> u8 {
+    let r = TIMERS.with(|s| match &s.borrow()[id as usize] {
+        Any::Timer(t) => t.try_reset(dur(dt)).map_err(str::to_string),
+        Any::Ticker(_) => Ok(()),
+    });
+    chans::panic_status(r)
 }
 
 /// Frees a timer's slot (its Python object is gone; an armed timer still
@@ -105,17 +104,9 @@ pub fn now() -> f64 {
     golang_time::now()
 }
 
-/// `await time.asleep(dt)`: starts the sleep (it always waits).
+/// `await time.asleep(dt)`: starts the shared crate's sleep (it always
+/// waits): WAIT, or BRIDGE outside a golang goroutine.
 #[wasm_bindgen]
-pub fn sleep_start(dt: f64) -> f64 {
-    let d = dur(dt);
-    match start_async(|| {
-        Start::Wait(Box::pin(async move {
-            golang_sched::sleep(d).await;
-            OpOut::Value(Got::Nothing)
-        }))
-    }) {
-        Ok(_) => code::DONE,
-        Err(c) => c,
-    }
+pub fn sleep_start(dt: f64) -> u8 {
+    crate::coro::begin(golang_pycore::awaitable::Sleep(dur(dt)))
 }

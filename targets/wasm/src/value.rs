@@ -8,7 +8,6 @@
 //! when its run ends) records its handle in [`RELEASED`], and the shim
 //! drops those entries when it next asks ([`released`]).
 
-use golang_chan::Chan;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -53,103 +52,20 @@ pub fn released() -> Vec<f64> {
     RELEASED.with(|r| std::mem::take(&mut *r.borrow_mut()))
 }
 
-/// The dtype codes the shim uses: object, 'C.structZ', 'C.bool', 'C.int',
-/// 'C.double'.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DType {
-    /// Python objects, as [`PyRef`] handles.
-    Obj = 0,
-    /// `()`: only None is sent.
-    StructZ = 1,
-    /// `bool`.
-    Bool = 2,
-    /// `i32`.
-    Int = 3,
-    /// `f64`.
-    Double = 4,
+/// The element type of a channel (the shared crate's); its code is what
+/// the shim passes. This core has no 'C.os::Signal' channels (see
+/// [`crate::contract::supported`]).
+pub use golang_pycore::DType;
+
+/// The dtype of a code from the shim (an unknown code is object).
+pub fn dtype_of(code: u8) -> DType {
+    DType::from_code(code).filter(|d| crate::contract::supported(*d)).unwrap_or(DType::Obj)
 }
 
-impl DType {
-    /// From the shim's code (unknown codes are objects).
-    pub fn from_code(c: u8) -> DType {
-        match c {
-            1 => DType::StructZ,
-            2 => DType::Bool,
-            3 => DType::Int,
-            4 => DType::Double,
-            _ => DType::Obj,
-        }
-    }
-}
-
-/// A channel of any dtype.
-#[derive(Clone)]
-pub enum AnyChan {
-    /// dtype object.
-    Obj(Chan<PyRef>),
-    /// 'C.structZ'.
-    StructZ(Chan<()>),
-    /// 'C.bool'.
-    Bool(Chan<bool>),
-    /// 'C.int'.
-    Int(Chan<i32>),
-    /// 'C.double'.
-    Double(Chan<f64>),
-}
-
-/// Runs `$body` with `$c` bound to the typed channel inside an [`AnyChan`].
-#[macro_export]
-macro_rules! each_chan {
-    ($ch:expr, $c:ident => $body:expr) => {
-        match $ch {
-            $crate::value::AnyChan::Obj($c) => $body,
-            $crate::value::AnyChan::StructZ($c) => $body,
-            $crate::value::AnyChan::Bool($c) => $body,
-            $crate::value::AnyChan::Int($c) => $body,
-            $crate::value::AnyChan::Double($c) => $body,
-        }
-    };
-}
-
-impl AnyChan {
-    /// A new channel with `size` buffer slots.
-    pub fn new(dtype: DType, size: usize) -> AnyChan {
-        match dtype {
-            DType::Obj => AnyChan::Obj(Chan::new(size)),
-            DType::StructZ => AnyChan::StructZ(Chan::new(size)),
-            DType::Bool => AnyChan::Bool(Chan::new(size)),
-            DType::Int => AnyChan::Int(Chan::new(size)),
-            DType::Double => AnyChan::Double(Chan::new(size)),
-        }
-    }
-
-    /// The nil channel of a dtype.
-    pub fn nil(dtype: DType) -> AnyChan {
-        match dtype {
-            DType::Obj => AnyChan::Obj(Chan::nil()),
-            DType::StructZ => AnyChan::StructZ(Chan::nil()),
-            DType::Bool => AnyChan::Bool(Chan::nil()),
-            DType::Int => AnyChan::Int(Chan::nil()),
-            DType::Double => AnyChan::Double(Chan::nil()),
-        }
-    }
-
-    /// The channel's dtype.
-    pub fn dtype(&self) -> DType {
-        match self {
-            AnyChan::Obj(_) => DType::Obj,
-            AnyChan::StructZ(_) => DType::StructZ,
-            AnyChan::Bool(_) => DType::Bool,
-            AnyChan::Int(_) => DType::Int,
-            AnyChan::Double(_) => DType::Double,
-        }
-    }
-
-    /// The channel's identity (0 for nil channels).
-    pub fn id(&self) -> usize {
-        each_chan!(self, c => c.id())
-    }
-}
+/// A channel of any dtype (the shared crate's, over this core's object
+/// handle; there are no signals under Pyodide).
+pub type AnyChan = golang_pycore::chan::AnyChan<PyRef, NoSignal>;
+pub use golang_pycore::chan::NoSignal;
 
 /// A value to send, already checked by the shim for the channel's dtype.
 pub enum Val {
@@ -169,7 +85,8 @@ impl Val {
     /// The value `v` (as the shim passes it: a number) for `dtype`.
     pub fn from_f64(dtype: DType, v: f64) -> Val {
         match dtype {
-            DType::Obj => Val::Obj(PyRef::new(v)),
+            // (no signal channels here: see dtype_of)
+            DType::Obj | DType::Signal => Val::Obj(PyRef::new(v)),
             DType::StructZ => Val::StructZ,
             DType::Bool => Val::Bool(v != 0.0),
             DType::Int => Val::Int(v as i32),
@@ -199,11 +116,12 @@ pub enum Got {
 
 impl Got {
     /// The value as JavaScript gives it to the shim: the object's handle,
-    /// or the number or bool (0 for 'C.structZ'); `null` once the channel is
-    /// closed and drained; `undefined` for nothing.
+    /// or the number or bool (0 for 'C.structZ'); `undefined` for nothing
+    /// (and for [`Got::Closed`], which the shim learns from the status:
+    /// `CLOSED`, or the driver's `VALUE_CLOSED`).
     pub fn to_js(self) -> JsValue {
         match self {
-            Got::Closed => JsValue::NULL,
+            Got::Closed => JsValue::UNDEFINED,
             Got::Obj(r) => JsValue::from_f64(r.into_handle()),
             Got::StructZ => JsValue::from_f64(0.0),
             Got::Bool(b) => JsValue::from_bool(b),
@@ -240,6 +158,14 @@ impl IntoGot for bool {
 impl IntoGot for i32 {
     fn got(v: Option<Self>) -> Got {
         v.map_or(Got::Closed, Got::Int)
+    }
+}
+impl IntoGot for NoSignal {
+    fn got(v: Option<Self>) -> Got {
+        match v {
+            None => Got::Closed,
+            Some(n) => match n {},
+        }
     }
 }
 impl IntoGot for f64 {

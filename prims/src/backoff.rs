@@ -1,9 +1,8 @@
-//! Exponential backoff for the slow path of a spin lock.
+//! Exponential backoff for the slow path of a spin lock (safe code).
 
 /// How a thread waits between two tries of a contended spin lock: busy
 /// spins doubling from 1 to 64 `spin_loop` hints, then yields of the thread.
-/// Shared by the channel lock (golang-chan) and the context node lock
-/// (golang-context).
+/// Used by [`crate::SpinLock`] and [`crate::BitLock`].
 #[derive(Debug, Default)]
 pub struct Backoff {
     /// Tries so far (capped once the spins give way to yields).
