@@ -49,3 +49,16 @@ def test_the_header_asks_for_the_features_the_runtime_provides():
     assert re.search(r"#define GOLANG_CAPI_FEATURE_VERSION %s\b" % feat, hdr)
     import golang._golang as core
     assert core._capi_version == (int(abi), int(feat))
+
+
+def test_the_cxx_dtype_numbers_are_the_shared_crates():
+    # pycore/src/dtype.rs numbers the dtypes; _golang_pyx.h's DType (what
+    # Cython reads from a chan's `dtype` field) must say the same.
+    rust = _read("pycore", "src", "dtype.rs")
+    body = re.search(r"pub enum DType \{(.*?)\n\}", rust, re.S).group(1)
+    rs = dict((n, int(v)) for n, v in re.findall(r"^\s*(\w+) = (\d+),", body, re.M))
+    hdr = _read("python", "golang", "_golang_pyx.h")
+    cx = dict((n, int(v)) for n, v in re.findall(r"DTYPE_(\w+) = (\d+),", hdr))
+    names = {"Obj": "PYOBJECT", "StructZ": "STRUCTZ", "Bool": "BOOL", "Int": "INT", "Double": "DOUBLE", "Signal": "OS_SIGNAL"}
+    assert {names[n]: v for n, v in rs.items()} == {n: v for n, v in cx.items() if n != "NTYPES"}
+    assert cx["NTYPES"] == len(rs)

@@ -359,7 +359,7 @@ extern "C" fn makechan_dtype(dtype: i32, size: u32, out: *mut *mut CRawChan) -> 
             Some(d) if d != DType::Obj => d,
             _ => return msg(c"makechan: invalid dtype"),
         };
-        let p = RawChan::make(RawKind::Typed(crate::value::AnyChan::new(dtype, size as usize)), crate::rawchan::c_elemsize(dtype));
+        let p = RawChan::make(RawKind::Typed(crate::value::AnyChan::make(dtype, Some(size as usize))), crate::rawchan::c_elemsize(dtype));
         // SAFETY: the caller passes a writable out pointer.
         unsafe { *out = p.cast() };
         OK

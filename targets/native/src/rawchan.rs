@@ -333,7 +333,7 @@ impl PyChan {
 
     /// A new channel of `dtype` with a buffer of `size`.
     pub fn make(dtype: DType, size: usize) -> PyChan {
-        PyChan::from_chan(AnyChan::new(dtype, size))
+        PyChan::from_chan(AnyChan::make(dtype, Some(size)))
     }
 
     /// Wraps a Rust channel (for Rust code that hands channels to Python).

@@ -18,7 +18,7 @@
 //! | 'C.double'  | `f64`        | 0.0        |
 //! | 'C.os::Signal' | `golang_os::Signal` | os.Signal(0) |
 
-use golang_chan::{Chan, ChanError};
+use golang_chan::ChanError;
 use golang_os::Signal;
 use golang_pycore::{Conv, PyKind};
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
@@ -40,58 +40,12 @@ pub(crate) fn go_panic(py: Python<'_>, msg: impl Into<String>) -> PyErr {
 /// from a `chan` (rawchan.rs, invariant 3).
 pub use golang_pycore::DType;
 
-/// A channel of any dtype.
-#[derive(Clone)]
-pub enum AnyChan {
-    Obj(Chan<Py<PyAny>>),
-    StructZ(Chan<()>),
-    Bool(Chan<bool>),
-    Int(Chan<i32>),
-    Double(Chan<f64>),
-    Signal(Chan<Signal>),
-}
+/// A channel of any dtype: the shared crate's, over Python objects and
+/// OS signals.
+pub type AnyChan = golang_pycore::chan::AnyChan<Py<PyAny>, Signal>;
 
-macro_rules! each_chan {
-    ($ch:expr, $c:ident => $body:expr) => {
-        match $ch {
-            $crate::value::AnyChan::Obj($c) => $body,
-            $crate::value::AnyChan::StructZ($c) => $body,
-            $crate::value::AnyChan::Bool($c) => $body,
-            $crate::value::AnyChan::Int($c) => $body,
-            $crate::value::AnyChan::Double($c) => $body,
-            $crate::value::AnyChan::Signal($c) => $body,
-        }
-    };
-}
-pub(crate) use each_chan;
-
-impl AnyChan {
-    pub(crate) fn new(dtype: DType, size: usize) -> AnyChan {
-        match dtype {
-            DType::Obj => AnyChan::Obj(Chan::new(size)),
-            DType::StructZ => AnyChan::StructZ(Chan::new(size)),
-            DType::Bool => AnyChan::Bool(Chan::new(size)),
-            DType::Int => AnyChan::Int(Chan::new(size)),
-            DType::Double => AnyChan::Double(Chan::new(size)),
-            DType::Signal => AnyChan::Signal(Chan::new(size)),
-        }
-    }
-
-    pub fn dtype(&self) -> DType {
-        match self {
-            AnyChan::Obj(_) => DType::Obj,
-            AnyChan::StructZ(_) => DType::StructZ,
-            AnyChan::Bool(_) => DType::Bool,
-            AnyChan::Int(_) => DType::Int,
-            AnyChan::Double(_) => DType::Double,
-            AnyChan::Signal(_) => DType::Signal,
-        }
-    }
-
-    pub fn id(&self) -> usize {
-        each_chan!(self, c => c.id())
-    }
-}
+/// Runs `$body` with `$c` the typed channel inside an `AnyChan`.
+pub(crate) use golang_pycore::each_chan;
 
 /// An element type of a Python channel: how it converts to Python.
 pub trait Elem: Send + Sized + 'static {
