@@ -52,7 +52,7 @@ _golang._pyunicode = _pystr._pyunicode
 
 import _thread as _pythread
 from inspect import iscoroutinefunction as _inspect_iscoroutinefunction, CO_COROUTINE as _CO_COROUTINE
-from types import FunctionType as _FunctionType
+from types import FunctionType as _FunctionType, BuiltinFunctionType as _BuiltinFunctionType
 
 
 def _iscoroutinefunction(f):
@@ -60,8 +60,11 @@ def _iscoroutinefunction(f):
     # costs more than spawning a goroutine: plain functions, by far the most
     # common, are told by their code flags (those marked with
     # inspect.markcoroutinefunction go the long way).
-    if type(f) is _FunctionType and not hasattr(f, '_is_coroutine_marker'):
+    t = type(f)
+    if t is _FunctionType and not hasattr(f, '_is_coroutine_marker'):
         return bool(f.__code__.co_flags & _CO_COROUTINE)
+    if t is _BuiltinFunctionType:   # builtin functions and methods (ch.close)
+        return False
     return _inspect_iscoroutinefunction(f)
 
 # Under gevent (gpython) goroutines are greenlets and blocking operations
