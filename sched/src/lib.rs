@@ -41,7 +41,7 @@
 #![warn(missing_docs)]
 
 // The files, lowest first (a file names only files above it in this list):
-// clock, rng, schedule, shrink, strategy, context, reactor, timer, driver, handle, then the executors
+// clock, rng, schedule, shrink, strategy, trace, context, reactor, timer, driver, handle, then the executors
 // (executor, multi), background, testing, net. See docs/ARCHITECTURE.md.
 #[cfg(not(target_family = "wasm"))]
 mod background;
@@ -77,6 +77,7 @@ pub mod rng;
 pub mod schedule;
 pub mod shrink;
 mod strategy;
+pub mod trace;
 pub mod testing;
 pub mod timer;
 

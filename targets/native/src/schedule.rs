@@ -53,14 +53,22 @@ pub(crate) fn runtime(clock: ClockKind, seed: u64, o: &RunOptions<'_>) -> PyResu
     };
     let rt = Runtime::with_clock_strategy(clock, strategy);
     if o.record {
+        // (with its event trace: the file then draws as a timeline,
+        // python/golang/_timeline.py)
         rt.record();
+        rt.trace();
     }
     Ok(rt)
 }
 
-/// Keeps what `rt`'s run recorded for `_last_schedule` (the invariant).
+/// Keeps what `rt`'s run recorded (the schedule, then its trace's `#>`
+/// lines, which replays skip) for `_last_schedule` (the invariant).
 pub(crate) fn keep(rt: &Runtime) {
-    let text = rt.take_schedule().map(|s| s.to_text());
+    let trace = rt.take_trace();
+    let text = rt.take_schedule().map(|s| match trace {
+        Some(t) => s.to_text() + &t.to_text(),
+        None => s.to_text(),
+    });
     let div = rt.divergence().map(|d| d.to_string());
     let steps = rt.steps();
     LAST.with(|l| *l.borrow_mut() = (text, div, steps));
