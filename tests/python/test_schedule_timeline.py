@@ -221,3 +221,14 @@ def test_fails():
     assert m, r.stdout.str()
     page = (pytester.path / m.group(1)).read_text()
     assert 'g1 main' in page and 'waits on chan receive' in page
+
+
+def test_the_demo_draws_its_own_run(tmp_path):
+    demo = os.path.join(os.path.dirname(__file__), '..', '..', 'examples', 'timeline_demo.py')
+    r = subprocess.run([sys.executable, demo, str(tmp_path)], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "result: (3, [2, 1, 0], 3)" in r.stdout
+    page = (tmp_path / 'timeline-demo.html').read_text()
+    assert len(_lanes(page)) == 5
+    assert 'waits on select' in page and 'waits on sleep' in page
