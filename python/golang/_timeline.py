@@ -127,11 +127,11 @@ def parse(text):
                     g(goid).name = ' '.join(rest) or g(goid).name
                     label = 'go'
                 else:
-                    if src == goid:
-                        continue        # (a goroutine yielding wakes itself)
                     label = pending.pop(goid, '')
                 close(goid, at)
                 state[goid] = ['ready', at, None]
+                if src == goid:
+                    continue        # (a goroutine that yields wakes itself: no hand-off)
                 if src is not None or kind == 'wake':
                     r.arrows.append((akind, src, goid, at, label))
             else:

@@ -28,6 +28,9 @@ The file format is text, one decision per line (see docs/ARCHITECTURE.md)::
     # 2 decisions, 2 steps, 0 preemptions
     run g2 #1 of g1 g2 after g1
     rand 0 of 2 in g2
+    #> go g1 by outside main
+    #> run g1 at 0
+    ...
 
 Recording keeps every decision in memory until the run ends (for a ``run``
 decision, the ids of the runnable goroutines): a long run with many

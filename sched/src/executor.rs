@@ -679,7 +679,7 @@ impl Runtime {
             l.trace.borrow_mut().events.push(Event::Go { goid: 1, by: By::Outside, name: "main".into() });
         }
         loop {
-            let queued = l.runq.borrow().len();
+            let queued = if tracing { l.runq.borrow().len() } else { 0 };
             l.drain_remote();
             if tracing {
                 l.trace_queued(queued, By::Outside);
@@ -764,7 +764,7 @@ impl Runtime {
                 ClockKind::Real => {
                     let reactor = l.shared.driver.reactor.as_ref().unwrap();
                     let now = real_now_ns();
-                    let queued = l.runq.borrow().len();
+                    let queued = if tracing { l.runq.borrow().len() } else { 0 };
                     l.fire_timers(now);
                     if tracing {
                         l.trace_queued(queued, By::Timer(now));

@@ -246,6 +246,8 @@ pub async fn yield_now() {
             Poll::Ready(())
         } else {
             yielded = true;
+            // (runnable again at once; a trace shows the step as a yield)
+            set_wait_reason("yield");
             cx.waker().wake_by_ref();
             Poll::Pending
         }

@@ -189,6 +189,10 @@ def test_a_failing_run_and_its_shrunk_schedule_side_by_side(tmp_path):
     assert page.count('<svg') == 2 and 'class="cols"' in page
     assert 'bug.schedule' in page and os.path.basename(shrunk) in page
     assert page.count('FAILED') == 2
+    # time.sleep(0) yields: a step that parks and wakes itself, drawn as
+    # runnable (not as a wait, not as a hand-off)
+    assert re.search(r'#> park g\d+ yield\n#> wake (g\d+) by \1\n', save.read_text())
+    assert 'waits on yield' not in page and 'wakes g2 (yield)' not in page
 
 
 def test_the_command_refuses_a_schedule_without_a_trace(tmp_path):
