@@ -255,7 +255,7 @@ def render(r, title):
     cap = ['<h2>%s</h2><p class="meta">' % e(title)]
     if r.strategy:
         cap.append('strategy %s; ' % e(r.strategy))
-    cap.append('%d steps, %d goroutines, virtual time %s' % (
+    cap.append('%d steps drawn (every poll of a goroutine), %d goroutines, virtual time %s' % (
         len(r.steps), len(lanes), e(_fmt_ns(r.steps[-1][1] - r.steps[0][1]) if r.steps else '0')))
     for c in r.comments:
         cap.append('<br>%s' % e(c))

@@ -185,6 +185,7 @@ def test_a_failing_run_and_its_shrunk_schedule_side_by_side(tmp_path):
                         '-o', str(out)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == str(out)
+    assert r.stderr == ''       # (no warning from runpy either)
     page = out.read_text()
     assert page.count('<svg') == 2 and 'class="cols"' in page
     assert 'bug.schedule' in page and os.path.basename(shrunk) in page
