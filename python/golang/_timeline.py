@@ -49,6 +49,7 @@ class Run(object):
         self.failed = None      # goid that failed the run
         self.lines = []         # the trace lines, for the text view
         self.columns = 0        # the x axis: one column per step, one for the end
+        self.choices = []       # (step, among how many, the goroutine preempted or None)
 
 
 def _goid(tok):
@@ -96,10 +97,15 @@ def parse(text):
         try:
             kind = t[0]
             if kind == 'run':
+                # run gN at T [of K] [preempting gP]
                 goid, time_ns = _goid(t[1]), int(t[3])
+                among = int(t[t.index('of') + 1]) if 'of' in t else 1
+                preempted = _goid(t[t.index('preempting') + 1]) if 'preempting' in t else None
                 in_step = goid
                 x = len(r.steps)
                 r.steps.append((goid, time_ns))
+                if among > 1:
+                    r.choices.append((x, among, preempted))
                 close(goid, x)
                 state[goid] = ['run', x, None]
             elif kind in ('park', 'exit', 'fail'):
@@ -203,6 +209,13 @@ def render(r, title):
             last_t = t
         if i % every == 0:
             a('<text x="%d" y="32" class="ax">%d</text>' % (X(i) + 2, i))
+    # The steps that were decisions (a choice among runnable goroutines):
+    # a mark under the step number; a preemption also on the lane of the
+    # goroutine that could have gone on.
+    for x, among, preempted in r.choices:
+        a('<circle cx="%d" cy="38" r="2.5" class="%s"><title>step %d: g%d chosen among %d runnable%s'
+          '</title></circle>' % (X(x) + col // 2, 'pre' if preempted else 'choice', x, r.steps[x][0], among,
+                                 ' (preempting g%d)' % preempted if preempted else ''))
     # Lanes.
     for goid in lanes:
         gr = r.goroutines[goid]
@@ -230,6 +243,11 @@ def render(r, title):
             else:
                 a('<line x1="%d" y1="%d" x2="%d" y2="%d" class="ready"><title>g%d %s runnable</title></line>'
                   % (X(x0), y + _LANE_H // 2, X(x1), y + _LANE_H // 2, goid, e(gr.name)))
+        for x, among, preempted in r.choices:
+            if preempted == goid:
+                a('<path d="M%d,%d l5,-7 l-10,0 z" class="pre"><title>g%d could go on but was preempted: '
+                  'g%d chosen among %d (step %d)</title></path>'
+                  % (X(x) + col // 2, y + 10, goid, r.steps[x][0], among, x))
         if gr.end is not None:
             last = gr.spans[-1][1] if gr.spans else 0
             a('<text x="%d" y="%d" class="%s">%s</text>'
@@ -255,8 +273,10 @@ def render(r, title):
     cap = ['<h2>%s</h2><p class="meta">' % e(title)]
     if r.strategy:
         cap.append('strategy %s; ' % e(r.strategy))
-    cap.append('%d steps drawn (every poll of a goroutine), %d goroutines, virtual time %s' % (
-        len(r.steps), len(lanes), e(_fmt_ns(r.steps[-1][1] - r.steps[0][1]) if r.steps else '0')))
+    cap.append('%d steps drawn (every poll of a goroutine; %d of them chosen among several, %d '
+               'preempting), %d goroutines, virtual time %s' % (
+                   len(r.steps), len(r.choices), sum(1 for c in r.choices if c[2] is not None),
+                   len(lanes), e(_fmt_ns(r.steps[-1][1] - r.steps[0][1]) if r.steps else '0')))
     for c in r.comments:
         cap.append('<br>%s' % e(c))
     if r.failed is not None:
@@ -293,6 +313,7 @@ svg.tl .wait{stroke:#aab3bf;stroke-width:.5}
 svg.tl .ready{stroke:#8c96a3;stroke-width:1.5;stroke-dasharray:3 2}
 svg.tl .wake{fill:none;stroke:#1f5fbf;stroke-width:1.4}
 svg.tl .go{fill:none;stroke:#2e8b57;stroke-width:1.2;stroke-dasharray:4 2}
+svg.tl .choice{fill:#5b6675}svg.tl .pre{fill:#b3261e}
 svg.tl .timer{fill:none;stroke:#d07a00;stroke-width:1.2;stroke-dasharray:1 2}
 pre{font-size:11px;max-height:24em;overflow:auto;background:#f6f8fa;padding:6px}
 """
@@ -302,7 +323,9 @@ _LEGEND = ('<p class="legend"><span>&#9646; running (one column per scheduling s
            '<span style="color:#1f5fbf">&#8594; woke (a hand-off)</span>'
            '<span style="color:#2e8b57">&#8674; go</span>'
            '<span style="color:#d07a00">&#8595; a timer fired</span>'
-           '<span>dashed vertical line: virtual time advanced</span></p>')
+           '<span>dashed vertical line: virtual time advanced</span>'
+           '<span>&#8226; a step chosen among several runnable goroutines</span>'
+           '<span style="color:#b3261e">&#9660; preempted there (could have gone on)</span></p>')
 
 
 def page(panels, title):

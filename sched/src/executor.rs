@@ -416,6 +416,25 @@ impl Local {
         }
     }
 
+    /// `pop_runnable`, tracing the step it starts ([`Event::Run`]: among
+    /// how many runnable goroutines it was chosen, and whether the one
+    /// that ran last could have gone on).
+    fn pop_runnable_traced(&self) -> Option<(usize, u64)> {
+        let last = self.current_goid.get();
+        let (among, last_runnable) = {
+            let q = self.runq.borrow();
+            let among = if self.random_schedule { q.len() } else { 1 };
+            (among, q.iter().any(|&(k, g)| self.entry_goid(k, g) == Some(last)))
+        };
+        let (key, gen) = self.pop_runnable()?;
+        if let Some(goid) = self.entry_goid(key, gen) {
+            let preempted = (among > 1 && last_runnable && goid != last).then_some(last);
+            let time_ns = self.shared.driver.now_ns();
+            self.trace.borrow_mut().events.push(Event::Run { goid, time_ns, among, preempted });
+        }
+        Some((key, gen))
+    }
+
     /// Traces the goroutines queued from run-queue index `from` on, which
     /// `by` started or woke: a task never polled yet (reason "runnable")
     /// was started (only `spawn` queues it then).
@@ -685,17 +704,10 @@ impl Runtime {
                 l.trace_queued(queued, By::Outside);
             }
             let mut n = 0;
-            while let Some((key, gen)) = l.pop_runnable() {
-                // The traced step's goroutine (None: a stale entry, no step).
-                let step = if tracing {
-                    l.entry_goid(key, gen).map(|goid| {
-                        let time_ns = l.shared.driver.now_ns();
-                        l.trace.borrow_mut().events.push(Event::Run { goid, time_ns });
-                        (goid, l.runq.borrow().len())
-                    })
-                } else {
-                    None
-                };
+            while let Some((key, gen)) = if tracing { l.pop_runnable_traced() } else { l.pop_runnable() } {
+                // The traced step's goroutine (None: a stale entry, no
+                // step) and the run queue's length when it starts.
+                let step = if tracing { l.entry_goid(key, gen).map(|goid| (goid, l.runq.borrow().len())) } else { None };
                 if key == usize::MAX {
                     main_waker.scheduled.store(false, Ordering::Release);
                     l.current_goid.set(1);

@@ -6,7 +6,9 @@
 //! [`Runtime::trace`](crate::Runtime::trace) is on; the real-clock executor
 //! never does unless asked, and then its only cost per step is one flag
 //! test. Per step it records the goroutine that ran and the clock then
-//! ([`Event::Run`]), how that step ended ([`Event::Park`] with the wait
+//! ([`Event::Run`]: with the number of runnable goroutines it was chosen
+//! among, which makes the step one of the schedule's `run` decisions when
+//! more than one, and the goroutine it preempted, if any), how that step ended ([`Event::Park`] with the wait
 //! reason the deadlock report uses, [`Event::Exit`], [`Event::Fail`]), and
 //! the goroutines that the step put on the run queue ([`Event::Go`] for a
 //! new one, [`Event::Wake`] for a parked one). Between steps, goroutines
@@ -21,6 +23,7 @@
 //! #> go g2 by g1 ping
 //! #> run g2 at 0
 //! #> park g2 chan receive
+//! #> run g3 at 0 of 2 preempting g1
 //! #> wake g2 by g1
 //! #> wake g3 by timer at 1000000
 //! #> exit g2
@@ -58,6 +61,12 @@ pub enum Event {
         goid: u64,
         /// The clock when the step started (ns).
         time_ns: u64,
+        /// Among how many runnable goroutines it was chosen (more than
+        /// one: the step is a `run` decision of the schedule).
+        among: usize,
+        /// The goroutine that ran last, when it could have gone on and
+        /// another was chosen (a preemption).
+        preempted: Option<u64>,
     },
     /// The step ended with the goroutine waiting on `reason`.
     Park {
@@ -108,7 +117,16 @@ impl fmt::Display for Event {
                 let name: String = name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
                 write!(f, "go g{goid} by {by} {name}")
             }
-            Event::Run { goid, time_ns } => write!(f, "run g{goid} at {time_ns}"),
+            Event::Run { goid, time_ns, among, preempted } => {
+                write!(f, "run g{goid} at {time_ns}")?;
+                if *among > 1 {
+                    write!(f, " of {among}")?;
+                }
+                match preempted {
+                    Some(p) => write!(f, " preempting g{p}"),
+                    None => Ok(()),
+                }
+            }
             Event::Park { goid, reason } => write!(f, "park g{goid} {reason}"),
             Event::Wake { goid, by } => write!(f, "wake g{goid} by {by}"),
             Event::Exit { goid } => write!(f, "exit g{goid}"),
@@ -146,7 +164,8 @@ mod tests {
         let t = Trace {
             events: vec![
                 Event::Go { goid: 2, by: By::Goroutine(1), name: "a b\nc".into() },
-                Event::Run { goid: 2, time_ns: 5 },
+                Event::Run { goid: 2, time_ns: 5, among: 1, preempted: None },
+                Event::Run { goid: 3, time_ns: 5, among: 2, preempted: Some(2) },
                 Event::Park { goid: 2, reason: "chan receive" },
                 Event::Wake { goid: 2, by: By::Timer(7) },
                 Event::Wake { goid: 3, by: By::Outside },
@@ -156,7 +175,7 @@ mod tests {
         };
         assert_eq!(
             t.to_text(),
-            "#> go g2 by g1 a b c\n#> run g2 at 5\n#> park g2 chan receive\n#> wake g2 by timer at 7\n\
+            "#> go g2 by g1 a b c\n#> run g2 at 5\n#> run g3 at 5 of 2 preempting g2\n#> park g2 chan receive\n#> wake g2 by timer at 7\n\
              #> wake g3 by outside\n#> exit g2\n#> fail g3\n"
         );
     }

@@ -190,6 +190,15 @@ def test_a_failing_run_and_its_shrunk_schedule_side_by_side(tmp_path):
     assert page.count('<svg') == 2 and 'class="cols"' in page
     assert 'bug.schedule' in page and os.path.basename(shrunk) in page
     assert page.count('FAILED') == 2
+    # each preemption of the schedule is marked on the preempted lane,
+    for f in (save, shrunk):
+        text = open(f).read()
+        m = re.search(r'^# \d+ decisions, (\d+) steps, (\d+) preemptions$', text, re.M)
+        steps, n = int(m.group(1)), int(m.group(2))
+        # (the traced steps chosen among several are the schedule's run decisions)
+        assert len(re.findall(r'^#> run g\d+ at \d+ of \d+', text, re.M)) == steps, text
+        one = schedule.timeline(f, tmp_path / 'one.html').read_text()
+        assert one.count('could go on but was preempted') == n, (n, text)
     # time.sleep(0) yields: a step that parks and wakes itself, drawn as
     # runnable (not as a wait, not as a hand-off)
     assert re.search(r'#> park g\d+ yield\n#> wake (g\d+) by \1\n', save.read_text())
