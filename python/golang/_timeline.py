@@ -33,7 +33,7 @@ class Goroutine(object):
 
     def __init__(self, goid, name):
         self.goid, self.name = goid, name
-        self.spans = []     # (x0, x1, state, reason): state 'run' | 'wait' | 'ready'
+        self.spans = []     # (x0, x1, state, reason, where): state 'run' | 'wait' | 'ready'
         self.end = None     # 'exit' | 'fail' | None (still alive when the trace ends)
 
 
@@ -66,6 +66,7 @@ def parse(text):
     r = Run()
     state = {}          # goid -> [state, since x, reason]
     pending = {}        # goid -> reason it waited on (for the wake's label)
+    where = {}          # goid -> file:line noted in its step (for its next wait)
     x = 0               # the current step's column; steps[x-1] ran last
     in_step = None      # the goroutine of the step being read (None between steps)
     traced = False
@@ -79,7 +80,7 @@ def parse(text):
     def close(goid, at):
         st = state.pop(goid, None)
         if st is not None and at > st[1]:
-            g(goid).spans.append((st[1], at, st[0], st[2]))
+            g(goid).spans.append((st[1], at, st[0], st[2], st[3]))
 
     for n, line in enumerate(lines[1:], 2):
         line = line.rstrip()
@@ -107,14 +108,14 @@ def parse(text):
                 if among > 1:
                     r.choices.append((x, among, preempted))
                 close(goid, x)
-                state[goid] = ['run', x, None]
+                state[goid] = ['run', x, None, None]
             elif kind in ('park', 'exit', 'fail'):
                 goid = _goid(t[1])
                 close(goid, x + 1)
                 in_step = None
                 if kind == 'park':
                     reason = ' '.join(t[2:])
-                    state[goid] = ['wait', x + 1, reason]
+                    state[goid] = ['wait', x + 1, reason, where.pop(goid, None)]
                     pending[goid] = reason
                 else:
                     g(goid).end = kind
@@ -135,11 +136,13 @@ def parse(text):
                 else:
                     label = pending.pop(goid, '')
                 close(goid, at)
-                state[goid] = ['ready', at, None]
+                state[goid] = ['ready', at, None, None]
                 if src == goid:
                     continue        # (a goroutine that yields wakes itself: no hand-off)
                 if src is not None or kind == 'wake':
                     r.arrows.append((akind, src, goid, at, label))
+            elif kind == 'where':
+                where[_goid(t[1])] = ' '.join(t[2:])
             else:
                 raise ValueError(kind)
         except (ValueError, IndexError):
@@ -223,7 +226,8 @@ def render(r, title):
         a('<g class="lane"><title>g%d %s</title>' % (goid, e(gr.name)))
         a('<rect x="0" y="%d" width="%d" height="%d" class="bg%d"/>' % (y, width, _LANE_H, lanes.index(goid) % 2))
         a('<text x="4" y="%d" class="name">g%d %s</text></g>' % (y + 19, goid, e(gr.name[:26])))
-        for x0, x1, st, reason in gr.spans:
+        for x0, x1, st, reason, at in gr.spans:
+            at = (' at ' + at) if at else ''
             w = (x1 - x0) * col
             if st == 'run':
                 a('<rect x="%d" y="%d" width="%d" height="%d" rx="2" fill="%s"><title>g%d %s runs '
@@ -232,12 +236,12 @@ def render(r, title):
                      e(_fmt_ns(r.steps[x0][1] - r.steps[0][1]))))
             elif st == 'wait':
                 a('<rect x="%d" y="%d" width="%d" height="%d" fill="url(#hatch)" class="wait">'
-                  '<title>g%d %s waits on %s (steps %d-%d)</title></rect>'
-                  % (X(x0), y + 8, w, _LANE_H - 16, goid, e(gr.name), e(reason or '?'), x0,
+                  '<title>g%d %s waits on %s%s (steps %d-%d)</title></rect>'
+                  % (X(x0), y + 8, w, _LANE_H - 16, goid, e(gr.name), e(reason or '?'), e(at), x0,
                      x1 - 1) if x1 <= len(r.steps) else
                   '<rect x="%d" y="%d" width="%d" height="%d" fill="url(#hatch)" class="wait">'
-                  '<title>g%d %s waits on %s (from step %d to the end)</title></rect>'
-                  % (X(x0), y + 8, w, _LANE_H - 16, goid, e(gr.name), e(reason or '?'), x0))
+                  '<title>g%d %s waits on %s%s (from step %d to the end)</title></rect>'
+                  % (X(x0), y + 8, w, _LANE_H - 16, goid, e(gr.name), e(reason or '?'), e(at), x0))
                 if w >= 7 * len(reason or '') + 6:
                     a('<text x="%d" y="%d" class="why">%s</text>' % (X(x0) + 3, y + 19, e(reason)))
             else:

@@ -197,6 +197,9 @@ def run(main, *args, seed=None, clock='virtual', strategy=None, record=None,
         raise NotImplementedError("golang.run: strategy=, replay=, record= and %s need the "
                                   "native core (not in the WebAssembly one yet)" % REPLAY_ENV)
     runner = _runner()
+    from golang import _syncrun
+    trace_before = _syncrun._trace          # (a nested run is refused: restored below)
+    _syncrun._trace = 'record' in kw        # (where synchronous goroutines wait, in the trace)
     try:
         out = runner(main, *args, seed=seed, clock=clock, **kw)
     except BaseException as e:
@@ -210,6 +213,8 @@ def run(main, *args, seed=None, clock='virtual', strategy=None, record=None,
         if div is not None:
             _note(e, "golang: the replay of %s %s; the seed decided from there" % (src, div))
         raise
+    finally:
+        _syncrun._trace = trace_before
     text, div, _ = _last()
     _last_text = text
     if record is not None and text is not None:

@@ -954,6 +954,19 @@ pub(crate) fn fail_current(message: String) -> Result<(), String> {
     })
 }
 
+/// Notes in the trace of this thread's single-thread executor, if it
+/// traces, where the goroutine being polled waits (trace.rs's `Where`).
+pub(crate) fn trace_where(at: &str) {
+    CURRENT.with(|c| {
+        if let Some(l) = &*c.borrow() {
+            if l.tracing.get() {
+                let goid = l.current_goid.get();
+                l.trace.borrow_mut().events.push(Event::Where { goid, at: at.to_string() });
+            }
+        }
+    })
+}
+
 /// The goroutine this thread's single-thread executor polls (0: none).
 pub(crate) fn current_goid() -> u64 {
     CURRENT.with(|c| c.borrow().as_ref().map_or(0, |l| l.current_goid.get()))

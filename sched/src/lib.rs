@@ -205,6 +205,13 @@ pub fn fail_run(message: impl Into<String>) -> bool {
     }
 }
 
+/// Notes where (file:line) the goroutine being polled waits, in the event
+/// trace of a traced run ([`Runtime::trace`]); nothing otherwise. For
+/// goroutines whose source the executor cannot see (Python's).
+pub fn trace_where(at: &str) {
+    executor::trace_where(at)
+}
+
 /// The id of the goroutine being polled (1 is main), outside executors 0.
 pub fn current_goroutine() -> u64 {
     let id = executor::current_goid();

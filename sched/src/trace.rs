@@ -82,6 +82,14 @@ pub enum Event {
         /// What woke it.
         by: By,
     },
+    /// Where in its source the goroutine waits (a synchronous Python
+    /// goroutine's file:line), noted during its step, before its `Park`.
+    Where {
+        /// The goroutine.
+        goid: u64,
+        /// The place (file:line).
+        at: String,
+    },
     /// The step ended with the goroutine finished.
     Exit {
         /// The goroutine.
@@ -129,6 +137,10 @@ impl fmt::Display for Event {
             }
             Event::Park { goid, reason } => write!(f, "park g{goid} {reason}"),
             Event::Wake { goid, by } => write!(f, "wake g{goid} by {by}"),
+            Event::Where { goid, at } => {
+                let at: String = at.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+                write!(f, "where g{goid} {at}")
+            }
             Event::Exit { goid } => write!(f, "exit g{goid}"),
             Event::Fail { goid } => write!(f, "fail g{goid}"),
         }
@@ -169,6 +181,7 @@ mod tests {
                 Event::Park { goid: 2, reason: "chan receive" },
                 Event::Wake { goid: 2, by: By::Timer(7) },
                 Event::Wake { goid: 3, by: By::Outside },
+                Event::Where { goid: 2, at: "t.py:7".into() },
                 Event::Exit { goid: 2 },
                 Event::Fail { goid: 3 },
             ],
@@ -176,7 +189,7 @@ mod tests {
         assert_eq!(
             t.to_text(),
             "#> go g2 by g1 a b c\n#> run g2 at 5\n#> run g3 at 5 of 2 preempting g2\n#> park g2 chan receive\n#> wake g2 by timer at 7\n\
-             #> wake g3 by outside\n#> exit g2\n#> fail g3\n"
+             #> wake g3 by outside\n#> where g2 t.py:7\n#> exit g2\n#> fail g3\n"
         );
     }
 

@@ -103,6 +103,12 @@ def test_the_page_shows_the_waits_and_the_hand_offs_of_a_ping_pong(prog, tmp_pat
     assert re.search(r'g1 wakes g2 \(chan (receive|send)\)', page), page
     assert re.search(r'g2 wakes g1 \(chan (receive|send)\)', page), page
     assert 'g1 starts g2' in page
+    if prog is pingpong:
+        # a synchronous goroutine's wait says where in the source it waits
+        line = [i for i, l in enumerate(open(__file__).read().split('\n'), 1)
+                if 'pong.send(v + 1)' in l][0]
+        assert re.search(r'g2 \S*ponger waits on chan send at \S*test_schedule_timeline\.py:%d ' % line,
+                         page), page
 
 
 @pytest.mark.parametrize('prog', [pingpong, apingpong])

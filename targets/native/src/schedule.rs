@@ -124,6 +124,14 @@ pub fn _first_difference(a: &str, b: &str) -> PyResult<Option<(usize, u64, &'sta
     Ok(a.first_difference(&b).map(|d| (d.index, d.goroutine, d.kind.word(), d.to_string())))
 }
 
+/// Notes where (file:line) the synchronous goroutine being polled waits,
+/// in the run's event trace (python/golang/_syncrun.py calls it while the
+/// run records).
+#[pyfunction]
+pub fn _trace_where(at: &str) {
+    golang_sched::trace_where(at)
+}
+
 /// `(goroutine id, decisions made so far)` inside a deterministic run, for
 /// the self-check's locations (python/golang/_syncrun.py); None outside.
 #[pyfunction]
