@@ -64,11 +64,10 @@ def parse(text):
     if not lines or not lines[0].startswith('golang-schedule '):
         raise ValueError("not a schedule file (its first line is not 'golang-schedule N')")
     r = Run()
-    state = {}          # goid -> [state, since x, reason]
+    state = {}          # goid -> [state, since column, reason, where] of its open span
     pending = {}        # goid -> reason it waited on (for the wake's label)
     where = {}          # goid -> file:line noted in its step (for its next wait)
-    x = 0               # the current step's column; steps[x-1] ran last
-    in_step = None      # the goroutine of the step being read (None between steps)
+    x = 0               # the column of the step read last
     traced = False
 
     def g(goid):
@@ -102,7 +101,6 @@ def parse(text):
                 goid, time_ns = _goid(t[1]), int(t[3])
                 among = int(t[t.index('of') + 1]) if 'of' in t else 1
                 preempted = _goid(t[t.index('preempting') + 1]) if 'preempting' in t else None
-                in_step = goid
                 x = len(r.steps)
                 r.steps.append((goid, time_ns))
                 if among > 1:
@@ -112,7 +110,6 @@ def parse(text):
             elif kind in ('park', 'exit', 'fail'):
                 goid = _goid(t[1])
                 close(goid, x + 1)
-                in_step = None
                 if kind == 'park':
                     reason = ' '.join(t[2:])
                     state[goid] = ['wait', x + 1, reason, where.pop(goid, None)]
@@ -177,8 +174,9 @@ def _color(goid):
     return 'hsl(%d,62%%,48%%)' % ((goid * 137) % 360)
 
 
-def render(r, title):
-    """The SVG (and its caption) of a parsed run, as an HTML fragment."""
+def render(r, title, uid=0):
+    """The SVG (and its caption) of a parsed run, as an HTML fragment
+    (`uid` tells apart the ids of the SVGs of one page)."""
     n = max(r.columns, 1)
     col = 26 if n <= 400 else max(3, 10400 // n)
     lanes = sorted(r.goroutines)
@@ -189,11 +187,12 @@ def render(r, title):
     out = []
     a = out.append
     a('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" class="tl">' % (width, height))
-    a('<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+    a('<defs><pattern id="hatch%d" width="6" height="6" patternUnits="userSpaceOnUse" '
       'patternTransform="rotate(45)"><rect width="6" height="6" fill="#eceff3"/>'
       '<line x1="0" y1="0" x2="0" y2="6" stroke="#c5ccd6" stroke-width="2"/></pattern>'
-      '<marker id="ah" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" '
-      'orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" fill="context-stroke"/></marker></defs>')
+      '<marker id="ah%d" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" '
+      'orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" fill="context-stroke"/></marker></defs>'
+      % (uid, uid))
 
     def X(step):
         return _LABEL_W + step * col
@@ -235,13 +234,11 @@ def render(r, title):
                   % (X(x0) + 1, y + 5, max(w - 2, 1), _LANE_H - 10, _color(goid), goid, e(gr.name), x0,
                      e(_fmt_ns(r.steps[x0][1] - r.steps[0][1]))))
             elif st == 'wait':
-                a('<rect x="%d" y="%d" width="%d" height="%d" fill="url(#hatch)" class="wait">'
-                  '<title>g%d %s waits on %s%s (steps %d-%d)</title></rect>'
-                  % (X(x0), y + 8, w, _LANE_H - 16, goid, e(gr.name), e(reason or '?'), e(at), x0,
-                     x1 - 1) if x1 <= len(r.steps) else
-                  '<rect x="%d" y="%d" width="%d" height="%d" fill="url(#hatch)" class="wait">'
-                  '<title>g%d %s waits on %s%s (from step %d to the end)</title></rect>'
-                  % (X(x0), y + 8, w, _LANE_H - 16, goid, e(gr.name), e(reason or '?'), e(at), x0))
+                steps = ('steps %d-%d' % (x0, x1 - 1)) if x1 <= len(r.steps) else (
+                    'from step %d to the end' % x0)
+                a('<rect x="%d" y="%d" width="%d" height="%d" fill="url(#hatch%d)" class="wait">'
+                  '<title>g%d %s waits on %s%s (%s)</title></rect>'
+                  % (X(x0), y + 8, w, _LANE_H - 16, uid, goid, e(gr.name), e(reason or '?'), e(at), steps))
                 if w >= 7 * len(reason or '') + 6:
                     a('<text x="%d" y="%d" class="why">%s</text>' % (X(x0) + 3, y + 19, e(reason)))
             else:
@@ -263,13 +260,13 @@ def render(r, title):
         if src is not None and src in lane_y:
             y0 = lane_y[src] + _LANE_H // 2
             x0 = x - col // 2
-            a('<path d="M%d,%d C%d,%d %d,%d %d,%d" class="%s" marker-end="url(#ah)"><title>g%d %s g%d%s'
+            a('<path d="M%d,%d C%d,%d %d,%d %d,%d" class="%s" marker-end="url(#ah%d)"><title>g%d %s g%d%s'
               '</title></path>'
-              % (x0, y0, x0 + col, y0, x - col, y1, x, y1, 'go' if kind == 'go' else 'wake', src,
+              % (x0, y0, x0 + col, y0, x - col, y1, x, y1, 'go' if kind == 'go' else 'wake', uid, src,
                  'starts' if kind == 'go' else 'wakes', dst, (' (' + e(label) + ')') if label and kind != 'go' else ''))
         else:
-            a('<path d="M%d,%d L%d,%d" class="%s" marker-end="url(#ah)"><title>%s wakes g%d%s</title></path>'
-              % (x, 20, x, y1 - 6, 'timer', 'a timer' if kind == 'timer' else 'outside code', dst,
+            a('<path d="M%d,%d L%d,%d" class="%s" marker-end="url(#ah%d)"><title>%s wakes g%d%s</title></path>'
+              % (x, 20, x, y1 - 6, 'timer', uid, 'a timer' if kind == 'timer' else 'outside code', dst,
                  (' (' + e(label) + ')') if label else ''))
     a('</svg>')
     svg = ''.join(out)
@@ -336,7 +333,7 @@ def page(panels, title):
     """The HTML page of [(schedule text, its title)]: one panel, or two
     side by side."""
     e = html.escape
-    body = [render(parse(text), t) for text, t in panels]
+    body = [render(parse(text), t, i) for i, (text, t) in enumerate(panels)]
     if len(body) > 1:
         inner = '<div class="cols">' + ''.join('<div>%s</div>' % b for b in body) + '</div>'
     else:

@@ -252,3 +252,13 @@ def test_the_demo_draws_its_own_run(tmp_path):
     page = (tmp_path / 'timeline-demo.html').read_text()
     assert len(_lanes(page)) == 5
     assert 'waits on select' in page and 'waits on sleep' in page
+
+
+def test_two_panels_of_one_page_have_distinct_svg_ids(tmp_path):
+    a, _ = _page(pingpong, tmp_path / 'a')
+    b, _ = _page(apingpong, tmp_path / 'b')
+    page = schedule.timeline(a, tmp_path / 'ab.html', compare=b).read_text()
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == 4 and len(set(ids)) == 4, ids
+    for i in ids:
+        assert 'url(#%s)' % i in page
