@@ -4,7 +4,8 @@
 #   for gpython),
 # - the native core built (release) and the package installed (editable),
 #   with the `pygolang` shim (packaging/pygolang),
-# - the Rust demo (seeded, deterministic) and a Pygolang program on the package.
+# - the Rust demo (seeded, deterministic), a Pygolang program on the package,
+#   and one run deterministically that draws its run (build/timeline-demo.html).
 # With --no-demo it only sets up (the test command uses that).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -40,4 +41,6 @@ if [ "${1:-}" != "--no-demo" ]; then
     cargo run -q --release --example demo -- 42
     echo "== Python demo (a Pygolang program on the golang package)"
     .venv/bin/python examples/demo.py
+    echo "== The same kind of program under golang.run(main, seed=42), drawing its own run"
+    .venv/bin/python examples/timeline_demo.py
 fi

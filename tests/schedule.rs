@@ -169,6 +169,9 @@ fn explore_panics_with_the_command_that_replays_the_failure() {
     let msg = msg.downcast_ref::<String>().unwrap().clone();
     let path = msg.split("GOLANG_REPLAY=").nth(1).expect(&msg).trim().to_string();
     assert!(std::path::Path::new(&path).starts_with(&dir), "{msg}");
+    // the file holds the failing run's event trace too (its timeline page's input)
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\n#> run g1 at ") && text.contains("\n#> fail g1\n"), "{text}");
     let replayed = std::panic::catch_unwind(|| testing::replay(std::path::Path::new(&path), lost_update()));
     let e = replayed.expect_err("the replay fails too");
     assert!(e.downcast_ref::<String>().unwrap().contains("lost update"));

@@ -41,6 +41,12 @@ if _sys.platform != 'emscripten':
     from golang import _syncrun
     _syncrun_ok = _syncrun.available()  # (greenlet is installed)
     from golang.schedule import run     # + record/replay/strategy (schedule.py)
+    # `python -m golang.schedule timeline ...` (its command line) runs a
+    # module that the line above imported already: runpy's warning about
+    # that is expected there and only there.
+    import warnings as _warnings
+    _warnings.filterwarnings('ignore', category=RuntimeWarning,
+                             message="'golang.schedule' found in sys.modules after import of package 'golang'")
 
 # Pygolang 0.1's names of the pure-Python parts in the core module (both cores).
 from golang import _pystr

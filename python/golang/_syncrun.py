@@ -58,6 +58,11 @@ if _greenlet is not None:
 # the deadlock report (a dict: insertion-ordered, O(1) removal).
 _started = {}
 
+# Whether the run records (golang/schedule.py sets it): each hand-over of a
+# synchronous goroutine then notes where it waits in the run's event trace,
+# for its timeline page.
+_trace = False
+
 # While golang.schedule.check_determinism runs: a list that gets (goroutine
 # id, decisions made, file:line) at each hand-over of a synchronous
 # goroutine to its driver, to say where the goroutine of a divergence was.
@@ -116,6 +121,8 @@ async def _drive(f, args, kw, is_main=False):
             raise RuntimeError("golang: a synchronous goroutine switched away from its "
                                "run without waiting (another greenlet library?)")
         g.golang_where = _where(g)
+        if _trace and g.golang_where is not None:
+            _golang._trace_where(g.golang_where)
         if _where_log is not None:
             p = _golang._decision_point()
             if p is not None:

@@ -42,7 +42,9 @@ Command line and environment:
 Every run records its decisions; a failing run's schedule is written to a
 file (under pytest's cache directory, ``.pytest_cache/d/golang-schedules``,
 or ``.golang-schedules`` without the cache) and the report gives the command
-that replays it: ``pytest --golang-replay=FILE test_id``.
+that replays it: ``pytest --golang-replay=FILE test_id``; the run's
+goroutine timeline (golang.schedule.timeline) is written beside it, as
+FILE with ``.html``, and the report names it.
 
 Fixtures work as usual; the fixture values are set up once per test and are
 shared by all the seeds of that test. Tests that are not marked are left
@@ -282,6 +284,10 @@ def _hint(item, seed, strategy, replay, path):
     if path is not None:
         h = "replay it with: pytest --golang-replay=%s %s  (or %s=%s)" % (
             shlex.quote(path), node, REPLAY_ENV, shlex.quote(path))
+        from golang import schedule
+        page = schedule._timeline_beside(path)
+        if page is not None:
+            h += "\nthe run's goroutine timeline: %s" % page
     else:
         h = ""
     if replay is None and strategy is None:

@@ -28,16 +28,30 @@ The file format is text, one decision per line (see docs/ARCHITECTURE.md)::
     # 2 decisions, 2 steps, 0 preemptions
     run g2 #1 of g1 g2 after g1
     rand 0 of 2 in g2
+    #> go g1 by outside main
+    #> run g1 at 0
+    ...
 
 Recording keeps every decision in memory until the run ends (for a ``run``
 decision, the ids of the runnable goroutines): a long run with many
 goroutines runnable at once takes memory in proportion.
 
+After the decisions, a recorded file holds the run's event trace as ``#>``
+lines (who ran at each step and when on the virtual clock, what it then
+waited on, whom it started or woke; sched/src/trace.rs), which replays
+skip. `timeline` draws it as a goroutine timeline in one self-contained
+HTML page (golang/_timeline.py); two schedules (a failing run's and its
+shrunk one's) side by side show the race::
+
+    python -m golang.schedule timeline bug.schedule -o bug.html
+    python -m golang.schedule timeline bug.schedule bug.shrunk.schedule -o race.html
+
 The functions below build on it: `explore` (many runs under a strategy, the
 first failure saved), `check_determinism` (run twice, compare the decision
 logs), `shrink` (a smaller failing schedule). The pytest plugin
 (golang.pytest_plugin) gives them as ``--golang-replay`` and
-``--golang-explore``.
+``--golang-explore``; a failing marked test's schedule and timeline page
+are saved side by side.
 """
 
 import os
@@ -45,7 +59,7 @@ import warnings
 
 from golang import _golang
 
-__all__ = ['run', 'explore', 'check_determinism', 'shrink', 'last_schedule',
+__all__ = ['run', 'explore', 'check_determinism', 'shrink', 'last_schedule', 'timeline',
            'ReplayDivergedWarning', 'NondeterminismError', 'REPLAY_ENV',
            'parse_explore']
 
@@ -183,6 +197,9 @@ def run(main, *args, seed=None, clock='virtual', strategy=None, record=None,
         raise NotImplementedError("golang.run: strategy=, replay=, record= and %s need the "
                                   "native core (not in the WebAssembly one yet)" % REPLAY_ENV)
     runner = _runner()
+    from golang import _syncrun
+    trace_before = _syncrun._trace          # (a nested run is refused: restored below)
+    _syncrun._trace = 'record' in kw        # (where synchronous goroutines wait, in the trace)
     try:
         out = runner(main, *args, seed=seed, clock=clock, **kw)
     except BaseException as e:
@@ -196,6 +213,8 @@ def run(main, *args, seed=None, clock='virtual', strategy=None, record=None,
         if div is not None:
             _note(e, "golang: the replay of %s %s; the seed decided from there" % (src, div))
         raise
+    finally:
+        _syncrun._trace = trace_before
     text, div, _ = _last()
     _last_text = text
     if record is not None and text is not None:
@@ -287,9 +306,11 @@ def explore(main, *args, strategy='random', runs=100, seed=0, clock='virtual', s
                 name.replace('<', '').replace('>', ''), st.replace(':', '-')))
             if text is not None:
                 _write(path, text)
-                _note(e, "golang: %s failed with strategy %s (run %d of %d); its schedule is in %s; "
+                page = _timeline_beside(path)
+                _note(e, "golang: %s failed with strategy %s (run %d of %d); its schedule is in %s%s; "
                          "replay it with golang.run(..., replay=%r) or %s=%s"
-                      % (name, st, i + 1, runs, path, path, REPLAY_ENV, path))
+                      % (name, st, i + 1, runs, path,
+                         ' (its timeline: %s)' % page if page else '', path, REPLAY_ENV, path))
                 e.golang_schedule = path
             e.golang_runs = i + 1
             raise
@@ -365,6 +386,17 @@ def shrink(main, path, *args, out=None, max_runs=500, clock='virtual', quiet=Fal
     if r is None:
         raise ValueError("golang.schedule.shrink: the schedule in %s does not fail" % (path,))
     stext, before, after, nruns = r
+    # Once more, replayed exactly, for the shrunk run's event trace (its
+    # timeline); kept only if that run made the same decisions.
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', ReplayDivergedWarning)
+        try:
+            run(main, *args, clock=clock, replay=stext, _record_text=True)
+        except Exception:
+            pass
+    traced = last_schedule()
+    if traced is not None and _golang._first_difference(stext, traced) is None:
+        stext = traced
     if out is None:
         root, ext = os.path.splitext(os.fspath(path))
         out = root + '.shrunk' + (ext or '.schedule')
@@ -375,3 +407,71 @@ def shrink(main, path, *args, out=None, max_runs=500, clock='virtual', quiet=Fal
                          "%d preemptions) in %d runs\n"
                          % (os.fspath(path), before[0], before[1], out, after[0], after[1], nruns))
     return out, before, after, nruns
+
+
+def timeline(schedule_path, html_path, compare=None, title=None):
+    """Draws the run recorded in `schedule_path` as a goroutine timeline in
+    the self-contained HTML page `html_path` (golang/_timeline.py): one lane
+    per goroutine, the steps where each runs, the spans where it waits and
+    on what, the hand-offs (which goroutine woke which), virtual time on
+    the axis. With `compare` (another schedule file: e.g. the shrunk
+    schedule of the same failure) the two runs are side by side. The
+    schedule must hold an event trace (files recorded with ``record=``,
+    by `explore`, `shrink` or the pytest plugin do). Returns `html_path`."""
+    from golang import _timeline
+    paths = [schedule_path] + ([compare] if compare is not None else [])
+    panels = [(_read(p), os.path.basename(os.fspath(p))) for p in paths]
+    if title is None:
+        title = 'goroutine timeline: ' + ' vs '.join(t for _, t in panels)
+    try:
+        text = _timeline.page(panels, title)
+    except ValueError as e:
+        raise ValueError("golang.schedule.timeline: %s" % e) from None
+    _write(html_path, text)
+    return html_path
+
+
+def _timeline_beside(path):
+    """Writes the timeline page of the schedule file `path` next to it
+    (``x.schedule`` -> ``x.html``); its path, or None when it cannot."""
+    root, ext = os.path.splitext(os.fspath(path))
+    out = root + '.html'
+    try:
+        return timeline(path, out)
+    except (ValueError, OSError):
+        return None
+
+
+def main(argv=None):
+    """``python -m golang.schedule timeline FILE [FILE2] -o OUT.html``."""
+    import argparse
+    p = argparse.ArgumentParser(prog='python -m golang.schedule',
+                                description="Tools for the schedule files of golang.run.")
+    sub = p.add_subparsers(dest='cmd')
+    t = sub.add_parser('timeline', help="draw a recorded run as a goroutine timeline (HTML)")
+    t.add_argument('schedule', help="the schedule file (recorded with record=, explore, shrink, pytest)")
+    t.add_argument('other', nargs='?', default=None,
+                   help="a second schedule to show beside it (e.g. the shrunk one)")
+    t.add_argument('--compare', dest='compare', default=None, metavar='FILE2',
+                   help="the same as giving FILE2 as the second argument")
+    t.add_argument('-o', '--output', default=None,
+                   help="the HTML file to write (default: the schedule's name with .html)")
+    a = p.parse_args(argv)
+    if a.cmd != 'timeline':
+        p.print_help()
+        return 2
+    other = a.other if a.other is not None else a.compare
+    out = a.output or os.path.splitext(a.schedule)[0] + '.html'
+    try:
+        timeline(a.schedule, out, compare=other)
+    except (ValueError, OSError) as e:
+        import sys
+        sys.stderr.write("%s\n" % e)
+        return 1
+    print(out)
+    return 0
+
+
+if __name__ == '__main__':
+    import sys
+    sys.exit(main())

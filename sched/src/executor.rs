@@ -36,6 +36,7 @@ use crate::rng::{random_seed, Rng};
 use crate::schedule::{Divergence, Schedule};
 use crate::schedule::Strategy;
 use crate::strategy::Decider;
+use crate::trace::{By, Event, Trace};
 use crate::timer::{Action, TimerKey};
 use slab::Slab;
 use std::cell::{Cell, RefCell};
@@ -217,6 +218,11 @@ pub(crate) struct Local {
     idle_wait: RefCell<Option<Box<dyn Fn(Option<Duration>, i32) -> Result<(), String>>>>,
     /// The id of the goroutine being polled.
     pub(crate) current_goid: Cell<u64>,
+    /// Whether `block_on` records its steps in `trace` (trace.rs); read
+    /// once per run, so an untraced run's cost is one test per step.
+    tracing: Cell<bool>,
+    /// The events recorded while `tracing`.
+    trace: RefCell<Trace>,
 }
 
 /// Functions run before and after the executor thread sleeps.
@@ -399,6 +405,69 @@ impl Local {
         }
     }
 
+    /// The goroutine id of a run-queue entry (None: a stale entry).
+    fn entry_goid(&self, key: usize, gen: u64) -> Option<u64> {
+        if key == usize::MAX {
+            return Some(1);
+        }
+        match self.tasks.borrow().get(key) {
+            Some(t) if t.waker.gen == gen => Some(t.goid),
+            _ => None,
+        }
+    }
+
+    /// `pop_runnable`, tracing the step it starts ([`Event::Run`]: among
+    /// how many runnable goroutines it was chosen, and whether the one
+    /// that ran last could have gone on).
+    fn pop_runnable_traced(&self) -> Option<(usize, u64)> {
+        let last = self.current_goid.get();
+        let (among, last_runnable) = {
+            let q = self.runq.borrow();
+            let among = if self.random_schedule { q.len() } else { 1 };
+            (among, q.iter().any(|&(k, g)| self.entry_goid(k, g) == Some(last)))
+        };
+        let (key, gen) = self.pop_runnable()?;
+        if let Some(goid) = self.entry_goid(key, gen) {
+            let preempted = (among > 1 && last_runnable && goid != last).then_some(last);
+            let time_ns = self.shared.driver.now_ns();
+            self.trace.borrow_mut().events.push(Event::Run { goid, time_ns, among, preempted });
+        }
+        Some((key, gen))
+    }
+
+    /// Traces the goroutines queued from run-queue index `from` on, which
+    /// `by` started or woke: a task never polled yet (reason "runnable")
+    /// was started (only `spawn` queues it then).
+    fn trace_queued(&self, from: usize, by: By) {
+        let q = self.runq.borrow();
+        let tasks = self.tasks.borrow();
+        let mut trace = self.trace.borrow_mut();
+        for &(key, gen) in q.iter().skip(from) {
+            let e = match tasks.get(key) {
+                _ if key == usize::MAX => Event::Wake { goid: 1, by },
+                Some(t) if t.waker.gen == gen && t.reason == "runnable" => {
+                    let name = t.name.clone().unwrap_or_else(|| format!("goroutine {}", t.goid));
+                    Event::Go { goid: t.goid, by, name }
+                }
+                Some(t) if t.waker.gen == gen => Event::Wake { goid: t.goid, by },
+                _ => continue, // stale (invariant 1)
+            };
+            trace.events.push(e);
+        }
+    }
+
+    /// Traces how the step of goroutine `goid` ended (`parked`: what it
+    /// waits on, None if it finished) and whom it queued (from `from` on).
+    fn trace_step_end(&self, goid: u64, parked: Option<&'static str>, from: usize) {
+        let e = match parked {
+            _ if self.panicked.borrow().is_some() => Event::Fail { goid },
+            Some(reason) => Event::Park { goid, reason },
+            None => Event::Exit { goid },
+        };
+        self.trace.borrow_mut().events.push(e);
+        self.trace_queued(from, By::Goroutine(goid));
+    }
+
     fn blocked_report(&self, main_reason: &'static str) -> Vec<(u64, String, &'static str)> {
         let mut v = vec![(1, "main".to_string(), main_reason)];
         for (_, t) in self.tasks.borrow().iter() {
@@ -458,6 +527,21 @@ impl Runtime {
         self.local.decider.borrow_mut().as_mut().and_then(|d| d.take_schedule())
     }
 
+    /// Records the steps of the runs that follow as a [`Trace`] (trace.rs):
+    /// who ran when, what it then waited on, whom it started or woke.
+    pub fn trace(&self) {
+        self.local.tracing.set(true);
+    }
+
+    /// The events traced since [`trace`](Runtime::trace) (and stops
+    /// tracing); None if not tracing.
+    pub fn take_trace(&self) -> Option<Trace> {
+        if !self.local.tracing.replace(false) {
+            return None;
+        }
+        Some(std::mem::take(&mut *self.local.trace.borrow_mut()))
+    }
+
     /// Scheduling steps (`Run` decisions) made so far by a deterministic
     /// executor, recording or not (what PCT's step estimate wants); 0 for
     /// the FIFO one.
@@ -506,6 +590,8 @@ impl Runtime {
                 idle_poll: Cell::new(None),
                 idle_wait: RefCell::new(None),
                 current_goid: Cell::new(1),
+                tracing: Cell::new(false),
+                trace: RefCell::new(Trace::default()),
             }),
         }
     }
@@ -606,15 +692,36 @@ impl Runtime {
         let waker = Waker::from(main_waker.clone());
         l.runq.borrow_mut().push_back((usize::MAX, 0));
         let mut main_reason = "runnable";
+        // (read once: an untraced run tests a local per step)
+        let tracing = l.tracing.get();
+        if tracing {
+            l.trace.borrow_mut().events.push(Event::Go { goid: 1, by: By::Outside, name: "main".into() });
+        }
         loop {
+            let queued = if tracing { l.runq.borrow().len() } else { 0 };
             l.drain_remote();
+            if tracing {
+                l.trace_queued(queued, By::Outside);
+            }
             let mut n = 0;
-            while let Some((key, gen)) = l.pop_runnable() {
+            while let Some((key, gen)) = if tracing { l.pop_runnable_traced() } else { l.pop_runnable() } {
+                // The traced step's goroutine (None: a stale entry, no
+                // step) and the run queue's length when it starts.
+                let step = if tracing { l.entry_goid(key, gen).map(|goid| (goid, l.runq.borrow().len())) } else { None };
                 if key == usize::MAX {
                     main_waker.scheduled.store(false, Ordering::Release);
                     l.current_goid.set(1);
                     let mut cx = Context::from_waker(&waker);
-                    match poll_guarded(main.as_mut(), &mut cx) {
+                    let res = poll_guarded(main.as_mut(), &mut cx);
+                    if let Some((goid, from)) = step {
+                        let parked = matches!(res, Ok(Poll::Pending)).then(context::wait_reason);
+                        if res.is_err() {
+                            l.trace.borrow_mut().events.push(Event::Fail { goid });
+                        } else {
+                            l.trace_step_end(goid, parked, from);
+                        }
+                    }
+                    match res {
                         Ok(Poll::Ready(out)) => return Ok(out),
                         Ok(Poll::Pending) if l.panicked.borrow().is_some() => {}
                         Ok(Poll::Pending) => main_reason = context::wait_reason(),
@@ -624,6 +731,13 @@ impl Runtime {
                     }
                 } else {
                     l.run_task(key, gen);
+                    if let Some((goid, from)) = step {
+                        let parked = match l.tasks.borrow().get(key) {
+                            Some(t) if t.waker.gen == gen => Some(t.reason),
+                            _ => None,
+                        };
+                        l.trace_step_end(goid, parked, from);
+                    }
                 }
                 if let Some(e) = l.panicked.borrow_mut().take() {
                     return Err(e);
@@ -647,6 +761,9 @@ impl Runtime {
                             let now = d.max(l.shared.driver.now_ns());
                             l.shared.driver.virtual_now.store(now, Ordering::Release);
                             l.fire_timers(now);
+                            if tracing {
+                                l.trace_queued(0, By::Timer(now));
+                            }
                         }
                         None => {
                             return Err(RunError::Deadlock {
@@ -659,7 +776,11 @@ impl Runtime {
                 ClockKind::Real => {
                     let reactor = l.shared.driver.reactor.as_ref().unwrap();
                     let now = real_now_ns();
+                    let queued = if tracing { l.runq.borrow().len() } else { 0 };
                     l.fire_timers(now);
+                    if tracing {
+                        l.trace_queued(queued, By::Timer(now));
+                    }
                     let busy = !l.runq.borrow().is_empty();
                     let timeout = if busy {
                         Some(Duration::ZERO)
@@ -830,6 +951,19 @@ pub(crate) fn fail_current(message: String) -> Result<(), String> {
             Ok(())
         }
         None => Err(message),
+    })
+}
+
+/// Notes in the trace of this thread's single-thread executor, if it
+/// traces, where the goroutine being polled waits (trace.rs's `Where`).
+pub(crate) fn trace_where(at: &str) {
+    CURRENT.with(|c| {
+        if let Some(l) = &*c.borrow() {
+            if l.tracing.get() {
+                let goid = l.current_goid.get();
+                l.trace.borrow_mut().events.push(Event::Where { goid, at: at.to_string() });
+            }
+        }
     })
 }
 

@@ -41,7 +41,7 @@
 #![warn(missing_docs)]
 
 // The files, lowest first (a file names only files above it in this list):
-// clock, rng, schedule, shrink, strategy, context, reactor, timer, driver, handle, then the executors
+// clock, rng, schedule, shrink, strategy, trace, context, reactor, timer, driver, handle, then the executors
 // (executor, multi), background, testing, net. See docs/ARCHITECTURE.md.
 #[cfg(not(target_family = "wasm"))]
 mod background;
@@ -77,6 +77,7 @@ pub mod rng;
 pub mod schedule;
 pub mod shrink;
 mod strategy;
+pub mod trace;
 pub mod testing;
 pub mod timer;
 
@@ -205,6 +206,13 @@ pub fn fail_run(message: impl Into<String>) -> bool {
     }
 }
 
+/// Notes where (file:line) the goroutine being polled waits, in the event
+/// trace of a traced run ([`Runtime::trace`]); nothing otherwise. For
+/// goroutines whose source the executor cannot see (Python's).
+pub fn trace_where(at: &str) {
+    executor::trace_where(at)
+}
+
 /// The id of the goroutine being polled (1 is main), outside executors 0.
 pub fn current_goroutine() -> u64 {
     let id = executor::current_goid();
@@ -246,6 +254,8 @@ pub async fn yield_now() {
             Poll::Ready(())
         } else {
             yielded = true;
+            // (runnable again at once; a trace shows the step as a yield)
+            set_wait_reason("yield");
             cx.waker().wake_by_ref();
             Poll::Pending
         }

@@ -24,7 +24,9 @@
 //!   order, ...).
 //!
 //! Lines starting with `#` are comments; `# diverged ...` records where a
-//! replayed run left its schedule.
+//! replayed run left its schedule; `#> ...` lines after the decisions hold
+//! the run's event trace when it was traced (`trace.rs`; the native core
+//! writes them, for the timeline page), which parsing skips.
 
 use std::fmt;
 use std::path::Path;

@@ -5,8 +5,10 @@
 //! Beyond seeds:
 //!
 //! - [`explore`] runs a body under a [`Strategy`] (random, PCT, POS) for
-//!   many runs; the first failure saves its schedule to a file and names the
-//!   command that replays it (`GOLANG_REPLAY=<file>`).
+//!   many runs; the first failure saves its schedule to a file (with the
+//!   run's event trace, `trace.rs`: `python -m golang.schedule timeline
+//!   FILE` draws it) and names the command that replays it
+//!   (`GOLANG_REPLAY=<file>`).
 //! - [`replay`] runs a body under a recorded schedule; `GOLANG_REPLAY`
 //!   makes [`check_seeds`] and [`explore`] do that instead of exploring,
 //!   and `GOLANG_EXPLORE=pct:1000:3` makes [`check_seeds`] explore.
@@ -215,17 +217,45 @@ where
         return replay(&path, body());
     }
     let res = match strategy {
-        Strategy::Exhaustive { .. } => explore_exhaustive(runs, body).map(|e| e.runs),
-        _ => explore_runs(&strategy, runs, body),
+        Strategy::Exhaustive { .. } => explore_exhaustive(runs, &body).map(|e| e.runs),
+        _ => explore_runs(&strategy, runs, &body),
     };
     if let Err(f) = res {
         let path = schedule_dir().join(format!("{}-{}.schedule", std::process::id(), f.strategy.to_string().replace(':', "-")));
-        let saved = match f.schedule.save(&path) {
+        let text = traced_text(&f.schedule, &body);
+        let saved = match save_text(&path, &text) {
             Ok(()) => format!("schedule saved to {}\nreplay it with {REPLAY_ENV}={}", path.display(), path.display()),
             Err(e) => format!("(could not save the schedule to {}: {e})", path.display()),
         };
         panic!("failed with strategy {} (run {} of {runs}): {}\n{saved}", f.strategy, f.run + 1, f.error);
     }
+}
+
+/// The text of `schedule` with the event trace of its run (trace.rs), for
+/// `python -m golang.schedule timeline`: the run replayed once more,
+/// traced; the schedule alone if that run did not make the same decisions.
+fn traced_text<F, Fut>(schedule: &Schedule, body: &F) -> String
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let rt = Runtime::with_strategy(Strategy::Replay { schedule: Arc::new(schedule.clone()), lenient: false });
+    rt.record();
+    rt.trace();
+    let _ = rt.block_on(body());
+    let diverged = rt.divergence().is_some();
+    match (rt.take_schedule(), rt.take_trace()) {
+        (Some(s), Some(t)) if !diverged && schedule.first_difference(&s).is_none() => s.to_text() + &t.to_text(),
+        _ => schedule.to_text(),
+    }
+}
+
+/// Writes `text` to `path`, creating its directory.
+fn save_text(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, text)
 }
 
 /// Runs `body` under the schedule in `path`. Panics if the file cannot be

@@ -70,6 +70,7 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(schedule::_first_difference, m)?)?;
     m.add_function(wrap_pyfunction!(schedule::_decision_point, m)?)?;
     m.add_function(wrap_pyfunction!(schedule::_dfs_next, m)?)?;
+    m.add_function(wrap_pyfunction!(schedule::_trace_where, m)?)?;
     m.add_function(wrap_pyfunction!(syncrun::_ayield, m)?)?;
     m.add_function(wrap_pyfunction!(gevent::_gevent_setup, m)?)?;
     m.add_function(wrap_pyfunction!(gevent::_gevent_woken, m)?)?;

@@ -53,14 +53,22 @@ pub(crate) fn runtime(clock: ClockKind, seed: u64, o: &RunOptions<'_>) -> PyResu
     };
     let rt = Runtime::with_clock_strategy(clock, strategy);
     if o.record {
+        // (with its event trace: the file then draws as a timeline,
+        // python/golang/_timeline.py)
         rt.record();
+        rt.trace();
     }
     Ok(rt)
 }
 
-/// Keeps what `rt`'s run recorded for `_last_schedule` (the invariant).
+/// Keeps what `rt`'s run recorded (the schedule, then its trace's `#>`
+/// lines, which replays skip) for `_last_schedule` (the invariant).
 pub(crate) fn keep(rt: &Runtime) {
-    let text = rt.take_schedule().map(|s| s.to_text());
+    let trace = rt.take_trace();
+    let text = rt.take_schedule().map(|s| match trace {
+        Some(t) => s.to_text() + &t.to_text(),
+        None => s.to_text(),
+    });
     let div = rt.divergence().map(|d| d.to_string());
     let steps = rt.steps();
     LAST.with(|l| *l.borrow_mut() = (text, div, steps));
@@ -114,6 +122,14 @@ pub fn _first_difference(a: &str, b: &str) -> PyResult<Option<(usize, u64, &'sta
     let a = Schedule::parse(a).map_err(PyValueError::new_err)?;
     let b = Schedule::parse(b).map_err(PyValueError::new_err)?;
     Ok(a.first_difference(&b).map(|d| (d.index, d.goroutine, d.kind.word(), d.to_string())))
+}
+
+/// Notes where (file:line) the synchronous goroutine being polled waits,
+/// in the run's event trace (python/golang/_syncrun.py calls it while the
+/// run records).
+#[pyfunction]
+pub fn _trace_where(at: &str) {
+    golang_sched::trace_where(at)
 }
 
 /// `(goroutine id, decisions made so far)` inside a deterministic run, for
