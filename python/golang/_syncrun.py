@@ -120,16 +120,25 @@ async def _drive(f, args, kw, is_main=False):
         if type(out) is not _Wait:
             raise RuntimeError("golang: a synchronous goroutine switched away from its "
                                "run without waiting (another greenlet library?)")
-        g.golang_where = _where(g)
-        if _trace and g.golang_where is not None:
-            _golang._trace_where(g.golang_where)
-        if _where_log is not None:
-            p = _golang._decision_point()
-            if p is not None:
-                _where_log.append((p[0], p[1], g.golang_where))
+        # Where it waits (file:line) is read from its frames, which costs
+        # several microseconds a hand-over: only for the trace and the
+        # self-check's log, and once at the end of a run that leaves it
+        # waiting (the deadlock report), below.
+        if _trace or _where_log is not None:
+            w = _where(g)
+            if _trace and w is not None:
+                _golang._trace_where(w)
+            if _where_log is not None:
+                p = _golang._decision_point()
+                if p is not None:
+                    _where_log.append((p[0], p[1], w))
         try:
             v = await out.aw
         except BaseException as e:
+            if type(e) is GeneratorExit:
+                # the run ends with it waiting (a deadlock, a failure
+                # elsewhere): where, before the exit unwinds its frames
+                g.golang_where = _where(g)
             step, arg = g.throw, (e,)
         else:
             step, arg = g.switch, (v,)
@@ -175,11 +184,20 @@ _GOLANG_DIR = _os.path.dirname(_os.path.abspath(__file__)) + _os.sep
 _HEADER = _re.compile(r'^goroutine \d+ \[[^\]]*\]: (.*)$')
 
 
+_in_golang = {}      # co_filename -> whether it is a file of the golang package
+
+
 def _where(g):
-    """file:line where the greenlet g waits: its innermost frame outside
-    the golang package."""
+    """file:line where the greenlet g waits (it is suspended): its innermost
+    frame outside the golang package."""
     f = getattr(g, 'gr_frame', None)
-    while f is not None and _os.path.abspath(f.f_code.co_filename).startswith(_GOLANG_DIR):
+    while f is not None:
+        fn = f.f_code.co_filename
+        inside = _in_golang.get(fn)
+        if inside is None:
+            inside = _in_golang[fn] = _os.path.abspath(fn).startswith(_GOLANG_DIR)
+        if not inside:
+            break
         f = f.f_back
     if f is None:
         return None
