@@ -49,9 +49,46 @@ class _Wait(object):
         self.aw = aw
 
 
+class _Done(object):
+    """What a worker greenlet gives its driver when its goroutine's function
+    has returned `out` or raised `exc`."""
+    __slots__ = ('out', 'exc')
+
+    def __init__(self, out, exc):
+        self.out = out
+        self.exc = exc
+
+
 if _greenlet is not None:
     class _SyncGoroutine(_greenlet.greenlet):
         """The greenlet of a synchronous goroutine of a run."""
+
+    _GreenletExit = _greenlet.GreenletExit
+
+
+def _work(job):
+    """The body of a worker greenlet: runs one goroutine's function after
+    another (starting a greenlet costs more than the rest of a `go`, so
+    finished ones are kept in `_idle` for the next), handing each outcome to
+    its driver as a `_Done`. A None job, or the greenlet's disposal at the
+    end of the run, ends it."""
+    while job is not None:
+        f, args, kw = job
+        job = None
+        try:
+            done = _Done(f(*args, **kw), None)
+        except _GreenletExit:
+            raise
+        except BaseException as e:
+            done = _Done(None, e)
+        f = args = kw = None
+        job = _greenlet.getcurrent().parent.switch(done)
+
+
+# Idle worker greenlets of the current run (invariant: each waits in `_work`
+# for its next job; `run` drops them at its end, which ends them).
+_idle = []
+_MAX_IDLE = 64
 
 # The synchronous goroutines of the current run that have not finished, in
 # the order they were started (so in the order of their goroutine ids), for
@@ -101,20 +138,31 @@ def active():
 
 async def _drive(f, args, kw, is_main=False):
     # (only started when available(): run() and go() check it)
-    g = _SyncGoroutine(lambda: f(*args, **kw))
+    g = _idle.pop() if _idle else _SyncGoroutine(_work)
     g.golang_name = getattr(f, '__qualname__', None) or getattr(f, '__name__', '?')
     g.golang_where = None       # file:line where it last waited (deadlock report)
     g.golang_main = is_main
     _started[g] = None
     step = g.switch
-    arg = ()
+    arg = ((f, args, kw),)
+    f = args = kw = None
     while True:
         _set_active(True)
         try:
             out = step(*arg)
         finally:
             _set_active(False)
-        if g.dead:
+        if type(out) is _Done:
+            if type(out.exc) is GeneratorExit:
+                raise out.exc   # the run ends: it stays in `_started` for the report
+            del _started[g]
+            if len(_idle) < _MAX_IDLE and not g.dead:
+                _idle.append(g)
+            if out.exc is not None:
+                raise out.exc
+            out = out.out
+            break
+        if g.dead:      # (killed from outside)
             del _started[g]
             break
         if type(out) is not _Wait:
@@ -178,6 +226,7 @@ def run(main, *args, seed=None, clock='virtual', **kw):
         raise _golang.DeadlockError(msg) from None
     finally:
         _started.clear()
+        del _idle[:]    # (their disposal ends them: GreenletExit in `_work`)
 
 
 _GOLANG_DIR = _os.path.dirname(_os.path.abspath(__file__)) + _os.sep
