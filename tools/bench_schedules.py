@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 # SPDX-License-Identifier: MIT OR Apache-2.0
 """Compares the exploration strategies of golang.schedule on the bug corpus
-(tests/python/_bug_corpus.py): for each bug and strategy, over K
+(tests/python/_bug_corpus.py) and our versions of SCTBench's kernels
+(tests/python/_sctbench.py): for each bug and strategy, over K
 explorations with different base seeds of at most N runs each, how many
 found the bug (found/K) and the mean number of runs to the first failure
 (over those that found it); the runs of the (deterministic) exhaustive
@@ -22,6 +23,7 @@ import tempfile                      # noqa: E402
 import golang                        # noqa: E402
 from golang import schedule          # noqa: E402
 import _bug_corpus                   # noqa: E402
+import _sctbench                     # noqa: E402
 
 STRATEGIES = ['random', 'pct:2', 'pct:3', 'pos']
 
@@ -43,7 +45,7 @@ def main():
     save = os.path.join(tmp, 'found.schedule')
     print("K=%d explorations of at most N=%d runs per bug and strategy" % (k, n))
     print("%-32s %s  dfs    shrunk" % ('bug', '  '.join('%-14s' % s for s in STRATEGIES)))
-    for name, prog, _ in _bug_corpus.BUGS:
+    for name, prog, _ in _bug_corpus.BUGS + _sctbench.KERNELS:
         cells = []
         for st in STRATEGIES:
             found = [r for r in (explore(prog, st, i * 100003, n, save) for i in range(k)) if r is not None]
