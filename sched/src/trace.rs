@@ -192,24 +192,4 @@ mod tests {
              #> wake g3 by outside\n#> where g2 t.py:7\n#> exit g2\n#> fail g3\n"
         );
     }
-
-    #[test]
-    fn a_traced_run_records_steps_spawns_waits_timer_wakes_and_exits() {
-        use std::time::Duration;
-        let rt = crate::Runtime::deterministic(1);
-        rt.trace();
-        rt.block_on(async {
-            crate::go(async {
-                crate::sleep(Duration::from_millis(5)).await;
-            });
-            crate::sleep(Duration::from_millis(10)).await;
-        })
-        .unwrap();
-        let text = rt.take_trace().expect("traced").to_text();
-        let want = "#> go g1 by outside main\n#> run g1 at 0\n#> park g1 sleep\n#> go g2 by g1 goroutine 2\n\
-                    #> run g2 at 0\n#> park g2 sleep\n#> wake g2 by timer at 5000000\n#> run g2 at 5000000\n\
-                    #> exit g2\n#> wake g1 by timer at 10000000\n#> run g1 at 10000000\n#> exit g1\n";
-        assert_eq!(text, want);
-        assert!(rt.take_trace().is_none(), "taking the trace stops tracing");
-    }
 }
