@@ -130,43 +130,36 @@ class _BaseCtx final : public _Context, public object {
             return c;
         c->_done = makechan<structZ>();
         for (auto &p : parents) {
-            _BaseCtx *bp = dynamic_cast<_BaseCtx *>(p._ptr());
-            if (bp != nullptr && bp->_done != nil) {
-                bp->_mu.lock();
-                error perr = bp->_err;
-                if (perr == nil)
-                    bp->_children.insert(c);
-                bp->_mu.unlock();
-                if (perr != nil) {
-                    c->_cancel(perr);
-                    return c;
-                }
-            } else if (bp != nullptr) {
-                // a value context: its own parents decide (walk up once)
-                chan<structZ> pd = p->done();
-                if (pd != nil)
-                    _watch(p, c);
-            } else if (p->done() != nil) {
-                _watch(p, c);
-            }
+            _attach(p, c);
+            if (c->_err_set())
+                return c;  // a parent was canceled already
         }
         return c;
     }
 
-    // A parent of another kind (or a value context over one): a goroutine
-    // cancels c when it is done (invariant 2).
-    static void _watch(Context p, _BaseCtxRef c) {
-        error perr = p->err();
-        if (perr != nil) {
-            c->_cancel(perr);
-            return;
-        }
-        // (a value context over a _BaseCtx: register with that one instead)
+    // The context whose done channel `p` uses: `p` itself, or for a value
+    // context the nearest cancelable (or root) ancestor (invariant 5);
+    // nullptr when that is not a _BaseCtx.
+    static _BaseCtx *_owner(const Context &p) {
         _BaseCtx *bp = dynamic_cast<_BaseCtx *>(p._ptr());
-        while (bp != nullptr && bp->_done == nil && !bp->_parents.empty()) {
-            p = bp->_parents[0];
-            bp = dynamic_cast<_BaseCtx *>(p._ptr());
-        }
+        while (bp != nullptr && bp->_done == nil && !bp->_parents.empty())
+            bp = dynamic_cast<_BaseCtx *>(bp->_parents[0]._ptr());
+        return bp;
+    }
+
+    bool _err_set() {
+        _mu.lock();
+        bool set = _err != nil;
+        _mu.unlock();
+        return set;
+    }
+
+    // Makes c follow the parent p (invariant 2): registered with p's owner
+    // when that is a cancelable _BaseCtx (canceled at once if it is
+    // canceled already); else, for a parent of another kind with a done
+    // channel, watched by a goroutine; a parent never done needs nothing.
+    static void _attach(const Context &p, _BaseCtxRef c) {
+        _BaseCtx *bp = _owner(p);
         if (bp != nullptr && bp->_done != nil) {
             bp->_mu.lock();
             error e = bp->_err;
@@ -175,6 +168,13 @@ class _BaseCtx final : public _Context, public object {
             bp->_mu.unlock();
             if (e != nil)
                 c->_cancel(e);
+            return;
+        }
+        if (bp != nullptr || p->done() == nil)
+            return;  // a root: never done
+        error perr = p->err();
+        if (perr != nil) {
+            c->_cancel(perr);
             return;
         }
         go([](Context p, _BaseCtxRef c) {
@@ -210,9 +210,7 @@ class _BaseCtx final : public _Context, public object {
     void _cancel_from_user() {
         _cancel(canceled);
         for (auto &p : _parents) {
-            _BaseCtx *bp = dynamic_cast<_BaseCtx *>(p._ptr());
-            while (bp != nullptr && bp->_done == nil && !bp->_parents.empty())
-                bp = dynamic_cast<_BaseCtx *>(bp->_parents[0]._ptr());
+            _BaseCtx *bp = _owner(p);
             if (bp != nullptr) {
                 bp->_mu.lock();
                 bp->_children.erase(newref(this));
