@@ -531,18 +531,14 @@ impl CGoroutine {
     fn __call__(&self, py: pyo3::Python<'_>) {
         let t = self.task.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(t) = t {
-            let t = SendTask(t);
             py.detach(move || {
-                let t = t;
+                let t = t; // (the whole Task, which is Send, not its raw fields)
                 // The header's trampoline catches every C++ exception.
-                (t.0.f)(t.0.arg)
+                (t.f)(t.arg)
             });
         }
     }
 }
-
-/// A task moved into `detach` (which needs `Send`; `Task` is).
-struct SendTask(crate::ctask::Task);
 
 /// `go` in a greenlet: a new greenlet (gevent.spawn_raw).
 fn greenlet_go(t: crate::ctask::Task) -> Panic {
@@ -683,7 +679,7 @@ pub(crate) fn register(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyRe
     // SAFETY: as above, for the static `PYX_VTABLE`; Cython fetches it with
     // PyCapsule_GetPointer(capsule, NULL), so the capsule has no name.
     let vt = unsafe {
-        let p = pyo3::ffi::PyCapsule_New(crate::rawchan::PYX_VTABLE.as_ptr() as *mut c_void, ptr::null(), None);
+        let p = pyo3::ffi::PyCapsule_New(crate::value::PYX_VTABLE.as_ptr() as *mut c_void, ptr::null(), None);
         Bound::from_owned_ptr_or_err(py, p)?
     };
     m.getattr("pychan")?.setattr("__pyx_vtable__", &vt)?;

@@ -35,7 +35,7 @@
 //!    ABI's decref still refuses to free a channel with waiters, as
 //!    Pygolang does (capi.rs, invariant 3).
 
-use crate::value::{AnyChan, DType};
+use crate::value::{AnyChan, DType, VTab};
 use golang_chan::Chan;
 use golang_os::Signal;
 use pyo3::prelude::*;
@@ -281,27 +281,6 @@ unsafe impl Send for RawRef {}
 // SAFETY: as above.
 unsafe impl Sync for RawRef {}
 
-/// Cython's `__pyx_vtab` slot (invariant 3).
-#[repr(transparent)]
-pub struct VTab(*const c_void);
-
-// SAFETY: points at a static, immutable table.
-unsafe impl Send for VTab {}
-// SAFETY: as above.
-unsafe impl Sync for VTab {}
-
-/// The vtable of the Cython class `pychan`. Its C methods are `cdef inline`
-/// in golang/_golang.pxd and the class is final, so Cython calls them
-/// directly and never through this table; it exists because a cimporting
-/// module fetches it at import (`__pyx_vtable__`). Each entry aborts with
-/// a message, should some code call through it anyway.
-pub static PYX_VTABLE: [extern "C" fn() -> !; 16] = [pyx_vtable_unused; 16];
-
-extern "C" fn pyx_vtable_unused() -> ! {
-    eprintln!("golang: a method of pychan was called through its Cython vtable, which has none (see golang/_golang.pxd)");
-    std::process::abort()
-}
-
 /// The nil channel of each dtype (invariant 4).
 static NILS: [AnyChan; 6] = [
     AnyChan::Obj(Chan::nil()),
@@ -317,7 +296,7 @@ static NILS: [AnyChan; 6] = [
 #[pyclass(name = "pychan", module = "golang._golang", frozen, weakref)]
 #[repr(C)]
 pub struct PyChan {
-    /// Cython's `__pyx_vtab` (invariant 3): `PYX_VTABLE`.
+    /// Cython's `__pyx_vtab` (invariant 3).
     vtab: VTab,
     /// Cython's `_ch`: the raw channel, one count held; NULL for nil
     /// (invariant 4).
@@ -328,7 +307,7 @@ pub struct PyChan {
 
 impl PyChan {
     fn with_raw(raw: *mut RawChan, dtype: DType) -> PyChan {
-        PyChan { vtab: VTab(PYX_VTABLE.as_ptr().cast()), raw: RawRef(raw), dtype: i32::from(dtype.code()) }
+        PyChan { vtab: VTab::PYX, raw: RawRef(raw), dtype: i32::from(dtype.code()) }
     }
 
     /// A new channel of `dtype` with a buffer of `size`.

@@ -185,23 +185,41 @@ pub(crate) fn recv_out<T: Elem>(py: Python<'_>, v: Option<T>, with_ok: bool) -> 
 #[pyclass(name = "PySignal", module = "golang._os", frozen)]
 #[repr(C)]
 pub struct PySignal {
-    /// Cython's `__pyx_vtab`: unused (the pxd's methods are inline), null.
-    vtab: PyxVTab,
+    /// Cython's `__pyx_vtab`.
+    vtab: VTab,
     /// Cython's `sig`.
     pub sig: Signal,
 }
 
-/// A Cython `__pyx_vtab` slot that is never used.
+/// Cython's `__pyx_vtab` slot of the classes laid out for Cython (`chan`,
+/// rawchan.rs invariant 3; `os.Signal`): it points at `PYX_VTABLE`.
 #[repr(transparent)]
-struct PyxVTab(*const std::ffi::c_void);
-// SAFETY: always null, never dereferenced.
-unsafe impl Send for PyxVTab {}
+pub struct VTab(*const std::ffi::c_void);
+
+// SAFETY: points at a static, immutable table.
+unsafe impl Send for VTab {}
 // SAFETY: as above.
-unsafe impl Sync for PyxVTab {}
+unsafe impl Sync for VTab {}
+
+impl VTab {
+    pub const PYX: VTab = VTab(PYX_VTABLE.as_ptr().cast());
+}
+
+/// The Cython vtable of those classes (`__pyx_vtable__` of their types).
+/// Their C methods are `cdef inline` in the pxd and the classes are final,
+/// so Cython calls them directly and never through this table; it exists
+/// because a cimporting module fetches it at import. Each entry aborts with
+/// a message, should some code call through it anyway.
+pub static PYX_VTABLE: [extern "C" fn() -> !; 16] = [pyx_vtable_unused; 16];
+
+extern "C" fn pyx_vtable_unused() -> ! {
+    eprintln!("golang: a C method of a golang class was called through its Cython vtable, which has none (see golang/_golang.pxd)");
+    std::process::abort()
+}
 
 impl PySignal {
     pub fn of(sig: Signal) -> PySignal {
-        PySignal { vtab: PyxVTab(std::ptr::null()), sig }
+        PySignal { vtab: VTab::PYX, sig }
     }
 }
 
