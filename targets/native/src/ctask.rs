@@ -75,24 +75,32 @@ impl Queue {
 static POOL: AtomicPtr<Pool> = AtomicPtr::new(std::ptr::null_mut());
 
 fn pool() -> &'static Pool {
-    let p = POOL.load(Ordering::Acquire);
-    if !p.is_null() {
-        // SAFETY: a non-null POOL points to a leaked, never freed Pool.
-        return unsafe { &*p };
-    }
-    let new = Box::into_raw(Box::new(Pool {
+    leaked_once(&POOL, || Pool {
         queue: Mutex::new(Queue::default()),
         cv: Condvar::new(),
         unserved: AtomicUsize::new(0),
         busy: AtomicUsize::new(0),
-    }));
-    match POOL.compare_exchange(std::ptr::null_mut(), new, Ordering::AcqRel, Ordering::Acquire) {
+    })
+}
+
+/// The value `slot` points at, made by `make` and leaked (never freed) on
+/// first use; threads racing on the first use agree on one. Storing null
+/// in `slot` (after fork) makes the next use make a new one. The pools of
+/// goroutines (here and in goroutine.rs) live this way.
+pub(crate) fn leaked_once<T>(slot: &'static AtomicPtr<T>, make: impl FnOnce() -> T) -> &'static T {
+    let p = slot.load(Ordering::Acquire);
+    if !p.is_null() {
+        // SAFETY: a non-null slot points to a leaked, never freed value.
+        return unsafe { &*p };
+    }
+    let new = Box::into_raw(Box::new(make()));
+    match slot.compare_exchange(std::ptr::null_mut(), new, Ordering::AcqRel, Ordering::Acquire) {
         // SAFETY: `new` was just leaked and is now published for good.
         Ok(_) => unsafe { &*new },
         Err(cur) => {
             // SAFETY: `new` was never published: we still own it.
             drop(unsafe { Box::from_raw(new) });
-            // SAFETY: as above, a published Pool is never freed.
+            // SAFETY: as above, a published value is never freed.
             unsafe { &*cur }
         }
     }

@@ -46,22 +46,7 @@ struct Pool {
 static POOL: AtomicPtr<Pool> = AtomicPtr::new(std::ptr::null_mut());
 
 fn pool() -> &'static Pool {
-    let p = POOL.load(Ordering::Acquire);
-    if !p.is_null() {
-        // SAFETY: a non-null POOL points to a leaked, never freed Pool.
-        return unsafe { &*p };
-    }
-    let new = Box::into_raw(Box::new(Pool { queue: Mutex::new(Queue::default()), cv: Condvar::new() }));
-    match POOL.compare_exchange(std::ptr::null_mut(), new, Ordering::AcqRel, Ordering::Acquire) {
-        // SAFETY: `new` was just leaked and is now published for good.
-        Ok(_) => unsafe { &*new },
-        Err(cur) => {
-            // SAFETY: `new` was never published: we still own it.
-            drop(unsafe { Box::from_raw(new) });
-            // SAFETY: as above, a published Pool is never freed.
-            unsafe { &*cur }
-        }
-    }
+    crate::ctask::leaked_once(&POOL, || Pool { queue: Mutex::new(Queue::default()), cv: Condvar::new() })
 }
 
 /// In the child after `fork()`: the parent's goroutine threads are gone, so
