@@ -43,7 +43,7 @@ use std::mem::{size_of, MaybeUninit};
 /// The ABI this crate is written for.
 pub const ABI_VERSION: u32 = 1;
 /// The table features this crate uses.
-pub const FEATURE_VERSION: u32 = 2;
+pub const FEATURE_VERSION: u32 = 3;
 
 /// Opaque raw channel (`_chan*` in C).
 #[repr(C)]
@@ -55,6 +55,31 @@ pub struct RawChan {
 #[repr(C)]
 pub struct RawSema {
     _private: [u8; 0],
+}
+
+/// Opaque context (`golang::context::_Context*` in C++): one counted handle
+/// to a context of the package's tree (feature 3).
+#[repr(C)]
+pub struct RawCtx {
+    _private: [u8; 0],
+}
+
+/// Opaque cancel function of a context (feature 3).
+#[repr(C)]
+pub struct RawCancel {
+    _private: [u8; 0],
+}
+
+/// Why a context was cancelled (`ctx_err`, feature 3).
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CtxErr {
+    /// Not cancelled (yet).
+    None = 0,
+    /// `context.canceled`.
+    Canceled = 1,
+    /// `context.deadlineExceeded`.
+    DeadlineExceeded = 2,
 }
 
 /// NULL, or a static Go panic message.
@@ -127,6 +152,34 @@ pub struct CApi {
     pub pychan_nil: extern "C" fn(i32) -> *mut c_void,
     pub pychan_rawchan: extern "C" fn(*mut c_void, i32, *mut *mut RawChan) -> PanicMsg,
     pub sigdescr: extern "C" fn(i32) -> *const c_char,
+    // feature 3: contexts shared by C++, Python and Rust (one tree; the
+    // native core's ctxnode.rs). Each `*const RawCtx` a function gives is
+    // one count for the caller (`ctx_decref`); none of these needs the GIL
+    // but `pycontext_from_raw`.
+    pub ctx_background: extern "C" fn(*mut *const RawCtx),
+    pub ctx_incref: extern "C" fn(*const RawCtx),
+    pub ctx_decref: extern "C" fn(*const RawCtx),
+    pub ctx_with_cancel: extern "C" fn(*const RawCtx, *mut *const RawCtx, *mut *mut RawCancel),
+    pub ctx_with_deadline: extern "C" fn(*const RawCtx, f64, *mut *const RawCtx, *mut *mut RawCancel),
+    pub ctx_with_timeout: extern "C" fn(*const RawCtx, f64, *mut *const RawCtx, *mut *mut RawCancel),
+    pub ctx_merge: extern "C" fn(*const RawCtx, *const RawCtx, *mut *const RawCtx, *mut *mut RawCancel),
+    /// `(parent, key, value, release(value), out)`: the context holds one
+    /// reference to `value` and calls `release` when it goes.
+    pub ctx_with_value: extern "C" fn(*const RawCtx, *const c_void, *mut c_void, extern "C" fn(*mut c_void), *mut *const RawCtx),
+    pub ctx_cancel: extern "C" fn(*mut RawCancel),
+    pub ctx_cancel_free: extern "C" fn(*mut RawCancel),
+    /// +inf for no deadline.
+    pub ctx_deadline: extern "C" fn(*const RawCtx) -> f64,
+    /// A new count of a structZ channel, or NULL (never done).
+    pub ctx_done: extern "C" fn(*const RawCtx) -> *mut RawChan,
+    pub ctx_err: extern "C" fn(*const RawCtx) -> CtxErr,
+    /// The value under a C key (borrowed), or NULL.
+    pub ctx_value: extern "C" fn(*const RawCtx, *const c_void) -> *mut c_void,
+    /// Calls `f(user, child)` for each child registered with the context
+    /// (test introspection; each child one count for `f`).
+    pub ctx_children: extern "C" fn(*const RawCtx, extern "C" fn(*mut c_void, *const RawCtx), *mut c_void),
+    /// The Python context (`golang.context.Context`) of a context (GIL).
+    pub pycontext_from_raw: extern "C" fn(*const RawCtx) -> *mut c_void,
 }
 
 /// Element types with a dtype of Python's `chan` (Pygolang's `DType`
@@ -469,7 +522,7 @@ mod tests {
     fn version_mismatch_names_both_versions() {
         let e = VersionMismatch { provided: (2, 5) };
         let s = e.to_string();
-        assert!(s.contains("built for ABI 1 (features >= 2)"), "{s}");
+        assert!(s.contains("built for ABI 1 (features >= 3)"), "{s}");
         assert!(s.contains("provides ABI 2 (features 5)"), "{s}");
     }
 }

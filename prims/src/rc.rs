@@ -182,6 +182,12 @@ impl<T> Raw<T> {
         unsafe { self.ptr.as_ref() }
     }
 
+    /// The value's address: an identity while this reference lives.
+    #[inline]
+    pub fn addr(&self) -> usize {
+        self.ptr.as_ptr() as usize
+    }
+
     /// Whether `a` and `b` refer to the same value.
     #[inline]
     pub fn ptr_eq(a: &Raw<T>, b: &Raw<T>) -> bool {

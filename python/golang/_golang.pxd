@@ -13,7 +13,9 @@
 # C methods are `cdef inline` here (compiled into the cimporting module), and
 # the native core lays its objects out as this declaration says
 # (targets/native/src/rawchan.rs, invariant 3), `__weakref__` included.
-# `pyerror` is not declared yet. refptr/object/error/errorWrapper are
+# `pyerror` is the native core's class too (targets/native/src/pyerror.rs),
+# laid out as declared below; `e.err` is the C++ error of an error that
+# `pyerror.from_error` made, and nil for errors made by Python code. refptr/object/error/errorWrapper are
 # header-only C++ (libgolang.h);
 # errors, fmt, io, strings and cxx have their own pxd and header.
 
@@ -139,6 +141,7 @@ cdef extern from "golang/_golang_pyx.h" namespace "golang::pyx":
     chan[T] _pychan_chan[T](_chan *ch, DType have, DType want) nogil
     object _pychan_from_raw(_chan *ch, DType dtype)
     object _pychan_nil(DType dtype)
+    object _pyerror_from_error(error err)
 
 # Python's chan: `golang.chan` is `golang._golang.pychan`.
 @cython.final
@@ -181,3 +184,15 @@ cdef class pychan:
     @staticmethod
     cdef inline pychan _from_chan_osSignal(chan[_osSignal] ch):
         return _pychan_from_raw(ch._rawchan(), DTYPE_OS_SIGNAL)
+
+# Python's error: `golang.error` is `golang._golang.pyerror`.
+cdef class pyerror(Exception):
+    cdef error err          # the C++ error; nil for errors made by Python code
+    cdef readonly args      # the constructor's arguments
+    cdef object _goerr      # (the Go-level error of golang/_pyerror.py)
+    cdef object _cxxref     # (the capsule holding err's reference)
+
+    # a new exact pyerror for err (None for nil); `.err` is err
+    @staticmethod
+    cdef inline object from_error(error err):
+        return _pyerror_from_error(err)

@@ -10,6 +10,9 @@
 #include <stdexcept>
 
 #include "golang/libgolang.h"
+#include "golang/errors.h"
+
+#include <typeinfo>
 
 namespace golang {
 namespace pyx {
@@ -101,6 +104,80 @@ inline PyObject *_pychan_from_raw(_chan *ch, int dtype) {
 // pychan._nil(dtype): the cached nil pychan of dtype.
 inline PyObject *_pychan_nil(int dtype) {
     return _pychan_call([&](const _capi_table *t) { return t->pychan_nil(dtype); });
+}
+
+
+// ---- pyerror: C++ errors in Python (targets/native/src/pyerror.rs) ----
+
+// The attribute `name` of module `mod`, a new reference (NULL with an error).
+inline PyObject *_pyattr(const char *mod, const char *name) {
+    PyObject *m = PyImport_ImportModule(mod);
+    if (m == nullptr)
+        return nullptr;
+    PyObject *a = PyObject_GetAttrString(m, name);
+    Py_DECREF(m);
+    return a;
+}
+
+// The destructor of a "golang._cxxerror" capsule: releases the C++ error's
+// reference that the capsule holds (pyerror.rs, invariant 2).
+inline void _cxxerror_free(PyObject *cap) {
+    _error *e = static_cast<_error *>(PyCapsule_GetPointer(cap, "golang._cxxerror"));
+    if (e != nullptr)
+        e->decref();
+}
+
+// The Go-level error of Python (golang._pyerror._CxxError) for the C++ err:
+// its dynamic type's name, its text, recursively what it wraps, and a
+// capsule holding a reference to err; None for nil. A new reference, or
+// NULL with an exception set (a panic in Error() included).
+inline PyObject *_goerror_of(error err) {
+    if (err == nil) {
+        Py_INCREF(Py_None);
+        return Py_None;
+    }
+    string text;
+    error inner;
+    try {
+        text = err->Error();
+        inner = errors::Unwrap(err);
+    } catch (...) {
+        topyexc();
+        return nullptr;
+    }
+    PyObject *pyinner = _goerror_of(inner);
+    if (pyinner == nullptr)
+        return nullptr;
+    PyObject *r = nullptr;
+    err->incref();  // the capsule's reference
+    PyObject *cap = PyCapsule_New(static_cast<void *>(err._ptr()), "golang._cxxerror", _cxxerror_free);
+    if (cap == nullptr)
+        err->decref();
+    PyObject *cls = cap != nullptr ? _pyattr("golang._pyerror", "_CxxError") : nullptr;
+    PyObject *pytext = cls != nullptr ? PyUnicode_DecodeUTF8(text.data(), (Py_ssize_t)text.size(), "surrogateescape") : nullptr;
+    if (pytext != nullptr)
+        r = PyObject_CallFunction(cls, "sOOO", typeid(*err._ptr()).name(), pytext, pyinner, cap);
+    Py_XDECREF(pytext);
+    Py_XDECREF(cls);
+    Py_XDECREF(cap);
+    Py_DECREF(pyinner);
+    return r;
+}
+
+// pyerror.from_error(err): a new exact golang.error for the C++ err whose
+// `.err` is err (as are those of its Unwrap() chain), or None for nil.
+inline PyObject *_pyerror_from_error(error err) {
+    PyObject *goerr = _goerror_of(err);
+    if (goerr == nullptr || goerr == Py_None)
+        return goerr;
+    PyObject *r = nullptr;
+    PyObject *f = _pyattr("golang._pyerror", "_from_error");
+    if (f != nullptr) {
+        r = PyObject_CallFunctionObjArgs(f, goerr, nullptr);
+        Py_DECREF(f);
+    }
+    Py_DECREF(goerr);
+    return r;
 }
 
 }  // namespace pyx

@@ -20,9 +20,15 @@ Pygolang 0.1 has two layers of errors, and this module keeps both:
   Python-level error: its ``args`` are its constructor arguments, and it
   compares by type and args.
 
+A third kind of Go-level error, ``_CxxError``, is a C++ error of Cython or
+C++ code that ``pyerror.from_error(err)`` converted (golang/_golang_pyx.h):
+its C++ type name and text are read once. Natively ``pyerror`` is the core's
+class (targets/native/src/pyerror.rs), laid out for Cython, and its methods
+are the functions here; under Pyodide it is the Python class at the end.
+
 The native core reaches this module from Rust (``targets/native/src/context.rs``
 maps the crate's ``Canceled`` / ``DeadlineExceeded`` to ``_from_error`` of
-``CANCELED`` / ``DEADLINE_EXCEEDED``). Pure Python: the same under Pyodide.
+``CANCELED`` / ``DEADLINE_EXCEEDED``).
 """
 
 from golang._pystr import pyb, pyu, pyqq
@@ -86,100 +92,148 @@ CANCELED = _TextError("context canceled")           # context.canceled
 DEADLINE_EXCEEDED = _TextError("deadline exceeded")  # context.deadlineExceeded
 
 
-# ---- error ----
+class _CxxError(_GoError):
+    """A Go-level error made by C++ code, converted by ``pyerror.from_error``
+    (golang/_golang_pyx.h): its C++ dynamic type, its text and what it wraps,
+    read once at conversion (C++ errors are immutable), and the C++ error
+    itself, which each ``pyerror`` made of it gives Cython code as ``.err``."""
+    __slots__ = ('_typeid', '_text', '_inner', '_cxxref')
 
-# _new makes an instance without running pyerror.__new__.
-_new = Exception.__new__
-
-
-class _ReadonlyArgs(object):
-    """pyerror's ``args``: the ``_args`` slot, read-only with Pygolang's message."""
-    __slots__ = ()
-
-    def __get__(self, obj, typ=None):
-        if obj is None:
-            return self
-        return obj._args
-
-    def __set__(self, obj, value):
-        raise AttributeError("attribute 'args' of 'golang._golang.pyerror' objects is not writable")
-
-    def __delete__(self, obj):
-        self.__set__(obj, None)
-
-
-class pyerror(Exception):
-    """error is the error type of package golang (Pygolang 0.1's ``golang.error``).
-
-    ``error(text)`` (exactly one str or bytes argument) makes an error whose
-    Error() is text, as ``errors.New(text)``. Python-level errors subclass
-    it: ``class MyError(error)``, with any ``__init__``; they are expected to
-    override ``Error()`` (the default is ``repr``), and ``Unwrap()`` to chain.
-    """
-    __module__ = 'golang._golang'
-    __slots__ = ('_err', '_args')   # the Go-level error (None for subclasses); .args
-
-    def __new__(cls, *argv, **kw):
-        self = _new(cls, *argv)
-        self._args = argv           # set before __init__ runs (0.1's rule)
-        if cls is pyerror:
-            # exactly one argument: Pygolang's (Cython's) unpacking errors
-            if len(argv) != 1:
-                raise ValueError("need more than 0 values to unpack" if not argv
-                                 else "too many values to unpack (expected 1)")
-            self._err = _errors_New(argv[0])
-        else:
-            self._err = None
-        return self
-
-    # the constructor arguments (``()`` for errors made by Go-level code); read-only
-    args = _ReadonlyArgs()
+    def __init__(self, typeid, text, inner, cxxref):
+        self._typeid = typeid   # typeid(*err).name()
+        self._text = text
+        self._inner = inner     # _GoError | None
+        self._cxxref = cxxref   # a "golang._cxxerror" capsule holding the C++ error
 
     def Error(self):
-        """Error returns the text of the error."""
-        if type(self) is not pyerror:
-            return repr(self)       # subclasses are expected to override Error
-        return self._err.Error()
+        return self._text
 
     def Unwrap(self):
-        """Unwrap returns the error this one wraps, or None."""
-        if type(self) is not pyerror:
-            return None
-        return _from_error(self._err.Unwrap())
+        return self._inner
 
-    def __eq__(a, b):
-        if type(a) is not type(b):
-            return False
-        if type(a) is not pyerror:
-            return a.args == b.args
-        ea, eb = a._err, b._err
-        return ea._typeid == eb._typeid and ea.Error() == eb.Error()
 
-    def __ne__(a, b):
-        return not (a == b)
+# ---- error ----
+#
+# The methods of pyerror, one definition for both cores: natively the class
+# is the core's (targets/native/src/pyerror.rs, laid out as Cython's
+# `cdef class pyerror` of golang/_golang.pxd, so that Cython code reads
+# `e.err` and calls `pyerror.from_error(err)`), whose methods call these;
+# under Pyodide it is the Python class below. Either way an instance has
+# ``args`` (the constructor's arguments, read-only) and ``_err`` (the
+# Go-level error, None for Python-level subclasses).
 
-    def __hash__(self):
-        if type(self) is not pyerror:
-            return hash(type(self)) ^ hash(self.args)
-        e = self._err
-        return hash(e._typeid) ^ hash(e.Error())
+def _exact_goerr(argv):    # pyerror(text): the Go-level error of exactly one argument
+    # exactly one argument: Pygolang's (Cython's) unpacking errors
+    if len(argv) != 1:
+        raise ValueError("need more than 0 values to unpack" if not argv
+                         else "too many values to unpack (expected 1)")
+    return _errors_New(argv[0])
 
-    def __str__(self):
-        return self.Error()
 
-    def __repr__(self):
-        typ = type(self)
-        if typ is not pyerror:
-            return "%s.%s%r" % (typ.__module__, typ.__name__, self.args)
-        return "<%s.%s object ctype=%s error=%s>" % (
-            typ.__module__, typ.__name__, self._err._typeid, pyqq(self.Error()))
+def _Error(self):
+    """Error returns the text of the error."""
+    if type(self) is not pyerror:
+        return repr(self)       # subclasses are expected to override Error
+    return self._err.Error()
+
+
+def _Unwrap(self):
+    """Unwrap returns the error this one wraps, or None."""
+    if type(self) is not pyerror:
+        return None
+    return _from_error(self._err.Unwrap())
+
+
+def _eq(a, b):
+    if type(a) is not type(b):
+        return False
+    if type(a) is not pyerror:
+        return a.args == b.args
+    ea, eb = a._err, b._err
+    return ea._typeid == eb._typeid and ea.Error() == eb.Error()
+
+
+def _hash(self):
+    if type(self) is not pyerror:
+        return hash(type(self)) ^ hash(self.args)
+    e = self._err
+    return hash(e._typeid) ^ hash(e.Error())
+
+
+def _str(self):
+    return self.Error()
+
+
+def _repr(self):
+    typ = type(self)
+    if typ is not pyerror:
+        return "%s.%s%r" % (typ.__module__, typ.__name__, self.args)
+    return "<%s.%s object ctype=%s error=%s>" % (
+        typ.__module__, typ.__name__, self._err._typeid, pyqq(self.Error()))
+
+
+import sys as _sys
+if _sys.platform != 'emscripten':
+    from golang._golang import pyerror, _pyerror_wrap as _wrap
+else:
+    # _new makes an instance without running pyerror.__new__.
+    _new = Exception.__new__
+
+    class _ReadonlyArgs(object):
+        """pyerror's ``args``: the ``_args`` slot, read-only with Pygolang's message."""
+        __slots__ = ()
+
+        def __get__(self, obj, typ=None):
+            if obj is None:
+                return self
+            return obj._args
+
+        def __set__(self, obj, value):
+            raise AttributeError("attribute 'args' of 'golang._golang.pyerror' objects is not writable")
+
+        def __delete__(self, obj):
+            self.__set__(obj, None)
+
+    class pyerror(Exception):
+        """error is the error type of package golang (Pygolang 0.1's ``golang.error``).
+
+        ``error(text)`` (exactly one str or bytes argument) makes an error whose
+        Error() is text, as ``errors.New(text)``. Python-level errors subclass
+        it: ``class MyError(error)``, with any ``__init__``; they are expected to
+        override ``Error()`` (the default is ``repr``), and ``Unwrap()`` to chain.
+        """
+        __module__ = 'golang._golang'
+        __slots__ = ('_err', '_args')   # the Go-level error (None for subclasses); .args
+
+        def __new__(cls, *argv, **kw):
+            self = _new(cls, *argv)
+            self._args = argv           # set before __init__ runs (0.1's rule)
+            self._err = _exact_goerr(argv) if cls is pyerror else None
+            return self
+
+        # the constructor arguments (``()`` for errors made by Go-level code); read-only
+        args = _ReadonlyArgs()
+
+        Error = _Error
+        Unwrap = _Unwrap
+        __eq__ = _eq
+        __hash__ = _hash
+        __str__ = _str
+        __repr__ = _repr
+
+        def __ne__(a, b):
+            return not (a == b)
+
+    def _wrap(err, cxxref=None):
+        e = _new(pyerror)
+        e._err = err
+        e._args = ()
+        return e
 
 
 def _from_error(err):   # _GoError | None -> exact pyerror | None
     """the exact pyerror wrapping the Go-level err (a new object each call), or None."""
     if err is None:
         return None
-    e = _new(pyerror)
-    e._err = err
-    e._args = ()
-    return e
+    cxxref = getattr(err, '_cxxref', None)   # (a _CxxError's C++ error)
+    return _wrap(err) if cxxref is None else _wrap(err, cxxref)

@@ -2,22 +2,23 @@
 // (golang/context.pxd, Pygolang 0.1 names), header-only on libgolang.h,
 // sync.h and time.h.
 //
+// The contexts are the runtime's (the golang-context crate, through the C
+// ABI's feature 3; targets/native/src/ctxnode.rs), one tree for C++, Python
+// and Rust: a `Context` of C++ may be a Python context's (`pyctx.ctx`), a
+// child made here of a Python context is cancelled with it, and
+// `PyContext.from_ctx(ctx)` gives Python a context made here.
+//
 // Invariants:
-// 1. A context made here is a `_BaseCtx`. Its state (`_err`, `_children`,
-//    `_timer`) changes only under `_mu`; `_err` goes from nil to an error
-//    once, and `_done` is closed exactly then.
-// 2. Cancelation flows down: a canceled context cancels each child
-//    registered with it (`_children`), outside its own lock. A child
-//    registers with every parent that is a `_BaseCtx`; a parent of another
-//    kind with a done channel is watched by a goroutine instead. A parent
-//    already canceled when the child is made cancels it at once.
-// 3. Parents and children hold references to each other until the child
-//    is canceled (by its cancel function, its deadline, or a parent), which
-//    unregisters it: call the cancel function, as in Go.
-// 4. `canceled` and `deadlineExceeded` are one error object each per
-//    process (as io::EOF_), so errors::Is works across extensions.
-// 5. A context without a done channel of its own (a value context) uses its
-//    parent's, so `done()` of a chain never allocates per call.
+// 1. A `_Context*` is the ABI's opaque context: never made or freed by C++,
+//    counted by `incref`/`decref` (so `Context`, a refptr, holds one count).
+//    Two `Context`s are equal iff they are the same context node.
+// 2. `canceled` and `deadlineExceeded` are one error object each per
+//    process (as io::EOF_), so errors::Is works across extensions; `err()`
+//    gives one of them, or nil.
+// 3. A cancel function shares one cancel handle among its copies; the last
+//    copy frees it. Calling it cancels the context, the first time only.
+// 4. `with_value` hands the context one reference to the value, released
+//    when the context goes; `value(key)` gives a new reference.
 
 #ifndef GOLANG_CONTEXT_H
 #define GOLANG_CONTEXT_H
@@ -29,22 +30,11 @@
 #include <golang/sync.h>
 #include <golang/time.h>
 
-#include <algorithm>
-#include <limits>
-#include <vector>
+#include <cmath>
+#include <memory>
 
 namespace golang {
 namespace context {
-
-// The interface of a context.
-struct _Context : _interface {
-    virtual double deadline() = 0;             // +inf: none
-    virtual chan<structZ> done() = 0;          // nil: never done
-    virtual error err() = 0;                   // nil until done
-    virtual interface value(const void *key) = 0;
-};
-typedef refptr<_Context> Context;
-typedef std::function<void()> cancelFunc;
 
 namespace _detail {
 inline _error *_canceled() {
@@ -55,252 +45,151 @@ inline _error *_deadline_exceeded() {
     static _error *e = io::_detail::_process_error("_cxx_context_deadlineExceeded", "deadline exceeded");
     return e;
 }
+inline const _capi_table *_t() { return _capi_detail::capi(); }
 }  // namespace _detail
 
-// The errors of a canceled context (invariant 4).
+// The errors of a canceled context (invariant 2).
 static const io::_detail::_ProcessError canceled = {&_detail::_canceled};
 static const io::_detail::_ProcessError deadlineExceeded = {&_detail::_deadline_exceeded};
 
-class _BaseCtx;
-typedef refptr<_BaseCtx> _BaseCtxRef;
-cxx::set<Context> _tctxchildren(Context ctx);
+// A context (invariant 1): its methods ask the runtime.
+struct _Context {
+    // The deadline (seconds since the epoch); +inf when there is none.
+    double deadline() const { return _detail::_t()->ctx_deadline(_raw()); }
 
-// The contexts made by this package.
-class _BaseCtx final : public _Context, public object {
-    std::vector<Context> _parents;
-    chan<structZ> _done;          // own (cancelable) or nil: invariant 5
-    double _deadline = std::numeric_limits<double>::infinity();
-    const void *_key = nullptr;   // a value context's key and value
-    interface _value;
-    bool _has_value = false;
-
-    sync::Mutex _mu;              // invariant 1
-    error _err;
-    cxx::set<_BaseCtxRef> _children;
-    time::Timer _timer;
-
-    friend cxx::set<Context> _tctxchildren(Context ctx);
-
-  public:
-    _BaseCtx() {}
-
-    void incref() override { object::incref(); }
-    void decref() override {
-        if (__decref())
-            delete this;
-    }
-
-    double deadline() override { return _deadline; }
-
-    chan<structZ> done() override {
-        if (_done != nil || _parents.empty())
-            return _done;
-        return _parents[0]->done();  // invariant 5
-    }
-
-    error err() override {
-        if (_done == nil)
-            return _parents.empty() ? error() : _parents[0]->err();
-        _mu.lock();
-        error e = _err;
-        _mu.unlock();
-        return e;
-    }
-
-    interface value(const void *key) override {
-        if (_has_value && _key == key)
-            return _value;
-        for (auto &p : _parents) {
-            interface v = p->value(key);
-            if (v != nil)
-                return v;
-        }
-        return nil;
-    }
-
-    // Makes a context of `parents` (cancelable: with its own done channel),
-    // registered with them (invariant 2).
-    static _BaseCtxRef _make(const std::vector<Context> &parents, bool cancelable, double deadline) {
-        _BaseCtxRef c = adoptref(new _BaseCtx());
-        c->_parents = parents;
-        c->_deadline = deadline;
-        for (auto &p : parents)
-            c->_deadline = std::min(c->_deadline, p->deadline());
-        if (!cancelable)
-            return c;
-        c->_done = makechan<structZ>();
-        for (auto &p : parents) {
-            _attach(p, c);
-            if (c->_err_set())
-                return c;  // a parent was canceled already
-        }
+    // The channel closed when the context is done; nil if it never is.
+    chan<structZ> done() const {
+        _chan *ch = _detail::_t()->ctx_done(_raw());
+        chan<structZ> c = _wrapchan<structZ>(ch);
+        _detail::_t()->chanxdecref(ch);  // (the wrap added its own count)
         return c;
     }
 
-    // The context whose done channel `p` uses: `p` itself, or for a value
-    // context the nearest cancelable (or root) ancestor (invariant 5);
-    // nullptr when that is not a _BaseCtx.
-    static _BaseCtx *_owner(const Context &p) {
-        _BaseCtx *bp = dynamic_cast<_BaseCtx *>(p._ptr());
-        while (bp != nullptr && bp->_done == nil && !bp->_parents.empty())
-            bp = dynamic_cast<_BaseCtx *>(bp->_parents[0]._ptr());
-        return bp;
-    }
-
-    bool _err_set() {
-        _mu.lock();
-        bool set = _err != nil;
-        _mu.unlock();
-        return set;
-    }
-
-    // Makes c follow the parent p (invariant 2): registered with p's owner
-    // when that is a cancelable _BaseCtx (canceled at once if it is
-    // canceled already); else, for a parent of another kind with a done
-    // channel, watched by a goroutine; a parent never done needs nothing.
-    static void _attach(const Context &p, _BaseCtxRef c) {
-        _BaseCtx *bp = _owner(p);
-        if (bp != nullptr && bp->_done != nil) {
-            bp->_mu.lock();
-            error e = bp->_err;
-            if (e == nil)
-                bp->_children.insert(c);
-            bp->_mu.unlock();
-            if (e != nil)
-                c->_cancel(e);
-            return;
-        }
-        if (bp != nullptr || p->done() == nil)
-            return;  // a root: never done
-        error perr = p->err();
-        if (perr != nil) {
-            c->_cancel(perr);
-            return;
-        }
-        go([](Context p, _BaseCtxRef c) {
-            chan<structZ> pd = p->done(), cd = c->_done;
-            int k = select({pd.recvs(), cd.recvs()});
-            if (k == 0)
-                c->_cancel(p->err());
-        }, p, c);
-    }
-
-    // Cancels this context and its children with err, once (invariants 1-2).
-    void _cancel(error err) {
-        _mu.lock();
-        if (_err != nil) {
-            _mu.unlock();
-            return;
-        }
-        _err = err;
-        cxx::set<_BaseCtxRef> children;
-        children.swap(_children);
-        time::Timer t = _timer;
-        _timer = nil;
-        _done.close();
-        _mu.unlock();
-        if (t != nil)
-            t->stop();
-        for (auto &ch : children)
-            ch->_cancel(err);
-    }
-
-    // The cancel function: cancels with `canceled` and unregisters from the
-    // parents (invariant 3).
-    void _cancel_from_user() {
-        _cancel(canceled);
-        for (auto &p : _parents) {
-            _BaseCtx *bp = _owner(p);
-            if (bp != nullptr) {
-                bp->_mu.lock();
-                bp->_children.erase(newref(this));
-                bp->_mu.unlock();
-            }
+    // nil until done; then canceled or deadlineExceeded (invariant 2).
+    error err() const {
+        switch (_detail::_t()->ctx_err(_raw())) {
+        case _CTXERR_CANCELED:
+            return canceled;
+        case _CTXERR_DEADLINE_EXCEEDED:
+            return deadlineExceeded;
+        default:
+            return nil;
         }
     }
 
-    void _arm_deadline(_BaseCtxRef self) {
-        double dt = _deadline - time::now();
-        if (dt <= 0) {
-            _cancel(deadlineExceeded);
-            return;
-        }
-        time::Timer t = time::after_func(dt, [self]() { self->_cancel(deadlineExceeded); });
-        _mu.lock();
-        bool done = _err != nil;
-        if (!done)
-            _timer = t;
-        _mu.unlock();
-        if (done)
-            t->stop();
+    // The value set under key by this context or an ancestor (with_value
+    // of C++), or nil (invariant 4).
+    interface value(const void *key) const {
+        void *v = _detail::_t()->ctx_value(_raw(), key);
+        return v != nullptr ? newref(static_cast<_interface *>(v)) : interface();
     }
 
-    static cancelFunc _cancel_func(_BaseCtxRef c) {
-        return [c]() { c->_cancel_from_user(); };
-    }
+    void incref() const { _detail::_t()->ctx_incref(_raw()); }
+    void decref() const { _detail::_t()->ctx_decref(_raw()); }
 
-    // with_value's context: a key and its value over the parent.
-    static Context _with_value(Context parent, const void *key, interface v) {
-        _BaseCtxRef c = _make({parent}, false, std::numeric_limits<double>::infinity());
-        c->_key = key;
-        c->_value = v;
-        c->_has_value = true;
-        return c;
-    }
+    const _golang_ctx *_raw() const { return reinterpret_cast<const _golang_ctx *>(this); }
+    static _Context *_of(const _golang_ctx *c) { return reinterpret_cast<_Context *>(const_cast<_golang_ctx *>(c)); }
+
+  private:
+    _Context() = delete;  // only the runtime makes them (invariant 1)
+    ~_Context() = delete;
 };
+typedef refptr<_Context> Context;
+typedef std::function<void()> cancelFunc;
+
+namespace _detail {
+// A context the runtime gave, with its count (invariant 1).
+inline Context _adopt(const _golang_ctx *c) { return adoptref(_Context::_of(c)); }
+
+// The cancel handle of a cancel function and its copies (invariant 3).
+struct _CancelHandle {
+    _golang_cancel *c;
+    explicit _CancelHandle(_golang_cancel *c) : c(c) {}
+    ~_CancelHandle() { _t()->ctx_cancel_free(c); }
+    _CancelHandle(const _CancelHandle &) = delete;
+    _CancelHandle &operator=(const _CancelHandle &) = delete;
+};
+
+inline std::pair<Context, cancelFunc> _pair(const _golang_ctx *c, _golang_cancel *cancel) {
+    std::shared_ptr<_CancelHandle> h = std::make_shared<_CancelHandle>(cancel);
+    return std::make_pair(_adopt(c), cancelFunc([h]() { _t()->ctx_cancel(h->c); }));
+}
+
+inline const _golang_ctx *_parent(const Context &p, const char *nilmsg) {
+    if (p == nil)
+        panic(nilmsg);
+    return p->_raw();
+}
+
+inline void _release_value(void *v) { static_cast<_interface *>(v)->decref(); }
+inline void _release_nothing(void *) {}
+}  // namespace _detail
 
 // The root context: never done, no deadline, no values.
 inline Context background() {
-    static _BaseCtx *bg = [] {
-        _BaseCtxRef c = adoptref(new _BaseCtx());
-        c->incref();  // the process's reference, never released
-        return c._ptr();
-    }();
-    return newref(static_cast<_Context *>(bg));
+    const _golang_ctx *c;
+    _detail::_t()->ctx_background(&c);
+    return _detail::_adopt(c);
 }
 
 // A context done when cancel is called or the parent is done.
 inline std::pair<Context, cancelFunc> with_cancel(Context parent) {
-    _BaseCtxRef c = _BaseCtx::_make({parent}, true, std::numeric_limits<double>::infinity());
-    return std::make_pair(Context(c), _BaseCtx::_cancel_func(c));
+    const _golang_ctx *c;
+    _golang_cancel *cancel;
+    _detail::_t()->ctx_with_cancel(_detail::_parent(parent, "with_cancel: parent is nil"), &c, &cancel);
+    return _detail::_pair(c, cancel);
 }
 
-// A context that carries value v under key.
-inline Context with_value(Context parent, const void *key, interface v) { return _BaseCtx::_with_value(parent, key, v); }
+// A context that carries value v under key (invariant 4).
+inline Context with_value(Context parent, const void *key, interface v) {
+    const _golang_ctx *c;
+    const _golang_ctx *p = _detail::_parent(parent, "with_value: parent is nil");
+    _interface *iv = v._ptr();
+    if (iv != nullptr)
+        iv->incref();  // the context's reference
+    _detail::_t()->ctx_with_value(p, key, iv, iv != nullptr ? &_detail::_release_value : &_detail::_release_nothing, &c);
+    return _detail::_adopt(c);
+}
 
 // A context done at the time d (seconds since the epoch) at the latest.
 inline std::pair<Context, cancelFunc> with_deadline(Context parent, double d) {
-    if (parent->deadline() <= d)
-        return with_cancel(parent);  // the parent's deadline comes first
-    _BaseCtxRef c = _BaseCtx::_make({parent}, true, d);
-    c->_arm_deadline(c);
-    return std::make_pair(Context(c), _BaseCtx::_cancel_func(c));
+    const _golang_ctx *c;
+    _golang_cancel *cancel;
+    _detail::_t()->ctx_with_deadline(_detail::_parent(parent, "with_deadline: parent is nil"), d, &c, &cancel);
+    return _detail::_pair(c, cancel);
 }
 
 // A context done dt seconds from now at the latest.
 inline std::pair<Context, cancelFunc> with_timeout(Context parent, double dt) {
-    return with_deadline(parent, time::now() + dt);
+    const _golang_ctx *c;
+    _golang_cancel *cancel;
+    _detail::_t()->ctx_with_timeout(_detail::_parent(parent, "with_timeout: parent is nil"), dt, &c, &cancel);
+    return _detail::_pair(c, cancel);
 }
 
 // A context done when either parent is done; its values are looked up in
 // parent1, then parent2; its deadline is the earlier one.
 inline std::pair<Context, cancelFunc> merge(Context parent1, Context parent2) {
-    // (no timer of its own: a parent with a deadline cancels itself, and
-    // that reaches this context)
-    _BaseCtxRef c = _BaseCtx::_make({parent1, parent2}, true, std::numeric_limits<double>::infinity());
-    return std::make_pair(Context(c), _BaseCtx::_cancel_func(c));
+    const _golang_ctx *c;
+    _golang_cancel *cancel;
+    _detail::_t()->ctx_merge(_detail::_parent(parent1, "merge: parent1 is nil"),
+                             _detail::_parent(parent2, "merge: parent2 is nil"), &c, &cancel);
+    return _detail::_pair(c, cancel);
 }
 
-// Test hook: the contexts registered as ctx's children.
+namespace _detail {
+inline void _add_child(void *user, const _golang_ctx *child) {
+    static_cast<cxx::set<Context> *>(user)->insert(_adopt(child));
+}
+}  // namespace _detail
+
+// Test hook: the contexts registered as ctx's children (those cancelled
+// with it), however they were made.
 inline cxx::set<Context> _tctxchildren(Context ctx) {
-    _BaseCtx *c = dynamic_cast<_BaseCtx *>(ctx._ptr());
-    if (c == nullptr)
+    if (ctx == nil)
         panic("context is not instance of golang.context._BaseCtx");
     cxx::set<Context> s;
-    c->_mu.lock();
-    for (auto &ch : c->_children)
-        s.insert(Context(ch));
-    c->_mu.unlock();
+    _detail::_t()->ctx_children(ctx->_raw(), &_detail::_add_child, &s);
     return s;
 }
 

@@ -5,6 +5,8 @@
 
 #include "golang/libgolang.h"
 
+#include <typeinfo>
+
 namespace golang {
 namespace errors {
 
@@ -33,13 +35,16 @@ inline error Unwrap(error err) {
     return w->Unwrap();
 }
 
-// Is tells whether err, or an error it wraps (Unwrap, repeatedly), is
-// target (the same error object). Is(err, nil) is err == nil, as in Go.
+// Is tells whether err, or an error it wraps (Unwrap, repeatedly), matches
+// target: the same dynamic type and the same Error() text, as in Pygolang
+// (so two errors.New("x") match). Is(err, nil) is err == nil, as in Go.
 inline bool Is(error err, error target) {
     if (target == nil)
         return err == nil;
     for (; err != nil; err = Unwrap(err)) {
         if (err == target)
+            return true;
+        if (typeid(*err._ptr()) == typeid(*target._ptr()) && err->Error() == target->Error())
             return true;
     }
     return false;

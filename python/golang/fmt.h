@@ -20,6 +20,21 @@
 namespace golang {
 namespace fmt {
 
+// The error that errorf("...: %w", ..., err) makes (golang::fmt::_WrapError,
+// as in Pygolang: Python compares errors by this C++ type name).
+struct _WrapError final : _errorWrapper, object {
+    string _prefix;
+    error _wrapped;
+    _WrapError(const string &prefix, error wrapped) : _prefix(prefix), _wrapped(wrapped) {}
+    string Error() override { return _prefix + ": " + (_wrapped != nil ? _wrapped->Error() : string("%!w(<nil>)")); }
+    error Unwrap() override { return _wrapped; }
+    void incref() override { object::incref(); }
+    void decref() override {
+        if (__decref())
+            delete this;
+    }
+};
+
 namespace _detail {
 
 // The texts of the error and string arguments of one call, kept alive
@@ -72,20 +87,6 @@ template <typename A> struct _last<A> {
 };
 template <typename A, typename B, typename... R> struct _last<A, B, R...> {
     static error get(const A &, const B &b, const R &...r) { return _last<B, R...>::get(b, r...); }
-};
-
-// The error that errorf("...: %w", ..., err) makes.
-struct _WrapError final : _errorWrapper, object {
-    string _prefix;
-    error _wrapped;
-    _WrapError(const string &prefix, error wrapped) : _prefix(prefix), _wrapped(wrapped) {}
-    string Error() override { return _prefix + ": " + (_wrapped != nil ? _wrapped->Error() : string("%!w(<nil>)")); }
-    error Unwrap() override { return _wrapped; }
-    void incref() override { object::incref(); }
-    void decref() override {
-        if (__decref())
-            delete this;
-    }
 };
 
 template <typename... Argv> inline string _sprintf(const char *format, Argv... argv) {

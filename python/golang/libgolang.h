@@ -47,10 +47,14 @@
 #ifndef GOLANG_CAPI_ABI_VERSION
 #define GOLANG_CAPI_ABI_VERSION 1
 #endif
-#define GOLANG_CAPI_FEATURE_VERSION 2
+#define GOLANG_CAPI_FEATURE_VERSION 3
 
 struct _chan;      // opaque raw channel (a RawChan of the runtime)
 struct _golang_sema;  // opaque binary semaphore
+struct _golang_ctx;   // opaque context (golang/context.h's _Context)
+struct _golang_cancel;  // opaque cancel function of a context
+// Why a context was cancelled (capi's `CtxErr`).
+enum _golang_ctxerr { _CTXERR_NONE = 0, _CTXERR_CANCELED = 1, _CTXERR_DEADLINE_EXCEEDED = 2 };
 
 namespace golang {
 
@@ -125,6 +129,23 @@ struct _capi_table {
     PyObject *(*pychan_nil)(int dtype);
     const char *(*pychan_rawchan)(PyObject *pych, int dtype, _chan **out);
     const char *(*sigdescr)(int signo);
+    // feature 3: contexts shared by C++, Python and Rust (golang/context.h)
+    void (*ctx_background)(const _golang_ctx **out);
+    void (*ctx_incref)(const _golang_ctx *c);
+    void (*ctx_decref)(const _golang_ctx *c);
+    void (*ctx_with_cancel)(const _golang_ctx *p, const _golang_ctx **out, _golang_cancel **cancel);
+    void (*ctx_with_deadline)(const _golang_ctx *p, double d, const _golang_ctx **out, _golang_cancel **cancel);
+    void (*ctx_with_timeout)(const _golang_ctx *p, double dt, const _golang_ctx **out, _golang_cancel **cancel);
+    void (*ctx_merge)(const _golang_ctx *p1, const _golang_ctx *p2, const _golang_ctx **out, _golang_cancel **cancel);
+    void (*ctx_with_value)(const _golang_ctx *p, const void *key, void *v, void (*release)(void *), const _golang_ctx **out);
+    void (*ctx_cancel)(_golang_cancel *c);
+    void (*ctx_cancel_free)(_golang_cancel *c);
+    double (*ctx_deadline)(const _golang_ctx *c);
+    _chan *(*ctx_done)(const _golang_ctx *c);
+    _golang_ctxerr (*ctx_err)(const _golang_ctx *c);
+    void *(*ctx_value)(const _golang_ctx *c, const void *key);
+    void (*ctx_children)(const _golang_ctx *c, void (*f)(void *user, const _golang_ctx *child), void *user);
+    PyObject *(*pycontext_from_raw)(const _golang_ctx *c);
 };
 
 namespace _capi_detail {

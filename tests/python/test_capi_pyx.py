@@ -285,7 +285,8 @@ print(get(golang._golang._cxx_io_EOF, b"golang::error") == cxxlib.eof_is_one_obj
 def _cxxlib_check(out):
     lines = out.decode().splitlines()
     assert eval(lines[0]) == dict(is_nil_nil=True, is_err_nil=False, is_nil_err=False, is_self=True,
-                                  is_other=False, unwrap_text_nil=True)
+                                  is_other=True, is_difftext=False, is_wrapped_eof=True,
+                                  unwrap_text_nil=True)
     assert eval(lines[1]) == [
         "boom", "3-x-2.5", "plain 7",
         "write f.txt: disk full",   # errorf ": %w" wraps: prefix, ": ", the error's text
@@ -309,6 +310,117 @@ def test_errors_fmt_io_strings_cxx_pxds_from_cython_nogil_code(demos, runner):
 
 def test_errors_fmt_io_strings_cxx_pxds_built_with_cython3(demos_cython3):
     _cxxlib_check(_check(_run([PYTHON, "-c", _CXXLIB_PROG], cwd=demos_cython3["golang_capi_test"])).stdout)
+
+
+# C++ errors as golang.error (`pyerror.from_error`, `e.err`,
+# capitest/pyerrlib.pyx): each line is one check.
+_PYERR_PROG = r"""
+import gc, warnings
+warnings.simplefilter("error")      # a size-changed warning at cimport fails
+import golang
+from golang import errors, error
+from capitest import pyerrlib as L
+e = L.wrapped_chain()
+print(type(e) is error, str(e), e.Error(), e.args)
+print(repr(e))
+print(e.Unwrap() == errors.New("disk full"), errors.Is(e, errors.New("disk full")), e.Unwrap().Unwrap())
+print(L.err_text(e), L.err_text(e.Unwrap()), L.err_text(error("made by python")))
+print(L.from_nil(), L.same_err(e, L.rewrap(e)), L.rewrap(e) == e, hash(L.rewrap(e)) == hash(e))
+c = L.counted(); print(L.counted_live(), repr(c), L.err_text(c))
+del c; gc.collect(); print(L.counted_live())
+try:
+    L.panicky()
+except golang._PanicError as p:
+    print("panic", p.args)
+try:
+    raise L.wrapped_chain()
+except error as x:
+    print("raised", x)
+"""
+
+
+def _pyerr_check(out):
+    lines = out.decode().splitlines()
+    assert lines[0] == "True read f: disk full read f: disk full ()"
+    assert lines[1] == '<golang._golang.pyerror object ctype=N6golang3fmt10_WrapErrorE error="read f: disk full">'
+    assert lines[2] == "True True None"
+    assert lines[3] == "read f: disk full disk full None"   # Python-made errors have no C++ error
+    assert lines[4] == "None True True True"
+    assert lines[5] == '1 <golang._golang.pyerror object ctype=13_CountedError error="counted"> counted'
+    assert lines[6] == "0"                                  # the C++ error is released with its pyerror
+    assert lines[7] == "panic ('Error() panicked',)"
+    assert lines[8] == "raised read f: disk full"
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_cpp_errors_become_golang_errors_and_keep_their_cpp_error(demos, runner):
+    _pyerr_check(_check(_run(RUNNERS[runner] + ["-c", _PYERR_PROG], cwd=demos["golang_capi_test"])).stdout)
+
+
+def test_cpp_errors_become_golang_errors_built_with_cython3(demos_cython3):
+    _pyerr_check(_check(_run([PYTHON, "-c", _PYERR_PROG], cwd=demos_cython3["golang_capi_test"])).stdout)
+
+
+# Python's contexts and nogil code on one tree (`pyctx.ctx`,
+# `PyContext.from_ctx`, capitest/pyctxlib.pyx): each line is one check.
+_PYCTX_PROG = r"""
+import warnings
+warnings.simplefilter("error")      # a size-changed warning at cimport fails
+import golang
+from golang import context, go
+from capitest import pyctxlib as L
+bg = context.background()
+ctx, cancel = context.with_cancel(bg)
+print(L.is_done(ctx), L.err_text(ctx))
+cancel()
+print(L.is_done(ctx), L.err_text(ctx))
+p, pcancel = context.with_cancel(bg)
+k = L.child_of(p)
+print(type(k) is context.Context, k.err(), L.children_count(p), L.same(k, k))
+pcancel()
+print(k.done().recv_(), k.err() == context.canceled, L.err_text(k))
+q, qcancel = context.with_cancel(bg)
+k2 = L.child_of(q)
+L.cancel_child()
+print(k2.err() == context.canceled, q.err(), L.is_done(q))
+r, rcancel = context.with_cancel(bg)
+go(rcancel)
+L.wait_done(r)
+print("woke", r.err() == context.canceled)
+d, dcancel = context.with_deadline(bg, 4e9)
+print(L.deadline_of(d) == d.deadline() == 4e9, L.deadline_of(bg))
+print(L.background_of_cxx() is bg)
+v = L.value_ctx(bg)
+c2, c2cancel = context.with_cancel(v)
+print(L.value_text(v), L.value_text(c2), L.value_text(bg))
+try:
+    L.from_nil()
+except golang._PanicError as e:
+    print("panic", e.args)
+"""
+
+
+def _pyctx_check(out):
+    lines = out.decode().splitlines()
+    assert lines[0] == "False None"
+    assert lines[1] == "True context canceled"
+    assert lines[2] == "True None 1 True"               # C++'s child is registered with Python's ctx
+    assert lines[3] == "(None, False) True context canceled"   # Python's cancel reached it
+    assert lines[4] == "True None False"                # C++'s cancel: the child only
+    assert lines[5] == "woke True"                      # nogil code woken by Python's cancel
+    assert lines[6] == "True inf"
+    assert lines[7] == "True"                           # one background
+    assert lines[8] == "v v None"                       # C++ values seen through Python's child
+    assert lines[9] == "panic ('PyContext.from_ctx: ctx is nil',)"
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_python_contexts_and_nogil_code_share_one_tree(demos, runner):
+    _pyctx_check(_check(_run(RUNNERS[runner] + ["-c", _PYCTX_PROG], cwd=demos["golang_capi_test"])).stdout)
+
+
+def test_python_contexts_and_nogil_code_built_with_cython3(demos_cython3):
+    _pyctx_check(_check(_run([PYTHON, "-c", _PYCTX_PROG], cwd=demos_cython3["golang_capi_test"])).stdout)
 
 
 # Python chans and nogil code sharing one channel (pychan.chan_X() /

@@ -598,16 +598,24 @@ impl Context {
     /// The value stored under `key` by this context or its nearest ancestor
     /// that has one (under a merge, the first parent's side first).
     pub fn value<T: 'static>(&self, key: &Key<T>) -> Option<&T> {
-        self.lookup(key.id).and_then(|v| v.downcast_ref::<T>())
+        self.lookup(key.id, |_| true).and_then(|v| v.downcast_ref::<T>())
     }
 
-    fn lookup(&self, id: u64) -> Option<&AnyValue> {
+    /// As [`value`](Context::value), for the nearest value under `key` that
+    /// `pred` accepts: the others are looked past. (Several values under one
+    /// key: a binding whose keys are not Rust `Key`s, C's `const void *`
+    /// keys say, stores them all under one `Key` and tells them apart here.)
+    pub fn value_where<T: 'static>(&self, key: &Key<T>, pred: impl Fn(&T) -> bool + Copy) -> Option<&T> {
+        self.lookup(key.id, move |v| v.downcast_ref::<T>().is_some_and(pred)).and_then(|v| v.downcast_ref::<T>())
+    }
+
+    fn lookup(&self, id: u64, ok: impl Fn(&AnyValue) -> bool + Copy) -> Option<&AnyValue> {
         let mut cur = self;
         loop {
             match &cur.repr {
                 Repr::Background => return None,
                 Repr::Value(v) => {
-                    if v.key == id {
+                    if v.key == id && ok(&v.value) {
                         return Some(&v.value);
                     }
                     cur = &v.parent;
@@ -616,7 +624,7 @@ impl Context {
                     if n.parents[1].is_background() {
                         cur = &n.parents[0];
                     } else {
-                        if let Some(v) = n.parents[0].lookup(id) {
+                        if let Some(v) = n.parents[0].lookup(id, ok) {
                             return Some(v);
                         }
                         cur = &n.parents[1];
@@ -624,6 +632,26 @@ impl Context {
                 }
             }
         }
+    }
+
+    /// An identity of the context's node, equal for two handles of one
+    /// context while either lives (0 for background). A value context has
+    /// its own node.
+    pub fn id(&self) -> usize {
+        match &self.repr {
+            Repr::Background => 0,
+            Repr::Cancel(n) => n.as_raw().addr(),
+            Repr::Value(v) => Arc::as_ptr(v) as *const () as usize,
+        }
+    }
+
+    /// The [`id`](Context::id)s of the live contexts registered for
+    /// cancellation with this context's cancellable node (see
+    /// [`children_count`](Context::children_count)), for introspection.
+    pub fn children_ids(&self) -> Vec<usize> {
+        self.src().map_or_else(Vec::new, |n| {
+            n.lock().g().children.as_ref().map_or_else(Vec::new, |c| c.iter().map(|(_, r)| r.addr()).collect())
+        })
     }
 
     /// How many live contexts are registered for cancellation with this

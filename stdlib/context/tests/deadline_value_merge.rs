@@ -192,3 +192,44 @@ fn merge_deadline_is_the_earliest_and_none_without_deadlines() {
         assert_eq!(merge(&background(), &background()).0.deadline(), None);
     });
 }
+
+#[test]
+fn value_where_looks_past_values_of_the_same_key_that_do_not_match() {
+    let k: Key<(u32, &'static str)> = Key::new();
+    let bg = background();
+    let a = with_value(&bg, &k, (1, "one"));
+    let b = with_value(&a, &k, (2, "two"));
+    let (c, cancel) = with_cancel(&b);
+    assert_eq!(c.value(&k), Some(&(2, "two"))); // the nearest
+    assert_eq!(c.value_where(&k, |v| v.0 == 1), Some(&(1, "one")));
+    assert_eq!(c.value_where(&k, |v| v.0 == 3), None);
+    // a merge: the first parent's side, then the second's
+    let other = with_value(&bg, &k, (3, "three"));
+    let (m, mcancel) = merge(&c, &other);
+    assert_eq!(m.value_where(&k, |v| v.0 == 3), Some(&(3, "three")));
+    assert_eq!(m.value_where(&k, |v| v.0 == 1), Some(&(1, "one")));
+    cancel.cancel();
+    mcancel.cancel();
+}
+
+#[test]
+fn ids_name_nodes_and_children_ids_are_the_live_registered_children() {
+    let bg = background();
+    assert_eq!(bg.id(), 0);
+    let (p, pcancel) = with_cancel(&bg);
+    assert_eq!(p.id(), p.clone().id());
+    let (c1, cancel1) = with_cancel(&p);
+    let (c2, _cancel2) = with_cancel(&p);
+    let v = with_value(&p, &Key::<u8>::new(), 1);
+    assert_ne!(v.id(), p.id()); // a value context is a node of its own
+    let mut kids = p.children_ids();
+    kids.sort();
+    let mut want = vec![c1.id(), c2.id()];
+    want.sort();
+    assert_eq!(kids, want);
+    cancel1.cancel(); // unregistered at once
+    assert_eq!(p.children_ids(), vec![c2.id()]);
+    assert_eq!(v.children_ids(), vec![c2.id()]); // (its cancellable source's)
+    pcancel.cancel();
+    assert!(p.children_ids().is_empty());
+}

@@ -61,6 +61,7 @@ use crate::rawchan::{each_raw, with_raw, PyChan, RawChan, RawElem, RawKind};
 // this file's `RawChan` and `Sema` (cast at the boundary).
 pub use golang_capi::{CApi, ChanOp, SelCase, ABI_VERSION, FEATURE_VERSION, INPLACE_DATA};
 use golang_capi::{RawChan as CRawChan, RawSema};
+use crate::ctxnode;
 use crate::value::DType;
 use golang_chan::{Blocking, Chan, ChanError, Select};
 use std::ffi::{c_char, c_void, CStr};
@@ -379,6 +380,23 @@ fn guard_obj(f: impl FnOnce(pyo3::Python<'_>) -> *mut pyo3::ffi::PyObject) -> *m
     catch_unwind(AssertUnwindSafe(|| f(py))).unwrap_or_else(|_| raise_panic(py, "BUG: capi: internal panic"))
 }
 
+/// `PyContext.from_ctx(ctx)`: the Python context of a context node (one
+/// count added for it), or NULL with an exception set.
+extern "C" fn pycontext_from_raw(p: *const golang_capi::RawCtx) -> *mut c_void {
+    guard_obj(|py| {
+        // SAFETY: the caller holds a count of `p` (ctxnode.rs, invariant 1).
+        let node = unsafe { crate::ctxnode::CtxNode::clone_raw(p.cast()) };
+        match crate::context::from_node(py, node) {
+            Ok(o) => o.into_ptr(),
+            Err(e) => {
+                e.restore(py);
+                ptr::null_mut()
+            }
+        }
+    })
+    .cast()
+}
+
 extern "C" fn pychan_from_raw(p: *mut CRawChan, dtype: i32) -> *mut c_void {
     guard_obj(|py| pychan_from_raw_(py, p.cast(), dtype)).cast()
 }
@@ -658,6 +676,22 @@ pub static CAPI: CApi = CApi {
     pychan_nil,
     pychan_rawchan,
     sigdescr,
+    ctx_background: ctxnode::ctx_background,
+    ctx_incref: ctxnode::ctx_incref,
+    ctx_decref: ctxnode::ctx_decref,
+    ctx_with_cancel: ctxnode::ctx_with_cancel,
+    ctx_with_deadline: ctxnode::ctx_with_deadline,
+    ctx_with_timeout: ctxnode::ctx_with_timeout,
+    ctx_merge: ctxnode::ctx_merge,
+    ctx_with_value: ctxnode::ctx_with_value,
+    ctx_cancel: ctxnode::ctx_cancel,
+    ctx_cancel_free: ctxnode::ctx_cancel_free,
+    ctx_deadline: ctxnode::ctx_deadline,
+    ctx_done: ctxnode::ctx_done,
+    ctx_err: ctxnode::ctx_err,
+    ctx_value: ctxnode::ctx_value,
+    ctx_children: ctxnode::ctx_children,
+    pycontext_from_raw,
 };
 
 /// The capsule's name: `PyCapsule_Import("golang._golang._capi")`.
@@ -685,7 +719,11 @@ pub(crate) fn register(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyRe
     m.getattr("pychan")?.setattr("__pyx_vtable__", &vt)?;
     // (os.Signal's Cython class has only an inline static method: the same
     // never-used table does)
-    m.getattr("PySignal")?.setattr("__pyx_vtable__", vt)?;
+    m.getattr("PySignal")?.setattr("__pyx_vtable__", &vt)?;
+    // (and pyerror's, whose only C method is the inline static from_error,
+    // and PyContext's, whose only one is from_ctx)
+    m.getattr("pyerror")?.setattr("__pyx_vtable__", &vt)?;
+    m.getattr("PyContext")?.setattr("__pyx_vtable__", vt)?;
     m.add("_capi_version", (ABI_VERSION, FEATURE_VERSION))?;
     Ok(())
 }

@@ -29,7 +29,9 @@
 //! WebAssembly core binds the same crate (`targets/wasm/src/context.rs` and
 //! its shim), with the same rules and messages (`golang-pycore`).
 
+use crate::ctxnode::CtxNode;
 use crate::pychan::{nil_of, AnyChan, DType, PyChan};
+use crate::value::VTab;
 use golang_chan::Chan;
 use golang_context::{self as gctx, Context, ContextError};
 use pyo3::exceptions::{PyAssertionError, PyTypeError};
@@ -39,7 +41,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyTuple, PyWeakrefMethods, PyWeakrefReference};
 use pyo3::PyTraverseError;
 use std::cell::RefCell;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// What `err()` needs from `golang._pyerror`: `_from_error` (Go-level error
@@ -96,12 +98,55 @@ struct Kids {
 
 /// A context (`golang.context.Context`): made by `background()`,
 /// `with_cancel()`, `with_value()`, `with_deadline()`, `with_timeout()` and
-/// `merge()`, never by calling the type.
+/// `merge()`, or by `PyContext.from_ctx` of Cython code; never by calling
+/// the type.
+///
+/// Laid out as the Cython class `golang._context.PyContext` that
+/// golang/context.pxd declares, `struct { PyObject_HEAD; void *__pyx_vtab;
+/// Context ctx; pychan _pydone; void *_state; PyObject *__weakref__; }`:
+/// `#[repr(C)]`, these fields in this order (pyo3 puts the weak-reference
+/// list right after them), so that Cython code reads `pyctx.ctx`, a C++
+/// `Context` over this context's node (ctxnode.rs, invariant 1).
 #[pyclass(name = "PyContext", module = "golang.context", frozen, weakref)]
+#[repr(C)]
 pub struct PyContext {
-    /// The crate's context: this context's own node, or for a value context
-    /// its parent's (which owns `done`, `err` and the deadline).
-    inner: Context,
+    /// Cython's `__pyx_vtab`.
+    vtab: VTab,
+    /// Cython's `ctx`: this context's node, one count held. Its crate
+    /// context is this context's own, or for a value context its parent's
+    /// (which owns `done`, `err` and the deadline).
+    node: NodeRef,
+    /// Cython's `_pydone`: what `done()` returns: a `chan(dtype='C.structZ')`
+    /// (a value context's is its parent's), or `nilchan` for background and
+    /// its value contexts.
+    done: Py<PyAny>,
+    /// Cython's `_state`: the rest, which only this file reads.
+    st: Box<State>,
+}
+
+/// A counted `*const CtxNode` (ctxnode.rs, invariant 1).
+#[repr(transparent)]
+struct NodeRef(*const CtxNode);
+// SAFETY: a node is an `Arc<CtxNode>` (Send + Sync); this is one count.
+unsafe impl Send for NodeRef {}
+// SAFETY: as above.
+unsafe impl Sync for NodeRef {}
+
+impl NodeRef {
+    fn new(n: Arc<CtxNode>) -> NodeRef {
+        NodeRef(CtxNode::into_raw(n))
+    }
+}
+
+impl Drop for NodeRef {
+    fn drop(&mut self) {
+        // SAFETY: we hold one count (ctxnode.rs, invariant 1).
+        drop(unsafe { Arc::from_raw(self.0) });
+    }
+}
+
+/// What a Python context keeps besides its Cython-visible fields.
+pub struct State {
     /// How the context was made.
     kind: Kind,
     /// The Python parents, for value lookups (background is not kept: it
@@ -110,15 +155,24 @@ pub struct PyContext {
     /// A value context's key and value (`None` otherwise, or once cleared
     /// by the garbage collector).
     kv: Mutex<Option<(Py<PyAny>, Py<PyAny>)>>,
-    /// What `done()` returns: a `chan(dtype='C.structZ')` (a value
-    /// context's is its parent's), or `nilchan` for background and its
-    /// value contexts.
-    done: Py<PyAny>,
     /// The Python children, weakly.
     kids: Mutex<Kids>,
     /// The crate's cancel function, for a cancellable context of its own
     /// (`_usercancel`); `None` for background and value contexts.
     cancel: Option<gctx::CancelFunc>,
+}
+
+impl std::ops::Deref for PyContext {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.st
+    }
+}
+
+impl std::ops::DerefMut for PyContext {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.st
+    }
 }
 
 /// Locks ignoring poisoning: no user code runs under these locks.
@@ -127,9 +181,20 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl PyContext {
+    /// A context over `inner` (a new node), with its done channel and the rest.
+    fn make(inner: Context, done: Py<PyAny>, st: State) -> PyContext {
+        PyContext { vtab: VTab::PYX, node: NodeRef::new(CtxNode::new(inner)), done, st: Box::new(st) }
+    }
+
+    /// The crate's context.
+    fn inner(&self) -> &Context {
+        // SAFETY: we hold a count of the node (ctxnode.rs, invariant 1).
+        unsafe { &(*self.node.0).ctx }
+    }
+
     /// Whether this context may ever be cancelled (it has a crate node).
     fn cancellable(&self) -> bool {
-        !self.inner.is_background()
+        !self.inner().is_background()
     }
 
     /// The Python parent to keep: `None` for background.
@@ -144,7 +209,7 @@ impl PyContext {
     /// Whether `child`, a weakly held child, is alive and live (not cancelled).
     fn live_kid<'py>(py: Python<'py>, r: &Py<PyWeakrefReference>) -> Option<Bound<'py, PyContext>> {
         match r.bind(py).upgrade_as::<PyContext>() {
-            Ok(Some(c)) if c.get().inner.err().is_none() => Some(c),
+            Ok(Some(c)) if c.get().inner().err().is_none() => Some(c),
             _ => None,
         }
     }
@@ -174,7 +239,7 @@ impl PyContext {
 
     /// The `err()` object.
     fn err_obj(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        self.inner.err().map(|e| pyerr_of(py, e)).transpose()
+        self.inner().err().map(|e| pyerr_of(py, e)).transpose()
     }
 }
 
@@ -268,17 +333,19 @@ fn new_cancel_ctx<'py>(
     let done = Bound::new(py, PyChan::from_chan(AnyChan::StructZ(ch)))?.into_any().unbind();
     let ctx = Bound::new(
         py,
-        PyContext {
+        PyContext::make(
             inner,
-            kind,
-            parents: [parents[0].and_then(PyContext::keep), parents[1].and_then(PyContext::keep)],
-            kv: Mutex::new(None),
             done,
-            kids: Mutex::new(Kids::default()),
-            cancel: Some(cancel.clone()),
-        },
+            State {
+                kind,
+                parents: [parents[0].and_then(PyContext::keep), parents[1].and_then(PyContext::keep)],
+                kv: Mutex::new(None),
+                kids: Mutex::new(Kids::default()),
+                cancel: Some(cancel.clone()),
+            },
+        ),
     )?;
-    if ctx.get().inner.err().is_none() {
+    if ctx.get().inner().err().is_none() {
         for p in parents.into_iter().flatten() {
             if p.get().cancellable() {
                 p.get().add_kid(&ctx)?;
@@ -312,7 +379,7 @@ impl PyContext {
     /// deadline returns the context's deadline (float seconds, as
     /// time.now()) or None if it has none.
     fn deadline(&self) -> Option<f64> {
-        self.inner.deadline()
+        self.inner().deadline()
     }
 
     /// value returns the value associated with key, or None. Keys are
@@ -331,7 +398,7 @@ impl PyContext {
         {
             let mut k = lock(&self.kids);
             let refs = std::mem::take(&mut k.refs);
-            if self.inner.err().is_some() {
+            if self.inner().err().is_some() {
                 dropped = refs; // a cancelled context forgets its children
             } else {
                 for r in refs {
@@ -370,7 +437,7 @@ impl PyContext {
     /// The timer itself is the crate's, stopped on cancel.
     #[getter]
     fn _timer(&self) -> Option<bool> {
-        (self.kind == Kind::Deadline && self.inner.err().is_none()).then_some(true)
+        (self.kind == Kind::Deadline && self.inner().err().is_none()).then_some(true)
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
@@ -378,7 +445,7 @@ impl PyContext {
         if this.kind == Kind::Background {
             return Ok("context.background()".into());
         }
-        let state = match this.inner.err() {
+        let state = match this.inner().err() {
             None => "active".to_string(),
             Some(e) => format!("canceled: {e}"),
         };
@@ -435,6 +502,23 @@ fn lookup(ctx: &Bound<'_, PyContext>, key: &Bound<'_, PyAny>) -> Option<Py<PyAny
     }
 }
 
+/// The Python context of a node made by C++ or Rust (`PyContext.from_ctx`):
+/// the background context for background's node, else a new context over
+/// the node, without Python parents (the values C++ sets are C++'s) and
+/// without a cancel function of its own (its maker has it).
+pub fn from_node(py: Python<'_>, node: Arc<CtxNode>) -> PyResult<Py<PyContext>> {
+    if node.ctx.is_background() {
+        return ctx_background(py);
+    }
+    let mut ch = node.ctx.done();
+    if ch.is_nil() {
+        ch = Chan::nil();
+    }
+    let done = Bound::new(py, PyChan::from_chan(AnyChan::StructZ(ch)))?.into_any().unbind();
+    let st = State { kind: Kind::Cancel, parents: [None, None], kv: Mutex::new(None), kids: Mutex::new(Kids::default()), cancel: None };
+    Py::new(py, PyContext { vtab: VTab::PYX, node: NodeRef::new(node), done, st: Box::new(st) })
+}
+
 /// background returns the root context: never canceled, no deadline, no
 /// values; its done() is nilchan.
 #[pyfunction]
@@ -444,13 +528,16 @@ pub fn ctx_background(py: Python<'_>) -> PyResult<Py<PyContext>> {
             Py::new(
                 py,
                 PyContext {
-                    inner: gctx::background(),
-                    kind: Kind::Background,
-                    parents: [None, None],
-                    kv: Mutex::new(None),
+                    vtab: VTab::PYX,
+                    node: NodeRef::new(CtxNode::background()),
                     done: nil_of(py, DType::Obj)?.into_any(),
-                    kids: Mutex::new(Kids::default()),
-                    cancel: None,
+                    st: Box::new(State {
+                        kind: Kind::Background,
+                        parents: [None, None],
+                        kv: Mutex::new(None),
+                        kids: Mutex::new(Kids::default()),
+                        cancel: None,
+                    }),
                 },
             )
         })
@@ -463,7 +550,7 @@ pub fn ctx_background(py: Python<'_>) -> PyResult<Py<PyContext>> {
 #[pyfunction]
 pub fn ctx_with_cancel<'py>(parent: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
     let p = as_ctx(parent)?;
-    let (inner, cancel) = gctx::with_cancel(&p.get().inner);
+    let (inner, cancel) = gctx::with_cancel(p.get().inner());
     new_cancel_ctx(parent.py(), inner, cancel, Kind::Cancel, [Some(p), None])
 }
 
@@ -475,19 +562,26 @@ pub fn ctx_with_value<'py>(parent: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>, 
     let py = parent.py();
     let p = as_ctx(parent)?;
     let pn = p.get();
+    // (the parent's node: a value context shares its crate context, and C++
+    // sees the parent's context; Python's values stay on this side)
+    // SAFETY: the parent holds a count of its node.
+    let node = NodeRef::new(unsafe { CtxNode::clone_raw(pn.node.0) });
     let ctx = Bound::new(
         py,
         PyContext {
-            inner: pn.inner.clone(),
-            kind: Kind::Value,
-            parents: [PyContext::keep(p), None],
-            kv: Mutex::new(Some((key.clone().unbind(), value.clone().unbind()))),
+            vtab: VTab::PYX,
+            node,
             done: pn.done.clone_ref(py),
-            kids: Mutex::new(Kids::default()),
-            cancel: None,
+            st: Box::new(State {
+                kind: Kind::Value,
+                parents: [PyContext::keep(p), None],
+                kv: Mutex::new(Some((key.clone().unbind(), value.clone().unbind()))),
+                kids: Mutex::new(Kids::default()),
+                cancel: None,
+            }),
         },
     )?;
-    if pn.cancellable() && pn.inner.err().is_none() {
+    if pn.cancellable() && pn.inner().err().is_none() {
         pn.add_kid(&ctx)?;
     }
     Ok(ctx)
@@ -501,7 +595,7 @@ pub fn ctx_with_value<'py>(parent: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>, 
 pub fn ctx_with_deadline<'py>(parent: &Bound<'py, PyAny>, deadline: f64) -> PyResult<Bound<'py, PyTuple>> {
     let p = as_ctx(parent)?;
     crate::time::dur(deadline)?; // a NaN deadline is refused (see time::dur)
-    let (inner, cancel) = gctx::with_deadline(&p.get().inner, deadline);
+    let (inner, cancel) = gctx::with_deadline(p.get().inner(), deadline);
     deadline_ctx(p, inner, cancel)
 }
 
@@ -511,7 +605,7 @@ pub fn ctx_with_deadline<'py>(parent: &Bound<'py, PyAny>, deadline: f64) -> PyRe
 pub fn ctx_with_timeout<'py>(parent: &Bound<'py, PyAny>, timeout: f64) -> PyResult<Bound<'py, PyTuple>> {
     let p = as_ctx(parent)?;
     crate::time::dur(timeout)?; // a NaN timeout is refused (see time::dur)
-    let pi = &p.get().inner;
+    let pi = p.get().inner();
     let (inner, cancel) = match Duration::try_from_secs_f64(timeout) {
         // the timer is armed for exactly timeout (virtual clocks stay exact)
         Ok(d) if timeout > 0.0 => gctx::with_timeout(pi, d),
@@ -523,7 +617,7 @@ pub fn ctx_with_timeout<'py>(parent: &Bound<'py, PyAny>, timeout: f64) -> PyResu
 fn deadline_ctx<'py>(p: &Bound<'py, PyContext>, inner: Context, cancel: gctx::CancelFunc) -> PyResult<Bound<'py, PyTuple>> {
     // The crate arms a timer only for a deadline earlier than the parent's;
     // otherwise the child has the parent's deadline.
-    let own = inner.deadline() != p.get().inner.deadline();
+    let own = inner.deadline() != p.get().inner().deadline();
     let kind = if own { Kind::Deadline } else { Kind::Cancel };
     new_cancel_ctx(p.py(), inner, cancel, kind, [Some(p), None])
 }
@@ -536,7 +630,7 @@ fn deadline_ctx<'py>(p: &Bound<'py, PyContext>, inner: Context, cancel: gctx::Ca
 pub fn ctx_merge<'py>(parent1: &Bound<'py, PyAny>, parent2: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
     let p1 = as_ctx(parent1)?;
     let p2 = as_ctx(parent2)?;
-    let (inner, cancel) = gctx::merge(&p1.get().inner, &p2.get().inner);
+    let (inner, cancel) = gctx::merge(p1.get().inner(), p2.get().inner());
     new_cancel_ctx(parent1.py(), inner, cancel, Kind::Cancel, [Some(p1), Some(p2)])
 }
 

@@ -18,6 +18,7 @@
 mod capi;
 mod context;
 mod coro;
+mod ctxnode;
 mod ctask;
 mod gevent;
 mod gil;
@@ -25,6 +26,7 @@ mod hooks;
 mod goroutine;
 mod ops;
 mod pychan;
+mod pyerror;
 mod rawchan;
 mod schedule;
 mod select;
@@ -84,6 +86,7 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(hooks::_len_sendq, m)?)?;
     m.add_function(wrap_pyfunction!(hooks::_set_panic_when_blocked, m)?)?;
     hooks::register(m)?;
+    pyerror::register(m)?;
     context::register(m)?;
     signal::register(m)?;
     capi::register(m)?;

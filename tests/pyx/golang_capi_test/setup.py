@@ -11,6 +11,8 @@ ext_modules = [
     # raise ImportError naming both versions.
     Extension("capitest.cxxlib", ["capitest/cxxlib.pyx"], extra_compile_args=["-O1"]),
     Extension("capitest.pychanlib", ["capitest/pychanlib.pyx"], extra_compile_args=["-O1"]),
+    Extension("capitest.pyerrlib", ["capitest/pyerrlib.pyx"], extra_compile_args=["-O1"]),
+    Extension("capitest.pyctxlib", ["capitest/pyctxlib.pyx"], extra_compile_args=["-O1"]),
     Extension("capitest.ctxlib", ["capitest/ctxlib.pyx"], extra_compile_args=["-O1"]),
     Extension("capitest.timesync", ["capitest/timesync.pyx"], extra_compile_args=["-O1"]),
     Extension("capitest.nogilbench", ["capitest/nogilbench.pyx"]),  # -O3: benchmarks

@@ -15,6 +15,8 @@ cdef struct _Out:
     cbool is_nil_err
     cbool is_self
     cbool is_other
+    cbool is_difftext
+    cbool is_wrapped_eof
     cbool unwrap_text_nil
 
 
@@ -27,7 +29,9 @@ cdef _Out _errors_rules() nogil:
     o.is_err_nil = errors.Is(e1, none)
     o.is_nil_err = errors.Is(none, e1)
     o.is_self = errors.Is(e1, e1)
-    o.is_other = errors.Is(e1, e2)    # same text, another error
+    o.is_other = errors.Is(e1, e2)    # same type and text, another object: a match
+    o.is_difftext = errors.Is(e1, errors.New(b"bang"))
+    o.is_wrapped_eof = errors.Is(fmt.errorf(b"read: %w", errors.New(b"EOF")), io.EOF)  # type and text
     o.unwrap_text_nil = errors.Unwrap(e1) == nil
     return o
 
@@ -37,7 +41,8 @@ def errors_rules():
     with nogil:
         o = _errors_rules()
     return dict(is_nil_nil=o.is_nil_nil, is_err_nil=o.is_err_nil, is_nil_err=o.is_nil_err,
-                is_self=o.is_self, is_other=o.is_other, unwrap_text_nil=o.unwrap_text_nil)
+                is_self=o.is_self, is_other=o.is_other, is_difftext=o.is_difftext,
+                is_wrapped_eof=o.is_wrapped_eof, unwrap_text_nil=o.unwrap_text_nil)
 
 
 cdef string _pick(cbool c, const char *yes, const char *no) nogil:
