@@ -43,7 +43,7 @@ use std::mem::{size_of, MaybeUninit};
 /// The ABI this crate is written for.
 pub const ABI_VERSION: u32 = 1;
 /// The table features this crate uses.
-pub const FEATURE_VERSION: u32 = 2;
+pub const FEATURE_VERSION: u32 = 3;
 
 /// Opaque raw channel (`_chan*` in C).
 #[repr(C)]
@@ -127,6 +127,12 @@ pub struct CApi {
     pub pychan_nil: extern "C" fn(i32) -> *mut c_void,
     pub pychan_rawchan: extern "C" fn(*mut c_void, i32, *mut *mut RawChan) -> PanicMsg,
     pub sigdescr: extern "C" fn(i32) -> *const c_char,
+    // feature 3: os.signal (`chan[os.Signal]` channels made with dtype 5;
+    // an empty list of signal numbers means all signals)
+    pub signal_notify: extern "C" fn(*mut RawChan, *const i32, i32) -> PanicMsg,
+    pub signal_stop: extern "C" fn(*mut RawChan) -> PanicMsg,
+    pub signal_ignore: extern "C" fn(*const i32, i32) -> PanicMsg,
+    pub signal_reset: extern "C" fn(*const i32, i32) -> PanicMsg,
 }
 
 /// Element types with a dtype of Python's `chan` (Pygolang's `DType`

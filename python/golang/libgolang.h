@@ -47,7 +47,7 @@
 #ifndef GOLANG_CAPI_ABI_VERSION
 #define GOLANG_CAPI_ABI_VERSION 1
 #endif
-#define GOLANG_CAPI_FEATURE_VERSION 2
+#define GOLANG_CAPI_FEATURE_VERSION 3
 
 struct _chan;      // opaque raw channel (a RawChan of the runtime)
 struct _golang_sema;  // opaque binary semaphore
@@ -125,6 +125,11 @@ struct _capi_table {
     PyObject *(*pychan_nil)(int dtype);
     const char *(*pychan_rawchan)(PyObject *pych, int dtype, _chan **out);
     const char *(*sigdescr)(int signo);
+    // feature 3: os.signal (capi.rs invariant 8; golang/os/signal.h)
+    const char *(*signal_notify)(_chan *ch, const int *signov, int n);
+    const char *(*signal_stop)(_chan *ch);
+    const char *(*signal_ignore)(const int *signov, int n);
+    const char *(*signal_reset)(const int *signov, int n);
 };
 
 namespace _capi_detail {
