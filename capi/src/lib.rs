@@ -475,7 +475,7 @@ mod tests {
     fn version_mismatch_names_both_versions() {
         let e = VersionMismatch { provided: (2, 5) };
         let s = e.to_string();
-        assert!(s.contains("built for ABI 1 (features >= 2)"), "{s}");
+        assert!(s.contains(&format!("built for ABI 1 (features >= {FEATURE_VERSION})")), "{s}");
         assert!(s.contains("provides ABI 2 (features 5)"), "{s}");
     }
 }
