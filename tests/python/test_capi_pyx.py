@@ -491,6 +491,8 @@ print(R.err_py_stopped_text())
 print(R.nil_pyfunc_panics())
 R.pyfunc_with_and_without_gil(lambda: None, 100)
 print("no deadlock")
+from capitest import sigtest     # another extension with runtime.h: one ErrPyStopped per process
+print(R.err_py_stopped_addr() == sigtest.err_py_stopped_addr() != 0)
 """
 
 _PYXRT_WANT = [
@@ -501,6 +503,7 @@ _PYXRT_WANT = [
     "('Python interpreter is stopped', 'ErrPyStopped')",
     "PyFunc: call of nil function",
     "no deadlock",
+    "True",
 ]
 
 

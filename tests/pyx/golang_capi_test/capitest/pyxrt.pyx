@@ -147,3 +147,7 @@ def fire_late_call():
     with nogil:
         _go_now.close()
         _went.recv()
+
+
+def err_py_stopped_addr():
+    return <size_t>runtime.ErrPyStopped._ptr()

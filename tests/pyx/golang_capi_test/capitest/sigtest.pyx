@@ -126,3 +126,12 @@ cdef bint _stop_nil(chan[os.Signal] nilch):
     with nogil:
         signal.Stop(nilch)
     return True
+
+
+# ---- golang/pyx/runtime.h's state is one per process: this extension and
+# pyxrt see the same ErrPyStopped object ----
+
+from golang.pyx cimport runtime
+
+def err_py_stopped_addr():
+    return <size_t>runtime.ErrPyStopped._ptr()
