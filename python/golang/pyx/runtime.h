@@ -299,8 +299,8 @@ inline void PyErr_ReRaise(PyError pyerr) {
 
 // PyFunc: a Python callable that nogil code can hold, copy and call, also
 // after the interpreter stopped (then a call gives ErrPyStopped). It holds
-// one reference to the callable (invariant 4). It must be made while the
-// interpreter runs.
+// one reference to the callable (invariant 4). It is meant to be made while
+// the interpreter runs.
 class PyFunc {
     PyObject *_pyf;
 
@@ -332,11 +332,14 @@ class PyFunc {
     // A nil PyFunc (calling it panics "PyFunc: call of nil function" while
     // the interpreter runs).
     PyFunc() : _pyf(nullptr) {}
+    // (made once the interpreter stopped, it is nil: calls give ErrPyStopped)
     explicit PyFunc(PyObject *pyf) : _pyf(nullptr) {
-        PyGILState_STATE gs = PyGILState_Ensure();  // the interpreter runs (contract)
+        PyGILState_STATE gs;
+        if (!_detail::_pygil_ensure(&gs))
+            return;
         Py_XINCREF(pyf);
         _pyf = pyf;
-        PyGILState_Release(gs);
+        _detail::_pygil_release(gs);
     }
     PyFunc(const PyFunc &from) : _pyf(from._newref()) {}
     PyFunc(PyFunc &&from) noexcept : _pyf(from._pyf) { from._pyf = nullptr; }
