@@ -180,6 +180,12 @@ pub struct CApi {
     pub ctx_children: extern "C" fn(*const RawCtx, extern "C" fn(*mut c_void, *const RawCtx), *mut c_void),
     /// The Python context (`golang.context.Context`) of a context (GIL).
     pub pycontext_from_raw: extern "C" fn(*const RawCtx) -> *mut c_void,
+    // feature 3: os.signal (`chan[os.Signal]` channels made with dtype 5;
+    // an empty list of signal numbers means all signals)
+    pub signal_notify: extern "C" fn(*mut RawChan, *const i32, i32) -> PanicMsg,
+    pub signal_stop: extern "C" fn(*mut RawChan) -> PanicMsg,
+    pub signal_ignore: extern "C" fn(*const i32, i32) -> PanicMsg,
+    pub signal_reset: extern "C" fn(*const i32, i32) -> PanicMsg,
 }
 
 /// Element types with a dtype of Python's `chan` (Pygolang's `DType`
@@ -522,7 +528,7 @@ mod tests {
     fn version_mismatch_names_both_versions() {
         let e = VersionMismatch { provided: (2, 5) };
         let s = e.to_string();
-        assert!(s.contains("built for ABI 1 (features >= 3)"), "{s}");
+        assert!(s.contains(&format!("built for ABI 1 (features >= {FEATURE_VERSION})")), "{s}");
         assert!(s.contains("provides ABI 2 (features 5)"), "{s}");
     }
 }

@@ -146,6 +146,11 @@ struct _capi_table {
     void *(*ctx_value)(const _golang_ctx *c, const void *key);
     void (*ctx_children)(const _golang_ctx *c, void (*f)(void *user, const _golang_ctx *child), void *user);
     PyObject *(*pycontext_from_raw)(const _golang_ctx *c);
+    // feature 3: os.signal (capi.rs invariant 8; golang/os/signal.h)
+    const char *(*signal_notify)(_chan *ch, const int *signov, int n);
+    const char *(*signal_stop)(_chan *ch);
+    const char *(*signal_ignore)(const int *signov, int n);
+    const char *(*signal_reset)(const int *signov, int n);
 };
 
 namespace _capi_detail {

@@ -97,7 +97,8 @@ def _inputs_hash(tag):
     for dist in ("pygolang-rs", "setuptools_dso", "setuptools"):
         h.update(("%s=%s;" % (dist, _version(dist))).encode())
     gdir = os.path.dirname(os.path.abspath(golang.__file__))
-    files = sorted(glob.glob(os.path.join(gdir, "*.h")) + glob.glob(os.path.join(gdir, "*.pxd")))
+    files = sorted(glob.glob(os.path.join(gdir, "*.h")) + glob.glob(os.path.join(gdir, "*.pxd")) +
+                   glob.glob(os.path.join(gdir, "*", "*.h")) + glob.glob(os.path.join(gdir, "*", "*.pxd")))
     files.append(os.path.join(gdir, "pyx", "build.py"))
     for root, dirs, names in os.walk(PYX):
         dirs[:] = sorted(d for d in dirs if not _is_output(root, d))
@@ -575,3 +576,148 @@ def test_os_signal_in_nogil_code_and_its_channels_shared_with_python(demos, runn
 def test_os_signal_built_with_cython3(demos_cython3):
     p = _check(_run([PYTHON, "-c", _SIGNAL_PROG], cwd=demos_cython3["golang_capi_test"]))
     assert p.stdout.decode().splitlines() == ["Interrupt signal34 os.Signal(2) PySignal Interrupt Terminated C.os::Signal"]
+
+
+# golang.pyx.runtime from nogil code (capitest/pyxrt.pyx): PyErr_Fetch takes
+# the current exception and PyErr_ReRaise raises the same object again with
+# its traceback; PyFunc called from a nogil goroutine gives nil, or a
+# PyError holding what the function raised; PyFunc called with and without
+# the GIL at once does not deadlock (a hang fails the run's timeout).
+_PYXRT_PROG = r"""
+import traceback, golang
+import golang.pyx.runtime       # Python-visible, as in Pygolang
+from capitest import pyxrt as R
+raised = []
+def boom_inner():
+    raised.append(ValueError("boom"))
+    raise raised[-1]
+R.fetch_and_reraise(lambda: 1); print(R.last_fetch)
+try:
+    R.fetch_and_reraise(boom_inner)
+except ValueError as e:
+    print(R.last_fetch, e is raised[-1], traceback.extract_tb(e.__traceback__)[-1].name)
+print(R.call_in_goroutine(lambda: 1))
+k, text, e = R.call_in_goroutine(boom_inner)
+print(k, text, e is raised[-1], traceback.extract_tb(e.__traceback__)[-1].name)
+print(R.err_py_stopped_text())
+print(R.nil_pyfunc_panics())
+R.pyfunc_with_and_without_gil(lambda: None, 100)
+print("no deadlock")
+from capitest import sigtest     # another extension with runtime.h: one ErrPyStopped per process
+print(R.err_py_stopped_addr() == sigtest.err_py_stopped_addr() != 0)
+"""
+
+_PYXRT_WANT = [
+    "('nil', 'nil', 'nil', None)",                          # nothing set: nil
+    "('nil', 'PyError', 'nil', '<PyError>') True boom_inner",  # taken (none left), the same exception, its traceback
+    "('nil', None, None)",
+    "PyError <PyError> True boom_inner",
+    "('Python interpreter is stopped', 'ErrPyStopped')",
+    "PyFunc: call of nil function",
+    "no deadlock",
+    "True",
+]
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_pyx_runtime_pyerror_and_pyfunc_from_nogil_code(demos, runner):
+    p = _check(_run(RUNNERS[runner] + ["-c", _PYXRT_PROG], cwd=demos["golang_capi_test"], timeout=120))
+    assert p.stdout.decode().splitlines() == _PYXRT_WANT
+
+
+def test_pyx_runtime_built_with_cython3(demos_cython3):
+    p = _check(_run([PYTHON, "-c", _PYXRT_PROG], cwd=demos_cython3["golang_capi_test"], timeout=120))
+    assert p.stdout.decode().splitlines() == _PYXRT_WANT
+
+
+# After runtime.h's atexit hook (the function below is registered before the
+# extension loads, so it runs after the hook): a nogil goroutine's PyFunc
+# call, PyErr_Fetch and a copied PyFunc give ErrPyStopped, run nothing, and
+# the process exits cleanly. Thread runtime only: under gpython, waking a
+# C goroutine greenlet from an atexit function aborts the process with or
+# without runtime.h (a gevent-runtime limit of the C ABI, left as is).
+_LATE_PROG = r"""
+import atexit, golang
+def fire():
+    from capitest import pyxrt
+    pyxrt.fire_late_call()
+atexit.register(fire)
+from capitest import pyxrt
+pyxrt.arm_late_call(lambda: print("must not run"))
+print("main done", flush=True)
+"""
+
+
+def test_pyfunc_after_the_interpreter_stopped_gives_ErrPyStopped(demos):
+    p = _check(_run([PYTHON, "-c", _LATE_PROG], cwd=demos["golang_capi_test"], timeout=120))
+    assert p.stdout.decode().splitlines() == [
+        "main done", "late: ErrPyStopped ErrPyStopped ErrPyStopped Python interpreter is stopped"]
+
+
+# os.signal from nogil code (capitest/sigtest.pyx) on the one implementation
+# Python's golang.os.signal uses: signals sent to this process with kill
+# arrive on nogil chan[os.Signal]s; Stop, Ignore and Reset behave as
+# Python's; the channel is shared with Python both ways (a subscription
+# made in nogil code is stopped by Python's Stop, and the other way round).
+# Every wait is a channel receive; a second subscriber serves as the barrier
+# that shows what a stopped or ignored channel did not get.
+_SIGTEST_PROG = r"""
+import os, signal as pysig, golang
+from golang import chan, os as gos, syscall
+from golang.os import signal
+from capitest import sigtest as S
+print(S.notify_and_receive())
+print(S.ignore_drops_subscribers())
+print(S.panics())
+c = chan(1, dtype=gos.Signal); bar = chan(1, dtype=gos.Signal)
+S.notify(c, syscall.SIGUSR1.signo)
+signal.Notify(bar, syscall.SIGUSR1)
+os.kill(os.getpid(), pysig.SIGUSR1)
+print(c.recv(), bar.recv())
+signal.Stop(c)
+os.kill(os.getpid(), pysig.SIGUSR1)
+print(bar.recv(), len(c))
+S.stop(bar)
+p = S.made_in_c_received_in_python(pysig.SIGUSR2)
+os.kill(os.getpid(), pysig.SIGUSR2)
+print(repr(p.recv()), p.dtype)
+S.stop(p)
+got = []
+pysig.signal(pysig.SIGUSR2, lambda *a: got.append("py"))
+c2 = chan(1, dtype=gos.Signal)
+S.notify(c2, pysig.SIGUSR2)
+os.kill(os.getpid(), pysig.SIGUSR2)
+print(c2.recv(), got)
+S.ignore(pysig.SIGUSR2)
+os.kill(os.getpid(), pysig.SIGUSR2)
+print(got, len(c2))
+S.reset(pysig.SIGUSR2)
+os.kill(os.getpid(), pysig.SIGUSR2)
+print(got, len(c2))
+"""
+
+_SIGTEST_WANT = [
+    "(10, 10, 0)",      # received in nogil code; after Stop(a) only b gets SIGUSR1
+    "0",                # Ignore dropped the subscriber, and SIGUSR2 did not end the process
+    # Notify's panics: invalid signals, sigaction refusing SIGKILL, a
+    # chan[os.Signal] over a raw chan of ints; a nil chan is accepted (as
+    # by Python's Notify), then stopped
+    "('invalid signal', 'invalid signal', 'sigaction failed', 'pychan: channel type mismatch', '', True)",
+    "User defined signal 1 User defined signal 1",
+    "User defined signal 1 0",      # Python's Stop ended the nogil subscription
+    "os.Signal(12) C.os::Signal",   # a chan made and notified in nogil code, received in Python
+    "User defined signal 2 ['py']", # notified: delivered, and Python's own handler still runs
+    "['py'] 0",                     # ignored: neither
+    "['py', 'py'] 0",               # reset: Python's handler again, no delivery
+]
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_os_signal_notify_stop_ignore_reset_from_nogil_code(demos, runner):
+    p = _check(_run(RUNNERS[runner] + ["-c", _SIGTEST_PROG], cwd=demos["golang_capi_test"], timeout=120))
+    assert p.stdout.decode().splitlines() == _SIGTEST_WANT
+
+
+def test_os_signal_from_nogil_code_built_with_cython3(demos_cython3):
+    p = _check(_run([PYTHON, "-c", _SIGTEST_PROG], cwd=demos_cython3["golang_capi_test"], timeout=120))
+    assert p.stdout.decode().splitlines() == _SIGTEST_WANT

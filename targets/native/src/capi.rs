@@ -54,6 +54,16 @@
 //!    run) cannot reach C code: the call returns a panic instead ("all
 //!    goroutines are asleep - deadlock!" for LoopExit). Elsewhere (other
 //!    threads, the thread runtime) C goroutines are OS threads (ctask.rs).
+//! 8. Feature 3 is Go's os/signal for C (`signal_notify`, `signal_stop`,
+//!    `signal_ignore`, `signal_reset`): the one implementation of
+//!    golang-os that Python's golang.os.signal uses, so a channel shared
+//!    with Python is subscribed once, whichever side calls. The channel
+//!    must be a typed channel of dtype 'C.os::Signal' (C++
+//!    `makechan<os::Signal>`, or a Python one) or NULL (nil: accepted and
+//!    never sent to, as in Python); another one panics "pychan: channel
+//!    type mismatch". Signals cross as `int` numbers; none means all.
+//!    `signal_stop` and `signal_reset` may wait (without the GIL) for the
+//!    delivery thread to finish a pass; that thread never takes the GIL.
 
 use crate::rawchan::{each_raw, with_raw, PyChan, RawChan, RawElem, RawKind};
 // The table's layout is the golang-capi crate's (one definition for this
@@ -464,6 +474,91 @@ extern "C" fn sigdescr(signo: i32) -> *const c_char {
     }
 }
 
+// ---- feature 3: os.signal (invariant 8) ----
+
+/// Pygolang's panic message for a failed signal call (golang-os's Display
+/// texts, as static C strings).
+fn signal_error(e: golang_os::signal::SignalError) -> Panic {
+    use golang_os::signal::SignalError as E;
+    msg(match e {
+        E::Invalid(_) => c"invalid signal",
+        E::SigactionFailed { .. } => c"sigaction failed",
+        E::SigactionFailedForAll => c"sigaction failed for all signals",
+        E::Collision { .. } => c"collision detected wrt thirdparty sigaction usage",
+        E::PipeFailed { .. } => c"signal: pipe failed",
+    })
+}
+
+/// The `Chan<Signal>` of `p` (NULL: the nil channel), or the panic for a
+/// raw channel of other elements (invariant 8).
+///
+/// # Safety
+/// `p` is NULL or a live `RawChan` (the caller holds a count).
+unsafe fn signal_chan_of(p: *const CRawChan) -> Result<Chan<golang_os::Signal>, Panic> {
+    if p.is_null() {
+        return Ok(Chan::nil());
+    }
+    // SAFETY: see the function's contract (a `_chan*` is a `RawChan`).
+    let r = unsafe { &*p.cast::<RawChan>() };
+    match r.kind() {
+        RawKind::Typed(crate::value::AnyChan::Signal(c)) => Ok(c.clone()),
+        _ => Err(msg(c"pychan: channel type mismatch")),
+    }
+}
+
+/// The signals of `signov[0:n]` (n == 0: none given, i.e. all).
+///
+/// # Safety
+/// `signov` points to `n` readable ints when `n > 0`.
+unsafe fn signals_of(signov: *const i32, n: i32) -> Result<Vec<golang_os::Signal>, Panic> {
+    if n < 0 {
+        return Err(msg(c"signal: number of signals < 0"));
+    }
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    // SAFETY: the function's contract.
+    let v = unsafe { std::slice::from_raw_parts(signov, n as usize) };
+    Ok(v.iter().map(|&s| golang_os::Signal(s)).collect())
+}
+
+extern "C" fn signal_notify(ch: *mut CRawChan, signov: *const i32, n: i32) -> Panic {
+    guard(|| {
+        // SAFETY: the caller holds a count of `ch` (or passes NULL) and
+        // passes n signals (invariant 8).
+        let r = unsafe { signal_chan_of(ch) }.and_then(|ch| {
+            // SAFETY: as above.
+            let sigs = unsafe { signals_of(signov, n) }?;
+            golang_os::signal::notify(&ch, &sigs).map_err(signal_error)
+        });
+        r.err().unwrap_or(OK)
+    })
+}
+
+extern "C" fn signal_stop(ch: *mut CRawChan) -> Panic {
+    guard(|| {
+        // SAFETY: the caller holds a count of `ch` (or passes NULL).
+        let r = unsafe { signal_chan_of(ch) }.and_then(|ch| golang_os::signal::stop(&ch).map_err(signal_error));
+        r.err().unwrap_or(OK)
+    })
+}
+
+extern "C" fn signal_ignore(signov: *const i32, n: i32) -> Panic {
+    guard(|| {
+        // SAFETY: the caller passes n signals.
+        let r = unsafe { signals_of(signov, n) }.and_then(|s| golang_os::signal::ignore(&s).map_err(signal_error));
+        r.err().unwrap_or(OK)
+    })
+}
+
+extern "C" fn signal_reset(signov: *const i32, n: i32) -> Panic {
+    guard(|| {
+        // SAFETY: the caller passes n signals.
+        let r = unsafe { signals_of(signov, n) }.and_then(|s| golang_os::signal::reset(&s).map_err(signal_error));
+        r.err().unwrap_or(OK)
+    })
+}
+
 /// The value the select's receive case `k` got, typed as the elements of
 /// `_ch` (which only names the type).
 fn take_recv_like<T: RawElem>(sel: &mut Select<'_>, k: usize, _ch: &Chan<T>) -> Option<T> {
@@ -692,6 +787,11 @@ pub static CAPI: CApi = CApi {
     ctx_value: ctxnode::ctx_value,
     ctx_children: ctxnode::ctx_children,
     pycontext_from_raw,
+    // feature 3: os.signal
+    signal_notify,
+    signal_stop,
+    signal_ignore,
+    signal_reset,
 };
 
 /// The capsule's name: `PyCapsule_Import("golang._golang._capi")`.
