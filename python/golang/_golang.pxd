@@ -20,6 +20,7 @@
 # errors, fmt, io, strings and cxx have their own pxd and header.
 
 cimport cython
+from cython cimport final
 from libcpp cimport nullptr_t as Nil, nullptr as nil
 from golang._os cimport Signal as _osSignal
 from libcpp.utility cimport pair
@@ -100,6 +101,7 @@ cdef extern from "golang/libgolang.h" namespace "golang" nogil:
     refptr[T] newref  [T](T *_obj)
 
     cppclass gobject "golang::object":
+        cbool __decref()
         void  incref()
         int   refcnt() const
 
@@ -142,6 +144,16 @@ cdef extern from "golang/_golang_pyx.h" namespace "golang::pyx":
     object _pychan_from_raw(_chan *ch, DType dtype)
     object _pychan_nil(DType dtype)
     object _pyerror_from_error(error err)
+    object _pypanic(object arg)
+    object _pystr(object obj)
+
+# pypanic(arg) raises golang._PanicError(arg), as panic(arg) in Python.
+cdef inline pypanic(arg):
+    return _pypanic(arg)
+
+# __pystr(obj) is u(obj): the str of obj (bytes decoded as UTF-8).
+cdef inline object __pystr(object obj):
+    return _pystr(obj)
 
 # Python's chan: `golang.chan` is `golang._golang.pychan`.
 @cython.final

@@ -119,6 +119,26 @@ inline PyObject *_pyattr(const char *mod, const char *name) {
     return a;
 }
 
+// pypanic(arg): raises golang._PanicError(arg); returns NULL.
+inline PyObject *_pypanic(PyObject *arg) {
+    PyObject *cls = _panic_error_class();
+    if (cls != nullptr) {
+        PyErr_SetObject(cls, arg);
+        Py_DECREF(cls);
+    }
+    return nullptr;
+}
+
+// __pystr(obj): golang.u(obj), a new reference (NULL with an exception set).
+inline PyObject *_pystr(PyObject *obj) {
+    PyObject *u = _pyattr("golang._pystr", "pyu");
+    if (u == nullptr)
+        return nullptr;
+    PyObject *r = PyObject_CallFunctionObjArgs(u, obj, nullptr);
+    Py_DECREF(u);
+    return r;
+}
+
 // The destructor of a "golang._cxxerror" capsule: releases the C++ error's
 // reference that the capsule holds (pyerror.rs, invariant 2).
 inline void _cxxerror_free(PyObject *cap) {

@@ -573,18 +573,20 @@ class object {
   protected:
     object() : _refcnt(1) {}
     ~object() {}
+
+  public:
+    // Drops a reference; true when it was the last (the caller then
+    // deletes the object, as its decref does).
     bool __decref() {
         int n = --_refcnt;
         if (n < 0)
-            panic("object: decref: refcnt went negative");
+            panic("decref: refcnt was < 1");
         return n == 0;
     }
-
-  public:
     void incref() {
         int n = _refcnt++;
         if (n < 1)
-            panic("object: incref: refcnt was < 1");
+            panic("incref: refcnt was < 1");
     }
     int refcnt() const { return _refcnt.load(); }
 };

@@ -337,6 +337,10 @@ try:
     raise L.wrapped_chain()
 except error as x:
     print("raised", x)
+try:
+    L.do_pypanic("zz")
+except golang._PanicError as p:
+    print("pypanic", p.args, L.pystr(b"\xd0\xb0") == "\u0430", L.pystr("x"))
 """
 
 
@@ -351,6 +355,7 @@ def _pyerr_check(out):
     assert lines[6] == "0"                                  # the C++ error is released with its pyerror
     assert lines[7] == "panic ('Error() panicked',)"
     assert lines[8] == "raised read f: disk full"
+    assert lines[9] == "pypanic ('zz',) True x"
 
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))

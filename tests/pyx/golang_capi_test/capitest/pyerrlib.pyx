@@ -77,3 +77,14 @@ def same_err(pyerror a, pyerror b):
 def rewrap(pyerror e):
     """from_error(e.err): a new golang.error over the same C++ error."""
     return pyerror.from_error(e.err)
+
+
+from golang cimport pypanic, __pystr, gobject
+
+
+def do_pypanic(arg):
+    pypanic(arg)
+
+
+def pystr(obj):
+    return __pystr(obj)
