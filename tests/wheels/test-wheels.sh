@@ -3,7 +3,8 @@
 # 1. a fresh venv, with no cargo on PATH, installs the abi3 wheel from dist/
 #    (its runtime dependency and pytest come from PyPI or pip's cache), and
 #    the Python suites and the demo run against the installed package, from a
-#    directory where the checkout's `golang` is not importable;
+#    directory where the checkout's `golang` is not importable, and
+#    Pygolang's demo extensions build against it and run;
 # 2. Pyodide in Node.js installs the Pyodide wheel with micropip from a local
 #    file and runs the async suites and the trace program against it;
 # 3. prints the wheels' sizes and the time of `import golang` beside
@@ -41,6 +42,24 @@ run "$tmp/venv/bin/python" -m pytest -q -p no:cacheprovider \
     tests/test_sync.py tests/test_func_defer.py tests/test_async.py < /dev/null
 run "$tmp/venv/bin/python" "$root/examples/demo.py" > "$tmp/demo.out"
 tail -1 "$tmp/demo.out"
+# Pygolang's demo extensions built against the installed wheel (its pxds and
+# headers), with the pyx.build extra's tools, as a user builds them.
+run "$tmp/venv/bin/python" -m pip install -q "Cython<3" "setuptools_dso>=1.7" setuptools wheel
+cp -r "$root/tests/pyx/golang_pyx_user" "$root/tests/pyx/golang_dso_user" "$tmp/"
+# demo DIR IMPORT WANT STEP...: builds DIR with setup.py STEPs, runs IMPORT's main().
+demo() {
+    local dir=$1 mod=$2 want=$3 out
+    shift 3
+    for step in "$@"; do
+        (cd "$tmp/$dir" && run "$tmp/venv/bin/python" setup.py -q "$step" -i > "$tmp/$dir.log" 2>&1) ||
+            { cat "$tmp/$dir.log"; echo "$dir: setup.py $step failed" >&2; exit 1; }
+    done
+    out=$(cd "$tmp/$dir" && run "$tmp/venv/bin/python" -c "import golang; from $mod import test; test.main()")
+    [ "$out" = "$want" ] || { echo "$dir printed '$out', want '$want'" >&2; exit 1; }
+    echo "$dir: $out"
+}
+demo golang_pyx_user pyxuser "test.pyx: OK" build_ext
+demo golang_dso_user dsouser "dso.cpp: OK" build_dso build_ext
 cd "$root"
 
 echo "== Pyodide wheel with micropip in Node.js: $(basename "$pyodide_whl")"
