@@ -278,3 +278,34 @@ fn exhaustive_search_enumerates_every_schedule_once_and_finds_the_lost_update() 
     let (res, _) = run_recorded(Strategy::Replay { schedule: Arc::new(f.schedule), lenient: false }, lost_update());
     assert!(res.is_err(), "its schedule replays the failure");
 }
+
+/// A goroutine busy-waits (yielding) for a flag that another sets.
+async fn busy_wait() {
+    let flag = Arc::new(Mutex::new(false));
+    let done: Chan<()> = Chan::new(0);
+    let (f, d) = (flag.clone(), done.clone());
+    go(async move {
+        while !*f.lock().unwrap() {
+            yield_now().await;
+        }
+        d.send(()).await.unwrap();
+    });
+    let f = flag.clone();
+    go(async move {
+        yield_now().await;
+        *f.lock().unwrap() = true;
+    });
+    done.recv().await.unwrap();
+}
+
+#[test]
+fn pct_ends_a_busy_wait_whose_spinner_has_the_highest_priority() {
+    // Some seeds give the spinner the top priority: PCT alone would run it
+    // forever; past its horizon PCT chooses at random, which lets the
+    // other goroutine set the flag.
+    for seed in 0..20 {
+        let (res, sched) = run_recorded(Strategy::Pct { seed, depth: 2, steps: 0 }, busy_wait());
+        res.unwrap();
+        assert!(sched.decisions.len() < 100_000, "seed {seed}: {} decisions", sched.decisions.len());
+    }
+}

@@ -11,7 +11,7 @@
 # REV is built in a git worktree under $BENCH_WT (default /tmp/bench-REV) with a
 # target directory of its own; the working tree uses $CARGO_TARGET_DIR (or
 # ./target). Results: a table on stdout and in OUT (default bench-compare.txt).
-# ROUNDS=N (3) runs per workload and build; GROUPS="a_pingpong ..." only
+# ROUNDS=N (3) runs per workload and build; BENCHES="a_pingpong ..." only
 # those criterion groups; NO_PYTHON=1 skips chanbench.
 set -euo pipefail
 rev=${1:?usage: tools/bench-compare.sh REV [OUT]}
@@ -67,7 +67,7 @@ print("%.1f" % got)'
 echo "# bench-compare: $rev ($(git -C "$wt" log -1 --format=%h)) vs working tree ($(git -C "$here" log -1 --format=%h)), $(date -u +%F), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# Rust criterion (ns/op, median of $rounds runs each, alternating)"
 printf '%-18s %10s %10s %7s\n' workload before after ratio
-for g in ${GROUPS:-a_pingpong b_buf128 c_select_ready d_select_default e_spawn f_timer0 g_ctx_cancel g2_ctx_child}; do
+for g in ${BENCHES:-a_pingpong b_buf128 c_select_ready d_select_default e_spawn f_timer0 g_ctx_cancel g2_ctx_child}; do
     ob=(); nb=()
     for _ in $(seq "$rounds"); do ob+=("$(crit "$old_bin" $g)"); nb+=("$(crit "$new_bin" $g)"); done
     "$py" - "$g" "${ob[*]}" "${nb[*]}" <<'EOF'

@@ -16,7 +16,11 @@
 //!   random priority when first seen, `depth - 1` change points are drawn
 //!   over an estimated number of steps, at a change point the goroutine
 //!   that ran last drops below every other; the highest-priority runnable
-//!   goroutine always runs.
+//!   goroutine always runs, up to `PCT_HORIZON` times the estimate. Past
+//!   that, choices are uniformly random: PCT assumes every run ends, and a
+//!   goroutine that busy-waits at the highest priority would otherwise
+//!   starve the one it waits for forever (and its log would grow without
+//!   end).
 //! - [`Strategy::Pos`]: partial order sampling (Yuan, Yang, Gu, CAV'18):
 //!   every goroutine gets a random priority, the highest runnable runs, and
 //!   the one that ran draws a new priority (we cannot tell cheaply which
@@ -63,8 +67,14 @@ enum Mode {
     Prefix { prefix: Arc<Vec<usize>>, next: usize },
 }
 
+/// PCT decides by priority for this many times its step estimate, then at
+/// random (see the file's overview).
+const PCT_HORIZON: u64 = 8;
+
 /// PCT's state.
 struct Pct {
+    /// Past this step, choices are random (`PCT_HORIZON` x the estimate).
+    horizon: u64,
     /// Each goroutine's priority (higher runs first); assigned when first
     /// seen as a candidate.
     prio: HashMap<u64, u64>,
@@ -115,7 +125,7 @@ impl Decider {
                 let mut change_points: Vec<u64> =
                     (1..*depth).map(|_| rng.next_u64() % est).collect();
                 change_points.sort_unstable();
-                Mode::Pct(Pct { prio: HashMap::new(), change_points, changes: 0 })
+                Mode::Pct(Pct { horizon: est.saturating_mul(PCT_HORIZON), prio: HashMap::new(), change_points, changes: 0 })
             }
             Strategy::Pos { .. } => Mode::Pos(Pos { prio: HashMap::new() }),
             Strategy::Replay { schedule, lenient } => {
@@ -191,6 +201,7 @@ impl Decider {
         self.made += 1;
         let choice = match &mut self.mode {
             Mode::Random => self.rng.below(candidates.len()), // invariant 2
+            Mode::Pct(p) if step >= p.horizon => self.rng.below(candidates.len()), // the fair tail
             Mode::Pct(p) => {
                 let rng = &mut self.rng;
                 while p.changes < p.change_points.len() as u64 && p.change_points[p.changes as usize] <= step {
