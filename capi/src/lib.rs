@@ -82,6 +82,13 @@ pub enum CtxErr {
     DeadlineExceeded = 2,
 }
 
+/// Makes a C++ `errors::New(text)` (feature 3, `pyerror_cxx`).
+pub type CxxErrNewText = extern "C" fn(*const c_char, usize) -> *mut c_void;
+/// Makes a C++ `fmt::errorf("<prefix>: %w", inner)` (feature 3).
+pub type CxxErrNewWrap = extern "C" fn(*const c_char, usize, *mut c_void) -> *mut c_void;
+/// Drops a reference to a C++ error (feature 3).
+pub type CxxErrRelease = extern "C" fn(*mut c_void);
+
 /// NULL, or a static Go panic message.
 pub type PanicMsg = *const c_char;
 
@@ -186,6 +193,12 @@ pub struct CApi {
     pub signal_stop: extern "C" fn(*mut RawChan) -> PanicMsg,
     pub signal_ignore: extern "C" fn(*const i32, i32) -> PanicMsg,
     pub signal_reset: extern "C" fn(*const i32, i32) -> PanicMsg,
+    /// `(new_text_error, new_wrap_error, release)`: how to make the C++
+    /// errors of errors that Python code makes (`e.err`), given by the
+    /// first extension that registers (golang/_golang_pyx.h, at its load).
+    /// `new_text_error(text, len)` and `new_wrap_error(prefix, len, inner)`
+    /// return a new reference (`inner` is borrowed); `release` drops one.
+    pub pyerror_cxx: extern "C" fn(CxxErrNewText, CxxErrNewWrap, CxxErrRelease),
 }
 
 /// Element types with a dtype of Python's `chan` (Pygolang's `DType`

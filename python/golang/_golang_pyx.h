@@ -11,6 +11,7 @@
 
 #include "golang/libgolang.h"
 #include "golang/errors.h"
+#include "golang/fmt.h"
 
 #include <typeinfo>
 
@@ -183,6 +184,31 @@ inline PyObject *_goerror_of(error err) {
     Py_DECREF(pyinner);
     return r;
 }
+
+// The C++ errors of errors that Python code makes (`e.err` of
+// golang.error("x"), of fmt.Errorf("...: %w", e)): the runtime makes them
+// with these, which the first extension to load registers.
+inline void *_cxxerr_new_text(const char *text, size_t n) {
+    error e = errors::New(string(text, n));
+    e->incref();  // the caller's reference
+    return static_cast<void *>(e._ptr());
+}
+inline void *_cxxerr_new_wrap(const char *prefix, size_t n, void *inner) {
+    error in = newref(static_cast<_error *>(inner));
+    _error *e = new fmt::_WrapError(string(prefix, n), in);  // one reference: the caller's
+    return static_cast<void *>(e);
+}
+inline void _cxxerr_release(void *e) { static_cast<_error *>(e)->decref(); }
+
+// At load (the GIL is held: libgolang.h, invariant 2), after the table.
+struct _cxxerr_register {
+    _cxxerr_register() {
+        const _capi_table *t = _capi_detail::slot().load(std::memory_order_acquire);
+        if (t != nullptr)
+            t->pyerror_cxx(&_cxxerr_new_text, &_cxxerr_new_wrap, &_cxxerr_release);
+    }
+};
+static _cxxerr_register _cxxerr_registered;
 
 // pyerror.from_error(err): a new exact golang.error for the C++ err whose
 // `.err` is err (as are those of its Unwrap() chain), or None for nil.

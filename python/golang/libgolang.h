@@ -96,6 +96,11 @@ inline const char *recover() {
 
 struct _selcase;
 
+// How the runtime makes the C++ error of an error Python code makes (feature 3).
+typedef void *(*_cxxerr_new_text)(const char *text, size_t n);
+typedef void *(*_cxxerr_new_wrap)(const char *prefix, size_t n, void *inner);
+typedef void (*_cxxerr_release)(void *err);
+
 // The C ABI table (mirror of capi.rs `CApi`, invariant 1).
 struct _capi_table {
     uint32_t abi_version;
@@ -151,6 +156,7 @@ struct _capi_table {
     const char *(*signal_stop)(_chan *ch);
     const char *(*signal_ignore)(const int *signov, int n);
     const char *(*signal_reset)(const int *signov, int n);
+    void (*pyerror_cxx)(_cxxerr_new_text new_text_error, _cxxerr_new_wrap new_wrap_error, _cxxerr_release release);
 };
 
 namespace _capi_detail {

@@ -319,13 +319,17 @@ _PYERR_PROG = r"""
 import gc, warnings
 warnings.simplefilter("error")      # a size-changed warning at cimport fails
 import golang
-from golang import errors, error
+from golang import errors, error, fmt
 from capitest import pyerrlib as L
+class MyErr(error):
+    def Error(self): return "mine"
 e = L.wrapped_chain()
 print(type(e) is error, str(e), e.Error(), e.args)
 print(repr(e))
 print(e.Unwrap() == errors.New("disk full"), errors.Is(e, errors.New("disk full")), e.Unwrap().Unwrap())
 print(L.err_text(e), L.err_text(e.Unwrap()), L.err_text(error("made by python")))
+w = fmt.Errorf("ctx: %w", error("inner"))
+print(L.err_text(w), L.err_text(w.Unwrap()), L.err_text(fmt.Errorf("of C++: %w", e)), L.err_text(MyErr()))
 print(L.from_nil(), L.same_err(e, L.rewrap(e)), L.rewrap(e) == e, hash(L.rewrap(e)) == hash(e))
 c = L.counted(); print(L.counted_live(), repr(c), L.err_text(c))
 del c; gc.collect(); print(L.counted_live())
@@ -349,13 +353,14 @@ def _pyerr_check(out):
     assert lines[0] == "True read f: disk full read f: disk full ()"
     assert lines[1] == '<golang._golang.pyerror object ctype=N6golang3fmt10_WrapErrorE error="read f: disk full">'
     assert lines[2] == "True True None"
-    assert lines[3] == "read f: disk full disk full None"   # Python-made errors have no C++ error
-    assert lines[4] == "None True True True"
-    assert lines[5] == '1 <golang._golang.pyerror object ctype=13_CountedError error="counted"> counted'
-    assert lines[6] == "0"                                  # the C++ error is released with its pyerror
-    assert lines[7] == "panic ('Error() panicked',)"
-    assert lines[8] == "raised read f: disk full"
-    assert lines[9] == "pypanic ('zz',) True x"
+    assert lines[3] == "read f: disk full disk full made by python"   # Python's errors get C++ twins
+    assert lines[4] == "ctx: inner inner of C++: read f: disk full None"  # (a subclass: none, as in Pygolang)
+    assert lines[5] == "None True True True"
+    assert lines[6] == '1 <golang._golang.pyerror object ctype=13_CountedError error="counted"> counted'
+    assert lines[7] == "0"                                  # the C++ error is released with its pyerror
+    assert lines[8] == "panic ('Error() panicked',)"
+    assert lines[9] == "raised read f: disk full"
+    assert lines[10] == "pypanic ('zz',) True x"
 
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))

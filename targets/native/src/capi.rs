@@ -792,6 +792,7 @@ pub static CAPI: CApi = CApi {
     signal_stop,
     signal_ignore,
     signal_reset,
+    pyerror_cxx: crate::pyerror::pyerror_cxx,
 };
 
 /// The capsule's name: `PyCapsule_Import("golang._golang._capi")`.

@@ -15,10 +15,14 @@
 //!    nothing after them (the class is frozen, has no weak-reference list, and
 //!    its dict is BaseException's). A cimporting module checks the size.
 //! 2. `err` is NULL, or the C++ `_error*` that the capsule `cxxref` holds one
-//!    reference to: the capsule's destructor (compiled into the extension
-//!    that made it, golang/_golang_pyx.h) releases it, so `err` is valid for
-//!    as long as this object lives. Errors made by Python code have no C++
-//!    error (`err` is nil for them; see ARCHITECTURE.md, "C ABI").
+//!    reference to: the capsule's destructor releases it, so `err` is valid
+//!    for as long as this object lives. A C++ error converted by
+//!    `pyerror.from_error` keeps its own; an error made by Python code gets
+//!    a C++ twin (`errors::New(text)`, `fmt::_WrapError`) made with the
+//!    functions the first Cython extension registered at its load
+//!    (`pyerror_cxx`, invariant 4), and none while no extension has (`err`
+//!    is nil then: no C++ code can read it yet).
+//! 4. `CXX` is set once, by the first registration, and never changes.
 //! 3. `goerr` is the Go-level error (a `golang._pyerror._GoError`) of an
 //!    exact pyerror, None for instances of Python-level subclasses; `args`
 //!    is the constructor's argument tuple (`()` for wrapped errors). Neither
@@ -29,7 +33,9 @@ use pyo3::exceptions::{PyException, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyCapsule, PyTuple, PyType};
+use golang_capi::{CxxErrNewText, CxxErrNewWrap, CxxErrRelease};
 use std::ffi::c_void;
+use std::sync::OnceLock;
 
 /// The name of the capsule that holds a C++ error's reference
 /// (golang/_golang_pyx.h makes them).
@@ -60,8 +66,86 @@ pub struct PyError {
     cxxref: Py<PyAny>,
 }
 
+/// The C++ error makers registered by the first extension (invariant 4).
+static CXX: OnceLock<(CxxErrNewText, CxxErrNewWrap, CxxErrRelease)> = OnceLock::new();
+
+/// `pyerror_cxx` of the C ABI (feature 3): registers the C++ error makers.
+pub extern "C" fn pyerror_cxx(text: CxxErrNewText, wrap: CxxErrNewWrap, release: CxxErrRelease) {
+    let _ = CXX.set((text, wrap, release));
+}
+
+/// The destructor of the capsules this file makes: releases the C++ error.
+unsafe extern "C" fn cxxerr_capsule_free(cap: *mut pyo3::ffi::PyObject) {
+    // SAFETY: `cap` is one of our capsules, named CXXERR_CAPSULE.
+    let p = unsafe { pyo3::ffi::PyCapsule_GetPointer(cap, CXXERR_CAPSULE.as_ptr()) };
+    if let (false, Some((_, _, release))) = (p.is_null(), CXX.get()) {
+        release(p);
+    }
+}
+
+/// A new reference to a C++ twin of the Go-level error `goerr` (a
+/// `_TextError` or `_WrapError` of Python; a `_CxxError`'s own error), or
+/// NULL for any other.
+fn cxx_twin(goerr: &Bound<'_, PyAny>, api: &Api, f: &(CxxErrNewText, CxxErrNewWrap, CxxErrRelease)) -> PyResult<*mut c_void> {
+    let py = goerr.py();
+    let utf8 = |s: Bound<'_, PyAny>| -> PyResult<Vec<u8>> {
+        Ok(s.call_method1("encode", ("utf-8", "surrogateescape"))?.extract::<Vec<u8>>()?)
+    };
+    if goerr.is_instance(api.text_error.bind(py))? {
+        let t = utf8(goerr.getattr("_text")?)?;
+        return Ok((f.0)(t.as_ptr().cast(), t.len()));
+    }
+    if goerr.is_instance(api.wrap_error.bind(py))? {
+        let prefix = utf8(goerr.getattr("_prefix")?)?;
+        let inner = goerr.getattr("_err")?;
+        if inner.is_instance(api.cxx_error.bind(py))? {
+            // (borrowed from its capsule, which `inner` keeps alive)
+            let p = inner.getattr("_cxxref")?.cast::<PyCapsule>()?.pointer_checked(Some(CXXERR_CAPSULE))?;
+            return Ok((f.1)(prefix.as_ptr().cast(), prefix.len(), p.as_ptr()));
+        }
+        let p = cxx_twin(&inner, api, f)?;
+        if p.is_null() {
+            return Ok(p);
+        }
+        let w = (f.1)(prefix.as_ptr().cast(), prefix.len(), p);
+        (f.2)(p);
+        return Ok(w);
+    }
+    Ok(std::ptr::null_mut())
+}
+
+/// The C++ error of an exact error over `goerr` (invariant 2): its own for
+/// a `_CxxError`, else a twin once an extension registered how to make one.
+fn cxx_of(goerr: &Bound<'_, PyAny>) -> PyResult<Option<(CxxErr, Py<PyAny>)>> {
+    let py = goerr.py();
+    let api = api(py)?;
+    if goerr.is_instance(api.cxx_error.bind(py))? {
+        let cap = goerr.getattr("_cxxref")?;
+        let p = cap.cast::<PyCapsule>()?.pointer_checked(Some(CXXERR_CAPSULE))?;
+        return Ok(Some((CxxErr(p.as_ptr()), cap.unbind())));
+    }
+    let Some(f) = CXX.get() else { return Ok(None) };
+    let p = cxx_twin(goerr, api, f)?;
+    if p.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: a static NUL-terminated name; the destructor releases `p`
+    // through the registered function (invariant 2).
+    let cap = unsafe { pyo3::ffi::PyCapsule_New(p, CXXERR_CAPSULE.as_ptr(), Some(cxxerr_capsule_free)) };
+    if cap.is_null() {
+        (f.2)(p);
+        return Err(PyErr::fetch(py));
+    }
+    // SAFETY: a new reference we own.
+    let cap = unsafe { Bound::from_owned_ptr(py, cap) };
+    Ok(Some((CxxErr(p), cap.unbind())))
+}
+
 /// The functions of golang/_pyerror.py that the methods call.
 struct Api {
+    text_error: Py<PyAny>,
+    wrap_error: Py<PyAny>,
+    cxx_error: Py<PyAny>,
     exact_goerr: Py<PyAny>,
     error: Py<PyAny>,
     unwrap: Py<PyAny>,
@@ -77,6 +161,9 @@ fn api(py: Python<'_>) -> PyResult<&'static Api> {
         let m = py.import("golang._pyerror")?;
         let f = |name: &str| m.getattr(name).map(Bound::unbind);
         Ok(Api {
+            text_error: f("_TextError")?,
+            wrap_error: f("_WrapError")?,
+            cxx_error: f("_CxxError")?,
             exact_goerr: f("_exact_goerr")?,
             error: f("_Error")?,
             unwrap: f("_Unwrap")?,
@@ -104,12 +191,14 @@ impl PyError {
     #[pyo3(signature = (*args, **_kw))]
     fn new(cls: &Bound<'_, PyType>, args: &Bound<'_, PyTuple>, _kw: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PyError> {
         let py = cls.py();
-        let goerr = if cls.is(py.get_type::<PyError>()) {
-            api(py)?.exact_goerr.call1(py, (args,))?
-        } else {
-            py.None()
-        };
-        Ok(PyError { vtab: VTab::PYX, err: CxxErr(std::ptr::null_mut()), args: args.clone().into_any().unbind(), goerr, cxxref: py.None() })
+        if !cls.is(py.get_type::<PyError>()) {
+            let null = CxxErr(std::ptr::null_mut());
+            return Ok(PyError { vtab: VTab::PYX, err: null, args: args.clone().into_any().unbind(), goerr: py.None(), cxxref: py.None() });
+        }
+        let goerr = api(py)?.exact_goerr.call1(py, (args,))?;
+        let mut e = PyError::new_exact(py, goerr.clone_ref(py), cxx_of(goerr.bind(py))?);
+        e.args = args.clone().into_any().unbind();
+        Ok(e)
     }
 
     /// The constructor's arguments (read-only).
@@ -161,9 +250,9 @@ impl PyError {
 /// becomes `e.err` for Cython code (invariant 2).
 #[pyfunction]
 #[pyo3(signature = (goerr, cxxref=None))]
-pub fn _pyerror_wrap(py: Python<'_>, goerr: Py<PyAny>, cxxref: Option<Bound<'_, PyAny>>) -> PyResult<Py<PyError>> {
+pub fn _pyerror_wrap(py: Python<'_>, goerr: Bound<'_, PyAny>, cxxref: Option<Bound<'_, PyAny>>) -> PyResult<Py<PyError>> {
     let cxx = match cxxref {
-        None => None,
+        None => cxx_of(&goerr)?,
         Some(c) => {
             let cap = c.cast::<PyCapsule>().map_err(|_| PyTypeError::new_err("cxxref: not a golang._cxxerror capsule"))?;
             // (PyCapsule_GetPointer refuses a capsule of another name)
@@ -171,7 +260,7 @@ pub fn _pyerror_wrap(py: Python<'_>, goerr: Py<PyAny>, cxxref: Option<Bound<'_, 
             Some((CxxErr(p.as_ptr()), c.clone().unbind()))
         }
     };
-    Py::new(py, PyError::new_exact(py, goerr, cxx))
+    Py::new(py, PyError::new_exact(py, goerr.unbind(), cxx))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
