@@ -5,13 +5,15 @@ empirical study", 2016): small programs written for threads, each with a
 bug that shows under some schedules only. The kernels are rewritten from
 their descriptions as Go-style programs (go, chan, sync, time.sleep(0) as
 the point where a thread may be preempted); the names are SCTBench's.
-37 of its 49: every CS kernel (with its size variants), the three CB
-ones, the four Chess work-stealing queues and SafeStack; where a kernel
-uses pthread condition variables the Go way is a one-slot channel. Left
-out: Inspect's ctrace-test and qsort_mt, RADBench's bug1/2/6 (SpiderMonkey,
-NSPR), Splash2's barnes/fft/lu and Parsec's streamcluster (3) and ferret:
-application programs of thousands of lines whose bug lives in code we have
-not rewritten (see README).
+44 of its 49: every CS kernel (with its size variants), the three CB
+ones, the four Chess work-stealing queues, Inspect's qsort_mt, RADBench's
+bug1/2/6, SafeStack and Splash2's barnes/fft/lu; for the application
+programs (CB, RADBench, Splash2, qsort_mt) the kernel is the bug's
+pattern in a few goroutines, not the application. Where a kernel uses
+pthread condition variables the Go way is a one-slot channel. Left out:
+Inspect's ctrace-test and Parsec's streamcluster (three variants) and
+ferret: applications whose bug we have not pinned down from their sources
+and descriptions (see README).
 
 Each entry of KERNELS: (name, program, budget) as in _bug_corpus.BUGS;
 BENCH_ONLY (name, program) are in the benchmark but not in the test (see
@@ -796,6 +798,236 @@ def safestack():
     _join(*[worker(t) for t in range(nthreads)])
 
 
+def qsort_mt():
+    """Inspect/qsort_mt (Spinellis's multithreaded quicksort): a pool of
+    sorter goroutines, each with a state (idle, work, term) and a range to
+    sort. Handing a range to an idle sorter publishes its state `work`
+    first and the range after: a sorter that checks its state in between
+    sorts the range it had before (here: none), and that part of the
+    array is never sorted."""
+    data = [5, 3, 7, 1, 6, 2, 8, 4]
+    nthreads = 2
+    mu = sync.Mutex()                   # mtx_al: allocation and the idle count
+    pool = [{'st': 'idle', 'lo': 0, 'hi': 0, 'wake': chan(1)} for _ in range(nthreads)]
+    idle = [nthreads]
+    done = chan()
+
+    def signal(qs):
+        select((qs['wake'].send, None), default)
+
+    def allocate():
+        with mu:
+            for qs in pool:
+                if qs['st'] == 'idle':
+                    idle[0] -= 1
+                    qs['st'] = 'work'   # published before its range: the bug
+                    return qs
+        return None
+
+    def sort(lo, hi, depth):
+        if hi - lo < 2:
+            return
+        pivot = data[hi - 1]
+        i = lo
+        for j in range(lo, hi - 1):
+            if data[j] < pivot:
+                data[i], data[j] = data[j], data[i]
+                i += 1
+        data[i], data[hi - 1] = data[hi - 1], data[i]
+        time.sleep(0)
+        qs2 = allocate() if depth == 0 else None
+        if qs2 is not None:
+            time.sleep(0)
+            qs2['lo'], qs2['hi'] = lo, i
+            signal(qs2)
+        else:
+            sort(lo, i, depth + 1)
+        sort(i + 1, hi, depth + 1)
+
+    def sorter(qs):
+        def f():
+            for _ in range(4):
+                for _ in range(20):     # (bounded: see _await)
+                    if qs['st'] != 'idle':
+                        break
+                    qs['wake'].recv()
+                if qs['st'] == 'term':
+                    return
+                sort(qs['lo'], qs['hi'], 0)
+                with mu:
+                    qs['st'] = 'idle'
+                    idle[0] += 1
+                    if idle[0] == nthreads:
+                        for other in pool:
+                            if other is not qs:
+                                other['st'] = 'term'
+                                signal(other)
+                        done.close()
+                        return
+        return f
+    for qs in pool:
+        go(sorter(qs))
+    qs = pool[0]
+    with mu:
+        qs['lo'], qs['hi'] = 0, len(data)
+        qs['st'] = 'work'
+        idle[0] -= 1
+    signal(qs)
+    done.recv()
+    assert data == sorted(data), "not sorted: %r" % data
+
+
+def radbench_bug1():
+    """RADBench bug1 (Mozilla bug 515403, SpiderMonkey's GC): the garbage
+    collector marks the runtime's script-filename table while the last
+    context's destruction frees it; the collector reads the table, is
+    preempted, and marks a table that is gone (RADBench: a null table
+    reaches js_MarkScriptFilenames)."""
+    rt = {'table': {'a.js': False, 'b.js': False}}
+    gc_lock = sync.Mutex()
+
+    def gc():
+        time.sleep(0)
+        table = rt['table']             # read outside the GC lock: the bug
+        if table is None:
+            return
+        time.sleep(0)
+        with gc_lock:
+            assert rt['table'] is table, "marked a script table that was freed"
+            for k in table:
+                table[k] = True
+
+    def destroy_last_context():
+        time.sleep(0)
+        with gc_lock:
+            rt['table'] = None          # js_FinishRuntimeScriptState
+    _join(gc, destroy_last_context)
+
+
+def radbench_bug2():
+    """RADBench bug2 (Mozilla bug 476934, SpiderMonkey): JS_ClearContextThread
+    called outside a request clears a context's thread while the garbage
+    collector (in a request on another thread) walks the contexts: it
+    checks the context's thread, is preempted, and dereferences it after
+    it was cleared (a null pointer)."""
+    class _Thread(object):
+        def __init__(self):
+            self.gc_things = 0
+    contexts = [{'thread': _Thread()}, {'thread': _Thread()}]
+
+    def gc():
+        for cx in contexts:
+            if cx['thread'] is not None:
+                time.sleep(0)
+                cx['thread'].gc_things += 1     # AttributeError on None
+
+    def clear_context_thread():
+        time.sleep(0)
+        contexts[1]['thread'] = None    # not inside a request: the bug
+    _join(gc, clear_context_thread)
+
+
+def radbench_bug6():
+    """RADBench bug6 (Mozilla bug 526805, NSPR's PR_RWLock): a reader takes
+    the read lock again while holding it; if a writer arrived in between
+    and waits, the second read waits behind the writer and the writer for
+    the first read: deadlock. sync.RWMutex, like Go's and NSPR's, makes
+    new readers queue behind a waiting writer."""
+    rw = sync.RWMutex()
+    shared = [0]
+
+    def reader():
+        rw.RLock()
+        time.sleep(0)
+        rw.RLock()                      # recursive read lock: the bug
+        v = shared[0]
+        rw.RUnlock()
+        rw.RUnlock()
+        return v
+
+    def writer():
+        rw.Lock()
+        shared[0] += 1
+        rw.Unlock()
+    _join(reader, writer)
+
+
+class _Barrier(object):
+    """SPLASH-2's BARRIER(bar, n) macro the Go way: the n-th goroutine to
+    arrive releases the others (a channel closed per round)."""
+
+    def __init__(self, n):
+        self.n = n
+        self.mu = sync.Mutex()
+        self.count = 0
+        self.release = chan()
+
+    def wait(self):
+        self.mu.lock()
+        self.count += 1
+        if self.count == self.n:
+            self.count = 0
+            rel, self.release = self.release, chan()
+            self.mu.unlock()
+            rel.close()
+            return
+        rel = self.release
+        self.mu.unlock()
+        rel.recv()
+
+
+def _splash2(name, phases, doc):
+    """SPLASH-2 kernels as SCTBench runs them: main creates the workers,
+    works as process 0 itself, then waits for the others with the
+    WAIT_FOR_END macro of SCTBench's pthread m4 file, which joins the
+    slots 0..P-2 of the thread table (slot 0 is main itself) and so never
+    the last worker; main then checks the result while that worker may
+    still be writing its part. `phases` are the steps between barriers."""
+    def prog():
+        nprocs = 2
+        bar = _Barrier(nprocs)
+        parts = [[0] * phases for _ in range(nprocs)]
+        done = [chan() for _ in range(nprocs)]
+
+        def slave(p):
+            for ph in range(phases):
+                parts[p][ph] = ph + 1
+                time.sleep(0)
+                bar.wait()
+            parts[p].append('timing')   # (each process's final stores)
+            time.sleep(0)
+            parts[p].append('done')
+        tids = []
+
+        def create(p):
+            def f():
+                try:
+                    slave(p)
+                finally:
+                    done[p].close()
+            go(f)
+            tids.append(p)
+        for p in range(1, nprocs):
+            create(p)
+        slave(0)
+        # WAIT_FOR_END(nprocs - 1): joins table slots nprocs-2 .. 0; slot 0
+        # is main (joining itself fails at once), the last worker's slot
+        # (nprocs - 1) is never joined: the bug
+        for slot in reversed(range(nprocs - 1)):
+            if slot != 0:
+                done[tids[slot - 1]].recv()
+        for p in range(nprocs):
+            assert parts[p][-1] == 'done', "%s: process %d still running when main checked" % (name, p)
+    prog.__name__ = prog.__qualname__ = name
+    prog.__doc__ = doc + '\n\n' + _splash2.__doc__
+    return prog
+
+
+barnes = _splash2('barnes', 3, "Splash2/barnes (Barnes-Hut n-body: tree build, forces, positions).")
+fft = _splash2('fft', 2, "Splash2/fft (six-step FFT: transposes between barriers).")
+lu = _splash2('lu', 4, "Splash2/lu (blocked LU factorization: a barrier per block step).")
+
+
 # SCTBench kernels that fail in every schedule (a wrong assertion, an index
 # past an array's end, a lock never released, a signal that cannot come):
 # SCTBench keeps them; every strategy finds them at run 1.
@@ -841,6 +1073,13 @@ KERNELS = [
     ('InterlockedWorkStealQueue', InterlockedWorkStealQueue, 20),
     ('StateWorkStealQueue', StateWorkStealQueue, 20),
     ('InterlockedWorkStealQueueWithState', InterlockedWorkStealQueueWithState, 20),
+    ('qsort_mt', qsort_mt, 50),
+    ('radbench_bug1', radbench_bug1, 20),
+    ('radbench_bug2', radbench_bug2, 20),
+    ('radbench_bug6', radbench_bug6, 20),
+    ('barnes', barnes, 20),
+    ('fft', fft, 20),
+    ('lu', lu, 20),
 ]
 
 # Kernels in tools/bench_schedules.py only: neither PCT nor POS finds these
