@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT OR Apache-2.0
 """Compares the exploration strategies of golang.schedule on the bug corpus
 (tests/python/_bug_corpus.py) and our versions of SCTBench's kernels
-(tests/python/_sctbench.py): for each bug and strategy, over K
+(tests/python/_sctbench.py, KERNELS and BENCH_ONLY): for each bug and strategy, over K
 explorations with different base seeds of at most N runs each, how many
 found the bug (found/K) and the mean number of runs to the first failure
 (over those that found it); the runs of the (deterministic) exhaustive
@@ -44,8 +44,9 @@ def main():
     tmp = tempfile.mkdtemp()
     save = os.path.join(tmp, 'found.schedule')
     print("K=%d explorations of at most N=%d runs per bug and strategy" % (k, n))
-    print("%-32s %s  dfs    shrunk" % ('bug', '  '.join('%-14s' % s for s in STRATEGIES)))
-    for name, prog, _ in _bug_corpus.BUGS + _sctbench.KERNELS:
+    print("%-36s %s  dfs    shrunk" % ('bug', '  '.join('%-14s' % s for s in STRATEGIES)))
+    bench_only = [(name, prog, None) for name, prog in _sctbench.BENCH_ONLY]
+    for name, prog, _ in _bug_corpus.BUGS + _sctbench.KERNELS + bench_only:
         cells = []
         for st in STRATEGIES:
             found = [r for r in (explore(prog, st, i * 100003, n, save) for i in range(k)) if r is not None]
@@ -59,7 +60,7 @@ def main():
                 _, before, after, _ = schedule.shrink(prog, save, max_runs=300)
                 shrunk = '%d/%d -> %d/%d (%s)' % (before[0], before[1], after[0], after[1], st)
                 break
-        print("%-32s %s %s" % (name, ' '.join(cells), shrunk))
+        print("%-36s %s %s" % (name, ' '.join(cells), shrunk))
     print("(cells: found/K, mean runs to the first failure; dfs: runs of the exhaustive search to the\n"
           " failure, '-' if not within N; shrunk: decisions/preemptions before -> after)")
 
