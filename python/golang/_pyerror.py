@@ -174,66 +174,99 @@ def _repr(self):
 
 import sys as _sys
 if _sys.platform != 'emscripten':
-    from golang._golang import pyerror, _pyerror_wrap as _wrap
+    # the base that lays pyerror out for Cython (targets/native/src/pyerror.rs)
+    from golang._golang import _pyerror_base as _Base, _pyerror_setcxx, _cxx_twin
 else:
-    # _new makes an instance without running pyerror.__new__.
-    _new = Exception.__new__
+    _Base, _pyerror_setcxx, _cxx_twin = Exception, None, None
+_new = _Base.__new__    # makes an instance without running pyerror.__new__
 
-    class _ReadonlyArgs(object):
-        """pyerror's ``args``: the ``_args`` slot, read-only with Pygolang's message."""
-        __slots__ = ()
 
-        def __get__(self, obj, typ=None):
-            if obj is None:
-                return self
-            return obj._args
+def _set_cxx(e, goerr, cxxref=None):
+    """Gives the exact error e the C++ error of goerr (Cython's ``e.err``):
+    cxxref's, a _CxxError's own, or a new twin (see pyerror.rs, invariant 2)."""
+    e._s3_cxxref = None
+    if _pyerror_setcxx is None:
+        return
+    if cxxref is None:
+        cxxref = goerr._cxxref if isinstance(goerr, _CxxError) else _cxx_twin(goerr)
+    if cxxref is not None:
+        e._s3_cxxref = cxxref
+        _pyerror_setcxx(e, cxxref)
 
-        def __set__(self, obj, value):
-            raise AttributeError("attribute 'args' of 'golang._golang.pyerror' objects is not writable")
 
-        def __delete__(self, obj):
-            self.__set__(obj, None)
+class _ReadonlyArgs(object):
+    """pyerror's ``args``: read-only with Pygolang's message."""
+    __slots__ = ()
 
-    class pyerror(Exception):
-        """error is the error type of package golang (Pygolang 0.1's ``golang.error``).
-
-        ``error(text)`` (exactly one str or bytes argument) makes an error whose
-        Error() is text, as ``errors.New(text)``. Python-level errors subclass
-        it: ``class MyError(error)``, with any ``__init__``; they are expected to
-        override ``Error()`` (the default is ``repr``), and ``Unwrap()`` to chain.
-        """
-        __module__ = 'golang._golang'
-        __slots__ = ('_err', '_args')   # the Go-level error (None for subclasses); .args
-
-        def __new__(cls, *argv, **kw):
-            self = _new(cls, *argv)
-            self._args = argv           # set before __init__ runs (0.1's rule)
-            self._err = _exact_goerr(argv) if cls is pyerror else None
+    def __get__(self, obj, typ=None):
+        if obj is None:
             return self
+        return obj._s1_args
 
-        # the constructor arguments (``()`` for errors made by Go-level code); read-only
-        args = _ReadonlyArgs()
+    def __set__(self, obj, value):
+        raise AttributeError("attribute 'args' of 'golang._golang.pyerror' objects is not writable")
 
-        Error = _Error
-        Unwrap = _Unwrap
-        __eq__ = _eq
-        __hash__ = _hash
-        __str__ = _str
-        __repr__ = _repr
+    def __delete__(self, obj):
+        self.__set__(obj, None)
 
-        def __ne__(a, b):
-            return not (a == b)
 
-    def _wrap(err, cxxref=None):
-        e = _new(pyerror)
-        e._err = err
-        e._args = ()
-        return e
+class pyerror(_Base):
+    """error is the error type of package golang (Pygolang 0.1's ``golang.error``).
+
+    ``error(text)`` (exactly one str or bytes argument) makes an error whose
+    Error() is text, as ``errors.New(text)``. Python-level errors subclass
+    it: ``class MyError(error)``, with any ``__init__``; they are expected to
+    override ``Error()`` (the default is ``repr``), and ``Unwrap()`` to chain.
+    """
+    __module__ = 'golang._golang'
+    # Cython's `args`, `_goerr` and `_cxxref` of golang/_golang.pxd, in
+    # this order (CPython lays slots out sorted by name).
+    __slots__ = ('_s1_args', '_s2_goerr', '_s3_cxxref')
+
+    def __new__(cls, *argv, **kw):
+        self = _new(cls, *argv)
+        self._s1_args = argv        # set before __init__ runs (0.1's rule)
+        if cls is pyerror:
+            self._s2_goerr = goerr = _exact_goerr(argv)
+            _set_cxx(self, goerr)
+        else:
+            self._s2_goerr = None
+            self._s3_cxxref = None
+        return self
+
+    # the constructor arguments (``()`` for errors made by Go-level code); read-only
+    args = _ReadonlyArgs()
+
+    @property
+    def _err(self):             # the Go-level error (None for subclasses)
+        return self._s2_goerr
+
+    Error = _Error
+    Unwrap = _Unwrap
+    __eq__ = _eq
+    __hash__ = _hash
+    __str__ = _str
+    __repr__ = _repr
+
+    def __ne__(a, b):
+        return not (a == b)
+
+
+if _pyerror_setcxx is not None:
+    # Cython looks its vtable up in the class's own dict
+    pyerror.__pyx_vtable__ = _Base.__pyx_vtable__
+
+
+def _wrap(err, cxxref=None):
+    e = _new(pyerror)
+    e._s1_args = ()
+    e._s2_goerr = err
+    _set_cxx(e, err, cxxref)
+    return e
 
 
 def _from_error(err):   # _GoError | None -> exact pyerror | None
     """the exact pyerror wrapping the Go-level err (a new object each call), or None."""
     if err is None:
         return None
-    cxxref = getattr(err, '_cxxref', None)   # (a _CxxError's C++ error)
-    return _wrap(err) if cxxref is None else _wrap(err, cxxref)
+    return _wrap(err)

@@ -640,12 +640,32 @@ def test_pyx_runtime_built_with_cython3(demos_cython3):
     assert p.stdout.decode().splitlines() == _PYXRT_WANT
 
 
+# A C goroutine parked in a greenlet (gpython) leaves pyo3's per-thread
+# attach count raised while main runs; main's `with nogil` then wakes it:
+# the runtime must take the GIL itself, not trust that count (gil.rs,
+# attach, invariant 4). It crashed the interpreter before.
+_WAKE_PROG = r"""
+import golang
+from capitest import pyxrt
+ran = []
+pyxrt.arm_late_call(lambda: ran.append(1))
+pyxrt.fire_late_call()
+print("ran", ran, flush=True)
+"""
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_nogil_code_waking_a_parked_c_goroutine_takes_the_gil_itself(demos, runner):
+    p = _check(_run(RUNNERS[runner] + ["-c", _WAKE_PROG], cwd=demos["golang_capi_test"], timeout=120))
+    assert sorted(p.stdout.decode().splitlines()) == ["late: nil nil nil -", "ran [1, 1]"]
+
+
 # After runtime.h's atexit hook (the function below is registered before the
 # extension loads, so it runs after the hook): a nogil goroutine's PyFunc
 # call, PyErr_Fetch and a copied PyFunc give ErrPyStopped, run nothing, and
-# the process exits cleanly. Thread runtime only: under gpython, waking a
-# C goroutine greenlet from an atexit function aborts the process with or
-# without runtime.h (a gevent-runtime limit of the C ABI, left as is).
+# the process exits cleanly, under python and gpython (where waking a C
+# goroutine's greenlet from an atexit function used to abort the process:
+# gil.rs, invariant 5).
 _LATE_PROG = r"""
 import atexit, golang
 def fire():
@@ -658,8 +678,9 @@ print("main done", flush=True)
 """
 
 
-def test_pyfunc_after_the_interpreter_stopped_gives_ErrPyStopped(demos):
-    p = _check(_run([PYTHON, "-c", _LATE_PROG], cwd=demos["golang_capi_test"], timeout=120))
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_pyfunc_after_the_interpreter_stopped_gives_ErrPyStopped(demos, runner):
+    p = _check(_run(RUNNERS[runner] + ["-c", _LATE_PROG], cwd=demos["golang_capi_test"], timeout=120))
     assert p.stdout.decode().splitlines() == [
         "main done", "late: ErrPyStopped ErrPyStopped ErrPyStopped Python interpreter is stopped"]
 

@@ -616,7 +616,7 @@ fn greenlet_interrupted(py: pyo3::Python<'_>, e: pyo3::PyErr) -> Panic {
 /// hub to resume them (`gevent::flush`), as Python's operations do.
 fn greenlet_flush() {
     if on_greenlet() && crate::gevent::has_local_wakeup() {
-        crate::gil::attach(|py| {
+        crate::gil::attach_raw(|py| {
             if let Err(e) = crate::gevent::flush(py) {
                 e.write_unraisable(py, None);
             }
@@ -626,7 +626,7 @@ fn greenlet_flush() {
 
 /// Runs `fut` in the calling greenlet until done (invariant 7).
 fn greenlet_wait<F: std::future::Future>(fut: F) -> Result<F::Output, Panic> {
-    crate::gil::attach(|py| {
+    crate::gil::attach_raw(|py| {
         let mut fut = std::pin::pin!(fut);
         crate::gevent::block_greenlet_on(py, fut.as_mut()).map_err(|e| greenlet_interrupted(py, e))
     })
@@ -644,7 +644,9 @@ impl CGoroutine {
     fn __call__(&self, py: pyo3::Python<'_>) {
         let t = self.task.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(t) = t {
-            py.detach(move || {
+            let _ = py;
+            // (CPython's release, not pyo3's: gil.rs, invariant 5)
+            crate::gil::detach_raw(move || {
                 let t = t; // (the whole Task, which is Send, not its raw fields)
                 // The header's trampoline catches every C++ exception.
                 (t.f)(t.arg)
@@ -656,7 +658,7 @@ impl CGoroutine {
 /// `go` in a greenlet: a new greenlet (gevent.spawn_raw).
 fn greenlet_go(t: crate::ctask::Task) -> Panic {
     use pyo3::prelude::*;
-    crate::gil::attach(|py| {
+    crate::gil::attach_raw(|py| {
         let r = (|| -> PyResult<()> {
             let g = Py::new(py, CGoroutine { task: std::sync::Mutex::new(Some(t)) })?;
             py.import("gevent")?.getattr("spawn_raw")?.call1((g,))?;
@@ -675,7 +677,7 @@ fn greenlet_go(t: crate::ctask::Task) -> Panic {
 /// `nanosleep` in a greenlet: gevent.sleep (0 yields to the other greenlets).
 fn greenlet_sleep(ns: u64) -> Panic {
     use pyo3::prelude::*;
-    crate::gil::attach(|py| {
+    crate::gil::attach_raw(|py| {
         let r = (|| -> PyResult<()> {
             py.import("gevent")?.getattr("sleep")?.call1((ns as f64 * 1e-9,))?;
             Ok(())
@@ -823,7 +825,7 @@ pub(crate) fn register(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyRe
     m.getattr("PySignal")?.setattr("__pyx_vtable__", &vt)?;
     // (and pyerror's, whose only C method is the inline static from_error,
     // and PyContext's, whose only one is from_ctx)
-    m.getattr("pyerror")?.setattr("__pyx_vtable__", &vt)?;
+    m.getattr("_pyerror_base")?.setattr("__pyx_vtable__", &vt)?;
     m.getattr("PyContext")?.setattr("__pyx_vtable__", vt)?;
     m.add("_capi_version", (ABI_VERSION, FEATURE_VERSION))?;
     Ok(())

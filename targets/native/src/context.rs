@@ -510,11 +510,7 @@ pub fn from_node(py: Python<'_>, node: Arc<CtxNode>) -> PyResult<Py<PyContext>> 
     if node.ctx.is_background() {
         return ctx_background(py);
     }
-    let mut ch = node.ctx.done();
-    if ch.is_nil() {
-        ch = Chan::nil();
-    }
-    let done = Bound::new(py, PyChan::from_chan(AnyChan::StructZ(ch)))?.into_any().unbind();
+    let done = Bound::new(py, PyChan::from_chan(AnyChan::StructZ(node.ctx.done())))?.into_any().unbind();
     let st = State { kind: Kind::Cancel, parents: [None, None], kv: Mutex::new(None), kids: Mutex::new(Kids::default()), cancel: None };
     Py::new(py, PyContext { vtab: VTab::PYX, node: NodeRef::new(node), done, st: Box::new(st) })
 }

@@ -180,6 +180,10 @@ mod raw {
             pub fn PyObject_Call(callable: *mut PyObject, args: *mut PyObject, kwargs: *mut PyObject) -> *mut PyObject;
             pub fn PyEval_SaveThread() -> *mut PyThreadState;
             pub fn PyEval_RestoreThread(tstate: *mut PyThreadState);
+            pub fn PyGILState_Ensure() -> pyo3::ffi::PyGILState_STATE;
+            pub fn PyGILState_Release(state: pyo3::ffi::PyGILState_STATE);
+            // (not in the limited API, but in every CPython 3 since 3.4)
+            pub fn PyGILState_Check() -> std::os::raw::c_int;
             #[cfg(Py_3_10)]
             pub fn PyIter_Send(iter: *mut PyObject, arg: *mut PyObject, presult: *mut *mut PyObject) -> std::os::raw::c_int;
         }
@@ -202,6 +206,24 @@ mod raw {
         let f: unsafe extern "C-unwind" fn(*mut PyThreadState) = std::hint::black_box(decl::PyEval_RestoreThread);
         // SAFETY: the caller's contract is PyEval_RestoreThread's.
         unsafe { f(tstate) }
+    }
+
+    pub unsafe fn PyGILState_Ensure() -> pyo3::ffi::PyGILState_STATE {
+        let f: unsafe extern "C-unwind" fn() -> pyo3::ffi::PyGILState_STATE = std::hint::black_box(decl::PyGILState_Ensure);
+        // SAFETY: the caller's contract is PyGILState_Ensure's.
+        unsafe { f() }
+    }
+
+    pub unsafe fn PyGILState_Release(state: pyo3::ffi::PyGILState_STATE) {
+        let f: unsafe extern "C-unwind" fn(pyo3::ffi::PyGILState_STATE) = std::hint::black_box(decl::PyGILState_Release);
+        // SAFETY: the caller's contract is PyGILState_Release's.
+        unsafe { f(state) }
+    }
+
+    pub unsafe fn PyGILState_Check() -> std::os::raw::c_int {
+        let f: unsafe extern "C-unwind" fn() -> std::os::raw::c_int = std::hint::black_box(decl::PyGILState_Check);
+        // SAFETY: callable without the GIL.
+        unsafe { f() }
     }
 
     pub type IterSend = unsafe extern "C-unwind" fn(*mut PyObject, *mut PyObject, *mut *mut PyObject) -> std::os::raw::c_int;
@@ -347,14 +369,80 @@ pub(crate) fn call_goroutine<'py>(
 /// Like [`detach`], pyo3's `attach` is called through an opaque pointer
 /// so that the guard covers its "never unwinds" GIL acquisition
 /// (invariant 3).
+///
+/// Invariant 4: the GIL is really held inside, whatever pyo3 believes.
+/// pyo3 counts attachments per OS thread, but greenlets share the thread:
+/// a C goroutine parked in a greenlet inside `attach` leaves the count
+/// raised while other greenlets run, and Cython's `with nogil` releases
+/// the GIL without telling pyo3. pyo3's `attach` would then take the GIL
+/// as held when it is not; so when CPython says it is not held
+/// (`PyGILState_Check`), this takes it itself around pyo3's attach (whose
+/// count, per thread and shared by the greenlets, stays balanced).
 pub(crate) fn attach<R, F: for<'py> FnOnce(Python<'py>) -> R>(f: F) -> R {
     fn pyo3_attach<R, F: for<'py> FnOnce(Python<'py>) -> R>(f: F) -> R {
         Python::attach(f)
     }
+    fn own_attach<R, F: for<'py> FnOnce(Python<'py>) -> R>(f: F) -> R {
+        // SAFETY: the interpreter is initialized (our module is loaded and
+        // not finalized: invariant 1), so PyGILState_Ensure takes the GIL
+        // for this thread, until the Release below.
+        let state = unsafe { raw::PyGILState_Ensure() };
+        // pyo3's attach inside keeps its own count balanced (whatever it
+        // was), and now finds the GIL really held.
+        let r = Python::attach(f);
+        // SAFETY: pairs with the Ensure above.
+        unsafe { raw::PyGILState_Release(state) };
+        r
+    }
     park_if_exiting(); // invariant 1
     let guard = HangOnUnwind; // invariant 2
-    let call: fn(F) -> R = std::hint::black_box(pyo3_attach::<R, F>);
+    // SAFETY: PyGILState_Check may be called without the GIL.
+    let held = unsafe { raw::PyGILState_Check() } != 0;
+    let call: fn(F) -> R = if held {
+        std::hint::black_box(pyo3_attach::<R, F>)
+    } else {
+        std::hint::black_box(own_attach::<R, F>) // invariant 4
+    };
     let r = call(f);
+    std::mem::forget(guard);
+    r
+}
+
+/// Invariant 5: for the C goroutines of the gevent runtime, which switch
+/// greenlets while they wait (capi.rs, invariant 7), the GIL is taken and
+/// released with CPython's calls alone, never pyo3's: pyo3 keeps a count of
+/// attachments per OS thread, which greenlets share, and its detach saves
+/// and restores that count, so a switch inside a pyo3 attach or detach
+/// leaves another greenlet a count that is not its own (a stale snapshot
+/// restored later drove it negative: "prohibited while a __traverse__
+/// implementation is running"). pyo3 code inside sees the GIL held through
+/// an assumed token; objects it drops there are released at the next
+/// attach.
+pub(crate) fn attach_raw<R, F: for<'py> FnOnce(Python<'py>) -> R>(f: F) -> R {
+    park_if_exiting(); // invariant 1
+    let guard = HangOnUnwind; // invariant 2
+    // SAFETY: the interpreter is running (invariant 1); PyGILState_Ensure
+    // takes the GIL for this thread until the Release below, which is what
+    // the token's lifetime covers.
+    let state = unsafe { raw::PyGILState_Ensure() };
+    // SAFETY: the GIL is held (above).
+    let r = f(unsafe { Python::assume_attached() });
+    // SAFETY: pairs with the Ensure above.
+    unsafe { raw::PyGILState_Release(state) };
+    std::mem::forget(guard);
+    r
+}
+
+/// Runs `f` with the GIL released by CPython's calls alone (invariant 5).
+/// The caller holds the GIL.
+pub(crate) fn detach_raw<R>(f: impl FnOnce() -> R) -> R {
+    let guard = HangOnUnwind; // invariant 2
+    // SAFETY: the caller holds the GIL; it is taken back below.
+    let ts = unsafe { raw::PyEval_SaveThread() };
+    RELEASES.fetch_add(1, Ordering::Release);
+    let r = f();
+    // SAFETY: `ts` is this thread's state, saved above.
+    unsafe { raw::PyEval_RestoreThread(ts) };
     std::mem::forget(guard);
     r
 }

@@ -1,69 +1,105 @@
-//! `golang.error` natively: Pygolang 0.1's `golang._golang.pyerror`, a
-//! subclass of `Exception` laid out as the Cython class that
-//! golang/_golang.pxd declares, so that Cython code reads `e.err` (the C++
+//! `golang.error` natively: the layout of Pygolang 0.1's
+//! `golang._golang.pyerror` for Cython code, which reads `e.err` (the C++
 //! error) and converts C++ errors with `pyerror.from_error(err)`.
 //!
-//! The behaviour (Error, Unwrap, ==, hash, str, repr, the constructor's
-//! rules) is written once, in python/golang/_pyerror.py, for both cores:
-//! the methods here call those functions. This file adds only what needs
-//! the layout.
+//! The class itself is Python's (python/golang/_pyerror.py, one definition
+//! for both cores); natively its base is `_pyerror_base`, made here with
+//! the limited API (so the abi3 build has it too), which adds two words to
+//! `Exception`'s instances: Cython's `__pyx_vtab` (unused, NULL) and `err`.
+//! `pyerror`'s `__slots__` (`_s1_args`, `_s2_goerr`, `_s3_cxxref`, which
+//! CPython lays out in sorted order right after) are Cython's `args`,
+//! `_goerr` and `_cxxref`, so the whole instance is Cython's
+//! `struct { PyBaseExceptionObject; void *__pyx_vtab; error err; PyObject
+//! *args, *_goerr, *_cxxref; }` (golang/_golang.pxd), and CPython owns
+//! and frees the three objects.
 //!
 //! Invariants:
-//! 1. `PyError` has exactly the layout of Cython's `struct { PyBaseExceptionObject
-//!    base; void *__pyx_vtab; error err; PyObject *args; PyObject *_goerr;
-//!    PyObject *_cxxref; }`: `#[repr(C)]`, these fields in this order and
-//!    nothing after them (the class is frozen, has no weak-reference list, and
-//!    its dict is BaseException's). A cimporting module checks the size.
-//! 2. `err` is NULL, or the C++ `_error*` that the capsule `cxxref` holds one
-//!    reference to: the capsule's destructor releases it, so `err` is valid
-//!    for as long as this object lives. A C++ error converted by
-//!    `pyerror.from_error` keeps its own; an error made by Python code gets
-//!    a C++ twin (`errors::New(text)`, `fmt::_WrapError`) made with the
-//!    functions the first Cython extension registered at its load
-//!    (`pyerror_cxx`, invariant 4), and none while no extension has (`err`
-//!    is nil then: no C++ code can read it yet).
-//! 4. `CXX` is set once, by the first registration, and never changes.
-//! 3. `goerr` is the Go-level error (a `golang._pyerror._GoError`) of an
-//!    exact pyerror, None for instances of Python-level subclasses; `args`
-//!    is the constructor's argument tuple (`()` for wrapped errors). Neither
-//!    changes after construction.
+//! 1. `_pyerror_base`'s instances are `Exception.__basicsize__` rounded up
+//!    to a pointer, then `Fields`; nothing else, so the Python subclass
+//!    with three slots has exactly Cython's size (checked at cimport).
+//! 2. `err` is NULL, or the C++ `_error*` that the capsule in `_s3_cxxref`
+//!    holds one reference to (`_pyerror_setcxx` writes both), so it is valid
+//!    while the error lives. A C++ error converted by `pyerror.from_error`
+//!    keeps its own; an error made by Python code gets a C++ twin
+//!    (`errors::New(text)`, `fmt::_WrapError`) made with the functions the
+//!    first Cython extension registered at its load (`pyerror_cxx`,
+//!    invariant 3), and none while no extension has (no C++ code can read
+//!    it yet).
+//! 3. `CXX` is set once, by the first registration, and never changes.
 
-use crate::value::VTab;
-use pyo3::exceptions::{PyException, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyCapsule, PyTuple, PyType};
+use pyo3::types::{PyCapsule, PyType};
 use golang_capi::{CxxErrNewText, CxxErrNewWrap, CxxErrRelease};
 use std::ffi::c_void;
 use std::sync::OnceLock;
 
-/// The name of the capsule that holds a C++ error's reference
-/// (golang/_golang_pyx.h makes them).
+/// The name of the capsules that hold a C++ error's reference
+/// (golang/_golang_pyx.h makes them too).
 const CXXERR_CAPSULE: &std::ffi::CStr = c"golang._cxxerror";
 
-/// A C++ `_error*` borrowed from the capsule `cxxref` (invariant 2).
-#[repr(transparent)]
-struct CxxErr(*mut c_void);
-// SAFETY: the pointer is only stored here, for Cython code to read; this
-// file never dereferences it.
-unsafe impl Send for CxxErr {}
-// SAFETY: as above.
-unsafe impl Sync for CxxErr {}
-
-/// `golang.error` (`golang._golang.pyerror`).
-#[pyclass(name = "pyerror", module = "golang._golang", extends = PyException, subclass, frozen)]
+/// What `_pyerror_base` adds to an `Exception` (invariant 1).
 #[repr(C)]
-pub struct PyError {
-    /// Cython's `__pyx_vtab` (invariant 1).
-    vtab: VTab,
-    /// Cython's `err`: the C++ error, or NULL (invariant 2).
-    err: CxxErr,
-    /// Cython's `args`: the constructor's arguments (invariant 3).
-    args: Py<PyAny>,
-    /// Cython's `_goerr`: the Go-level error, or None (invariant 3).
-    goerr: Py<PyAny>,
-    /// Cython's `_cxxref`: the capsule owning `err`'s reference, or None.
-    cxxref: Py<PyAny>,
+struct Fields {
+    /// Cython's `__pyx_vtab` (pyerror's only C method is inline: unused).
+    vtab: *const c_void,
+    /// Cython's `err` (invariant 2).
+    err: *mut c_void,
+}
+
+/// The base type and where its fields start in an instance.
+struct Base {
+    ty: Py<PyType>,
+    offset: usize,
+}
+static BASE: PyOnceLock<Base> = PyOnceLock::new();
+
+fn base(py: Python<'_>) -> PyResult<&'static Base> {
+    BASE.get_or_try_init(py, || {
+        let exc = py.get_type::<pyo3::exceptions::PyException>();
+        let word = std::mem::size_of::<*const c_void>();
+        let offset = exc.getattr("__basicsize__")?.extract::<usize>()?.div_ceil(word) * word;
+        // The spec and its name live as long as the type: leaked, once.
+        let slots: &'static mut [pyo3::ffi::PyType_Slot] =
+            Box::leak(Box::new([pyo3::ffi::PyType_Slot { slot: 0, pfunc: std::ptr::null_mut() }]));
+        let spec: &'static mut pyo3::ffi::PyType_Spec = Box::leak(Box::new(pyo3::ffi::PyType_Spec {
+            name: c"golang._golang._pyerror_base".as_ptr(),
+            basicsize: (offset + std::mem::size_of::<Fields>()) as std::os::raw::c_int,
+            itemsize: 0,
+            flags: (pyo3::ffi::Py_TPFLAGS_DEFAULT | pyo3::ffi::Py_TPFLAGS_BASETYPE) as std::os::raw::c_uint,
+            slots: slots.as_mut_ptr(),
+        }));
+        let bases = pyo3::types::PyTuple::new(py, [exc])?;
+        // SAFETY: a valid spec (static) and a tuple of bases; a new
+        // reference or NULL with an exception set.
+        let ty = unsafe { pyo3::ffi::PyType_FromSpecWithBases(spec, bases.as_ptr()) };
+        // SAFETY: see above.
+        let ty = unsafe { Bound::from_owned_ptr_or_err(py, ty) }?.cast_into::<PyType>()?;
+        Ok(Base { ty: ty.unbind(), offset })
+    })
+}
+
+/// `_pyerror_setcxx(e, cxxref)`: makes the C++ error held by the capsule
+/// `cxxref` the `err` of `e` (invariant 2; the caller stores `cxxref` in
+/// `e._s3_cxxref`, which keeps it alive).
+#[pyfunction]
+pub fn _pyerror_setcxx(e: &Bound<'_, PyAny>, cxxref: &Bound<'_, PyAny>) -> PyResult<()> {
+    let b = base(e.py())?;
+    if !e.is_instance(b.ty.bind(e.py()))? {
+        return Err(PyTypeError::new_err("_pyerror_setcxx: not a golang.error"));
+    }
+    let cap = cxxref.cast::<PyCapsule>().map_err(|_| PyTypeError::new_err("cxxref: not a golang._cxxerror capsule"))?;
+    // (PyCapsule_GetPointer refuses a capsule of another name)
+    let p = cap.pointer_checked(Some(CXXERR_CAPSULE))?;
+    // SAFETY: `e` is an instance of the base type, so `Fields` lies at
+    // `offset` in it (invariant 1); the GIL is held, and only this function
+    // writes the field.
+    unsafe {
+        let f = e.as_ptr().cast::<u8>().add(b.offset).cast::<Fields>();
+        (*f).err = p.as_ptr();
+    }
+    Ok(())
 }
 
 /// The C++ error makers registered by the first extension (invariant 4).
@@ -114,20 +150,17 @@ fn cxx_twin(goerr: &Bound<'_, PyAny>, api: &Api, f: &(CxxErrNewText, CxxErrNewWr
     Ok(std::ptr::null_mut())
 }
 
-/// The C++ error of an exact error over `goerr` (invariant 2): its own for
-/// a `_CxxError`, else a twin once an extension registered how to make one.
-fn cxx_of(goerr: &Bound<'_, PyAny>) -> PyResult<Option<(CxxErr, Py<PyAny>)>> {
+/// `_cxx_twin(goerr)`: a capsule "golang._cxxerror" holding a new C++
+/// twin of the Go-level error `goerr` (a `_TextError` or `_WrapError`),
+/// or None while no extension registered how to make one, or for another
+/// kind of error (invariant 2).
+#[pyfunction]
+pub fn _cxx_twin(goerr: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let py = goerr.py();
-    let api = api(py)?;
-    if goerr.is_instance(api.cxx_error.bind(py))? {
-        let cap = goerr.getattr("_cxxref")?;
-        let p = cap.cast::<PyCapsule>()?.pointer_checked(Some(CXXERR_CAPSULE))?;
-        return Ok(Some((CxxErr(p.as_ptr()), cap.unbind())));
-    }
-    let Some(f) = CXX.get() else { return Ok(None) };
-    let p = cxx_twin(goerr, api, f)?;
+    let Some(f) = CXX.get() else { return Ok(py.None()) };
+    let p = cxx_twin(goerr, api(py)?, f)?;
     if p.is_null() {
-        return Ok(None);
+        return Ok(py.None());
     }
     // SAFETY: a static NUL-terminated name; the destructor releases `p`
     // through the registered function (invariant 2).
@@ -137,22 +170,14 @@ fn cxx_of(goerr: &Bound<'_, PyAny>) -> PyResult<Option<(CxxErr, Py<PyAny>)>> {
         return Err(PyErr::fetch(py));
     }
     // SAFETY: a new reference we own.
-    let cap = unsafe { Bound::from_owned_ptr(py, cap) };
-    Ok(Some((CxxErr(p), cap.unbind())))
+    Ok(unsafe { Bound::from_owned_ptr(py, cap) }.unbind())
 }
 
-/// The functions of golang/_pyerror.py that the methods call.
+/// The classes of golang/_pyerror.py that `cxx_twin` tells apart.
 struct Api {
     text_error: Py<PyAny>,
     wrap_error: Py<PyAny>,
     cxx_error: Py<PyAny>,
-    exact_goerr: Py<PyAny>,
-    error: Py<PyAny>,
-    unwrap: Py<PyAny>,
-    eq: Py<PyAny>,
-    hash: Py<PyAny>,
-    str_: Py<PyAny>,
-    repr: Py<PyAny>,
 }
 static API: PyOnceLock<Api> = PyOnceLock::new();
 
@@ -160,111 +185,13 @@ fn api(py: Python<'_>) -> PyResult<&'static Api> {
     API.get_or_try_init(py, || {
         let m = py.import("golang._pyerror")?;
         let f = |name: &str| m.getattr(name).map(Bound::unbind);
-        Ok(Api {
-            text_error: f("_TextError")?,
-            wrap_error: f("_WrapError")?,
-            cxx_error: f("_CxxError")?,
-            exact_goerr: f("_exact_goerr")?,
-            error: f("_Error")?,
-            unwrap: f("_Unwrap")?,
-            eq: f("_eq")?,
-            hash: f("_hash")?,
-            str_: f("_str")?,
-            repr: f("_repr")?,
-        })
+        Ok(Api { text_error: f("_TextError")?, wrap_error: f("_WrapError")?, cxx_error: f("_CxxError")? })
     })
 }
 
-impl PyError {
-    fn new_exact(py: Python<'_>, goerr: Py<PyAny>, cxx: Option<(CxxErr, Py<PyAny>)>) -> PyError {
-        let (err, cxxref) = cxx.unwrap_or((CxxErr(std::ptr::null_mut()), py.None()));
-        PyError { vtab: VTab::PYX, err, args: PyTuple::empty(py).into_any().unbind(), goerr, cxxref }
-    }
-}
-
-#[pymethods]
-impl PyError {
-    /// `error(text)`: an exact error of that text (exactly one argument);
-    /// a subclass takes any arguments, kept as `args` (invariant 3).
-    #[new]
-    #[classmethod]
-    #[pyo3(signature = (*args, **_kw))]
-    fn new(cls: &Bound<'_, PyType>, args: &Bound<'_, PyTuple>, _kw: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PyError> {
-        let py = cls.py();
-        if !cls.is(py.get_type::<PyError>()) {
-            let null = CxxErr(std::ptr::null_mut());
-            return Ok(PyError { vtab: VTab::PYX, err: null, args: args.clone().into_any().unbind(), goerr: py.None(), cxxref: py.None() });
-        }
-        let goerr = api(py)?.exact_goerr.call1(py, (args,))?;
-        let mut e = PyError::new_exact(py, goerr.clone_ref(py), cxx_of(goerr.bind(py))?);
-        e.args = args.clone().into_any().unbind();
-        Ok(e)
-    }
-
-    /// The constructor's arguments (read-only).
-    #[getter]
-    fn args(&self, py: Python<'_>) -> Py<PyAny> {
-        self.args.clone_ref(py)
-    }
-
-    /// The Go-level error (None for Python-level subclasses).
-    #[getter]
-    fn _err(&self, py: Python<'_>) -> Py<PyAny> {
-        self.goerr.clone_ref(py)
-    }
-
-    #[allow(non_snake_case)]
-    fn Error(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        api(slf.py())?.error.call1(slf.py(), (slf,))
-    }
-
-    #[allow(non_snake_case)]
-    fn Unwrap(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        api(slf.py())?.unwrap.call1(slf.py(), (slf,))
-    }
-
-    fn __eq__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        api(slf.py())?.eq.call1(slf.py(), (slf, other))
-    }
-
-    fn __ne__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
-        Ok(!api(slf.py())?.eq.bind(slf.py()).call1((slf, other))?.is_truthy()?)
-    }
-
-    fn __hash__(slf: &Bound<'_, Self>) -> PyResult<isize> {
-        api(slf.py())?.hash.bind(slf.py()).call1((slf,))?.hash()
-    }
-
-    fn __str__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        api(slf.py())?.str_.call1(slf.py(), (slf,))
-    }
-
-    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        api(slf.py())?.repr.call1(slf.py(), (slf,))
-    }
-}
-
-/// `_pyerror_wrap(goerr, cxxref=None)`: a new exact error over the Go-level
-/// error `goerr`; with `cxxref`, a capsule "golang._cxxerror" holding the C++
-/// error it came from (golang/_golang_pyx.h's `pyerror.from_error`), which
-/// becomes `e.err` for Cython code (invariant 2).
-#[pyfunction]
-#[pyo3(signature = (goerr, cxxref=None))]
-pub fn _pyerror_wrap(py: Python<'_>, goerr: Bound<'_, PyAny>, cxxref: Option<Bound<'_, PyAny>>) -> PyResult<Py<PyError>> {
-    let cxx = match cxxref {
-        None => cxx_of(&goerr)?,
-        Some(c) => {
-            let cap = c.cast::<PyCapsule>().map_err(|_| PyTypeError::new_err("cxxref: not a golang._cxxerror capsule"))?;
-            // (PyCapsule_GetPointer refuses a capsule of another name)
-            let p = cap.pointer_checked(Some(CXXERR_CAPSULE))?;
-            Some((CxxErr(p.as_ptr()), c.clone().unbind()))
-        }
-    };
-    Py::new(py, PyError::new_exact(py, goerr.unbind(), cxx))
-}
-
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PyError>()?;
-    m.add_function(wrap_pyfunction!(_pyerror_wrap, m)?)?;
+    m.add("_pyerror_base", base(m.py())?.ty.clone_ref(m.py()))?;
+    m.add_function(wrap_pyfunction!(_pyerror_setcxx, m)?)?;
+    m.add_function(wrap_pyfunction!(_cxx_twin, m)?)?;
     Ok(())
 }
