@@ -37,6 +37,7 @@ _c_chan_cap = _core.chan_cap
 _c_conv = _core.conv
 _c_chan_close = _core.chan_close
 _c_chan_free = _core.chan_free
+_c_chans_free = _core.chans_free
 _c_chan_key = _core.chan_key
 _c_chan_len = _core.chan_len
 _c_chan_new = _core.chan_new
@@ -140,6 +141,25 @@ _BRIDGE = _M['BRIDGE']
 _IN_EXEC = _M['BLOCKING_IN_EXECUTOR']
 _NO_BLOCK = _M['NO_BLOCK']
 _FOREIGN = _M['FOREIGN_AWAIT']
+
+
+# ---- slots freed in batches ----
+# A channel that holds no Python object (every dtype but object: its values
+# are numbers) and a context hold nothing whose release Python could see:
+# their slots are freed _FREE_BATCH at a time, in one call into the core
+# (each call costs about a microsecond), not one call each.
+
+_FREE_BATCH = 64
+_chans_freeq = []       # channel slots to free
+_ctxs_freeq = []        # (context slot, done channel slot or -1) pairs, flat
+
+
+def _free_later(q, *slots):
+    q += slots
+    if len(q) >= _FREE_BATCH:
+        ids = q[:]
+        del q[:]
+        (_c_chans_free if q is _chans_freeq else _c_ctxs_free)(*ids)
 
 
 # ---- Python objects in Rust: the handle table ----
@@ -295,21 +315,38 @@ _yield = _Yield()
 # coroutine" (RuntimeError), as awaiting a native AwaitOp twice does.
 
 
-async def _arecv(ch, with_ok):
-    while True:
-        r = _c_chan_arecv(ch._id)
-        if r.__class__ is not str:
+def _arecv_of(with_ok):
+    """pychan.arecv (with_ok False) or arecv_ (True): the coroutine function
+    itself, one Python call less per receive than a method returning
+    _arecv(ch, with_ok)."""
+    async def arecv(ch):
+        while True:
+            r = _c_chan_arecv(ch._id)
+            if r.__class__ is not str:
+                return _out(ch._dt, r, with_ok)
+            if r == _S_CLOSED:
+                v = _ZERO[ch._dt]
+                return (v, False) if with_ok else v
+            if r != _S_WAIT:
+                raise RuntimeError(_BRIDGE)
+            r = await _yield
+            if r is _RETRY:
+                continue
+            if r.__class__ is _Closed:
+                return _zero(ch._dt, with_ok)
             return _out(ch._dt, r, with_ok)
-        if r == _S_CLOSED:
-            return _zero(ch._dt, with_ok)
-        if r != _S_WAIT:
-            raise RuntimeError(_BRIDGE)
-        r = await _yield
-        if r is _RETRY:
-            continue
-        if r.__class__ is _Closed:
-            return _zero(ch._dt, with_ok)
-        return _out(ch._dt, r, with_ok)
+    arecv.__name__ = 'arecv_' if with_ok else 'arecv'
+    arecv.__qualname__ = 'pychan.' + arecv.__name__
+    arecv.__doc__ = ("await ch.arecv_(): receive (value, ok) from an async goroutine." if with_ok else
+                     "await ch.arecv(): receive from an async goroutine.")
+    return arecv
+
+
+_ARECV = (_arecv_of(False), _arecv_of(True))
+
+
+def _arecv(ch, with_ok):
+    return _ARECV[with_ok](ch)
 
 
 async def _asend(ch, v):
@@ -419,9 +456,11 @@ class pychan(object):
 
     def __del__(self):
         try:
-            _c_chan_free(self._id)
             if self._dt == _D_OBJ:
-                _release()      # (the objects it buffered)
+                _c_chan_free(self._id)
+                _release()      # (the objects it buffered, at once as natively)
+            else:
+                _free_later(_chans_freeq, self._id)
         except Exception:
             pass
 
@@ -457,13 +496,8 @@ class pychan(object):
         """await ch.asend(obj): send from an async goroutine."""
         return _asend(self, _conv(self._dt, obj))
 
-    def arecv(self):
-        """await ch.arecv(): receive from an async goroutine."""
-        return _arecv(self, False)
-
-    def arecv_(self):
-        """await ch.arecv_(): receive (value, ok) from an async goroutine."""
-        return _arecv(self, True)
+    arecv = _ARECV[False]
+    arecv_ = _ARECV[True]
 
     def close(self):
         if _c_chan_close(self._id) == _S_PANIC:
@@ -575,7 +609,9 @@ def _parse(cases):
                 sends[len(ids)] = v
                 ids.append(ch._id)
             else:
-                ch = _chan_of(case, "recv")
+                ch = case.__self__
+                if ch.__class__ is not pychan:
+                    ch = _chan_of(case, "recv")
                 name = case.__name__
                 if name != 'recv' and name != 'recv_':
                     raise _PanicError(_M['SELECT_RECV_EXPECTED'] % (repr(case),))
@@ -1001,7 +1037,7 @@ _c_ctx_background = _core.ctx_background
 _c_ctx_cancel = _core.ctx_cancel
 _c_ctx_cancel_repr = _core.ctx_cancel_repr
 _c_ctx_err = _core.ctx_err
-_c_ctx_free = _core.ctx_free
+_c_ctxs_free = _core.ctxs_free
 _c_ctx_merge = _core.ctx_merge
 _c_ctx_with_cancel = _core.ctx_with_cancel
 _c_ctx_with_deadline = _core.ctx_with_deadline
@@ -1117,7 +1153,7 @@ class PyContext(object):
         try:
             if self._kind != _CK_VALUE and self._kind != _CK_BACKGROUND:
                 # (with the done channel's slot if done() never made its chan)
-                _c_ctx_free(self._id, self._did)
+                _free_later(_ctxs_freeq, self._id, self._did)
             # The parents are released without recursion, as natively:
             # dropping the last reference to a long chain of contexts would
             # otherwise nest one __del__ per context (and under Pyodide each
@@ -1206,7 +1242,10 @@ def _ctx_born(cid, kind, parents, deadline):
     _CTX_MISS) are in the mailbox of that call (read here, before any other
     call into the core)."""
     did = _MB[_MB_VALUE]
-    ps = tuple(p for p in parents if p._kind != _CK_BACKGROUND)
+    if len(parents) == 1:
+        ps = () if parents[0]._kind == _CK_BACKGROUND else parents
+    else:
+        ps = tuple(p for p in parents if p._kind != _CK_BACKGROUND)
     # (the error at birth matters only for linking to parents; without
     # any, err() asks the core until it is set)
     err = _MB[_MB_ERR] if ps else _CE_NONE

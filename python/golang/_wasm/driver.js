@@ -66,5 +66,10 @@
     const f = core[k];
     m[k] = (defaultAt, ...flat) => f(defaultAt, Float64Array.from(flat));
   }
+  // The batched frees take their slots as arguments, likewise.
+  for (const k of ["chans_free", "ctxs_free"]) {
+    const f = core[k];
+    m[k] = (...ids) => f(Float64Array.from(ids));
+  }
   return m;
 })

@@ -60,6 +60,16 @@ pub fn chan_free(id: u32) {
     drop(ch);
 }
 
+/// Frees the slots `ids` at once: the shim batches the slots of channels
+/// that hold no Python object (a typed channel's values are numbers), so
+/// that dropping one does not cross on its own.
+#[wasm_bindgen]
+pub fn chans_free(ids: &[f64]) {
+    for id in ids {
+        chan_free(*id as u32);
+    }
+}
+
 /// The channel's identity, for `==` and `hash` (0 for nil).
 #[wasm_bindgen]
 pub fn chan_key(id: u32) -> f64 {

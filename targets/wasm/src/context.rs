@@ -143,13 +143,18 @@ pub fn ctx_cancel_repr(id: u32) -> String {
     with(id, |e| e.cancel.as_ref().map(|f| format!("{f:?}")).unwrap_or_default())
 }
 
-/// Frees a slot (its Python context is gone), and the slot of its done
-/// channel when `done` is one (no Python object of it is left).
+/// Frees slots of contexts whose Python objects are gone, given as pairs
+/// `[context slot, done channel slot or -1, ...]`: the done channel's slot
+/// is freed too when no Python object of it was made. The shim batches them
+/// (a context holds no Python object: dropping it later only frees memory
+/// later), so that dropping a context does not cross on its own.
 #[wasm_bindgen]
-pub fn ctx_free(id: u32, done: f64) {
-    let e = CTXS.with(|c| c.borrow_mut().try_remove(id as usize));
-    drop(e);
-    if done >= 0.0 {
-        chans::chan_free(done as u32);
+pub fn ctxs_free(pairs: &[f64]) {
+    for p in pairs.chunks_exact(2) {
+        let e = CTXS.with(|c| c.borrow_mut().try_remove(p[0] as usize));
+        drop(e);
+        if p[1] >= 0.0 {
+            chans::chan_free(p[1] as u32);
+        }
     }
 }
