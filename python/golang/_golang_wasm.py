@@ -154,12 +154,12 @@ _chans_freeq = []       # channel slots to free
 _ctxs_freeq = []        # (context slot, done channel slot or -1) pairs, flat
 
 
-def _free_later(q, *slots):
-    q += slots
-    if len(q) >= _FREE_BATCH:
-        ids = q[:]
-        del q[:]
-        (_c_chans_free if q is _chans_freeq else _c_ctxs_free)(*ids)
+def _free_now(q):
+    """Frees the slots queued in q (_chans_freeq or _ctxs_freeq) in one call;
+    the __del__ methods append to q and call this when it is full."""
+    ids = q[:]
+    del q[:]
+    (_c_chans_free if q is _chans_freeq else _c_ctxs_free)(*ids)
 
 
 # ---- Python objects in Rust: the handle table ----
@@ -460,7 +460,10 @@ class pychan(object):
                 _c_chan_free(self._id)
                 _release()      # (the objects it buffered, at once as natively)
             else:
-                _free_later(_chans_freeq, self._id)
+                q = _chans_freeq
+                q.append(self._id)
+                if len(q) >= _FREE_BATCH:
+                    _free_now(q)
         except Exception:
             pass
 
@@ -1033,7 +1036,6 @@ _CK_BACKGROUND, _CK_CANCEL, _CK_DEADLINE, _CK_VALUE = (
     _CK['BACKGROUND'], _CK['CANCEL'], _CK['DEADLINE'], _CK['VALUE'])
 _CTX_ERRTEXT = {_CE_CANCELED: _M['CTX_CANCELED'], _CE['DEADLINE_EXCEEDED']: _M['CTX_DEADLINE_EXCEEDED']}
 
-_c_ctx_background = _core.ctx_background
 _c_ctx_cancel = _core.ctx_cancel
 _c_ctx_cancel_repr = _core.ctx_cancel_repr
 _c_ctx_err = _core.ctx_err
@@ -1060,7 +1062,7 @@ def _ctx_pyerr(code):
 def _ctx_errc(ctx):
     """The CtxErr code of ctx: asked of the core until it is set, then kept."""
     e = ctx._err
-    if e == _CE_NONE:
+    if e == _CE_NONE and ctx._id is not None:      # (background is never done)
         e = _c_ctx_err(ctx._id)
         if e != _CE_NONE:
             ctx._err = e
@@ -1072,7 +1074,8 @@ class PyContext(object):
     with_cancel(), with_value(), with_deadline(), with_timeout() and
     merge(), never by calling the type."""
 
-    __slots__ = ('_id',         # the slot of its crate context (a value context: its parent's)
+    __slots__ = ('_id',         # the slot of its crate context (a value context: its parent's;
+                                # background: None, which the core takes for background)
                  '_kind',       # a CtxKind code
                  '_parents',    # the Python parents (background is not kept)
                  '_kv',         # (key, value) of a value context, else None
@@ -1153,7 +1156,10 @@ class PyContext(object):
         try:
             if self._kind != _CK_VALUE and self._kind != _CK_BACKGROUND:
                 # (with the done channel's slot if done() never made its chan)
-                _free_later(_ctxs_freeq, self._id, self._did)
+                q = _ctxs_freeq
+                q += (self._id, self._did)
+                if len(q) >= _FREE_BATCH:
+                    _free_now(q)
             # The parents are released without recursion, as natively:
             # dropping the last reference to a long chain of contexts would
             # otherwise nest one __del__ per context (and under Pyodide each
@@ -1292,7 +1298,7 @@ def _ctx_lookup(ctx, key):
             c = ps[0]
 
 
-_ctx_bg = _ctx_new(_c_ctx_background(), _CK_BACKGROUND, (), None, nilchan, -1, _CE_NONE, None)
+_ctx_bg = _ctx_new(None, _CK_BACKGROUND, (), None, nilchan, -1, _CE_NONE, None)
 
 
 def ctx_background():
@@ -1303,7 +1309,7 @@ def ctx_background():
 
 def ctx_with_cancel(parent):
     """with_cancel(parent) -> (ctx, cancel)."""
-    p = _as_ctx(parent)
+    p = parent if parent.__class__ is PyContext else _as_ctx(parent)
     return _ctx_born(_c_ctx_with_cancel(p._id), _CK_CANCEL, (p,), p._deadline)
 
 

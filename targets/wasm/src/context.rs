@@ -10,8 +10,9 @@
 //! context keeps its key and value and shares its parent's id), the weak
 //! list of children for `_children`, and the `done()` chan object.
 //!
-//! Every slot is owned by one Python context (freed by its `__del__`); the
-//! background context's slot lives for ever.
+//! Every slot is owned by one Python context (freed by its `__del__`). The
+//! background context has no slot: it is `None` (an argument Python passes
+//! as None, which costs less than a number to cross).
 //!
 //! What never changes once known stays in the shim, so that asking again
 //! does not cross: a new context's done channel, deadline and error at
@@ -44,8 +45,9 @@ fn with<R>(id: u32, f: impl FnOnce(&Entry) -> R) -> R {
     CTXS.with(|c| f(&c.borrow()[id as usize]))
 }
 
-fn ctx(id: u32) -> Context {
-    with(id, |e| e.ctx.clone())
+/// The context behind a slot; background for `None`.
+fn ctx(id: Option<u32>) -> Context {
+    id.map_or_else(gctx::background, |id| with(id, |e| e.ctx.clone()))
 }
 
 fn add(ctx: Context, cancel: Option<CancelFunc>) -> u32 {
@@ -78,23 +80,17 @@ fn born(c: Context, cancel: CancelFunc) -> u32 {
     add(c, Some(cancel))
 }
 
-/// The background context's slot (a new one each call: the shim asks once).
-#[wasm_bindgen]
-pub fn ctx_background() -> u32 {
-    add(gctx::background(), None)
-}
-
 /// `with_cancel(parent)`: the new context's slot (and the mailbox, see
 /// [`born`]).
 #[wasm_bindgen]
-pub fn ctx_with_cancel(parent: u32) -> u32 {
+pub fn ctx_with_cancel(parent: Option<u32>) -> u32 {
     let (c, f) = gctx::with_cancel(&ctx(parent));
     born(c, f)
 }
 
 /// `with_deadline(parent, deadline)` (the shim refused a NaN deadline).
 #[wasm_bindgen]
-pub fn ctx_with_deadline(parent: u32, deadline: f64) -> u32 {
+pub fn ctx_with_deadline(parent: Option<u32>, deadline: f64) -> u32 {
     let (c, f) = gctx::with_deadline(&ctx(parent), deadline);
     born(c, f)
 }
@@ -102,7 +98,7 @@ pub fn ctx_with_deadline(parent: u32, deadline: f64) -> u32 {
 /// `with_timeout(parent, timeout)` (the shim refused a NaN timeout): the
 /// timer is armed for exactly `timeout`, so that virtual clocks stay exact.
 #[wasm_bindgen]
-pub fn ctx_with_timeout(parent: u32, timeout: f64) -> u32 {
+pub fn ctx_with_timeout(parent: Option<u32>, timeout: f64) -> u32 {
     let p = ctx(parent);
     let (c, f) = match Duration::try_from_secs_f64(timeout) {
         Ok(d) if timeout > 0.0 => gctx::with_timeout(&p, d),
@@ -113,15 +109,15 @@ pub fn ctx_with_timeout(parent: u32, timeout: f64) -> u32 {
 
 /// `merge(parent1, parent2)`.
 #[wasm_bindgen]
-pub fn ctx_merge(parent1: u32, parent2: u32) -> u32 {
+pub fn ctx_merge(parent1: Option<u32>, parent2: Option<u32>) -> u32 {
     let (c, f) = gctx::merge(&ctx(parent1), &ctx(parent2));
     born(c, f)
 }
 
 /// Why the context is done, as a `CtxErr` code.
 #[wasm_bindgen]
-pub fn ctx_err(id: u32) -> u8 {
-    with(id, |e| err_code(&e.ctx)).code()
+pub fn ctx_err(id: Option<u32>) -> u8 {
+    err_code(&ctx(id)).code()
 }
 
 /// Cancels the context: then the `CtxErr` code of its error, or the name of

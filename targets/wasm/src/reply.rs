@@ -33,7 +33,8 @@ thread_local! {
     /// made from Rust each time would be decoded anew).
     static NAMES: Vec<JsValue> = Status::ALL.iter().map(|s| JsValue::from_str(s.name())).collect();
     /// The mailbox (see the module docs).
-    static MAILBOX: js_sys::Array = js_sys::Array::new_with_length(MAILBOX_LEN);
+    // (filled with undefined: Pyodide refuses to read a hole of an array)
+    static MAILBOX: js_sys::Array = (0..MAILBOX_LEN).map(|_| JsValue::UNDEFINED).collect();
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
