@@ -705,8 +705,14 @@ async def _aselect(cases, d, flat, recv_only, objsend):
                 _release()      # (the values of the cases not sent)
             return res
         if r == _S_WAIT:
+            res = None
             try:
                 w = await _yield
+                # (the mailbox is read before the release calls the core)
+                if w.__class__ is _Closed:
+                    res = _selected(cases, int(w.i), True)
+                elif w is not _RETRY:
+                    res = _selected(cases, int(w))
             finally:
                 if objsend:
                     _release()  # (the values of the cases not sent)
@@ -714,9 +720,7 @@ async def _aselect(cases, d, flat, recv_only, objsend):
                 if objsend:     # (the core dropped the values: hand them over anew)
                     d, flat, recv_only, objsend = _parse(cases)
                 continue
-            if w.__class__ is _Closed:
-                return _selected(cases, int(w.i), True)
-            return _selected(cases, int(w))
+            return res
         if objsend:
             _release()
         if r == _S_BRIDGE:

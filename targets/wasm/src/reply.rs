@@ -20,8 +20,10 @@
 //! 1. A [`Status`] crosses only as its name ([`status`]); a value crosses
 //!    only as a number, a bool or `undefined`.
 //! 2. A mailbox slot is written by the call that returns, before it
-//!    returns; the shim reads it before its next call into the core (the
-//!    next call may overwrite it).
+//!    returns (for a select that waited: by its goroutine's task, just
+//!    before the driver resumes the goroutine); the shim reads it before
+//!    its next call into the core (a later select or context creation
+//!    overwrites it).
 
 use crate::value::Got;
 use golang_pycore::Status;
