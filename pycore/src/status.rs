@@ -1,7 +1,9 @@
 //! The named states that cross the wasm boundary between the WebAssembly
 //! core (`targets/wasm`) and its Python shim (`_golang_wasm.py`). The shim
 //! learns them by name at import ([`Status::ALL`] and the like, exported by
-//! the core as `contract()`), so a number means the same on both sides.
+//! the core as `contract()`), so a number means the same on both sides; a
+//! [`Status`] crosses as its name itself (a string, which a value never
+//! is: see `targets/wasm/src/reply.rs`).
 //!
 //! The native core has the same states as Rust types inside one process
 //! (`ops::Step`, `coro::Next`); only their names are shared there.
@@ -65,8 +67,8 @@ macro_rules! named_states {
 named_states! {
     /// How starting (or trying) an operation ended.
     Status {
-        /// It completed; what it gives (a received value, a select's
-        /// index) is asked for with `last_value()` / `last_index()`.
+        /// It completed. (The wasm core answers with what it gives
+        /// instead of this status: `targets/wasm/src/reply.rs`.)
         Done = 0 => "DONE",
         /// A receive found the channel closed and drained: rx is the
         /// dtype's zero value, ok is False.
@@ -154,6 +156,24 @@ mod tests {
         assert_eq!(ValueKind::Int.with(3.0), crate::PyKind::Int(Some(3)));
         assert_eq!(ValueKind::from_code(5), Some(ValueKind::Other));
     }
+
+    #[test]
+    fn accepted_ranges_are_accepted_by_the_rules() {
+        use crate::{convert, DType};
+        for d in DType::ALL {
+            for k in ValueKind::ALL {
+                let Some((lo, hi)) = k.accepted(d) else { continue };
+                let mid = if lo == hi { lo } else { ((lo / 2.0 + hi / 2.0) as i64) as f64 };
+                for v in [lo, hi, mid, lo.max(-1.0).min(hi), lo.max(1.0).min(hi), lo.max(0.5).min(hi)] {
+                    // (a fractional payload only means something for a float)
+                    let v = if *k == ValueKind::Float { v } else { v.trunc() };
+                    assert!(convert(d, k.with(v)).is_ok(), "{d:?} refuses {k:?} {v}");
+                }
+            }
+        }
+        assert_eq!(ValueKind::Int.accepted(DType::Bool), None);
+        assert_eq!(ValueKind::Float.accepted(DType::Int), None);
+    }
 }
 
 named_states! {
@@ -204,6 +224,25 @@ named_states! {
 }
 
 impl ValueKind {
+    /// The payloads `v` for which every value of this kind is accepted on a
+    /// channel of `dtype` (inclusive bounds), for a binding's fast path: it
+    /// may skip asking [`crate::convert`] for a value in the range, and asks
+    /// for every other one (`None`: always ask). Conservative by design: a
+    /// value outside the range may still be accepted (NaN and infinities on
+    /// 'C.double', integral floats on 'C.int'), the rules decide.
+    pub fn accepted(self, dtype: crate::DType) -> Option<(f64, f64)> {
+        use crate::DType;
+        const EXACT: f64 = 9007199254740992.0; // 2**53: what ValueKind::Int carries
+        match (dtype, self) {
+            (DType::StructZ, ValueKind::None) => Some((0.0, 0.0)),
+            (DType::Bool, ValueKind::Bool) => Some((0.0, 1.0)),
+            (DType::Int, ValueKind::Int) => Some((i32::MIN as f64, i32::MAX as f64)),
+            (DType::Double, ValueKind::Int) => Some((-EXACT, EXACT)),
+            (DType::Double, ValueKind::Float) => Some((f64::MIN, f64::MAX)),
+            _ => None,
+        }
+    }
+
     /// The value as the conversion rules take it.
     pub fn with(self, v: f64) -> crate::PyKind {
         use crate::PyKind;

@@ -37,25 +37,29 @@ _c_chan_cap = _core.chan_cap
 _c_conv = _core.conv
 _c_chan_close = _core.chan_close
 _c_chan_free = _core.chan_free
+_c_chans_free = _core.chans_free
 _c_chan_key = _core.chan_key
 _c_chan_len = _core.chan_len
 _c_chan_new = _core.chan_new
 _c_chan_nil = _core.chan_nil
 _c_chan_recv = _core.chan_recv
+_c_chan_arecv = _core.chan_arecv
 _c_chan_recvq = _core.chan_recvq
 _c_chan_send = _core.chan_send
+_c_chan_asend = _core.chan_asend
 _c_chan_sendq = _core.chan_sendq
 _c_go = _core.go
 _c_name_def = _core.name_def
 _c_in_executor = _core.in_executor
 _c_init = _core.init
 _c_last_error = _core.last_error
-_c_last_index = _core.last_index
-_c_last_value = _core.last_value
 _c_now = _core.now
 _c_released = _core.released
 _c_run = _core.run
 _c_select = _core.select
+_c_aselect = _core.aselect
+_c_select_recv = _core.select_recv
+_c_aselect_recv = _core.aselect_recv
 _c_sleep_start = _core.sleep_start
 _c_ticker_new = _core.ticker_new
 _c_timer_chan = _core.timer_chan
@@ -86,10 +90,15 @@ _M = {k[4:]: v for k, v in _CONTRACT.items() if k.startswith('msg.')}
 _CORE_NAMES = tuple(_CONTRACT['names'].split())
 _CHAN_SIZE_MAX = int(_CONTRACT['limit.CHAN_SIZE_MAX'])
 
-# how an operation ended (golang_pycore::Status)
-_S = _states('status')
-_S_DONE, _S_CLOSED, _S_WAIT, _S_PANIC, _S_BRIDGE, _S_OUT_OF_RANGE = (
-    _S['DONE'], _S['CLOSED'], _S['WAIT'], _S['PANIC'], _S['BRIDGE'], _S['OUT_OF_RANGE'])
+# How an operation ended (golang_pycore::Status). An operation answers in
+# its one call into the core (targets/wasm/src/reply.rs): with what it gives
+# when it completes (a value: a number, a bool or None; never a str), or
+# else with the name of its status, a str. What does not fit the answer (a
+# select's received value, a new context's done channel) is in the mailbox,
+# read before the next call into the core.
+_S = {k[7:]: v for k, v in _CONTRACT.items() if k.startswith('status.')}
+_S_CLOSED, _S_WAIT, _S_PANIC, _S_BRIDGE, _S_OUT_OF_RANGE = (
+    _S['CLOSED'], _S['WAIT'], _S['PANIC'], _S['BRIDGE'], _S['OUT_OF_RANGE'])
 # what the driver is asked (Resume) and answers (Driven); how a run ended
 _K = _states('resume')
 _K_START, _K_VALUE, _K_VALUE_CLOSED, _K_PANIC, _K_RETRY, _K_CLOSE, _K_CALL = (
@@ -112,10 +121,45 @@ _ZERO = tuple({'NONE': None, 'FALSE': False, 'INT': 0, 'FLOAT': 0.0}[_CONTRACT['
 _D_OBJ, _D_STRUCTZ, _D_BOOL, _D_INT, _D_DOUBLE = (
     _DTYPES['object'], _DTYPES['C.structZ'], _DTYPES['C.bool'], _DTYPES['C.int'], _DTYPES['C.double'])
 
+
+def _accepted(dt):
+    """{value kind: (lo, hi)}: the payloads of a kind that dtype dt accepts
+    whatever they are (golang_pycore's ValueKind::accepted); the core's
+    rules decide for every other value."""
+    p = 'accept.%d.' % dt
+    return {int(k[len(p):]): tuple(float(x) for x in v.split()) for k, v in _CONTRACT.items()
+            if k.startswith(p)}
+
+
+_ACCEPT = tuple(_accepted(d) for d in range(len(_DNAMES)))
+
+# the mailbox (targets/wasm/src/reply.rs) and its slots
+_MB = _core.mailbox()
+_MB_VALUE, _MB_ERR, _MB_DEADLINE = (int(_CONTRACT['mailbox.' + k]) for k in ('VALUE', 'ERR', 'DEADLINE'))
+
 _BRIDGE = _M['BRIDGE']
 _IN_EXEC = _M['BLOCKING_IN_EXECUTOR']
 _NO_BLOCK = _M['NO_BLOCK']
 _FOREIGN = _M['FOREIGN_AWAIT']
+
+
+# ---- slots freed in batches ----
+# A channel that holds no Python object (every dtype but object: its values
+# are numbers) and a context hold nothing whose release Python could see:
+# their slots are freed _FREE_BATCH at a time, in one call into the core
+# (each call costs about a microsecond), not one call each.
+
+_FREE_BATCH = 64
+_chans_freeq = []       # channel slots to free
+_ctxs_freeq = []        # (context slot, done channel slot or -1) pairs, flat
+
+
+def _free_now(q):
+    """Frees the slots queued in q (_chans_freeq or _ctxs_freeq) in one call;
+    the __del__ methods append to q and call this when it is full."""
+    ids = q[:]
+    del q[:]
+    (_c_chans_free if q is _chans_freeq else _c_ctxs_free)(*ids)
 
 
 # ---- Python objects in Rust: the handle table ----
@@ -200,8 +244,11 @@ def _conv(dt, obj):
         k, v = _V_FLOAT, obj
     else:
         k, v = _V_OTHER, 0
+    r = _ACCEPT[dt].get(k)
+    if r is not None and r[0] <= v <= r[1]:
+        return _CAST[dt](obj)       # (accepted whatever its value: no need to ask)
     st = _c_conv(dt, k, v)
-    if st == _S_DONE:
+    if st is None:
         return _CAST[dt](obj)
     msg = _c_last_error() + repr(obj)
     raise OverflowError(msg) if st == _S_OUT_OF_RANGE else TypeError(msg)
@@ -268,27 +315,44 @@ _yield = _Yield()
 # coroutine" (RuntimeError), as awaiting a native AwaitOp twice does.
 
 
-async def _arecv(ch, with_ok):
-    while True:
-        st = _c_chan_recv(ch._id, 1)
-        if st == _S_DONE:
-            return _out(ch._dt, _c_last_value(), with_ok)
-        if st == _S_CLOSED:
-            return _zero(ch._dt, with_ok)
-        if st != _S_WAIT:
-            raise RuntimeError(_BRIDGE)
-        r = await _yield
-        if r is _RETRY:
-            continue
-        if r.__class__ is _Closed:
-            return _zero(ch._dt, with_ok)
-        return _out(ch._dt, r, with_ok)
+def _arecv_of(with_ok):
+    """pychan.arecv (with_ok False) or arecv_ (True): the coroutine function
+    itself, one Python call less per receive than a method returning
+    _arecv(ch, with_ok)."""
+    async def arecv(ch):
+        while True:
+            r = _c_chan_arecv(ch._id)
+            if r.__class__ is not str:
+                return _out(ch._dt, r, with_ok)
+            if r == _S_CLOSED:
+                v = _ZERO[ch._dt]
+                return (v, False) if with_ok else v
+            if r != _S_WAIT:
+                raise RuntimeError(_BRIDGE)
+            r = await _yield
+            if r is _RETRY:
+                continue
+            if r.__class__ is _Closed:
+                return _zero(ch._dt, with_ok)
+            return _out(ch._dt, r, with_ok)
+    arecv.__name__ = 'arecv_' if with_ok else 'arecv'
+    arecv.__qualname__ = 'pychan.' + arecv.__name__
+    arecv.__doc__ = ("await ch.arecv_(): receive (value, ok) from an async goroutine." if with_ok else
+                     "await ch.arecv(): receive from an async goroutine.")
+    return arecv
+
+
+_ARECV = (_arecv_of(False), _arecv_of(True))
+
+
+def _arecv(ch, with_ok):
+    return _ARECV[with_ok](ch)
 
 
 async def _asend(ch, v):
     while True:
-        r = _c_chan_send(ch._id, v, 1)
-        if r == _S_DONE:
+        r = _c_chan_asend(ch._id, v)
+        if r is None:
             return None
         if r == _S_WAIT:
             try:
@@ -312,8 +376,8 @@ async def _ashared(start, conv, *args):
     makes its value a Python object (None: the value is None)."""
     while True:
         st = start(*args)
-        if st == _S_DONE:
-            v = _c_last_value() if conv is not None else None
+        if st.__class__ is not str:
+            v = st
         elif st == _S_WAIT:
             v = await _yield
             if v is _RETRY:
@@ -392,15 +456,20 @@ class pychan(object):
 
     def __del__(self):
         try:
-            _c_chan_free(self._id)
             if self._dt == _D_OBJ:
-                _release()      # (the objects it buffered)
+                _c_chan_free(self._id)
+                _release()      # (the objects it buffered, at once as natively)
+            else:
+                q = _chans_freeq
+                q.append(self._id)
+                if len(q) >= _FREE_BATCH:
+                    _free_now(q)
         except Exception:
             pass
 
     def send(self, obj):
-        r = _c_chan_send(self._id, _conv(self._dt, obj), 0)
-        if r == _S_DONE:
+        r = _c_chan_send(self._id, _conv(self._dt, obj))
+        if r is None:
             return
         if self._dt == _D_OBJ:
             _release()          # (the try dropped the first handle)
@@ -411,18 +480,18 @@ class pychan(object):
         _block(_asend, self, _conv(self._dt, obj))
 
     def recv(self):
-        st = _c_chan_recv(self._id, 0)
-        if st == _S_DONE:
-            return _out(self._dt, _c_last_value(), False)
-        if st == _S_CLOSED:
+        r = _c_chan_recv(self._id)
+        if r.__class__ is not str:
+            return _out(self._dt, r, False)
+        if r == _S_CLOSED:
             return _ZERO[self._dt]
         return _block(_arecv, self, False)
 
     def recv_(self):
-        st = _c_chan_recv(self._id, 0)
-        if st == _S_DONE:
-            return _out(self._dt, _c_last_value(), True)
-        if st == _S_CLOSED:
+        r = _c_chan_recv(self._id)
+        if r.__class__ is not str:
+            return _out(self._dt, r, True)
+        if r == _S_CLOSED:
             return (_ZERO[self._dt], False)
         return _block(_arecv, self, True)
 
@@ -430,13 +499,8 @@ class pychan(object):
         """await ch.asend(obj): send from an async goroutine."""
         return _asend(self, _conv(self._dt, obj))
 
-    def arecv(self):
-        """await ch.arecv(): receive from an async goroutine."""
-        return _arecv(self, False)
-
-    def arecv_(self):
-        """await ch.arecv_(): receive (value, ok) from an async goroutine."""
-        return _arecv(self, True)
+    arecv = _ARECV[False]
+    arecv_ = _ARECV[True]
 
     def close(self):
         if _c_chan_close(self._id) == _S_PANIC:
@@ -519,13 +583,38 @@ def _chan_of(method, what):
 
 
 def _parse(cases):
-    """Select's cases as Rust takes them: (default index or -1, flat list,
-    {index: (dtype, with_ok)} of the receive cases)."""
-    flat = []
-    recvs = {}
+    """Select's cases as the core takes them (targets/wasm/src/select.rs):
+    (default index or -1, flat, whether all are receives, whether a case
+    sends an object). flat is the receive cases' channel ids when all are
+    receives, else three numbers per case (sends, channel id, value)."""
+    # Fast path: ch.recv / ch.recv_ of chans and at most one default, told
+    # by the method's function (fewer attribute lookups than by name, which
+    # costs in Pyodide's interpreter); anything else takes _parse_any.
+    ids = []
+    default_at = -1
+    i = 0
+    for case in cases:
+        if case.__class__ is _MethodType:
+            f = case.__func__
+            ch = case.__self__
+            if (f is _RECV or f is _RECV_) and ch.__class__ is pychan:
+                ids.append(ch._id)
+                i += 1
+                continue
+        elif case is default and default_at < 0:
+            default_at = i
+            i += 1
+            continue
+        return _parse_any(cases)
+    return default_at, ids, True, False
+
+
+def _parse_any(cases):
+    """_parse for any cases, with select's panics for bad ones."""
+    ids = []
+    sends = None        # {position in ids: value} of the send cases
     default_at = -1
     handles = []
-    chans = []      # (keeps the channels alive while Rust uses their ids)
     try:
         for i, case in enumerate(cases):
             if case is default:
@@ -542,79 +631,106 @@ def _parse(cases):
                 v = _conv(ch._dt, v)
                 if ch._dt == _D_OBJ:
                     handles.append(v)
-                flat += (1, ch._id, v, i)
-                chans.append(ch)
+                if sends is None:
+                    sends = {}
+                sends[len(ids)] = v
+                ids.append(ch._id)
             else:
-                ch = _chan_of(case, "recv")
+                ch = case.__self__
+                if ch.__class__ is not pychan:
+                    ch = _chan_of(case, "recv")
                 name = case.__name__
-                if name == 'recv':
-                    recvs[i] = (ch._dt, False)
-                elif name == 'recv_':
-                    recvs[i] = (ch._dt, True)
-                else:
+                if name != 'recv' and name != 'recv_':
                     raise _PanicError(_M['SELECT_RECV_EXPECTED'] % (repr(case),))
-                flat += (0, ch._id, 0, i)
-                chans.append(ch)
+                ids.append(ch._id)
     except BaseException:
         for h in handles:           # never handed to Rust
             _objs.pop(h, None)
         raise
-    return default_at, flat, recvs, chans, bool(handles)
+    if sends is None:
+        return default_at, ids, True, False
+    flat = []
+    for k, cid in enumerate(ids):
+        v = sends.get(k)
+        flat += (0, cid, 0) if v is None else (1, cid, v)
+    return default_at, flat, False, bool(handles)
 
 
-def _selected(i, recvs, closed):
-    """select's (index, rx); a receive case's value is in last_value (closed:
-    its channel was closed and drained)."""
-    rc = recvs.get(i)
-    if rc is None:
+_MethodType = type(nilchan.close)      # (types.MethodType)
+_RECV, _RECV_ = pychan.recv, pychan.recv_
+
+
+def _selected(cases, i, closed=False):
+    """select's (index, rx) for case i that committed; a receive case's value
+    is in the mailbox (None: its channel was closed and drained), unless
+    closed says so."""
+    case = cases[i]
+    if case is default or case.__class__ is tuple:
         return (i, None)
-    if closed:
-        return (i, _zero(rc[0], rc[1]))
-    return (i, _out(rc[0], _c_last_value(), rc[1]))
+    ch = case.__self__
+    with_ok = case.__name__ == 'recv_'
+    v = None if closed else _MB[_MB_VALUE]
+    if v is None:
+        return (i, _zero(ch._dt, with_ok))
+    return (i, _out(ch._dt, v, with_ok))
 
 
 def select(*cases):
     """Runs one ready case, or default; returns (index, rx). Under Pyodide a
     select that would have to wait raises RuntimeError: use aselect."""
-    default_at, flat, recvs, _, objsend = _parse(cases)
-    st = _c_select(0, default_at, *flat)
+    d, flat, recv_only, objsend = _parse(cases)
+    r = (_c_select_recv if recv_only else _c_select)(d, *flat)
+    if r.__class__ is not str:
+        res = _selected(cases, r)
+        if objsend:
+            _release()          # (the values of the cases not sent)
+        return res
     if objsend:
-        _release()              # (the values of the cases not sent)
-    if st == _S_DONE or st == _S_CLOSED:
-        return _selected(int(_c_last_index()), recvs, st == _S_CLOSED)
-    if st == _S_PANIC:
+        _release()
+    if r == _S_PANIC:
         raise _PanicError(_c_last_error())
     if not _can_block():
         _would_block()
-    return _block(_aselect, *_parse(cases))
+    return _block(_aselect, cases, *_parse(cases))
 
 
-async def _aselect(d, flat, recvs, chans, objsend):
+async def _aselect(cases, d, flat, recv_only, objsend):
+    # (cases keeps the channels alive while Rust uses their ids)
+    start = _c_aselect_recv if recv_only else _c_aselect
     while True:
-        st = _c_select(1, d, *flat)
-        if st == _S_WAIT:
+        r = start(d, *flat)
+        if r.__class__ is not str:
+            res = _selected(cases, r)
+            if objsend:
+                _release()      # (the values of the cases not sent)
+            return res
+        if r == _S_WAIT:
+            res = None
             try:
-                r = await _yield
+                w = await _yield
+                # (the mailbox is read before the release calls the core)
+                if w.__class__ is _Closed:
+                    res = _selected(cases, int(w.i), True)
+                elif w is not _RETRY:
+                    res = _selected(cases, int(w))
             finally:
                 if objsend:
                     _release()  # (the values of the cases not sent)
-            if r is _RETRY:
+            if w is _RETRY:
+                if objsend:     # (the core dropped the values: hand them over anew)
+                    d, flat, recv_only, objsend = _parse(cases)
                 continue
-            if r.__class__ is _Closed:
-                return _selected(int(r.i), recvs, True)
-            return _selected(int(r), recvs, False)
+            return res
         if objsend:
             _release()
-        if st == _S_BRIDGE:
+        if r == _S_BRIDGE:
             raise RuntimeError(_BRIDGE)
-        if st == _S_PANIC:
-            raise _PanicError(_c_last_error())
-        return _selected(int(_c_last_index()), recvs, st == _S_CLOSED)
+        raise _PanicError(_c_last_error())
 
 
 def aselect(*cases):
     """await aselect(*cases): select for async goroutines."""
-    return _aselect(*_parse(cases))
+    return _aselect(cases, *_parse(cases))
 
 
 # ---- goroutines and runs ----
@@ -721,7 +837,12 @@ _name_ids = {}      # goroutine name -> its id in the core (see name_def)
 def go_async(coro):
     """Spawns a coroutine as a goroutine: on the executor of the current
     run or goroutine, else on the one the event loop drives."""
-    name = _name(coro)
+    try:
+        name = coro.__qualname__       # (a coroutine's is a str)
+    except AttributeError:
+        name = None
+    if name.__class__ is not str:
+        name = _name(coro)
     nid = _name_ids.get(name)
     if nid is None:
         nid = _name_ids[name] = int(_c_name_def(name))
@@ -873,7 +994,7 @@ class Timer(object):
         return bool(_c_timer_stop(self._id))
 
     def reset(self, dt):
-        if _c_timer_reset(self._id, _dt(dt)) == _S_PANIC:
+        if _c_timer_reset(self._id, _dt(dt)) is not None:
             raise _PanicError(_c_last_error())
 
     def __del__(self):
@@ -939,7 +1060,11 @@ def asleep(dt):
 #
 # As natively (targets/native/src/context.rs): the crate cancels, propagates,
 # unlinks and times out; values (keys compared by identity), the weak list of
-# children for _children and the done() chan object stay here.
+# children for _children and the done() chan object stay here. So does what
+# never changes once known, so that asking again does not cross into the
+# core: the done channel's slot and the deadline (given by the call that
+# makes a context, in the mailbox) and the error once set (an error is never
+# unset; cancel() answers with it).
 
 _CE = _states('ctxerr')
 _CE_NONE, _CE_CANCELED = _CE['NONE'], _CE['CANCELED']
@@ -948,13 +1073,10 @@ _CK_BACKGROUND, _CK_CANCEL, _CK_DEADLINE, _CK_VALUE = (
     _CK['BACKGROUND'], _CK['CANCEL'], _CK['DEADLINE'], _CK['VALUE'])
 _CTX_ERRTEXT = {_CE_CANCELED: _M['CTX_CANCELED'], _CE['DEADLINE_EXCEEDED']: _M['CTX_DEADLINE_EXCEEDED']}
 
-_c_ctx_background = _core.ctx_background
 _c_ctx_cancel = _core.ctx_cancel
 _c_ctx_cancel_repr = _core.ctx_cancel_repr
-_c_ctx_deadline = _core.ctx_deadline
-_c_ctx_done = _core.ctx_done
 _c_ctx_err = _core.ctx_err
-_c_ctx_free = _core.ctx_free
+_c_ctxs_free = _core.ctxs_free
 _c_ctx_merge = _core.ctx_merge
 _c_ctx_with_cancel = _core.ctx_with_cancel
 _c_ctx_with_deadline = _core.ctx_with_deadline
@@ -974,16 +1096,30 @@ def _ctx_pyerr(code):
     return _goerrs[0](_goerrs[1][code])
 
 
+def _ctx_errc(ctx):
+    """The CtxErr code of ctx: asked of the core until it is set, then kept."""
+    e = ctx._err
+    if e == _CE_NONE and ctx._id is not None:      # (background is never done)
+        e = _c_ctx_err(ctx._id)
+        if e != _CE_NONE:
+            ctx._err = e
+    return e
+
+
 class PyContext(object):
     """A context (golang.context.Context): made by background(),
     with_cancel(), with_value(), with_deadline(), with_timeout() and
     merge(), never by calling the type."""
 
-    __slots__ = ('_id',         # the slot of its crate context (a value context: its parent's)
+    __slots__ = ('_id',         # the slot of its crate context (a value context: its parent's;
+                                # background: None, which the core takes for background)
                  '_kind',       # a CtxKind code
                  '_parents',    # the Python parents (background is not kept)
                  '_kv',         # (key, value) of a value context, else None
-                 '_done',       # the done() chan
+                 '_done',       # the done() chan, made at the first done()
+                 '_did',        # the done channel's slot until then (-1: none)
+                 '_err',        # the CtxErr code once set (CANCELED...), else NONE
+                 '_deadline',   # the deadline (it never changes), or None
                  '_kids',       # weakrefs to the contexts made from it (for _children)
                  '_klimit',     # prune _kids when it gets this long
                  '__weakref__')
@@ -994,19 +1130,22 @@ class PyContext(object):
     def done(self):
         """done returns a channel that is closed when the context is canceled
         (the same channel on every call)."""
-        return self._done
+        d = self._done
+        if d is None:
+            d = self._done = _wrap(self._did, _D_STRUCTZ)
+            self._did = -1          # (the chan object frees the slot now)
+        return d
 
     def err(self):
         """err returns None while done is not closed, or the error that tells
         why the context was canceled (canceled or deadlineExceeded)."""
-        e = _c_ctx_err(self._id)
+        e = _ctx_errc(self)
         return None if e == _CE_NONE else _ctx_pyerr(e)
 
     def deadline(self):
         """deadline returns the context's deadline (float seconds, as
         time.now()) or None if it has none."""
-        d = _c_ctx_deadline(self._id)
-        return None if d is None else float(d)
+        return self._deadline
 
     def value(self, key):
         """value returns the value associated with key, or None. Keys are
@@ -1019,10 +1158,10 @@ class PyContext(object):
         """The live contexts this context's cancellation propagates to:
         children that are neither canceled nor garbage; none once canceled."""
         kids = self._kids
-        if _c_ctx_err(self._id) != _CE_NONE:
+        if _ctx_errc(self) != _CE_NONE:
             del kids[:]
             return []
-        live = [c for c in (r() for r in kids) if c is not None and _c_ctx_err(c._id) == _CE_NONE]
+        live = [c for c in (r() for r in kids) if c is not None and _ctx_errc(c) == _CE_NONE]
         kids[:] = [_weakref(c) for c in live]
         self._klimit = 2 * len(kids)
         return live
@@ -1031,7 +1170,7 @@ class PyContext(object):
         """Cancels the context as its cancel function does (a no-op for
         background and value contexts)."""
         if self._kind == _CK_CANCEL or self._kind == _CK_DEADLINE:
-            _ctx_cancel(self._id)
+            _ctx_cancel(self)
 
     @property
     def _key(self):
@@ -1040,12 +1179,12 @@ class PyContext(object):
 
     @property
     def _timer(self):
-        return True if self._kind == _CK_DEADLINE and _c_ctx_err(self._id) == _CE_NONE else None
+        return True if self._kind == _CK_DEADLINE and _ctx_errc(self) == _CE_NONE else None
 
     def __repr__(self):
         if self._kind == _CK_BACKGROUND:
             return "context.background()"
-        e = _c_ctx_err(self._id)
+        e = _ctx_errc(self)
         state = "active" if e == _CE_NONE else "canceled: %s" % _CTX_ERRTEXT[e]
         return "<golang.context.PyContext %s at %#x>" % (state, id(self))
 
@@ -1053,7 +1192,11 @@ class PyContext(object):
         global _ctx_releasing
         try:
             if self._kind != _CK_VALUE and self._kind != _CK_BACKGROUND:
-                _c_ctx_free(self._id)
+                # (with the done channel's slot if done() never made its chan)
+                q = _ctxs_freeq
+                q += (self._id, self._did)
+                if len(q) >= _FREE_BATCH:
+                    _free_now(q)
             # The parents are released without recursion, as natively:
             # dropping the last reference to a long chain of contexts would
             # otherwise nest one __del__ per context (and under Pyodide each
@@ -1089,7 +1232,7 @@ class CancelFunc(object):
     __slots__ = ('_ctx',)
 
     def __call__(self):
-        _ctx_cancel(self._ctx._id)
+        _ctx_cancel(self._ctx)
 
     def __repr__(self):
         return "<golang.context cancel func: %s>" % _c_ctx_cancel_repr(self._ctx._id)
@@ -1098,22 +1241,28 @@ class CancelFunc(object):
 CancelFunc.__module__ = 'golang.context'
 
 
-def _ctx_cancel(cid):
-    if _c_ctx_cancel(cid) == _S_PANIC:
+def _ctx_cancel(ctx):
+    e = _c_ctx_cancel(ctx._id)
+    if e.__class__ is str:          # PANIC (after the cancel)
         raise _PanicError(_c_last_error())
+    if e != _CE_NONE:
+        ctx._err = e
 
 
 from weakref import ref as _weakref     # noqa: E402
 
 
-def _ctx_new(cid, kind, parents, kv, done):
+def _ctx_new(cid, kind, parents, kv, done, did, err, deadline):
     ctx = object.__new__(PyContext)
     ctx._id = cid
     ctx._kind = kind
     # (background is not kept: it has no values)
-    ctx._parents = tuple(p for p in parents if p._kind != _CK_BACKGROUND)
+    ctx._parents = parents
     ctx._kv = kv
     ctx._done = done
+    ctx._did = did
+    ctx._err = err
+    ctx._deadline = deadline
     ctx._kids = []
     ctx._klimit = 8
     return ctx
@@ -1122,21 +1271,36 @@ def _ctx_new(cid, kind, parents, kv, done):
 def _ctx_link(ctx, parents):
     """Records ctx in its live cancellable parents' children (introspection
     only: cancellation never goes through it)."""
-    if _c_ctx_err(ctx._id) != _CE_NONE:
-        return
     for p in parents:
-        if p._kind == _CK_BACKGROUND:
-            continue
         kids = p._kids
         if len(kids) >= p._klimit:      # (amortised: twice the live ones)
-            kids[:] = [r for r in kids if r() is not None and _c_ctx_err(r()._id) == _CE_NONE]
+            kids[:] = [r for r in kids if r() is not None and _ctx_errc(r()) == _CE_NONE]
             p._klimit = max(8, 2 * len(kids))
         kids.append(_weakref(ctx))
 
 
-def _ctx_cancelable(cid, kind, parents):
-    ctx = _ctx_new(cid, kind, parents, None, _wrap(_c_ctx_done(cid), _D_STRUCTZ))
-    _ctx_link(ctx, parents)
+def _ctx_born(cid, kind, parents, deadline):
+    """The context the core just made in slot cid, with its cancel function;
+    its done channel's slot, error at birth and deadline (unless given:
+    _CTX_MISS) are in the mailbox of that call (read here, before any other
+    call into the core)."""
+    did = _MB[_MB_VALUE]
+    if len(parents) == 1:
+        ps = () if parents[0]._kind == _CK_BACKGROUND else parents
+    else:
+        ps = tuple(p for p in parents if p._kind != _CK_BACKGROUND)
+    # (the error at birth matters only for linking to parents; without
+    # any, err() asks the core until it is set)
+    err = _MB[_MB_ERR] if ps else _CE_NONE
+    if deadline is _CTX_MISS:
+        deadline = _MB[_MB_DEADLINE]
+        if deadline is not None:
+            deadline = float(deadline)      # (an integral JS number comes as an int)
+    if kind == _CK_DEADLINE and deadline == parents[0]._deadline:
+        kind = _CK_CANCEL       # the crate arms a timer only for a deadline earlier than the parent's
+    ctx = _ctx_new(cid, kind, ps, None, None, did, err, deadline)
+    if err == _CE_NONE:
+        _ctx_link(ctx, ps)
     f = object.__new__(CancelFunc)
     f._ctx = ctx
     return ctx, f
@@ -1171,7 +1335,7 @@ def _ctx_lookup(ctx, key):
             c = ps[0]
 
 
-_ctx_bg = _ctx_new(_c_ctx_background(), _CK_BACKGROUND, (), None, nilchan)
+_ctx_bg = _ctx_new(None, _CK_BACKGROUND, (), None, nilchan, -1, _CE_NONE, None)
 
 
 def ctx_background():
@@ -1182,30 +1346,26 @@ def ctx_background():
 
 def ctx_with_cancel(parent):
     """with_cancel(parent) -> (ctx, cancel)."""
-    p = _as_ctx(parent)
-    return _ctx_cancelable(_c_ctx_with_cancel(p._id), _CK_CANCEL, (p,))
+    p = parent if parent.__class__ is PyContext else _as_ctx(parent)
+    return _ctx_born(_c_ctx_with_cancel(p._id), _CK_CANCEL, (p,), p._deadline)
 
 
 def ctx_with_value(parent, key, value):
     """with_value(parent, key, value) -> ctx: shares parent's done(), err()
     and deadline."""
     p = _as_ctx(parent)
-    ctx = _ctx_new(p._id, _CK_VALUE, (p,), (key, value), p._done)
-    _ctx_link(ctx, (p,))
+    ps = (p,) if p._kind != _CK_BACKGROUND else ()
+    ctx = _ctx_new(p._id, _CK_VALUE, ps, (key, value), p.done(), -1, p._err, p._deadline)
+    if ps and _ctx_errc(ctx) == _CE_NONE:
+        _ctx_link(ctx, ps)
     return ctx
-
-
-def _ctx_deadline_kind(p, cid):
-    # the crate arms a timer only for a deadline earlier than the parent's
-    return _CK_DEADLINE if _c_ctx_deadline(cid) != _c_ctx_deadline(p._id) else _CK_CANCEL
 
 
 def ctx_with_deadline(parent, deadline):
     """with_deadline(parent, deadline) -> (ctx, cancel)."""
     p = _as_ctx(parent)
     deadline = _dt(deadline)
-    cid = _c_ctx_with_deadline(p._id, deadline)
-    return _ctx_cancelable(cid, _ctx_deadline_kind(p, cid), (p,))
+    return _ctx_born(_c_ctx_with_deadline(p._id, deadline), _CK_DEADLINE, (p,), _CTX_MISS)
 
 
 def ctx_with_timeout(parent, timeout):
@@ -1213,16 +1373,14 @@ def ctx_with_timeout(parent, timeout):
     now() + timeout)."""
     p = _as_ctx(parent)
     timeout = _dt(timeout)
-    cid = _c_ctx_with_timeout(p._id, timeout)
-    return _ctx_cancelable(cid, _ctx_deadline_kind(p, cid), (p,))
+    return _ctx_born(_c_ctx_with_timeout(p._id, timeout), _CK_DEADLINE, (p,), _CTX_MISS)
 
 
 def ctx_merge(parent1, parent2):
     """merge(parent1, parent2) -> (ctx, cancel)."""
     p1 = _as_ctx(parent1)
     p2 = _as_ctx(parent2)
-    return _ctx_cancelable(_c_ctx_merge(p1._id, p2._id), _CK_CANCEL, (p1, p2))
-
+    return _ctx_born(_c_ctx_merge(p1._id, p2._id), _CK_CANCEL, (p1, p2), _CTX_MISS)
 
 
 _c_init(_create_proxy(_resume))

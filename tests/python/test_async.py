@@ -235,6 +235,21 @@ def test_aselect_send_case_delivers_value_and_gives_none():
     assert run(main) == ((1, None), ('sent', at(1)))
 
 
+def test_aselect_object_send_case_survives_the_budget_running_out():
+    # Every ready operation of a goroutine spends its cooperative budget;
+    # when it runs out, the operation waits one turn and is retried. The
+    # object a send case sends must still be the one received after that.
+    async def main():
+        out = chan(1)
+        got = []
+        for i in range(400):
+            obj = object()
+            await aselect((out.send, obj), nilchan.recv)
+            got.append(out.recv() is obj)
+        return got
+    assert run(main) == [True] * 400
+
+
 def test_aselect_takes_default_only_when_no_case_is_ready():
     async def main():
         a = chan(1)

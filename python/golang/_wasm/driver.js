@@ -55,12 +55,21 @@
   }
   core.set_scheduler(schedule);
 
-  // The module the Python shim imports. select takes its cases as a flat
-  // list of numbers; they cross into Rust as one Float64Array.
+  // The module the Python shim imports. The selects take their cases as
+  // numbers after the default's position; they cross into Rust as one
+  // Float64Array.
   const m = {};
   for (const [k, v] of Object.entries(core)) {
     if (typeof v === "function" && k !== "default" && k !== "initSync") m[k] = v;
   }
-  m.select = (mode, defaultAt, ...flat) => core.select(mode, defaultAt, Float64Array.from(flat));
+  for (const k of ["select", "aselect", "select_recv", "aselect_recv"]) {
+    const f = core[k];
+    m[k] = (defaultAt, ...flat) => f(defaultAt, Float64Array.from(flat));
+  }
+  // The batched frees take their slots as arguments, likewise.
+  for (const k of ["chans_free", "ctxs_free"]) {
+    const f = core[k];
+    m[k] = (...ids) => f(Float64Array.from(ids));
+  }
   return m;
 })

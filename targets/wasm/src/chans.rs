@@ -5,14 +5,16 @@
 //! `__del__`); two slots may hold the same channel (a timer's channel handed
 //! out again), and `chan_key` tells channels apart for `==` and `hash`.
 //!
-//! Operations take a `mode`: 0 is the sync form (`ch.send(x)`,
-//! `ch.recv()`), which only ever tries, since nothing may block the
-//! JavaScript event loop, and reports "would block" to the shim; 1 is the
-//! first step of the async form (`await ch.asend(x)`), see
-//! [`crate::coro::start_async`]. Every operation answers with a
-//! `golang_pycore::Status` (its code).
+//! Each operation has two exports: the sync form (`chan_send`,
+//! `chan_recv`: `ch.send(x)`, `ch.recv()`), which only ever tries, since
+//! nothing may block the JavaScript event loop, and reports "would block"
+//! (WAIT) to the shim; and the first step of the async form (`chan_asend`,
+//! `chan_arecv`: `await ch.asend(x)`), see [`crate::coro::start_async`].
+//! Each answers in its one call (`crate::reply`): what it gives when it
+//! completes, else the name of its `golang_pycore::Status`.
 
-use crate::coro::{start_async, status, OpOut, Start};
+use crate::coro::{start_async, OpOut, Start};
+use crate::reply::{self, answer};
 use crate::value::{dtype_of, AnyChan, Got, IntoGot};
 use golang_pycore::{each_chan, Status};
 use golang_chan::{Chan, ChanError, TryRecvError, TrySendError};
@@ -58,6 +60,16 @@ pub fn chan_free(id: u32) {
     drop(ch);
 }
 
+/// Frees the slots `ids` at once: the shim batches the slots of channels
+/// that hold no Python object (a typed channel's values are numbers), so
+/// that dropping one does not cross on its own.
+#[wasm_bindgen]
+pub fn chans_free(ids: &[f64]) {
+    for id in ids {
+        chan_free(*id as u32);
+    }
+}
+
 /// The channel's identity, for `==` and `hash` (0 for nil).
 #[wasm_bindgen]
 pub fn chan_key(id: u32) -> f64 {
@@ -88,22 +100,11 @@ pub fn chan_sendq(id: u32) -> f64 {
     with(id, |c| c.waiting_senders() as f64)
 }
 
-/// Closes the channel: DONE, or PANIC (Go's message in `last_error`).
+/// Closes the channel: `undefined`, or PANIC (Go's message in `last_error`).
 #[wasm_bindgen]
-pub fn chan_close(id: u32) -> u8 {
+pub fn chan_close(id: u32) -> JsValue {
     let ch = get(id);
-    panic_status(ch.try_close().map_err(|e| e.to_string()))
-}
-
-/// DONE, or PANIC with the message in `last_error`.
-pub(crate) fn panic_status(r: Result<(), String>) -> u8 {
-    match r {
-        Ok(()) => Status::Done.code(),
-        Err(m) => {
-            crate::coro::set_error(m);
-            Status::Panic.code()
-        }
-    }
+    reply::panic_status(ch.try_close().map_err(|e| e.to_string()))
 }
 
 fn start_send<T: Send + 'static>(c: Chan<T>, v: T, park: bool) -> Start {
@@ -129,13 +130,9 @@ fn start_recv<T: IntoGot + Send + 'static>(c: Chan<T>, park: bool) -> Start {
     }
 }
 
-/// Sends `v` (an object's handle, or the number/bool for a typed channel).
-/// Returns DONE, WAIT (async: yield; sync: would block), PANIC (the
-/// message is in `last_error`) or BRIDGE.
-#[wasm_bindgen]
-pub fn chan_send(id: u32, v: f64, mode: u8) -> u8 {
+fn send(id: u32, v: f64, mode: Mode) -> JsValue {
     let ch = get(id);
-    let park = mode == 1;
+    let park = mode == Mode::Async;
     let op = move || match ch {
         AnyChan::Obj(c) => start_send(c, crate::value::PyRef::new(v), park),
         AnyChan::StructZ(c) => start_send(c, (), park),
@@ -144,30 +141,66 @@ pub fn chan_send(id: u32, v: f64, mode: u8) -> u8 {
         AnyChan::Double(c) => start_send(c, v, park),
         AnyChan::Signal(_) => unreachable!("no signal channels under Pyodide (value::dtype_of)"),
     };
-    status(finish(mode, op))
+    answer(finish(mode, op))
 }
 
-/// Receives. Returns DONE (the value is in `last_value`), CLOSED (closed
-/// and drained: the zero value), WAIT (async: yield; sync: would block) or
-/// BRIDGE (it must wait outside a golang goroutine).
+/// Tries to send `v` (an object's handle, or the number/bool for a typed
+/// channel, which the shim checked by the conversion rules): `undefined`
+/// when sent, else the name of WAIT (it would block), PANIC (the message
+/// is in `last_error`).
 #[wasm_bindgen]
-pub fn chan_recv(id: u32, mode: u8) -> u8 {
-    let ch = get(id);
-    let park = mode == 1;
-    let op = move || each_chan!(ch, c => start_recv(c, park));
-    status(finish(mode, op))
+pub fn chan_send(id: u32, v: f64) -> JsValue {
+    send(id, v, Mode::Sync)
 }
 
-/// Runs an operation in `mode` (0 sync try, 1 async start): what completed,
-/// or the status to report.
-pub(crate) fn finish(mode: u8, op: impl FnOnce() -> Start) -> Result<Got, Status> {
-    if mode == 1 {
+/// `await ch.asend(v)`'s first step: `undefined` when sent, else the name
+/// of WAIT (yield to the driver), PANIC or BRIDGE.
+#[wasm_bindgen]
+pub fn chan_asend(id: u32, v: f64) -> JsValue {
+    send(id, v, Mode::Async)
+}
+
+fn recv(id: u32, mode: Mode) -> JsValue {
+    let ch = get(id);
+    let park = mode == Mode::Async;
+    let op = move || each_chan!(ch, c => start_recv(c, park));
+    answer(finish(mode, op))
+}
+
+/// Tries to receive: the value (an object's handle, or the number/bool),
+/// else the name of CLOSED (closed and drained: the zero value) or WAIT (it
+/// would block).
+#[wasm_bindgen]
+pub fn chan_recv(id: u32) -> JsValue {
+    recv(id, Mode::Sync)
+}
+
+/// `await ch.arecv()`'s first step: the value, else the name of CLOSED,
+/// WAIT (yield to the driver) or BRIDGE (it must wait outside a golang
+/// goroutine).
+#[wasm_bindgen]
+pub fn chan_arecv(id: u32) -> JsValue {
+    recv(id, Mode::Async)
+}
+
+/// Which form of an operation runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// The sync form: try once.
+    Sync,
+    /// The first step of the async form ([`start_async`]).
+    Async,
+}
+
+/// Runs an operation in `mode`: what completed, or the status to report.
+pub(crate) fn finish(mode: Mode, op: impl FnOnce() -> Start) -> Result<Got, Status> {
+    if mode == Mode::Async {
         return start_async(op);
     }
     match op() {
         Start::Done(g) => Ok(g),
         Start::Panic(m) => {
-            crate::coro::set_error(m);
+            reply::set_error(m);
             Err(Status::Panic)
         }
         Start::Wait(_) => Err(Status::Wait),
@@ -176,20 +209,21 @@ pub(crate) fn finish(mode: u8, op: impl FnOnce() -> Start) -> Result<Got, Status
 
 /// The shared conversion rules for a value the shim describes as `kind` (a
 /// `golang_pycore::status::ValueKind`, its payload in `v`) on a channel of
-/// dtype `dtype`: `DONE` (the shim casts the value to the dtype's Python
-/// type), or `MISMATCH` / `OUT_OF_RANGE` with the message up to the value's
-/// repr in `last_error()`. (Dtype object takes everything: the shim does
-/// not ask.)
+/// dtype `dtype`: `undefined` (accepted: the shim casts the value to the
+/// dtype's Python type), or the name of `MISMATCH` / `OUT_OF_RANGE` with the
+/// message up to the value's repr in `last_error()`. (Dtype object takes
+/// everything, and the values in `ValueKind::accepted`'s ranges are
+/// accepted: the shim does not ask for them.)
 #[wasm_bindgen]
-pub fn conv(dtype: u8, kind: u8, v: f64) -> u8 {
+pub fn conv(dtype: u8, kind: u8, v: f64) -> JsValue {
     use golang_pycore::status::ValueKind;
     use golang_pycore::convert;
     let k = ValueKind::from_code(kind).unwrap_or(ValueKind::Other).with(v);
     match convert(dtype_of(dtype), k) {
-        Ok(_) => Status::Done.code(),
+        Ok(_) => JsValue::UNDEFINED,
         Err(e) => {
-            crate::coro::set_error(e.prefix());
-            if e.is_overflow() { Status::OutOfRange } else { Status::Mismatch }.code()
+            reply::set_error(e.prefix());
+            reply::status(if e.is_overflow() { Status::OutOfRange } else { Status::Mismatch })
         }
     }
 }

@@ -6,25 +6,25 @@
 
 use golang_pycore::status::{CtxErr, CtxKind, Driven, Named, Resume, RunEnd, Status, ValueKind};
 use golang_pycore::{dtype::Zero, msg, names, select, time, DType};
+use crate::value::supported;
 use wasm_bindgen::prelude::*;
 
-/// Whether this core has channels of `d`: there are no signals under
-/// Pyodide, so no 'C.os::Signal' channels.
-pub fn supported(d: DType) -> bool {
-    d != DType::Signal
-}
 
 /// The contract as a flat list `[key, value, key, value, ...]` (the shim
-/// makes it a dict): `status.DONE` → `"0"`, `dtype.C.int` → `"3"`,
-/// `zero.3` → `"INT"`, `msg.BRIDGE` → the text, `names` → the core names
-/// separated by spaces, ...
+/// makes it a dict): `status.WAIT` → `"WAIT"` (a status crosses as its
+/// name: `crate::reply`), `resume.VALUE` → `"1"`, `dtype.C.int` → `"3"`,
+/// `zero.3` → `"INT"`, `accept.3.2` → `"-2147483648 2147483647"` (the
+/// payloads of a value kind that a dtype accepts whatever they are:
+/// `ValueKind::accepted`), `mailbox.ERR` → `"1"` (a mailbox slot),
+/// `msg.BRIDGE` → the text, `names` → the core names separated by spaces,
+/// ...
 #[wasm_bindgen]
 pub fn contract() -> Vec<String> {
     let mut kv: Vec<(String, String)> = Vec::new();
     fn states<S: Named>(kv: &mut Vec<(String, String)>, group: &str) {
         kv.extend(S::all().iter().map(|s| (format!("{group}.{}", s.state_name()), s.state_code().to_string())));
     }
-    states::<Status>(&mut kv, "status");
+    kv.extend(Status::ALL.iter().map(|s| (format!("status.{}", s.name()), s.name().to_string())));
     states::<Resume>(&mut kv, "resume");
     states::<Driven>(&mut kv, "driven");
     states::<RunEnd>(&mut kv, "run");
@@ -42,6 +42,14 @@ pub fn contract() -> Vec<String> {
             Zero::Signal => "SIGNAL",
         };
         put(&format!("zero.{}", d.code()), z.to_string());
+        for k in ValueKind::ALL {
+            if let Some((lo, hi)) = k.accepted(d) {
+                put(&format!("accept.{}.{}", d.code(), k.code()), format!("{lo:?} {hi:?}"));
+            }
+        }
+    }
+    for (k, v) in [("VALUE", crate::reply::MB_VALUE), ("ERR", crate::reply::MB_ERR), ("DEADLINE", crate::reply::MB_DEADLINE)] {
+        put(&format!("mailbox.{k}"), v.to_string());
     }
     put("limit.CHAN_SIZE_MAX", msg::CHAN_SIZE_MAX.to_string());
     let t = "%s";

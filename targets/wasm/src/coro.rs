@@ -4,8 +4,8 @@
 //! gives the same trace on both targets: a [`CoroTask`] resumes its
 //! coroutine through the shim's driver (`resume(handle, kind, value)`);
 //! inside, the coroutine awaits one of the shim's awaitables, which starts
-//! its operation with one call into this module (`chan_recv(id, 1)` and the
-//! like, see [`crate::chans`]). An operation that completes at once returns
+//! its operation with one call into this module (`chan_arecv(id)` and the
+//! like, see [`crate::chans`]), answered in that one call (`crate::reply`). An operation that completes at once returns
 //! its result to the awaitable; one that must wait leaves its future in
 //! [`PENDING`] and the awaitable yields; the task then polls that future in
 //! Rust and resumes the coroutine with the result.
@@ -16,6 +16,7 @@
 //! name (see [`crate::contract`]).
 
 use crate::host;
+use crate::reply;
 use golang_pycore::awaitable::{Awaitable, Begun, Out};
 use golang_pycore::status::{Driven, Resume, RunEnd, Status};
 use crate::value::{Got, PyRef};
@@ -46,8 +47,6 @@ thread_local! {
     static DRIVING: Cell<bool> = const { Cell::new(false) };
     /// The future of the operation the coroutine just yielded on.
     static PENDING: RefCell<Option<OpFuture>> = const { RefCell::new(None) };
-    /// The value of the last select that committed a receive case.
-    static LAST_VALUE: RefCell<Option<Got>> = const { RefCell::new(None) };
 }
 
 /// What starting an operation gave.
@@ -58,62 +57,6 @@ pub enum Start {
     Panic(String),
     /// It must wait: this future completes it.
     Wait(OpFuture),
-}
-
-thread_local! {
-    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
-    /// The index of the case the last select committed.
-    static LAST_INDEX: Cell<usize> = const { Cell::new(0) };
-}
-
-/// The message of the last Go panic an operation reported.
-#[wasm_bindgen]
-pub fn last_error() -> String {
-    LAST_ERROR.with(|e| e.borrow().clone())
-}
-
-pub(crate) fn set_error(msg: impl Into<String>) {
-    LAST_ERROR.with(|e| *e.borrow_mut() = msg.into());
-}
-
-/// The value received by the last receive (or select) that completed with
-/// [`Status::Done`].
-#[wasm_bindgen]
-pub fn last_value() -> JsValue {
-    LAST_VALUE.with(|v| v.borrow_mut().take()).map_or(JsValue::UNDEFINED, Got::to_js)
-}
-
-/// The index of the case the last select committed.
-#[wasm_bindgen]
-pub fn last_index() -> f64 {
-    LAST_INDEX.with(|i| i.get()) as f64
-}
-
-pub(crate) fn set_last_value(g: Got) {
-    LAST_VALUE.with(|v| *v.borrow_mut() = Some(g));
-}
-
-pub(crate) fn set_last_index(i: usize) {
-    LAST_INDEX.with(|c| c.set(i));
-}
-
-/// What completed, for the shim: [`Status::Closed`] for a receive from a
-/// closed and drained channel, else [`Status::Done`] with the value (if
-/// any) in `last_value`.
-pub(crate) fn done(g: Got) -> Status {
-    match g {
-        Got::Closed => Status::Closed,
-        Got::Nothing => Status::Done,
-        g => {
-            set_last_value(g);
-            Status::Done
-        }
-    }
-}
-
-/// The status of a completed or refused start (see [`start_async`]).
-pub(crate) fn status(r: Result<Got, Status>) -> u8 {
-    r.map_or_else(|s| s, done).code()
 }
 
 /// The async form's first step, as the native `AwaitOp` does it: spend the
@@ -136,7 +79,7 @@ pub(crate) fn start_async(op: impl FnOnce() -> Start) -> Result<Got, Status> {
     match op() {
         Start::Done(g) => Ok(g),
         Start::Panic(m) => {
-            set_error(m);
+            reply::set_error(m);
             Err(Status::Panic)
         }
         Start::Wait(f) => {
@@ -160,11 +103,11 @@ fn got_of(out: Out) -> Got {
     }
 }
 
-/// The async form's first step of an awaitable of the shared crate: its
-/// status for the shim (DONE with the value in `last_value`, WAIT, PANIC,
-/// BRIDGE), as for the channel operations.
-pub(crate) fn begin(op: impl Awaitable) -> u8 {
-    status(start_async(|| match Box::new(op).begin() {
+/// The async form's first step of an awaitable of the shared crate, answered
+/// as the channel operations are (`crate::reply`): its value when it
+/// completed at once, else the name of WAIT, PANIC or BRIDGE.
+pub(crate) fn begin(op: impl Awaitable) -> JsValue {
+    reply::answer(start_async(|| match Box::new(op).begin() {
         Begun::Done(Ok(out)) => Start::Done(got_of(out)),
         Begun::Done(Err(m)) => Start::Panic(m),
         Begun::Wait(f) => Start::Wait(Box::pin(async move {
@@ -231,7 +174,7 @@ impl Future for CoroTask {
                     OpOut::Value(g) => (Resume::Value, g.to_js()),
                     OpOut::Selected(i, Got::Closed) => (Resume::ValueClosed, JsValue::from_f64(i as f64)),
                     OpOut::Selected(i, g) => {
-                        set_last_value(g);
+                        reply::mail(reply::MB_VALUE, g.to_js());
                         (Resume::Value, JsValue::from_f64(i as f64))
                     }
                     OpOut::Panic(m) => (Resume::Panic, JsValue::from_str(&m)),
@@ -341,6 +284,6 @@ pub fn run(main: f64, seed: &str, virtual_clock: bool) -> u8 {
         Err(RunError::Panic { message, .. }) if message.ends_with("raised") => (RunEnd::Failed, message),
         Err(e) => (RunEnd::Panic, e.to_string()),
     };
-    set_error(msg);
+    reply::set_error(msg);
     end.code()
 }

@@ -52,6 +52,7 @@ pub mod context;
 pub mod contract;
 pub mod coro;
 pub mod host;
+pub mod reply;
 pub mod select;
 pub mod timers;
 pub mod value;

@@ -1,14 +1,23 @@
 //! `select` and `aselect` for the shim.
 //!
 //! The shim parses Python's cases (and raises Pygolang's errors for bad
-//! ones) and passes them flat, four numbers per case: kind (0 receive,
-//! 1 send), channel id, value to send (a handle or number), and the case's
-//! index among select's arguments. As natively, the select is first tried
-//! at once (a ready case commits, else a default does); only then does the
-//! async form wait, with a future that owns its channels and values.
+//! ones) and passes them flat, in order, without the default (whose
+//! position among select's arguments is `default_at`, or -1): a select of
+//! receive cases only passes their channel ids (`select_recv`); one with a
+//! send case passes three numbers per case: whether it sends (1 or 0), the
+//! channel id and the value to send (a handle or number; 0 for a receive).
+//! As natively, the select is first tried at once (a ready case commits,
+//! else a default does); only then does the async form wait, with a future
+//! that owns its channels and values.
+//!
+//! It answers in one call (`crate::reply`): the committed case's index
+//! among select's arguments, with what a receive case got in the mailbox
+//! (`undefined` if its channel was closed and drained), or the name of
+//! WAIT, BRIDGE or PANIC.
 
-use crate::chans;
-use crate::coro::{set_last_index, status, OpOut, Start};
+use crate::chans::{self, Mode};
+use crate::coro::{OpOut, Start};
+use crate::reply;
 use crate::value::{AnyChan, Got, IntoGot, PyRef, Val};
 use golang_chan::{CaseSlot, Cases, ChanError, RecvCase, SendCase};
 use golang_pycore::select::{committed, Committed};
@@ -106,13 +115,30 @@ fn outcome(default_at: Option<usize>, sel: &mut [Slot<'_>], r: Result<usize, Cha
     Ok((s.index, got))
 }
 
-fn parse(flat: &[f64]) -> Vec<Parsed> {
-    flat.chunks_exact(4)
-        .map(|c| {
+/// The index among select's arguments of the `k`-th case that is not the
+/// default.
+fn index_of(k: usize, default_at: Option<usize>) -> usize {
+    match default_at {
+        Some(d) if k >= d => k + 1,
+        _ => k,
+    }
+}
+
+fn parse(flat: &[f64], default_at: Option<usize>) -> Vec<Parsed> {
+    flat.chunks_exact(3)
+        .enumerate()
+        .map(|(k, c)| {
             let ch = chans::get(c[1] as u32);
             let send = (c[0] == 1.0).then(|| Val::from_f64(ch.dtype(), c[2]));
-            Parsed { ch, send, index: c[3] as usize }
+            Parsed { ch, send, index: index_of(k, default_at) }
         })
+        .collect()
+}
+
+fn parse_recv(ids: &[f64], default_at: Option<usize>) -> Vec<Parsed> {
+    ids.iter()
+        .enumerate()
+        .map(|(k, id)| Parsed { ch: chans::get(*id as u32), send: None, index: index_of(k, default_at) })
         .collect()
 }
 
@@ -122,8 +148,9 @@ fn start(mut cases: Vec<Parsed>, default_at: Option<usize>, park: bool) -> Start
         if let Some(r) = Cases::new(&mut sel, default_at.is_some()).try_select() {
             return match outcome(default_at, &mut sel, r) {
                 Ok((i, g)) => {
-                    set_last_index(i);
-                    Start::Done(g)
+                    // (the value first: reply::answer gives the index)
+                    reply::mail(reply::MB_VALUE, g.to_js());
+                    Start::Done(Got::Index(i))
                 }
                 Err(m) => Start::Panic(m),
             };
@@ -147,14 +174,34 @@ fn start(mut cases: Vec<Parsed>, default_at: Option<usize>, park: bool) -> Start
     }))
 }
 
-/// Runs a select in `mode` (0 sync: try only; 1 async first step).
-/// Returns DONE (the committed case's index is in `last_index`, what it
-/// received in `last_value`), CLOSED (likewise, a receive case on a closed
-/// and drained channel), WAIT (or would block), BRIDGE, or PANIC (Go's
-/// message in `last_error`).
-#[wasm_bindgen]
-pub fn select(mode: u8, default_at: f64, flat: &[f64]) -> u8 {
-    let cases = parse(flat);
+fn run(mode: Mode, default_at: f64, cases: impl FnOnce(Option<usize>) -> Vec<Parsed>) -> JsValue {
     let default_at = (default_at >= 0.0).then_some(default_at as usize);
-    status(chans::finish(mode, move || start(cases, default_at, mode == 1)))
+    let cases = cases(default_at);
+    reply::answer(chans::finish(mode, move || start(cases, default_at, mode == Mode::Async)))
+}
+
+/// `select(*cases)` (sync: try only): the committed case's index, else the
+/// name of WAIT (it would block) or PANIC (Go's message in `last_error`).
+#[wasm_bindgen]
+pub fn select(default_at: f64, flat: &[f64]) -> JsValue {
+    run(Mode::Sync, default_at, |d| parse(flat, d))
+}
+
+/// `await aselect(*cases)`'s first step: the index, else the name of WAIT
+/// (yield to the driver), BRIDGE or PANIC.
+#[wasm_bindgen]
+pub fn aselect(default_at: f64, flat: &[f64]) -> JsValue {
+    run(Mode::Async, default_at, |d| parse(flat, d))
+}
+
+/// [`select`] of receive cases only, given by their channel ids.
+#[wasm_bindgen]
+pub fn select_recv(default_at: f64, ids: &[f64]) -> JsValue {
+    run(Mode::Sync, default_at, |d| parse_recv(ids, d))
+}
+
+/// [`aselect`] of receive cases only, given by their channel ids.
+#[wasm_bindgen]
+pub fn aselect_recv(default_at: f64, ids: &[f64]) -> JsValue {
+    run(Mode::Async, default_at, |d| parse_recv(ids, d))
 }

@@ -80,14 +80,15 @@ pub fn timer_stop(id: u32) -> bool {
     })
 }
 
-/// Re-arms a timer: DONE, or PANIC (Go's message in `last_error`).
+/// Re-arms a timer: `undefined`, or the name of PANIC (Go's message in
+/// `last_error`).
 #[wasm_bindgen]
-pub fn timer_reset(id: u32, dt: f64) -> u8 {
+pub fn timer_reset(id: u32, dt: f64) -> JsValue {
     let r = TIMERS.with(|s| match &s.borrow()[id as usize] {
         Any::Timer(t) => t.try_reset(dur(dt)).map_err(str::to_string),
         Any::Ticker(_) => Ok(()),
     });
-    chans::panic_status(r)
+    crate::reply::panic_status(r)
 }
 
 /// Frees a timer's slot (its Python object is gone; an armed timer still
@@ -105,8 +106,8 @@ pub fn now() -> f64 {
 }
 
 /// `await time.asleep(dt)`: starts the shared crate's sleep (it always
-/// waits): WAIT, or BRIDGE outside a golang goroutine.
+/// waits): the name of WAIT, or of BRIDGE outside a golang goroutine.
 #[wasm_bindgen]
-pub fn sleep_start(dt: f64) -> u8 {
+pub fn sleep_start(dt: f64) -> JsValue {
     crate::coro::begin(golang_pycore::awaitable::Sleep(dur(dt)))
 }

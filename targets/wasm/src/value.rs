@@ -54,12 +54,18 @@ pub fn released() -> Vec<f64> {
 
 /// The element type of a channel (the shared crate's); its code is what
 /// the shim passes. This core has no 'C.os::Signal' channels (see
-/// [`crate::contract::supported`]).
+/// [`supported`]).
 pub use golang_pycore::DType;
+
+/// Whether this core has channels of `d`: there are no signals under
+/// Pyodide, so no 'C.os::Signal' channels.
+pub fn supported(d: DType) -> bool {
+    d != DType::Signal
+}
 
 /// The dtype of a code from the shim (an unknown code is object).
 pub fn dtype_of(code: u8) -> DType {
-    DType::from_code(code).filter(|d| crate::contract::supported(*d)).unwrap_or(DType::Obj)
+    DType::from_code(code).filter(|d| supported(*d)).unwrap_or(DType::Obj)
 }
 
 /// A channel of any dtype (the shared crate's, over this core's object
@@ -112,13 +118,17 @@ pub enum Got {
     Double(f64),
     /// Nothing to give (a send case, a default, a sleep).
     Nothing,
+    /// The index of the case a select committed (what a receive case got
+    /// goes into the mailbox: `crate::reply`).
+    Index(usize),
 }
 
 impl Got {
     /// The value as JavaScript gives it to the shim: the object's handle,
-    /// or the number or bool (0 for 'C.structZ'); `undefined` for nothing
-    /// (and for [`Got::Closed`], which the shim learns from the status:
-    /// `CLOSED`, or the driver's `VALUE_CLOSED`).
+    /// or the number or bool (0 for 'C.structZ'), a select's index;
+    /// `undefined` for nothing (and for [`Got::Closed`], which the shim
+    /// learns otherwise: the status `CLOSED`, the driver's `VALUE_CLOSED`,
+    /// an `undefined` in a select's mailbox slot).
     pub fn to_js(self) -> JsValue {
         match self {
             Got::Closed => JsValue::UNDEFINED,
@@ -128,6 +138,7 @@ impl Got {
             Got::Int(i) => JsValue::from_f64(i as f64),
             Got::Double(d) => JsValue::from_f64(d),
             Got::Nothing => JsValue::UNDEFINED,
+            Got::Index(i) => JsValue::from_f64(i as f64),
         }
     }
 }
