@@ -34,9 +34,9 @@
 //! 5. Every function may be called without the GIL and from any thread,
 //!    including threads Python never saw. Blocking calls block the calling
 //!    OS thread; they never take the GIL. Exception: the `pychan_*`
-//!    functions (feature 2) make or read Python objects and need the GIL;
-//!    they report failure as a Python exception set and NULL, or a panic
-//!    message.
+//!    functions (feature 2) and `pycontext_from_raw` (feature 3) make or
+//!    read Python objects and need the GIL; they report failure as a Python
+//!    exception set and NULL, or a panic message.
 //! 6. Feature 2 shares channels with Python: `makechan_dtype` makes a typed
 //!    channel (what C++ `makechan<int>` etc. use), which a Python `chan` of
 //!    that dtype can wrap (`pychan_from_raw`), and `pychan_rawchan` gives the
@@ -64,6 +64,10 @@
 //!    type mismatch". Signals cross as `int` numbers; none means all.
 //!    `signal_stop` and `signal_reset` may wait (without the GIL) for the
 //!    delivery thread to finish a pass; that thread never takes the GIL.
+//! 9. Feature 3 also shares contexts (`ctx_*`, `pycontext_from_raw`: one
+//!    tree for C++, Python and Rust; ctxnode.rs has their invariants) and
+//!    lets the first C++ extension register how to make the C++ twins of
+//!    Python's errors (`pyerror_cxx`; pyerror.rs, invariants 2-3).
 
 use crate::rawchan::{each_raw, with_raw, PyChan, RawChan, RawElem, RawKind};
 // The table's layout is the golang-capi crate's (one definition for this

@@ -102,7 +102,7 @@ pub fn _pyerror_setcxx(e: &Bound<'_, PyAny>, cxxref: &Bound<'_, PyAny>) -> PyRes
     Ok(())
 }
 
-/// The C++ error makers registered by the first extension (invariant 4).
+/// The C++ error makers registered by the first extension (invariant 3).
 static CXX: OnceLock<(CxxErrNewText, CxxErrNewWrap, CxxErrRelease)> = OnceLock::new();
 
 /// `pyerror_cxx` of the C ABI (feature 3): registers the C++ error makers.
