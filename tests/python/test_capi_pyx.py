@@ -434,6 +434,42 @@ def test_python_contexts_and_nogil_code_built_with_cython3(demos_cython3):
     _pyctx_check(_check(_run([PYTHON, "-c", _PYCTX_PROG], cwd=demos_cython3["golang_capi_test"])).stdout)
 
 
+# The bridges leak nothing: C++ contexts made under Python ones and given to
+# Python, their cancel functions, C++ values, C++ errors converted both ways
+# and Python errors' C++ twins, over a bounded loop, by the process's memory.
+_BRIDGE_LEAK_PROG = r"""
+import gc
+from golang import context, error, fmt
+from capitest import pyctxlib as C, pyerrlib as E
+bg = context.background()
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+def rounds(n):
+    for _ in range(n):
+        p, pcancel = context.with_cancel(bg)
+        k = C.child_of(p)
+        C.cancel_child()
+        C.value_text(C.value_ctx(k))
+        pcancel()
+        e = E.wrapped_chain()
+        E.err_text(E.rewrap(e))
+        E.err_text(fmt.Errorf("w: %w", error("x")))
+        E.counted()
+rounds(3000); gc.collect()
+r0 = rss()
+rounds(50000); gc.collect()
+grow = rss() - r0
+print("ok" if grow < (2 << 20) else "grew %d bytes" % grow, E.counted_live())
+"""
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_context_and_error_bridges_leak_no_memory(demos, runner):
+    p = _check(_run(RUNNERS[runner] + ["-c", _BRIDGE_LEAK_PROG], cwd=demos["golang_capi_test"], timeout=300))
+    assert p.stdout.decode().split() == ["ok", "0"]
+
+
 # Python chans and nogil code sharing one channel (pychan.chan_X() /
 # pychan.from_chan_X(ch), capitest/pychanlib.pyx): each line is one check.
 _PYCHAN_PROG = r"""
