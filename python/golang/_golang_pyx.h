@@ -30,15 +30,18 @@ inline void _raise_from(PyObject *cls, const char *msg) {
     Py_DECREF(cls);
 }
 
-// golang._PanicError, as a new reference (NULL with an error set).
-inline PyObject *_panic_error_class() {
-    PyObject *mod = PyImport_ImportModule("golang._pyfunc");
-    if (mod == nullptr)
+// The attribute `name` of module `mod`, a new reference (NULL with an error).
+inline PyObject *_pyattr(const char *mod, const char *name) {
+    PyObject *m = PyImport_ImportModule(mod);
+    if (m == nullptr)
         return nullptr;
-    PyObject *cls = PyObject_GetAttrString(mod, "_PanicError");
-    Py_DECREF(mod);
-    return cls;
+    PyObject *a = PyObject_GetAttrString(m, name);
+    Py_DECREF(m);
+    return a;
 }
+
+// golang._PanicError, as a new reference (NULL with an error set).
+inline PyObject *_panic_error_class() { return _pyattr("golang._pyfunc", "_PanicError"); }
 
 // Called by Cython inside a catch handler (`except +topyexc`): turns the C++
 // exception being handled into a Python exception. A panic becomes
@@ -110,15 +113,6 @@ inline PyObject *_pychan_nil(int dtype) {
 
 // ---- pyerror: C++ errors in Python (targets/native/src/pyerror.rs) ----
 
-// The attribute `name` of module `mod`, a new reference (NULL with an error).
-inline PyObject *_pyattr(const char *mod, const char *name) {
-    PyObject *m = PyImport_ImportModule(mod);
-    if (m == nullptr)
-        return nullptr;
-    PyObject *a = PyObject_GetAttrString(m, name);
-    Py_DECREF(m);
-    return a;
-}
 
 // pypanic(arg): raises golang._PanicError(arg); returns NULL.
 inline PyObject *_pypanic(PyObject *arg) {

@@ -181,14 +181,13 @@ else:
 _new = _Base.__new__    # makes an instance without running pyerror.__new__
 
 
-def _set_cxx(e, goerr, cxxref=None):
+def _set_cxx(e, goerr):
     """Gives the exact error e the C++ error of goerr (Cython's ``e.err``):
-    cxxref's, a _CxxError's own, or a new twin (see pyerror.rs, invariant 2)."""
+    a _CxxError's own, or a new twin (see pyerror.rs, invariant 2)."""
     e._s3_cxxref = None
     if _pyerror_setcxx is None:
         return
-    if cxxref is None:
-        cxxref = goerr._cxxref if isinstance(goerr, _CxxError) else _cxx_twin(goerr)
+    cxxref = goerr._cxxref if isinstance(goerr, _CxxError) else _cxx_twin(goerr)
     if cxxref is not None:
         e._s3_cxxref = cxxref
         _pyerror_setcxx(e, cxxref)
@@ -257,11 +256,11 @@ if _pyerror_setcxx is not None:
     pyerror.__pyx_vtable__ = _Base.__pyx_vtable__
 
 
-def _wrap(err, cxxref=None):
+def _wrap(err):
     e = _new(pyerror)
     e._s1_args = ()
     e._s2_goerr = err
-    _set_cxx(e, err, cxxref)
+    _set_cxx(e, err)
     return e
 
 

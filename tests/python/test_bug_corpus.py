@@ -12,6 +12,7 @@ import golang
 from golang import schedule
 
 import _bug_corpus
+from _schedule_checks import assert_replays_and_shrinks
 
 pytestmark = pytest.mark.skipif(sys.platform == 'emscripten' or not golang._syncrun.available(),
                                 reason="the corpus is plain def code: needs greenlet and the native core")
@@ -26,13 +27,7 @@ def test_strategy_finds_the_bug_within_its_budget_and_the_shrunk_schedule_still_
     e = ei.value
     assert not isinstance(e, (KeyboardInterrupt, SystemExit))
     assert e.golang_runs <= budget
-    kind = type(e)
-    with pytest.raises(kind):
-        golang.run(prog, replay=save)
-    out, before, after, runs = schedule.shrink(prog, save, max_runs=200)
-    assert after[1] <= before[1], (before, after)
-    with pytest.raises(kind):
-        golang.run(prog, replay=out)
+    assert_replays_and_shrinks(prog, save, type(e), max_runs=200)
 
 
 @pytest.mark.parametrize('name,prog,budget', _bug_corpus.BUGS, ids=[b[0] for b in _bug_corpus.BUGS])

@@ -64,6 +64,12 @@ def _check(p):
     return p
 
 
+def _capitest(cmd, demos, prog, timeout=240):
+    """Runs the program `prog` with the interpreter `cmd` beside the built
+    golang_capi_test modules of `demos`; checks that it succeeded."""
+    return _check(_run(cmd + ["-c", prog], cwd=demos["golang_capi_test"], timeout=timeout))
+
+
 def _version(dist):
     try:
         return importlib.metadata.version(dist)
@@ -249,13 +255,13 @@ except golang._PanicError as e:
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
 def test_panic_in_nogil_cdef_except_topyexc_is_PanicError_in_python(demos, runner):
-    p = _check(_run(RUNNERS[runner] + ["-c", _PANIC_PROG], cwd=demos["golang_capi_test"]))
+    p = _capitest(RUNNERS[runner], demos, _PANIC_PROG)
     assert p.stdout == b"_PanicError ('close of nil channel',)\n"
 
 
 def test_abi_version_mismatch_is_import_error_naming_both_versions(demos):
     prog = "from capitest import abi99\ntry:\n    abi99.make()\nexcept ImportError as e:\n    print(e)\n"
-    p = _check(_run([PYTHON, "-c", prog], cwd=demos["golang_capi_test"]))
+    p = _capitest([PYTHON], demos, prog)
     out = p.stdout.decode()
     assert "built for ABI 99" in out and "provides ABI 1" in out, out
 
@@ -266,7 +272,7 @@ def test_sync_and_time_pxds_from_cython_nogil_code(demos, runner):
     # goroutine may still be inside WaitGroup.done (sync.h invariant 4: a
     # use after free there crashed about 1 run in 30).
     prog = "from capitest import conformance\nfor _ in range(20): conformance.sync_time_from_cython()\nprint('ok')\n"
-    p = _check(_run(RUNNERS[runner] + ["-c", prog], cwd=demos["golang_capi_test"]))
+    p = _capitest(RUNNERS[runner], demos, prog)
     assert p.stdout == b"ok\n"
 
 
@@ -306,11 +312,11 @@ def _cxxlib_check(out):
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
 def test_errors_fmt_io_strings_cxx_pxds_from_cython_nogil_code(demos, runner):
-    _cxxlib_check(_check(_run(RUNNERS[runner] + ["-c", _CXXLIB_PROG], cwd=demos["golang_capi_test"])).stdout)
+    _cxxlib_check(_capitest(RUNNERS[runner], demos, _CXXLIB_PROG).stdout)
 
 
 def test_errors_fmt_io_strings_cxx_pxds_built_with_cython3(demos_cython3):
-    _cxxlib_check(_check(_run([PYTHON, "-c", _CXXLIB_PROG], cwd=demos_cython3["golang_capi_test"])).stdout)
+    _cxxlib_check(_capitest([PYTHON], demos_cython3, _CXXLIB_PROG).stdout)
 
 
 # C++ errors as golang.error (`pyerror.from_error`, `e.err`,
@@ -365,11 +371,11 @@ def _pyerr_check(out):
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
 def test_cpp_errors_become_golang_errors_and_keep_their_cpp_error(demos, runner):
-    _pyerr_check(_check(_run(RUNNERS[runner] + ["-c", _PYERR_PROG], cwd=demos["golang_capi_test"])).stdout)
+    _pyerr_check(_capitest(RUNNERS[runner], demos, _PYERR_PROG).stdout)
 
 
 def test_cpp_errors_become_golang_errors_built_with_cython3(demos_cython3):
-    _pyerr_check(_check(_run([PYTHON, "-c", _PYERR_PROG], cwd=demos_cython3["golang_capi_test"])).stdout)
+    _pyerr_check(_capitest([PYTHON], demos_cython3, _PYERR_PROG).stdout)
 
 
 # Python's contexts and nogil code on one tree (`pyctx.ctx`,
@@ -427,11 +433,11 @@ def _pyctx_check(out):
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
 def test_python_contexts_and_nogil_code_share_one_tree(demos, runner):
-    _pyctx_check(_check(_run(RUNNERS[runner] + ["-c", _PYCTX_PROG], cwd=demos["golang_capi_test"])).stdout)
+    _pyctx_check(_capitest(RUNNERS[runner], demos, _PYCTX_PROG).stdout)
 
 
 def test_python_contexts_and_nogil_code_built_with_cython3(demos_cython3):
-    _pyctx_check(_check(_run([PYTHON, "-c", _PYCTX_PROG], cwd=demos_cython3["golang_capi_test"])).stdout)
+    _pyctx_check(_capitest([PYTHON], demos_cython3, _PYCTX_PROG).stdout)
 
 
 # The bridges leak nothing: C++ contexts made under Python ones and given to
@@ -466,7 +472,7 @@ print("ok" if grow < (2 << 20) else "grew %d bytes" % grow, E.counted_live())
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
 def test_context_and_error_bridges_leak_no_memory(demos, runner):
-    p = _check(_run(RUNNERS[runner] + ["-c", _BRIDGE_LEAK_PROG], cwd=demos["golang_capi_test"], timeout=300))
+    p = _capitest(RUNNERS[runner], demos, _BRIDGE_LEAK_PROG, timeout=300)
     assert p.stdout.decode().split() == ["ok", "0"]
 
 
@@ -509,12 +515,12 @@ _PYCHAN_WANT = [
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
 def test_python_chan_and_nogil_code_share_one_channel(demos, runner):
-    p = _check(_run(RUNNERS[runner] + ["-c", _PYCHAN_PROG], cwd=demos["golang_capi_test"]))
+    p = _capitest(RUNNERS[runner], demos, _PYCHAN_PROG)
     assert p.stdout.decode().splitlines() == _PYCHAN_WANT
 
 
 def test_python_chan_and_nogil_code_share_one_channel_built_with_cython3(demos_cython3):
-    p = _check(_run([PYTHON, "-c", _PYCHAN_PROG], cwd=demos_cython3["golang_capi_test"]))
+    p = _capitest([PYTHON], demos_cython3, _PYCHAN_PROG)
     assert p.stdout.decode().splitlines() == _PYCHAN_WANT
 
 
@@ -531,7 +537,7 @@ for bad in (golang.chan(), golang.chan(dtype='C.double'), golang.chan.nil('C.boo
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
 def test_chan_int_of_a_chan_of_another_dtype_panics(demos, runner):
-    p = _check(_run(RUNNERS[runner] + ["-c", _MISMATCH_PROG], cwd=demos["golang_capi_test"]))
+    p = _capitest(RUNNERS[runner], demos, _MISMATCH_PROG)
     assert p.stdout.decode().splitlines() == ["('pychan: channel type mismatch',)"] * 3
 
 
@@ -540,7 +546,7 @@ def test_nogil_goroutines_are_threads_or_greenlets_of_the_runtime(demos, runner)
     # As in Pygolang: OS threads under the thread runtime, greenlets of the
     # caller's thread under gevent (gpython).
     prog = "from capitest import pychanlib as L\nprint(L.goroutine_runs_on_callers_thread())\n"
-    p = _check(_run(RUNNERS[runner] + ["-c", prog], cwd=demos["golang_capi_test"]))
+    p = _capitest(RUNNERS[runner], demos, prog)
     assert p.stdout.decode().split() == [str(runner == "gpython")]
 
 
@@ -561,19 +567,19 @@ _TIMESYNC_WANT = [
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
 def test_timers_tickers_and_rwmutex_from_cython_nogil_code(demos, runner):
-    p = _check(_run(RUNNERS[runner] + ["-c", _TIMESYNC_PROG], cwd=demos["golang_capi_test"]))
+    p = _capitest(RUNNERS[runner], demos, _TIMESYNC_PROG)
     assert p.stdout.decode().splitlines() == _TIMESYNC_WANT
 
 
 def test_timers_tickers_and_rwmutex_built_with_cython3(demos_cython3):
-    p = _check(_run([PYTHON, "-c", _TIMESYNC_PROG], cwd=demos_cython3["golang_capi_test"]))
+    p = _capitest([PYTHON], demos_cython3, _TIMESYNC_PROG)
     assert p.stdout.decode().splitlines() == _TIMESYNC_WANT
 
 
 def test_rwmutex_misuse_and_ticker_dt_panic_as_in_pygolang(demos):
     prog = ("import golang\nfrom capitest import pyxpanic\nfor w in range(4):\n    try:\n        pyxpanic.rw_misuse(w)\n"
             "    except golang._PanicError as e:\n        print(e.args[0])\n")
-    p = _check(_run([PYTHON, "-c", prog], cwd=demos["golang_capi_test"]))
+    p = _capitest([PYTHON], demos, prog)
     assert p.stdout.decode().splitlines() == [
         "sync: Unlock of unlocked RWMutex", "sync: RUnlock of unlocked RWMutex",
         "sync: UnlockToRLock of unlocked RWMutex", "ticker: dt <= 0"]
@@ -593,12 +599,12 @@ _CTX_WANT = ["['children_after', 'children_before']", "1 0", "('boom', True)"]
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
 def test_context_and_workgroup_from_cython_nogil_code(demos, runner):
-    p = _check(_run(RUNNERS[runner] + ["-c", _CTX_PROG], cwd=demos["golang_capi_test"]))
+    p = _capitest(RUNNERS[runner], demos, _CTX_PROG)
     assert p.stdout.decode().splitlines() == _CTX_WANT
 
 
 def test_context_and_workgroup_built_with_cython3(demos_cython3):
-    p = _check(_run([PYTHON, "-c", _CTX_PROG], cwd=demos_cython3["golang_capi_test"]))
+    p = _capitest([PYTHON], demos_cython3, _CTX_PROG)
     assert p.stdout.decode().splitlines() == _CTX_WANT
 
 
@@ -615,12 +621,12 @@ print(s, rt, repr(pys), type(pys).__name__, c.recv(), p.recv(), p.dtype)
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
 def test_os_signal_in_nogil_code_and_its_channels_shared_with_python(demos, runner):
-    p = _check(_run(RUNNERS[runner] + ["-c", _SIGNAL_PROG], cwd=demos["golang_capi_test"]))
+    p = _capitest(RUNNERS[runner], demos, _SIGNAL_PROG)
     assert p.stdout.decode().splitlines() == ["Interrupt signal34 os.Signal(2) PySignal Interrupt Terminated C.os::Signal"]
 
 
 def test_os_signal_built_with_cython3(demos_cython3):
-    p = _check(_run([PYTHON, "-c", _SIGNAL_PROG], cwd=demos_cython3["golang_capi_test"]))
+    p = _capitest([PYTHON], demos_cython3, _SIGNAL_PROG)
     assert p.stdout.decode().splitlines() == ["Interrupt signal34 os.Signal(2) PySignal Interrupt Terminated C.os::Signal"]
 
 
@@ -667,12 +673,12 @@ _PYXRT_WANT = [
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
 def test_pyx_runtime_pyerror_and_pyfunc_from_nogil_code(demos, runner):
-    p = _check(_run(RUNNERS[runner] + ["-c", _PYXRT_PROG], cwd=demos["golang_capi_test"], timeout=120))
+    p = _capitest(RUNNERS[runner], demos, _PYXRT_PROG, timeout=120)
     assert p.stdout.decode().splitlines() == _PYXRT_WANT
 
 
 def test_pyx_runtime_built_with_cython3(demos_cython3):
-    p = _check(_run([PYTHON, "-c", _PYXRT_PROG], cwd=demos_cython3["golang_capi_test"], timeout=120))
+    p = _capitest([PYTHON], demos_cython3, _PYXRT_PROG, timeout=120)
     assert p.stdout.decode().splitlines() == _PYXRT_WANT
 
 
@@ -692,7 +698,7 @@ print("ran", ran, flush=True)
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
 def test_nogil_code_waking_a_parked_c_goroutine_takes_the_gil_itself(demos, runner):
-    p = _check(_run(RUNNERS[runner] + ["-c", _WAKE_PROG], cwd=demos["golang_capi_test"], timeout=120))
+    p = _capitest(RUNNERS[runner], demos, _WAKE_PROG, timeout=120)
     assert sorted(p.stdout.decode().splitlines()) == ["late: nil nil nil -", "ran [1, 1]"]
 
 
@@ -716,7 +722,7 @@ print("main done", flush=True)
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
 def test_pyfunc_after_the_interpreter_stopped_gives_ErrPyStopped(demos, runner):
-    p = _check(_run(RUNNERS[runner] + ["-c", _LATE_PROG], cwd=demos["golang_capi_test"], timeout=120))
+    p = _capitest(RUNNERS[runner], demos, _LATE_PROG, timeout=120)
     assert p.stdout.decode().splitlines() == [
         "main done", "late: ErrPyStopped ErrPyStopped ErrPyStopped Python interpreter is stopped"]
 
@@ -781,10 +787,10 @@ _SIGTEST_WANT = [
 
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
 def test_os_signal_notify_stop_ignore_reset_from_nogil_code(demos, runner):
-    p = _check(_run(RUNNERS[runner] + ["-c", _SIGTEST_PROG], cwd=demos["golang_capi_test"], timeout=120))
+    p = _capitest(RUNNERS[runner], demos, _SIGTEST_PROG, timeout=120)
     assert p.stdout.decode().splitlines() == _SIGTEST_WANT
 
 
 def test_os_signal_from_nogil_code_built_with_cython3(demos_cython3):
-    p = _check(_run([PYTHON, "-c", _SIGTEST_PROG], cwd=demos_cython3["golang_capi_test"], timeout=120))
+    p = _capitest([PYTHON], demos_cython3, _SIGTEST_PROG, timeout=120)
     assert p.stdout.decode().splitlines() == _SIGTEST_WANT

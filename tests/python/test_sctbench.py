@@ -12,6 +12,7 @@ import golang
 from golang import schedule
 
 import _sctbench
+from _schedule_checks import assert_replays_and_shrinks
 
 pytestmark = pytest.mark.skipif(sys.platform == 'emscripten' or not golang._syncrun.available(),
                                 reason="the kernels are plain def code: need greenlet and the native core")
@@ -38,13 +39,7 @@ def test_pct_or_pos_finds_the_kernels_bug_within_its_budget_and_the_shrunk_sched
             found.append((e, save))
     assert found, "neither PCT nor POS found %s in %d runs" % (name, budget)
     e, save = found[0]
-    kind = type(e)
-    with pytest.raises(kind):
-        golang.run(prog, replay=save)
-    out, before, after, runs = schedule.shrink(prog, save, max_runs=100)
-    assert after[1] <= before[1], (before, after)
-    with pytest.raises(kind):
-        golang.run(prog, replay=out)
+    assert_replays_and_shrinks(prog, save, type(e), max_runs=100)
 
 
 @pytest.mark.parametrize('name,prog,budget', _sctbench.KERNELS, ids=[k[0] for k in _sctbench.KERNELS])

@@ -387,6 +387,17 @@ fn raise_panic(py: pyo3::Python<'_>, m: &str) -> *mut pyo3::ffi::PyObject {
     ptr::null_mut()
 }
 
+/// A new reference to the object of `r`, or NULL with its error raised.
+fn into_ptr_or_raise<T>(py: pyo3::Python<'_>, r: pyo3::PyResult<pyo3::Py<T>>) -> *mut pyo3::ffi::PyObject {
+    match r {
+        Ok(o) => o.into_ptr(),
+        Err(e) => {
+            e.restore(py);
+            ptr::null_mut()
+        }
+    }
+}
+
 /// `guard` for the functions that return a Python object (invariant 2).
 fn guard_obj(f: impl FnOnce(pyo3::Python<'_>) -> *mut pyo3::ffi::PyObject) -> *mut pyo3::ffi::PyObject {
     // SAFETY: invariant 5: the caller of a `pychan_*` function holds the GIL.
@@ -400,13 +411,7 @@ extern "C" fn pycontext_from_raw(p: *const golang_capi::RawCtx) -> *mut c_void {
     guard_obj(|py| {
         // SAFETY: the caller holds a count of `p` (ctxnode.rs, invariant 1).
         let node = unsafe { crate::ctxnode::CtxNode::clone_raw(p.cast()) };
-        match crate::context::from_node(py, node) {
-            Ok(o) => o.into_ptr(),
-            Err(e) => {
-                e.restore(py);
-                ptr::null_mut()
-            }
-        }
+        into_ptr_or_raise(py, crate::context::from_node(py, node))
     })
     .cast()
 }
@@ -419,13 +424,7 @@ fn pychan_from_raw_(py: pyo3::Python<'_>, p: *mut RawChan, dtype: i32) -> *mut p
     let Some(dtype) = crate::rawchan::dtype_of_c(dtype) else { return raise_panic(py, "pychan: invalid dtype") };
     // SAFETY: the caller holds a count of `p` (or passes NULL).
     match unsafe { PyChan::from_raw(p, dtype) } {
-        Ok(c) => match pyo3::Py::new(py, c) {
-            Ok(o) => o.into_ptr(),
-            Err(e) => {
-                e.restore(py);
-                ptr::null_mut()
-            }
-        },
+        Ok(c) => into_ptr_or_raise(py, pyo3::Py::new(py, c)),
         Err(m) => raise_panic(py, m),
     }
 }
@@ -436,13 +435,7 @@ extern "C" fn pychan_nil(dtype: i32) -> *mut c_void {
 
 fn pychan_nil_(py: pyo3::Python<'_>, dtype: i32) -> *mut pyo3::ffi::PyObject {
     let Some(dtype) = crate::rawchan::dtype_of_c(dtype) else { return raise_panic(py, "pychan: invalid dtype") };
-    match crate::rawchan::nil_of(py, dtype) {
-        Ok(o) => o.into_ptr(),
-        Err(e) => {
-            e.restore(py);
-            ptr::null_mut()
-        }
-    }
+    into_ptr_or_raise(py, crate::rawchan::nil_of(py, dtype))
 }
 
 extern "C" fn pychan_rawchan(obj: *mut c_void, dtype: i32, out: *mut *mut CRawChan) -> Panic {

@@ -162,6 +162,12 @@ pub struct State {
     cancel: Option<gctx::CancelFunc>,
 }
 
+impl State {
+    fn new(kind: Kind, parents: [Option<Py<PyContext>>; 2], kv: Option<(Py<PyAny>, Py<PyAny>)>, cancel: Option<gctx::CancelFunc>) -> State {
+        State { kind, parents, kv: Mutex::new(kv), kids: Mutex::new(Kids::default()), cancel }
+    }
+}
+
 impl std::ops::Deref for PyContext {
     type Target = State;
     fn deref(&self) -> &State {
@@ -181,9 +187,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl PyContext {
-    /// A context over `inner` (a new node), with its done channel and the rest.
-    fn make(inner: Context, done: Py<PyAny>, st: State) -> PyContext {
-        PyContext { vtab: VTab::PYX, node: NodeRef::new(CtxNode::new(inner)), done, st: Box::new(st) }
+    /// A context over `node`, with its done channel and the rest.
+    fn make(node: Arc<CtxNode>, done: Py<PyAny>, st: State) -> PyContext {
+        PyContext { vtab: VTab::PYX, node: NodeRef::new(node), done, st: Box::new(st) }
     }
 
     /// The crate's context.
@@ -334,15 +340,9 @@ fn new_cancel_ctx<'py>(
     let ctx = Bound::new(
         py,
         PyContext::make(
-            inner,
+            CtxNode::new(inner),
             done,
-            State {
-                kind,
-                parents: [parents[0].and_then(PyContext::keep), parents[1].and_then(PyContext::keep)],
-                kv: Mutex::new(None),
-                kids: Mutex::new(Kids::default()),
-                cancel: Some(cancel.clone()),
-            },
+            State::new(kind, [parents[0].and_then(PyContext::keep), parents[1].and_then(PyContext::keep)], None, Some(cancel.clone())),
         ),
     )?;
     if ctx.get().inner().err().is_none() {
@@ -511,8 +511,8 @@ pub fn from_node(py: Python<'_>, node: Arc<CtxNode>) -> PyResult<Py<PyContext>> 
         return ctx_background(py);
     }
     let done = Bound::new(py, PyChan::from_chan(AnyChan::StructZ(node.ctx.done())))?.into_any().unbind();
-    let st = State { kind: Kind::Cancel, parents: [None, None], kv: Mutex::new(None), kids: Mutex::new(Kids::default()), cancel: None };
-    Py::new(py, PyContext { vtab: VTab::PYX, node: NodeRef::new(node), done, st: Box::new(st) })
+    let st = State::new(Kind::Cancel, [None, None], None, None);
+    Py::new(py, PyContext::make(node, done, st))
 }
 
 /// background returns the root context: never canceled, no deadline, no
@@ -523,18 +523,11 @@ pub fn ctx_background(py: Python<'_>) -> PyResult<Py<PyContext>> {
         .get_or_try_init(py, || {
             Py::new(
                 py,
-                PyContext {
-                    vtab: VTab::PYX,
-                    node: NodeRef::new(CtxNode::background()),
-                    done: nil_of(py, DType::Obj)?.into_any(),
-                    st: Box::new(State {
-                        kind: Kind::Background,
-                        parents: [None, None],
-                        kv: Mutex::new(None),
-                        kids: Mutex::new(Kids::default()),
-                        cancel: None,
-                    }),
-                },
+                PyContext::make(
+                    CtxNode::background(),
+                    nil_of(py, DType::Obj)?.into_any(),
+                    State::new(Kind::Background, [None, None], None, None),
+                ),
             )
         })
         .map(|c| c.clone_ref(py))
@@ -561,22 +554,10 @@ pub fn ctx_with_value<'py>(parent: &Bound<'py, PyAny>, key: &Bound<'py, PyAny>, 
     // (the parent's node: a value context shares its crate context, and C++
     // sees the parent's context; Python's values stay on this side)
     // SAFETY: the parent holds a count of its node.
-    let node = NodeRef::new(unsafe { CtxNode::clone_raw(pn.node.0) });
-    let ctx = Bound::new(
-        py,
-        PyContext {
-            vtab: VTab::PYX,
-            node,
-            done: pn.done.clone_ref(py),
-            st: Box::new(State {
-                kind: Kind::Value,
-                parents: [PyContext::keep(p), None],
-                kv: Mutex::new(Some((key.clone().unbind(), value.clone().unbind()))),
-                kids: Mutex::new(Kids::default()),
-                cancel: None,
-            }),
-        },
-    )?;
+    let node = unsafe { CtxNode::clone_raw(pn.node.0) };
+    let kv = Some((key.clone().unbind(), value.clone().unbind()));
+    let st = State::new(Kind::Value, [PyContext::keep(p), None], kv, None);
+    let ctx = Bound::new(py, PyContext::make(node, pn.done.clone_ref(py), st))?;
     if pn.cancellable() && pn.inner().err().is_none() {
         pn.add_kid(&ctx)?;
     }

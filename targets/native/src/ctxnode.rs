@@ -57,14 +57,8 @@ unsafe impl Sync for DoneRaw {}
 
 impl Drop for DoneRaw {
     fn drop(&mut self) {
-        if self.0.is_null() {
-            return;
-        }
-        // SAFETY: we hold one count (rawchan.rs, invariant 1).
-        if let Ok(true) = unsafe { &*self.0 }.decref() {
-            // SAFETY: that was the last count.
-            unsafe { RawChan::free(self.0) };
-        }
+        // SAFETY: we hold one count, or NULL (rawchan.rs, invariant 1).
+        unsafe { RawChan::release(self.0) };
     }
 }
 

@@ -383,16 +383,9 @@ pub(crate) fn attach<R, F: for<'py> FnOnce(Python<'py>) -> R>(f: F) -> R {
         Python::attach(f)
     }
     fn own_attach<R, F: for<'py> FnOnce(Python<'py>) -> R>(f: F) -> R {
-        // SAFETY: the interpreter is initialized (our module is loaded and
-        // not finalized: invariant 1), so PyGILState_Ensure takes the GIL
-        // for this thread, until the Release below.
-        let state = unsafe { raw::PyGILState_Ensure() };
         // pyo3's attach inside keeps its own count balanced (whatever it
         // was), and now finds the GIL really held.
-        let r = Python::attach(f);
-        // SAFETY: pairs with the Ensure above.
-        unsafe { raw::PyGILState_Release(state) };
-        r
+        ensured(|| Python::attach(f))
     }
     park_if_exiting(); // invariant 1
     let guard = HangOnUnwind; // invariant 2
@@ -421,15 +414,22 @@ pub(crate) fn attach<R, F: for<'py> FnOnce(Python<'py>) -> R>(f: F) -> R {
 pub(crate) fn attach_raw<R, F: for<'py> FnOnce(Python<'py>) -> R>(f: F) -> R {
     park_if_exiting(); // invariant 1
     let guard = HangOnUnwind; // invariant 2
-    // SAFETY: the interpreter is running (invariant 1); PyGILState_Ensure
-    // takes the GIL for this thread until the Release below, which is what
-    // the token's lifetime covers.
+    // SAFETY: `ensured` holds the GIL for as long as `f` runs, which is
+    // what the token's lifetime covers.
+    let r = ensured(|| f(unsafe { Python::assume_attached() }));
+    std::mem::forget(guard);
+    r
+}
+
+/// Runs `f` holding the GIL, taken and released with CPython's
+/// PyGILState calls alone (invariants 4 and 5).
+fn ensured<R>(f: impl FnOnce() -> R) -> R {
+    // SAFETY: the interpreter is running (our callers check invariant 1);
+    // PyGILState_Ensure takes the GIL for this thread until the Release.
     let state = unsafe { raw::PyGILState_Ensure() };
-    // SAFETY: the GIL is held (above).
-    let r = f(unsafe { Python::assume_attached() });
+    let r = f();
     // SAFETY: pairs with the Ensure above.
     unsafe { raw::PyGILState_Release(state) };
-    std::mem::forget(guard);
     r
 }
 

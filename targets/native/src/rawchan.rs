@@ -260,6 +260,24 @@ impl RawChan {
         Ok(true)
     }
 
+    /// Drops the count the caller holds of `p` and frees the channel when
+    /// it was the last (invariants 1 and 5). NULL is allowed.
+    ///
+    /// # Safety
+    /// `p` is NULL or a raw channel whose count the caller holds and gives
+    /// up here.
+    pub unsafe fn release(p: *mut RawChan) {
+        if p.is_null() {
+            return;
+        }
+        // SAFETY: see the function's contract.
+        if let Ok(true) = unsafe { &*p }.decref() {
+            // SAFETY: the last count is gone (invariant 5: waiters keep
+            // their own handle on the channel).
+            unsafe { RawChan::free(p) };
+        }
+    }
+
     /// Frees a raw channel whose last count was dropped.
     ///
     /// # Safety
@@ -379,16 +397,8 @@ impl PyChan {
 
 impl Drop for PyChan {
     fn drop(&mut self) {
-        let p = self.raw.0;
-        if p.is_null() {
-            return;
-        }
-        // SAFETY: we hold a count (invariant 4).
-        if let Ok(true) = unsafe { &*p }.decref() {
-            // SAFETY: the last count is gone (invariant 5: waiters keep
-            // their own handle on the channel).
-            unsafe { RawChan::free(p) };
-        }
+        // SAFETY: we hold a count, or NULL for nil (invariant 4).
+        unsafe { RawChan::release(self.raw.0) };
     }
 }
 
