@@ -3,7 +3,12 @@ trip per millisecond for a while; prints CPU time over wall time for this
 package and for Pygolang 0.1 (.venv-pygolang), each in its own process, in
 one run, and the ChanUnbufPingPong throughput beside it (issue 21, item 4).
 
-    .venv/bin/python benches/python/lowload.py [--seconds 2] [--rounds 3]
+    .venv/bin/python benches/python/lowload.py [--seconds 2] [--rounds 3] [--also NAME=DIR ...]
+
+`--also before=DIR` adds a row for another build of this package: DIR is
+an unpacked wheel (its `golang` package is imported from there, with this
+venv's Python), e.g. a wheel of an older commit, to see a change's effect
+in the same run.
 """
 
 import argparse
@@ -49,8 +54,12 @@ ping.send(None); done.recv()
 """
 
 
-def run(python, mode, secs):
-    out = subprocess.run([python, "-c", _PROG, mode, str(secs)], check=True, capture_output=True, text=True, timeout=300)
+def run(python, mode, secs, path=None):
+    env = dict(os.environ)
+    if path:
+        env["PYTHONPATH"] = path
+    out = subprocess.run([python, "-c", _PROG, mode, str(secs)], check=True, capture_output=True, text=True,
+                         timeout=300, env=env)
     return float(out.stdout.split()[-1])
 
 
@@ -58,15 +67,24 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--also", action="append", default=[], metavar="NAME=DIR",
+                    help="another build of this package: an unpacked wheel's directory")
     a = ap.parse_args()
-    peers = [("ours", OURS)] + ([("pygolang", PYGOLANG)] if os.path.exists(PYGOLANG) else [])
+    peers = [("ours", OURS, None)]
+    for spec in a.also:
+        name, _, path = spec.partition("=")
+        if not os.path.isdir(os.path.join(path, "golang")):
+            ap.error("--also %s: no golang package in %s" % (spec, path))
+        peers.append((name, OURS, os.path.abspath(path)))
+    if os.path.exists(PYGOLANG):
+        peers.append(("pygolang", PYGOLANG, None))
     cpu, pp = {}, {}
     for _ in range(a.rounds):
-        for who, py in peers:
-            cpu.setdefault(who, []).append(run(py, "lowload", a.seconds))
-            pp.setdefault(who, []).append(run(py, "pingpong", a.seconds))
+        for who, py, path in peers:
+            cpu.setdefault(who, []).append(run(py, "lowload", a.seconds, path))
+            pp.setdefault(who, []).append(run(py, "pingpong", a.seconds, path))
     print("%-10s %22s %26s" % ("", "CPU/wall at 1 kHz (med)", "unbuf ping-pong ns/rt (best)"))
-    for who, _ in peers:
+    for who, _, _ in peers:
         c = sorted(cpu[who])[len(cpu[who]) // 2]
         print("%-10s %21.1f%% %26.0f" % (who, c * 100, min(pp[who])))
 

@@ -38,7 +38,7 @@
 //!   (and before close wakes anyone, invariant 6), so a clear bit is the
 //!   state at some moment during the call.
 
-use crate::waiter::{Entry, Spin, Unparker, Waiter, Woken};
+use crate::waiter::{Entry, RdvSpin, Spin, Unparker, Waiter, Woken};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
@@ -117,6 +117,12 @@ pub(crate) struct Inner<T> {
     /// closed). A clear bit means "not ready" for certain at that moment, so
     /// non-blocking operations that find it clear need no lock.
     hint: AtomicU8,
+    /// Whether a thread's blocking receive on this unbuffered channel
+    /// spins before it parks (adaptive, `waiter::RdvSpin`; unused when
+    /// buffered). Timing only.
+    recv_spin: RdvSpin,
+    /// The same for blocking sends.
+    send_spin: RdvSpin,
 }
 
 const RECV_MAYBE: u8 = 1;
@@ -456,7 +462,8 @@ impl<T> Chan<T> {
                 }
             }
         };
-        match entry.waiter().wait_thread_with(inner.cap == 0, spin, interrupt) {
+        let rdv = if inner.cap == 0 { Some(&inner.send_spin) } else { None };
+        match entry.waiter().wait_thread_with(rdv, spin, interrupt) {
             Woken::Committed(_, closed) => Blocking::Done(if closed { Err(ChanError::SendOnClosed) } else { Ok(()) }),
             Woken::Interrupted => {
                 inner.lock().sendq.retain(|e| !Arc::ptr_eq(e, &entry));
@@ -496,7 +503,8 @@ impl<T> Chan<T> {
                 }
             }
         };
-        match entry.waiter().wait_thread_with(inner.cap == 0, spin, interrupt) {
+        let rdv = if inner.cap == 0 { Some(&inner.recv_spin) } else { None };
+        match entry.waiter().wait_thread_with(rdv, spin, interrupt) {
             Woken::Committed(_, closed) => Blocking::Done(if closed { None } else { entry.take() }),
             Woken::Interrupted => {
                 inner.lock().recvq.retain(|e| !Arc::ptr_eq(e, &entry));
@@ -542,6 +550,8 @@ impl<T> Inner<T> {
             cap,
             state: SpinLock::new(State { buf, closed: false, recvq: VecDeque::new(), sendq: VecDeque::new() }),
             hint: AtomicU8::new(hint),
+            recv_spin: RdvSpin::new(),
+            send_spin: RdvSpin::new(),
         })
     }
 

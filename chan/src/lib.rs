@@ -61,4 +61,4 @@ pub use select::{
     select, select_blocking, try_select, try_select_tuple, Case, CaseSlot, CaseTuple, Cases, Fire, RecvCase, Select, SelectFuture,
     SendCase, DEFAULT,
 };
-pub use waiter::{Spin, SpinGate, Unparker, Waiter, Woken};
+pub use waiter::{RdvSpin, Spin, SpinGate, Unparker, Waiter, Woken};

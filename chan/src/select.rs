@@ -549,7 +549,7 @@ impl<'s, S: CaseSlot> Cases<'s, S> {
                 Reg::Committed(k, closed) => return Blocking::Done(self.finish(k, closed)),
                 Reg::Waiting => {}
             }
-            let woken = w.wait_thread_with(false, spin, interrupt.as_mut().map(|(f, d)| (&mut **f as &mut dyn FnMut() -> bool, *d)));
+            let woken = w.wait_thread_with(None, spin, interrupt.as_mut().map(|(f, d)| (&mut **f as &mut dyn FnMut() -> bool, *d)));
             return match woken {
                 Woken::Committed(k, closed) => Blocking::Done(self.finish(k, closed)),
                 Woken::Interrupted => {
