@@ -49,6 +49,7 @@
 
 mod buf;
 mod chan;
+mod defer;
 mod select;
 /// The helpers that [`select!`] expands to; not an API of their own.
 #[doc(hidden)]
@@ -56,6 +57,7 @@ mod select;
 pub mod __macro;
 mod waiter;
 
+pub use defer::{defer_thread_wakes, DeferredWakes};
 pub use chan::{make, Blocking, Chan, ChanError, RecvFuture, SendFuture, TryRecvError, TrySendError};
 pub use select::{
     select, select_blocking, try_select, try_select_tuple, Case, CaseSlot, CaseTuple, Cases, Fire, RecvCase, Select, SelectFuture,

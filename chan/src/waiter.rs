@@ -43,6 +43,12 @@ pub enum Unparker {
 /// park after one slow wake-up; left to tune on a quiet machine, issue 21.)
 const SPIN: u32 = 2000;
 
+/// A rendezvous spin that sees the commit within this many checks paid:
+/// one that needed more cost nearly as much CPU as one that ran out (a
+/// counterparty that had to be woken from a futex first), and counts as
+/// a failure of the side's spins (`RdvSpin`).
+const SPIN_PAID: u32 = SPIN / 4;
+
 /// How a blocked OS thread waits before it parks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Spin {
@@ -80,8 +86,8 @@ const MAX_RDV_BACKOFF: u16 = 6;
 /// project's VM) the spin runs out and the CPU it burnt bought nothing:
 /// about 10% of a core for two threads trading once per millisecond.
 ///
-/// So: a spin that sees the commit resets the side; a spin that runs out
-/// counts a failure, and after `RDV_TOLERATED` failures in a row (a busy
+/// So: a spin that sees the commit early (`SPIN_PAID`) resets the side; a
+/// spin that runs out, or sees the commit only late, counts a failure, and after `RDV_TOLERATED` failures in a row (a busy
 /// exchange tolerates the odd preemption) the next `2^k - 1` waits on that
 /// side park at once, `k` growing with further failures up to
 /// `MAX_RDV_BACKOFF`. Waits that park at once change nothing: the first
@@ -208,12 +214,17 @@ pub enum Woken {
 pub struct Waiter {
     state: AtomicUsize,
     unparker: Unparker,
+    /// Set by an OS thread owner before it parks (never cleared): a commit
+    /// then wakes it with a syscall, which `defer.rs` may defer. Before
+    /// that the owner spins and sees the outcome by itself. Timing only: a
+    /// commit that misses the flag wakes at once, as before.
+    parked: AtomicBool,
 }
 
 impl Waiter {
     /// A new waiter in the `WAITING` state.
     pub fn new(unparker: Unparker) -> Arc<Waiter> {
-        Arc::new(Waiter { state: AtomicUsize::new(WAITING), unparker })
+        Arc::new(Waiter { state: AtomicUsize::new(WAITING), unparker, parked: AtomicBool::new(false) })
     }
 
     /// A waiter for the current OS thread.
@@ -235,6 +246,7 @@ impl Waiter {
         self.state.store(DONE + 2 * case + closed as usize, Ordering::Release);
         match &self.unparker {
             Unparker::Task(w) => w.wake_by_ref(),
+            Unparker::Thread(t) if self.parked.load(Ordering::Relaxed) => crate::defer::wake_parked(t),
             Unparker::Thread(t) => t.unpark(),
             Unparker::Custom(f) => f(),
         }
@@ -301,9 +313,9 @@ impl Waiter {
         // (adaptive: only while spins pay on this side, `RdvSpin`)
         if let Some(side) = spin {
             if side.enter() {
-                for _ in 0..SPIN {
+                for i in 0..SPIN {
                     if let Some((case, closed)) = self.outcome() {
-                        side.spun(true);
+                        side.spun(i < SPIN_PAID);
                         return Woken::Committed(case, closed);
                     }
                     std::hint::spin_loop();
@@ -316,6 +328,7 @@ impl Waiter {
 
     /// The parking part of [`Waiter::wait_thread_spinning`].
     fn park_until_committed(&self, mut interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>) -> Woken {
+        self.parked.store(true, Ordering::Relaxed);
         loop {
             if let Some((case, closed)) = self.outcome() {
                 return Woken::Committed(case, closed);
@@ -396,7 +409,7 @@ impl<T> Entry<T> {
     /// The entry of a single operation, with its own waiter.
     pub(crate) fn single(unparker: Unparker, value: Option<T>) -> Arc<Entry<T>> {
         Arc::new(Entry {
-            waiter: WaiterRef::Own(Waiter { state: AtomicUsize::new(WAITING), unparker }),
+            waiter: WaiterRef::Own(Waiter { state: AtomicUsize::new(WAITING), unparker, parked: AtomicBool::new(false) }),
             case: 0,
             slot: SpinLock::new(value),
         })

@@ -526,13 +526,27 @@ def workload(sentinel, nping, ngo):
         ich.recv()
 
 sentinel = object()
+nref0 = sys.getrefcount(sentinel)
+
+def settle():
+    # The last goroutines may still be returning (their arguments held)
+    # after their final send: Go promises nothing about when a goroutine is
+    # gone, and there is no channel to wait on for it. So wait, boundedly,
+    # for the sentinel's count to come back; a real leak keeps it up.
+    import time
+    for _ in range(400):
+        gc.collect()
+        if sys.getrefcount(sentinel) <= nref0:
+            return
+        time.sleep(0.005)
+
 tracemalloc.start()
 workload(sentinel, 5000, 500)           # warm-up
-gc.collect()
-nref0, mem0, rss0 = sys.getrefcount(sentinel), tracemalloc.get_traced_memory()[0], rss()
+settle()
+mem0, rss0 = tracemalloc.get_traced_memory()[0], rss()
 for _ in range(3):
     workload(sentinel, 5000, 500)
-gc.collect()
+settle()
 nref, mem, rss1 = sys.getrefcount(sentinel), tracemalloc.get_traced_memory()[0], rss()
 print(nref - nref0, mem - mem0, rss1 - rss0)
 '''

@@ -512,6 +512,29 @@ pub(crate) fn refuse_in_executor() -> PyResult<()> {
     Ok(())
 }
 
+/// Runs channel operations that do not block (a send, receive, select
+/// or close that completes at once) under the GIL, and wakes the parked
+/// threads they committed only after releasing the GIL
+/// (`golang_chan::defer_thread_wakes`): a thread woken while we hold it
+/// is often run at once on our core, finds the GIL taken and sleeps on it,
+/// and must be woken a second time when we release it (four extra context
+/// switches per hand-over; issue 21, item 4). Pygolang makes these wakes
+/// without the GIL too. Nothing deferred (the common case: the
+/// counterparty spins, or is a goroutine or a greenlet): no release. Inside
+/// an executor the wakes are made at once (its goroutines hold the GIL
+/// while they run).
+#[inline]
+pub(crate) fn nonblocking<R>(py: Python<'_>, f: impl FnOnce() -> R) -> R {
+    if golang_sched::in_executor() {
+        return f();
+    }
+    let (r, wakes) = golang_chan::defer_thread_wakes(f);
+    if !wakes.is_empty() {
+        detach(py, move || wakes.wake());
+    }
+    r
+}
+
 /// Runs a blocking channel operation with the GIL released: the thread
 /// blocks (a greenlet blocks in `gevent::block_greenlet` instead).
 pub(crate) fn block_thread<R: Send>(py: Python<'_>, op: impl for<'a> FnOnce(Interrupt<'a>) -> Blocking<R> + Send) -> PyResult<R> {

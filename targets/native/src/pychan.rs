@@ -49,7 +49,7 @@ pub fn parse_dtype(dtype: &Bound<'_, PyAny>) -> PyResult<DType> {
 }
 
 fn send_typed<T: Elem>(py: Python<'_>, ch: &Chan<T>, v: T) -> PyResult<()> {
-    match ch.try_send(v) {
+    match gil::nonblocking(py, || ch.try_send(v)) {
         Ok(()) => Ok(()),
         Err(TrySendError::Closed(_)) => Err(panic_err(py, ChanError::SendOnClosed)),
         Err(TrySendError::Full(v)) => {
@@ -59,7 +59,7 @@ fn send_typed<T: Elem>(py: Python<'_>, ch: &Chan<T>, v: T) -> PyResult<()> {
 }
 
 fn recv_typed<T: Elem>(py: Python<'_>, ch: &Chan<T>) -> PyResult<(Py<PyAny>, bool)> {
-    let got = match ch.try_recv() {
+    let got = match gil::nonblocking(py, || ch.try_recv()) {
         Ok(v) => Some(v),
         Err(TryRecvError::Closed) => None,
         // (a signal handler that raises as the value arrives: the value
@@ -205,7 +205,7 @@ impl PyChan {
 
     /// Closes the channel.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        each_chan!(self.ch(), c => c.try_close()).map_err(|e| panic_err(py, e))?;
+        gil::nonblocking(py, || each_chan!(self.ch(), c => c.try_close())).map_err(|e| panic_err(py, e))?;
         if crate::gevent::enabled() {
             crate::gevent::flush(py)?; // resume the greenlets it woke
         }

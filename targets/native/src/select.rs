@@ -60,7 +60,7 @@ fn select_impl<'a, 'py>(py: Python<'py>, nargs: usize, cases: impl Iterator<Item
         n += 1;
     })?;
     let sel: &mut [InlineSlot<'a>] = if n <= INLINE { &mut inline[..n] } else { &mut heap };
-    let r = match Cases::new(sel, default_at.is_some()).try_select() {
+    let r = match gil::nonblocking(py, || Cases::new(sel, default_at.is_some()).try_select()) {
         Some(r) => r,
         None => gil::block_thread(py, |intr| Cases::new(sel, false).wait_blocking_spin(Spin::Always, intr))?,
     };
