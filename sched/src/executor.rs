@@ -302,7 +302,8 @@ impl Local {
                 .collect();
             if d.wants_reasons() {
                 // What each candidate last waited on: what its pending
-                // event is (POS's races, strategy.rs).
+                // event is (POS's races; invariant 5 of strategy.rs: the
+                // same queue, the same order, just before the decision).
                 let reasons: Vec<&'static str> = q
                     .iter()
                     .map(|&(key, gen)| match tasks.get(key) {

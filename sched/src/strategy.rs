@@ -77,6 +77,10 @@
 //!    the log again (later entries belong to another run).
 //! 4. A decision is only asked for when there is a choice (two candidates
 //!    or more, a bound of two or more): the log has no forced moves.
+//! 5. When [`Decider::wants_reasons`], the reasons noted before a `Run`
+//!    decision are those of its candidates, in the same order (the
+//!    executor notes them from the same run queue just before asking);
+//!    POS reads them as what each candidate's pending event is.
 
 use crate::rng::Rng;
 use crate::schedule::{goids, Decision, Divergence, Kind, Schedule, Strategy};
