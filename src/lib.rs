@@ -93,3 +93,9 @@ pub use golang_chan::{make, select, Chan, ChanError, Select, DEFAULT};
 pub use golang_sched::{go, go_local, go_named, sleep, yield_now, ClockKind, RunError, Runtime};
 #[cfg(not(target_family = "wasm"))]
 pub use golang_sched::MultiRuntime;
+
+/// `#[golang::test]` / `#[golang::test(seeds = N)]` on an `async fn`: a
+/// test that runs it on the deterministic executor for seeds `0..N`
+/// (default 100) through [`sched::testing::check_seeds`], so
+/// `GOLANG_SEED`, `GOLANG_REPLAY` and `GOLANG_EXPLORE` apply.
+pub use golang_macros::test;

@@ -218,6 +218,9 @@ pub(crate) struct Local {
     idle_wait: RefCell<Option<Box<dyn Fn(Option<Duration>, i32) -> Result<(), String>>>>,
     /// The id of the goroutine being polled.
     pub(crate) current_goid: Cell<u64>,
+    /// What the main goroutine waited on when it last returned Pending
+    /// (the other goroutines' is in their task), for POS's events.
+    main_reason: Cell<&'static str>,
     /// Whether `block_on` records its steps in `trace` (trace.rs); read
     /// once per run, so an untraced run's cost is one test per step.
     tracing: Cell<bool>,
@@ -297,6 +300,20 @@ impl Local {
                     _ => 0, // a finished goroutine's entry (invariant 1)
                 })
                 .collect();
+            if d.wants_reasons() {
+                // What each candidate last waited on: what its pending
+                // event is (POS's races; invariant 5 of strategy.rs: the
+                // same queue, the same order, just before the decision).
+                let reasons: Vec<&'static str> = q
+                    .iter()
+                    .map(|&(key, gen)| match tasks.get(key) {
+                        _ if key == usize::MAX => self.main_reason.get(),
+                        Some(t) if t.waker.gen == gen => t.reason,
+                        _ => "exit",
+                    })
+                    .collect();
+                d.note_reasons(&reasons);
+            }
             d.run_index(&cands, self.current_goid.get())
         })
     }
@@ -590,6 +607,7 @@ impl Runtime {
                 idle_poll: Cell::new(None),
                 idle_wait: RefCell::new(None),
                 current_goid: Cell::new(1),
+                main_reason: Cell::new("runnable"),
                 tracing: Cell::new(false),
                 trace: RefCell::new(Trace::default()),
             }),
@@ -692,6 +710,7 @@ impl Runtime {
         let waker = Waker::from(main_waker.clone());
         l.runq.borrow_mut().push_back((usize::MAX, 0));
         let mut main_reason = "runnable";
+        l.main_reason.set(main_reason);
         // (read once: an untraced run tests a local per step)
         let tracing = l.tracing.get();
         if tracing {
@@ -724,7 +743,10 @@ impl Runtime {
                     match res {
                         Ok(Poll::Ready(out)) => return Ok(out),
                         Ok(Poll::Pending) if l.panicked.borrow().is_some() => {}
-                        Ok(Poll::Pending) => main_reason = context::wait_reason(),
+                        Ok(Poll::Pending) => {
+                            main_reason = context::wait_reason();
+                            l.main_reason.set(main_reason);
+                        }
                         Err(message) => {
                             return Err(RunError::Panic { seed: l.shared.seed, goroutine: 1, name: "main".into(), message })
                         }

@@ -13,18 +13,46 @@
 //!   draws the executor made before strategies existed.
 //! - [`Strategy::Pct`]: probabilistic concurrency testing (Burckhardt,
 //!   Kothari, Musuvathi, Nagarakatte, ASPLOS'10): every goroutine gets a
-//!   random priority when first seen, `depth - 1` change points are drawn
-//!   over an estimated number of steps, at a change point the goroutine
-//!   that ran last drops below every other; the highest-priority runnable
-//!   goroutine always runs, up to `PCT_HORIZON` times the estimate. Past
-//!   that, choices are uniformly random: PCT assumes every run ends, and a
-//!   goroutine that busy-waits at the highest priority would otherwise
-//!   starve the one it waits for forever (and its log would grow without
-//!   end).
-//! - [`Strategy::Pos`]: partial order sampling (Yuan, Yang, Gu, CAV'18):
-//!   every goroutine gets a random priority, the highest runnable runs, and
-//!   the one that ran draws a new priority (we cannot tell cheaply which
-//!   goroutines it raced with, so only its priority is redrawn).
+//!   random priority when first seen; `depth - 1` change points k_1 ..
+//!   k_{d-1} are drawn uniformly over the run's steps `0..k`, and at k_i
+//!   the goroutine that ran last drops to priority i, below every initial
+//!   one (as in the paper, the i-th point drawn gets i whatever its place
+//!   in time); the highest-priority runnable goroutine always runs. A step
+//!   is a `Run` decision (a scheduling point with a choice: a blocking
+//!   operation or a yield, `time.sleep(0)` in Python). k is the run's
+//!   length as estimated by the caller (`Strategy::Pct::steps`): an
+//!   exploration passes the longest run seen so far, as PCT's
+//!   implementations do (Fray's, for one); without one, 256. Past
+//!   `PCT_HORIZON` times the estimate choices are uniformly random: PCT
+//!   assumes every run ends, and a goroutine that busy-waits at the highest
+//!   priority would otherwise starve the one it waits for forever (and its
+//!   log would grow without end).
+//! - [`Strategy::Pos`]: partial order sampling (Yuan, Yang, Gu, CAV'18; as
+//!   Fray does it): every pending *event* has a random priority, the
+//!   highest runnable one runs, and then the events that race with the one
+//!   that ran get new random priorities; the others keep theirs (which is
+//!   what lets a goroutine run ahead through steps that race with nothing,
+//!   where a random walk would preempt it at each). Our events are a
+//!   goroutine's slices from one scheduling point to the next, and what the
+//!   executor knows of a slice is how it began and ended: the wait it
+//!   resumes from (the candidates' wait reasons, `note_reasons`) and whom
+//!   it woke. Races are approximated from that:
+//!   1. the goroutines queued since the last decision (woken on a
+//!      channel, lock, ... the step operated on, or started by it: the
+//!      wake edges of trace.rs; or woken by a timer) race with it: new
+//!      priorities;
+//!   2. plain code (a slice that resumes from a yield or starts a
+//!      goroutine: it may read and write any Python or Rust memory, which
+//!      the executor does not see) races with plain code or not: unknown.
+//!      Each run draws one guess: in half the runs, after a step whose
+//!      slice began or ended as plain code, every pending plain-code event
+//!      gets a new priority (on programs that only yield, that run is a
+//!      random walk); in the other half plain code races with nothing (a
+//!      goroutine that spins or works on its own keeps its priority, which
+//!      finds starvation bugs a random walk misses);
+//!   3. the goroutine that ran has a new pending event: a new priority.
+//!   A slice between blocking operations races only through the objects it
+//!   blocks on or wakes (as in a data-race-free program).
 //! - [`Strategy::Exhaustive`]: bounded exhaustive search, one run at a
 //!   time: the choices of a prefix by index, then the first choice; the
 //!   next run's prefix comes from this run's log (`Schedule::next_prefix`),
@@ -49,10 +77,14 @@
 //!    the log again (later entries belong to another run).
 //! 4. A decision is only asked for when there is a choice (two candidates
 //!    or more, a bound of two or more): the log has no forced moves.
+//! 5. When [`Decider::wants_reasons`], the reasons noted before a `Run`
+//!    decision are those of its candidates, in the same order (the
+//!    executor notes them from the same run queue just before asking);
+//!    POS reads them as what each candidate's pending event is.
 
 use crate::rng::Rng;
 use crate::schedule::{goids, Decision, Divergence, Kind, Schedule, Strategy};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::Location;
 use std::sync::Arc;
 
@@ -78,21 +110,43 @@ struct Pct {
     /// Each goroutine's priority (higher runs first); assigned when first
     /// seen as a candidate.
     prio: HashMap<u64, u64>,
-    /// Steps (Run decisions) at which the goroutine that ran last drops.
-    change_points: Vec<u64>,
-    /// How many change points were passed (the next dropped priority is
-    /// below the previous one).
-    changes: u64,
+    /// The change points in the order of their steps: (step, the priority
+    /// the goroutine that ran last gets there). The i-th point drawn gets
+    /// priority i (1..d-1, below every initial priority), whatever its
+    /// place in time (as in the paper).
+    change_points: Vec<(u64, u64)>,
+    /// How many change points were passed.
+    changes: usize,
 }
 
-/// POS's state: each goroutine's priority (higher runs first).
+/// POS's state (see the file's overview for the events and their races).
 struct Pos {
+    /// The priority of each goroutine's pending event (higher runs first).
     prio: HashMap<u64, u64>,
+    /// The candidates of the previous decision: a candidate not among them
+    /// (and not the one that ran) was queued since, by the step that ran.
+    prev: HashSet<u64>,
+    /// This run's guess about plain code: whether two slices of plain code
+    /// (next to a yield, or a goroutine's first) race (drawn per run).
+    plain_races: bool,
+    /// Whether the slice that ran (of the goroutine chosen last) began as
+    /// plain code (it resumed from a yield, or started).
+    ran_plain: bool,
+}
+
+/// A goroutine whose last wait was `reason` has a pending event of plain
+/// code: it resumes from a yield (`time.sleep(0)`, `yield_now`) or starts.
+fn plain(reason: &str) -> bool {
+    reason == "yield" || reason == "runnable"
 }
 
 /// Priorities drawn at random are at least this (change points hand out
 /// the values below it).
 const PRIO_BASE: u64 = 1 << 20;
+
+/// PCT's step estimate when none is given (the first run of an
+/// exploration: later runs get the longest run seen).
+const PCT_DEFAULT_STEPS: u64 = 256;
 
 /// Makes a run's decisions (see the file's invariants) and records them.
 pub(crate) struct Decider {
@@ -112,6 +166,8 @@ pub(crate) struct Decider {
     divergence: Option<Divergence>,
     /// The strategy, for the recorded schedule's header.
     strategy: Strategy,
+    /// What each candidate of the decision being made last waited on.
+    reasons: Vec<&'static str>,
 }
 
 impl Decider {
@@ -121,13 +177,15 @@ impl Decider {
         let mode = match &strategy {
             Strategy::Random { .. } => Mode::Random,
             Strategy::Pct { depth, steps, .. } => {
-                let est = if *steps == 0 { 256 } else { *steps };
-                let mut change_points: Vec<u64> =
-                    (1..*depth).map(|_| rng.next_u64() % est).collect();
+                let est = if *steps == 0 { PCT_DEFAULT_STEPS } else { *steps };
+                let mut change_points: Vec<(u64, u64)> = (1..*depth as u64).map(|i| (rng.next_u64() % est, i)).collect();
                 change_points.sort_unstable();
                 Mode::Pct(Pct { horizon: est.saturating_mul(PCT_HORIZON), prio: HashMap::new(), change_points, changes: 0 })
             }
-            Strategy::Pos { .. } => Mode::Pos(Pos { prio: HashMap::new() }),
+            Strategy::Pos { .. } => {
+                let plain_races = rng.below(2) == 1;
+                Mode::Pos(Pos { prio: HashMap::new(), prev: HashSet::new(), plain_races, ran_plain: false })
+            }
             Strategy::Replay { schedule, lenient } => {
                 Mode::Replay { schedule: schedule.clone(), next: 0, lenient: *lenient }
             }
@@ -137,7 +195,7 @@ impl Decider {
             Strategy::Replay { schedule, .. } => schedule.strategy.clone(),
             s => s,
         };
-        Decider { seed, rng, mode, log: None, spawned: BTreeMap::new(), steps: 0, made: 0, divergence: None, strategy }
+        Decider { seed, rng, mode, log: None, spawned: BTreeMap::new(), steps: 0, made: 0, divergence: None, strategy, reasons: Vec::new() }
     }
 
     /// Starts recording every decision.
@@ -150,6 +208,19 @@ impl Decider {
     #[inline]
     pub(crate) fn wants_candidates(&self) -> bool {
         self.log.is_some() || !matches!(self.mode, Mode::Random)
+    }
+
+    /// Whether the strategy wants to know what the candidates last waited
+    /// on ([`note_reasons`](Self::note_reasons) before `run_index`).
+    #[inline]
+    pub(crate) fn wants_reasons(&self) -> bool {
+        matches!(self.mode, Mode::Pos(_))
+    }
+
+    /// What each candidate of the next `run_index` last waited on.
+    pub(crate) fn note_reasons(&mut self, reasons: &[&'static str]) {
+        self.reasons.clear();
+        self.reasons.extend_from_slice(reasons);
     }
 
     /// Notes where goroutine `goid` was spawned (when recording).
@@ -203,19 +274,45 @@ impl Decider {
             Mode::Random => self.rng.below(candidates.len()), // invariant 2
             Mode::Pct(p) if step >= p.horizon => self.rng.below(candidates.len()), // the fair tail
             Mode::Pct(p) => {
-                let rng = &mut self.rng;
-                while p.changes < p.change_points.len() as u64 && p.change_points[p.changes as usize] <= step {
+                while p.changes < p.change_points.len() && p.change_points[p.changes].0 <= step {
                     // A change point: the goroutine that ran last drops
-                    // below every priority given so far.
+                    // below every initial priority, to the point's own.
+                    p.prio.insert(last, p.change_points[p.changes].1);
                     p.changes += 1;
-                    p.prio.insert(last, PRIO_BASE - p.changes);
                 }
-                highest(candidates, &mut p.prio, rng)
+                highest(candidates, &mut p.prio, &mut self.rng)
             }
             Mode::Pos(p) => {
-                let i = highest(candidates, &mut p.prio, &mut self.rng);
-                // The chosen one runs: its next step gets a new priority.
-                p.prio.insert(candidates[i], PRIO_BASE + self.rng.next_u64() % (u64::MAX - PRIO_BASE));
+                let rng = &mut self.rng;
+                let reasons = &self.reasons;
+                let reason = |j: usize| reasons.get(j).copied().unwrap_or("runnable");
+                // Events that race with the step that ran get new
+                // priorities (the overview's three rules):
+                // 1. goroutines it queued (woke on an object it touched, or
+                //    started);
+                for &c in candidates {
+                    if c != last && !p.prev.contains(&c) {
+                        p.prio.insert(c, random_prio(rng));
+                    }
+                }
+                // 2. in a run that guesses plain code races, if the step
+                //    ran plain code, every pending event of plain code;
+                if p.plain_races {
+                    let yielded = candidates.iter().position(|&c| c == last).is_some_and(|j| reason(j) == "yield");
+                    if p.ran_plain || yielded {
+                        for (j, &c) in candidates.iter().enumerate() {
+                            if plain(reason(j)) {
+                                p.prio.insert(c, random_prio(rng));
+                            }
+                        }
+                    }
+                }
+                let i = highest(candidates, &mut p.prio, rng);
+                p.ran_plain = plain(reason(i));
+                // 3. the chosen one's next event is a new one.
+                p.prio.insert(candidates[i], random_prio(rng));
+                p.prev.clear();
+                p.prev.extend(candidates.iter().copied());
                 i
             }
             Mode::Replay { .. } => self.replay(Kind::Run, candidates, candidates.len(), last),
@@ -314,6 +411,11 @@ fn default_choice(candidates: &[u64], last: u64) -> usize {
     candidates.iter().position(|&c| c == last).unwrap_or(0)
 }
 
+/// A priority drawn at random (above every change point's).
+fn random_prio(rng: &mut Rng) -> u64 {
+    PRIO_BASE + rng.next_u64() % (u64::MAX - PRIO_BASE)
+}
+
 /// The index of the highest-priority candidate; goroutines seen for the
 /// first time get a random priority. Entries of finished goroutines (id 0)
 /// go first: running them only drops them.
@@ -324,7 +426,7 @@ fn highest(candidates: &[u64], prio: &mut HashMap<u64, u64>, rng: &mut Rng) -> u
         if g == 0 {
             return i;
         }
-        let p = *prio.entry(g).or_insert_with(|| PRIO_BASE + rng.next_u64() % (u64::MAX - PRIO_BASE));
+        let p = *prio.entry(g).or_insert_with(|| random_prio(rng));
         if p > best_p {
             best_p = p;
             best = i;
@@ -362,5 +464,79 @@ mod tests {
         let mut d = Decider::new(Strategy::Pct { seed: 4, depth: 2, steps: 1 });
         let i = d.run_index(&[2, 3], 2);
         assert_eq!(i, 1, "g2 ran last and dropped below g3");
+    }
+
+    #[test]
+    fn pct_change_points_are_within_the_estimate_and_each_has_its_own_low_priority() {
+        for seed in 0..50 {
+            let d = Decider::new(Strategy::Pct { seed, depth: 4, steps: 10 });
+            let Mode::Pct(p) = &d.mode else { unreachable!() };
+            assert_eq!(p.change_points.len(), 3);
+            assert!(p.change_points.iter().all(|&(at, v)| at < 10 && (1..4).contains(&v)), "{:?}", p.change_points);
+            let mut values: Vec<u64> = p.change_points.iter().map(|c| c.1).collect();
+            values.sort_unstable();
+            assert_eq!(values, [1, 2, 3]);
+            assert!(p.change_points.windows(2).all(|w| w[0].0 <= w[1].0), "in the order of their steps");
+        }
+    }
+
+    /// A POS decider with the given guess about plain code.
+    fn pos(seed: u64, plain_races: bool) -> Decider {
+        let mut d = Decider::new(Strategy::Pos { seed });
+        let Mode::Pos(p) = &mut d.mode else { unreachable!() };
+        p.plain_races = plain_races;
+        d
+    }
+
+    fn prio(d: &Decider, g: u64) -> Option<u64> {
+        let Mode::Pos(p) = &d.mode else { unreachable!() };
+        p.prio.get(&g).copied()
+    }
+
+    #[test]
+    fn pos_gives_a_new_priority_to_a_goroutine_queued_since_the_last_decision_and_keeps_the_others() {
+        for seed in 0..20 {
+            let mut d = pos(seed, true);
+            d.note_reasons(&["chan receive", "chan receive"]);
+            let first = [2, 3][d.run_index(&[2, 3], 1)];
+            let other = if first == 2 { 3 } else { 2 };
+            let kept = prio(&d, other);
+            assert_eq!(prio(&d, 4), None);
+            // g4 was queued since (woken by the step of `first`): a new
+            // event. `other` waited on a channel, not plain code: it raced
+            // with nothing and keeps its priority until it runs.
+            d.note_reasons(&["chan receive", "chan receive", "chan receive"]);
+            let second = [2, 3, 4][d.run_index(&[2, 3, 4], first)];
+            assert!(prio(&d, 4).is_some());
+            if second != other {
+                assert_eq!(prio(&d, other), kept, "seed {seed}");
+            }
+        }
+    }
+
+    #[test]
+    fn pos_redraws_pending_plain_code_after_plain_code_only_in_runs_that_guess_they_race() {
+        for races in [false, true] {
+            let mut redrawn = 0;
+            for seed in 0..20 {
+                let mut d = pos(seed, races);
+                d.note_reasons(&["yield", "yield", "yield"]);
+                let i = d.run_index(&[2, 3, 4], 1);
+                let others: Vec<u64> = [2, 3, 4].iter().copied().filter(|&g| g != [2, 3, 4][i]).collect();
+                let before: Vec<Option<u64>> = others.iter().map(|&g| prio(&d, g)).collect();
+                // The one that ran yielded: a slice of plain code.
+                d.note_reasons(&["yield", "yield", "yield"]);
+                d.run_index(&[2, 3, 4], [2, 3, 4][i]);
+                let after: Vec<Option<u64>> = others.iter().map(|&g| prio(&d, g)).collect();
+                if before != after {
+                    redrawn += 1;
+                }
+            }
+            if races {
+                assert_eq!(redrawn, 20, "plain code races with plain code: new priorities");
+            } else {
+                assert!(redrawn < 20, "only the one chosen changes: {redrawn}");
+            }
+        }
     }
 }
