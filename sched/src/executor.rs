@@ -964,6 +964,17 @@ pub(crate) fn current_clock() -> Option<(ClockKind, u64)> {
     CURRENT.with(|c| c.borrow().as_ref().map(|l| (l.shared.driver.clock, l.shared.driver.now_ns())))
 }
 
+/// The virtual time of this thread's executor when it runs on a virtual
+/// clock; `None` on a real clock or outside executors (without reading
+/// the monotonic clock: `unix_now` on a real clock needs only the wall
+/// clock, and `after(0)` pays for every clock read).
+pub(crate) fn current_virtual_ns() -> Option<u64> {
+    CURRENT.with(|c| match c.borrow().as_ref() {
+        Some(l) if l.shared.driver.clock == ClockKind::Virtual => Some(l.shared.driver.now_ns()),
+        _ => None,
+    })
+}
+
 /// `fail_run` for this thread's single-thread executor; gives the message
 /// back if none runs here.
 pub(crate) fn fail_current(message: String) -> Result<(), String> {

@@ -172,9 +172,10 @@ pub fn now_ns() -> u64 {
 /// Unix time in seconds on the current clock: the OS wall clock, or
 /// [`VIRTUAL_EPOCH_UNIX`] plus virtual time under a virtual clock.
 pub fn unix_now() -> f64 {
-    match executor::current_clock() {
-        Some((ClockKind::Virtual, ns)) => VIRTUAL_EPOCH_UNIX + ns as f64 * 1e-9,
-        _ => clock::wall_unix_s(),
+    // (one clock read: the monotonic clock is not read on a real clock)
+    match executor::current_virtual_ns() {
+        Some(ns) => VIRTUAL_EPOCH_UNIX + ns as f64 * 1e-9,
+        None => clock::wall_unix_s(),
     }
 }
 
