@@ -105,22 +105,29 @@ mod tests {
     use crate::Chan;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
+    use std::thread::JoinHandle;
+
+    /// A thread blocked in `ch.recv_blocking()`, parked (past its spin) by
+    /// the time this returns; `got` is set when its receive returns.
+    fn parked_receiver(ch: &Chan<u32>, got: Arc<AtomicBool>) -> JoinHandle<Option<u32>> {
+        let c = ch.clone();
+        let rx = std::thread::spawn(move || {
+            let v = c.recv_blocking();
+            got.store(true, Ordering::SeqCst);
+            v
+        });
+        while ch.waiting_receivers() == 0 {
+            std::thread::yield_now();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        rx
+    }
 
     #[test]
     fn a_deferred_wake_reaches_the_parked_receiver_only_when_woken() {
         let ch: Chan<u32> = Chan::new(0);
         let got = Arc::new(AtomicBool::new(false));
-        let (c, g) = (ch.clone(), got.clone());
-        let rx = std::thread::spawn(move || {
-            let v = c.recv_blocking();
-            g.store(true, Ordering::SeqCst);
-            v
-        });
-        // wait until the receiver is parked (not spinning) in the queue
-        while ch.waiting_receivers() == 0 {
-            std::thread::yield_now();
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        let rx = parked_receiver(&ch, got.clone());
         let (r, wakes) = defer_thread_wakes(|| ch.try_send(7));
         assert!(r.is_ok(), "the value was handed over at once (invariant 1)");
         assert!(!wakes.is_empty());
@@ -133,12 +140,7 @@ mod tests {
     #[test]
     fn dropping_the_deferred_wakes_wakes_the_threads() {
         let ch: Chan<u32> = Chan::new(0);
-        let c = ch.clone();
-        let rx = std::thread::spawn(move || c.recv_blocking());
-        while ch.waiting_receivers() == 0 {
-            std::thread::yield_now();
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        let rx = parked_receiver(&ch, Arc::default());
         let (_, wakes) = defer_thread_wakes(|| ch.try_send(1));
         drop(wakes);
         assert_eq!(rx.join().unwrap(), Some(1));
@@ -147,12 +149,7 @@ mod tests {
     #[test]
     fn a_panic_inside_the_scope_still_wakes_the_threads() {
         let ch: Chan<u32> = Chan::new(0);
-        let c = ch.clone();
-        let rx = std::thread::spawn(move || c.recv_blocking());
-        while ch.waiting_receivers() == 0 {
-            std::thread::yield_now();
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        let rx = parked_receiver(&ch, Arc::default());
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             defer_thread_wakes(|| {
                 ch.try_send(2).unwrap();
@@ -161,12 +158,8 @@ mod tests {
         }));
         assert!(r.is_err());
         assert_eq!(rx.join().unwrap(), Some(2));
-        // and the scope is gone: a later wake is immediate
-        let c = ch.clone();
-        let rx = std::thread::spawn(move || c.recv_blocking());
-        while ch.waiting_receivers() == 0 {
-            std::thread::yield_now();
-        }
+        // and the scope is gone: a later wake is made at once
+        let rx = parked_receiver(&ch, Arc::default());
         ch.try_send(3).unwrap();
         assert_eq!(rx.join().unwrap(), Some(3));
     }
