@@ -12,7 +12,7 @@
 # target directory of its own; the working tree uses $CARGO_TARGET_DIR (or
 # ./target). Results: a table on stdout and in OUT (default bench-compare.txt).
 # ROUNDS=N (3) runs per workload and build; BENCHES="a_pingpong ..." only
-# those criterion groups; NO_PYTHON=1 skips chanbench.
+# those criterion groups; NO_PYTHON=1 skips chanbench, NO_RUST=1 criterion.
 set -euo pipefail
 rev=${1:?usage: tools/bench-compare.sh REV [OUT]}
 out=${2:-bench-compare.txt}
@@ -46,7 +46,9 @@ wheel_dir() {
 
 old_tgt=$wt/target
 new_tgt=${CARGO_TARGET_DIR:-$here/target}
-old_bin=$(bench_bin "$wt" "$old_tgt"); new_bin=$(bench_bin "$here" "$new_tgt")
+if [ -z "${NO_RUST:-}" ]; then
+    old_bin=$(bench_bin "$wt" "$old_tgt"); new_bin=$(bench_bin "$here" "$new_tgt")
+fi
 if [ -z "${NO_PYTHON:-}" ]; then
     old_site=$(wheel_dir "$wt" "$old_tgt"); new_site=$(wheel_dir "$here" "$new_tgt")
 fi
@@ -65,6 +67,7 @@ print("%.1f" % got)'
 }
 {
 echo "# bench-compare: $rev ($(git -C "$wt" log -1 --format=%h)) vs working tree ($(git -C "$here" log -1 --format=%h)), $(date -u +%F), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -z "${NO_RUST:-}" ]; then
 echo "# Rust criterion (ns/op, median of $rounds runs each, alternating)"
 printf '%-18s %10s %10s %7s\n' workload before after ratio
 for g in ${BENCHES:-a_pingpong b_buf128 c_select_ready d_select_default e_spawn f_timer0 g_ctx_cancel g2_ctx_child}; do
@@ -77,6 +80,7 @@ mo, mn = st.median(o), st.median(n)
 print("%-18s %10.1f %10.1f %7.2f   (before %s; after %s)" % (g, mo, mn, mn / mo, sys.argv[2], sys.argv[3]))
 EOF
 done
+fi
 [ -n "${NO_PYTHON:-}" ] && exit 0
 echo "# Python chanbench.py (ns/op, -count $rounds each, alternating)"
 for _ in $(seq "$rounds"); do
