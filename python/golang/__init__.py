@@ -101,7 +101,7 @@ def go(f, *argv, **kw):
     elif _syncrun_ok and _golang._in_executor():
         # inside golang.run: a synchronous goroutine of the run (without
         # greenlet: an OS thread, as outside)
-        _golang.go_async(_syncrun.drive(f, argv, kw))
+        _golang._go_sync(f, argv, kw)
     elif _gevent:
         _gevent_runtime.go(f, argv, kw)
     else:

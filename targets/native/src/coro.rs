@@ -71,6 +71,12 @@ impl AwaitOp {
     pub(crate) fn waiting(fut: OpFuture) -> AwaitOp {
         AwaitOp { op: None, waiting: std::sync::Mutex::new(Some(fut)), result: None }
     }
+
+    /// The operation, unstarted, or the future of the started one (for a
+    /// synchronous goroutine's driver, syncrun.rs, which polls it itself).
+    pub(crate) fn take_parts(&mut self) -> (Option<AnyOp>, Option<OpFuture>) {
+        (self.op.take(), self.waiting.get_mut().unwrap_or_else(|p| p.into_inner()).take())
+    }
 }
 
 fn stop_with(_py: Python<'_>, v: Py<PyAny>) -> PyErr {
@@ -288,7 +294,7 @@ fn install_am_send_stable_abi(py: Python<'_>) {
 
 /// Where a failing goroutine of `golang.run` reports to.
 /// (the exception, the goroutine's name, whether it is main: goroutine 1)
-type Failure = Arc<Mutex<Option<(PyErr, String, bool)>>>;
+pub(crate) type Failure = Arc<Mutex<Option<(PyErr, String, bool)>>>;
 
 thread_local! {
     static RUN_FAILURE: RefCell<Option<Failure>> = const { RefCell::new(None) };
@@ -314,6 +320,12 @@ enum Resume {
 }
 
 impl CoroTask {
+    /// The goroutine of `coro` (syncrun.rs: a plain function of a
+    /// synchronous goroutine that returned a coroutine).
+    pub(crate) fn new(coro: Py<PyAny>, name: String, failure: Option<Failure>, out: Arc<Mutex<Option<Py<PyAny>>>>) -> CoroTask {
+        CoroTask { coro, name, pending: None, failure, out }
+    }
+
     fn resume(&mut self, py: Python<'_>, send: Option<PyResult<Py<PyAny>>>) -> Resume {
         let coro = self.coro.bind(py);
         DRIVING.with(|d| d.set(true));
@@ -387,18 +399,7 @@ impl Future for CoroTask {
                 None => continue,
                 Some(Ok(())) => return Poll::Ready(()),
                 Some(Err(e)) => {
-                    match &this.failure {
-                        Some(f) => {
-                            let mut slot = f.lock().unwrap();
-                            if slot.is_none() {
-                                *slot = Some((e, this.name.clone(), golang_sched::current_goroutine() == 1));
-                            }
-                            drop(slot);
-                            // Ends the run; golang.run raises the exception.
-                            golang_sched::fail_run(format!("goroutine {} raised", this.name));
-                        }
-                        None => crate::gil::attach(|py| e.write_unraisable(py, Some(this.coro.bind(py)))),
-                    }
+                    crate::gil::attach(|py| report_failure(py, this.failure.as_ref(), e, &this.name, Some(this.coro.bind(py))));
                     return Poll::Ready(());
                 }
             }
@@ -406,22 +407,34 @@ impl Future for CoroTask {
     }
 }
 
-/// Reports an exception that escaped a goroutine running on an executor:
-/// inside `golang.run` it ends the run (which raises it), elsewhere it is
-/// printed.
-pub(crate) fn goroutine_failed(py: Python<'_>, e: PyErr, name: &str, obj: Option<&Bound<'_, PyAny>>) {
-    let failure = RUN_FAILURE.with(|f| f.borrow().clone());
+/// Reports an exception `e` that escaped goroutine `name`: to `failure`
+/// (inside `golang.run`: it ends the run, which raises it), else printed.
+pub(crate) fn report_failure(py: Python<'_>, failure: Option<&Failure>, e: PyErr, name: &str, obj: Option<&Bound<'_, PyAny>>) {
     match failure {
         Some(f) => {
-            let mut slot = f.lock().unwrap();
+            let mut slot = f.lock().unwrap_or_else(|p| p.into_inner());
             if slot.is_none() {
                 *slot = Some((e, name.to_string(), golang_sched::current_goroutine() == 1));
             }
             drop(slot);
+            // Ends the run; golang.run raises the exception.
             golang_sched::fail_run(format!("goroutine {name} raised"));
         }
         None => e.write_unraisable(py, obj),
     }
+}
+
+/// Where an exception escaping a goroutine started now goes (inside
+/// `golang.run`: the run's failure; else None).
+pub(crate) fn run_failure() -> Option<Failure> {
+    RUN_FAILURE.with(|f| f.borrow().clone())
+}
+
+/// Reports an exception that escaped a goroutine running on an executor:
+/// inside `golang.run` it ends the run (which raises it), elsewhere it is
+/// printed.
+pub(crate) fn goroutine_failed(py: Python<'_>, e: PyErr, name: &str, obj: Option<&Bound<'_, PyAny>>) {
+    report_failure(py, run_failure().as_ref(), e, name, obj)
 }
 
 /// Whether the caller runs on a goroutine executor's thread (in an async
@@ -498,13 +511,19 @@ pub fn run(
     let rt = crate::schedule::runtime(clock, seed, &options)?;
     let seed = rt.seed();
     let coro = main.call1(args)?;
-    if !coro.hasattr("send")? || !coro.hasattr("throw")? {
-        return Err(PyValueError::new_err(msg::run_not_async(&main.repr()?.to_cow()?)));
-    }
     let failure: Failure = Arc::new(Mutex::new(None));
     let out = Arc::new(Mutex::new(None));
-    let name = coro_name(py, &coro);
-    let task = CoroTask { coro: coro.unbind(), name, pending: None, failure: Some(failure.clone()), out: out.clone() };
+    // main: a synchronous goroutine (a plain main, from _syncrun.run) or a coroutine
+    let task: Pin<Box<dyn Future<Output = ()> + Send>> = match coro.cast::<crate::syncrun::SyncMain>() {
+        Ok(m) => Box::pin(m.get().task(py, failure.clone(), out.clone())),
+        Err(_) => {
+            if !coro.hasattr("send")? || !coro.hasattr("throw")? {
+                return Err(PyValueError::new_err(msg::run_not_async(&main.repr()?.to_cow()?)));
+            }
+            let name = coro_name(py, &coro);
+            Box::pin(CoroTask { coro: coro.unbind(), name, pending: None, failure: Some(failure.clone()), out: out.clone() })
+        }
+    };
     let f2 = failure.clone();
     // The run keeps the GIL while goroutines run (each goroutine step then
     // costs no GIL hand-over). On the virtual clock the executor never
