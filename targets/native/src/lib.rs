@@ -67,6 +67,7 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(coro::go_async, m)?)?;
     m.add_class::<syncrun::SyncMain>()?;
     m.add_function(wrap_pyfunction!(syncrun::_go_sync, m)?)?;
+    m.add_function(wrap_pyfunction!(syncrun::_go_sync_fast, m)?)?;
     m.add_function(wrap_pyfunction!(syncrun::_sync_main, m)?)?;
     m.add_function(wrap_pyfunction!(syncrun::_sync_work, m)?)?;
     m.add_function(wrap_pyfunction!(syncrun::_sync_block, m)?)?;

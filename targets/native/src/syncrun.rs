@@ -470,6 +470,48 @@ pub fn _go_sync(py: Python<'_>, f: Py<PyAny>, args: Py<PyTuple>, kw: Option<Py<P
     Ok(())
 }
 
+/// `go`'s fast path (python/golang/__init__.py): inside a run, a builtin
+/// function or method, or a Python function that is neither `async def`
+/// nor marked a coroutine function (`inspect.markcoroutinefunction`),
+/// starts a synchronous goroutine at once (what `go` would decide after
+/// its checks, which cost about as much as the goroutine's start); false
+/// for anything else, which goes `go`'s general way.
+#[pyfunction]
+#[pyo3(signature = (f, args, kw=None))]
+pub fn _go_sync_fast(py: Python<'_>, f: &Bound<'_, PyAny>, args: Py<PyTuple>, kw: Option<Py<PyDict>>) -> PyResult<bool> {
+    if !golang_sched::in_executor() || !is_plain_function(f)? {
+        return Ok(false);
+    }
+    _go_sync(py, f.clone().unbind(), args, kw)?;
+    Ok(true)
+}
+
+/// Whether `f` is a builtin function or method, or a Python function that
+/// is not a coroutine function (the cases `golang._iscoroutinefunction`
+/// tells without `inspect`).
+fn is_plain_function(f: &Bound<'_, PyAny>) -> PyResult<bool> {
+    static TYPES: PyOnceLock<(Py<PyAny>, Py<PyAny>)> = PyOnceLock::new();
+    const CO_COROUTINE: i64 = 0x80;
+    let py = f.py();
+    let (builtin, function) = TYPES.get_or_try_init(py, || -> PyResult<_> {
+        let t = py.import("types")?;
+        Ok((t.getattr("BuiltinFunctionType")?.unbind(), t.getattr("FunctionType")?.unbind()))
+    })?;
+    let t = f.get_type();
+    if t.is(builtin.bind(py)) {
+        return Ok(true);
+    }
+    if !t.is(function.bind(py)) {
+        return Ok(false);
+    }
+    let flags: i64 = f.getattr(pyo3::intern!(py, "__code__"))?.getattr(pyo3::intern!(py, "co_flags"))?.extract()?;
+    if flags & CO_COROUTINE != 0 {
+        return Ok(false);
+    }
+    let d = f.getattr(pyo3::intern!(py, "__dict__"))?;
+    Ok(!d.cast::<PyDict>().map(|d| d.contains(pyo3::intern!(py, "_is_coroutine_marker"))).unwrap_or(Ok(true))?)
+}
+
 /// The name of f's goroutine: its `__qualname__` or `__name__` (as a
 /// coroutine goroutine's; `_drive` when it has neither, the name the
 /// Python driver had).
