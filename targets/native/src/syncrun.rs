@@ -252,7 +252,8 @@ pub(crate) struct SyncTask {
     phase: Phase,
     /// Its greenlet, from its first poll until it finishes.
     g: Option<Py<PyAny>>,
-    name: String,
+    /// Its function, for its name when a report needs it ([`task_name`]).
+    f: Py<PyAny>,
     /// Its goroutine id (from its first poll).
     gid: u64,
     /// Where an exception escaping it is reported (coro.rs).
@@ -268,8 +269,9 @@ enum Next {
 }
 
 impl SyncTask {
-    fn new(f: Py<PyAny>, args: Py<PyTuple>, kw: Option<Py<PyDict>>, name: String, failure: Option<Failure>, out: Arc<Mutex<Option<Py<PyAny>>>>) -> SyncTask {
-        SyncTask { phase: Phase::Start(Msg::Job(f, args, kw)), g: None, name, gid: 0, failure, out }
+    fn new(py: Python<'_>, f: Py<PyAny>, args: Py<PyTuple>, kw: Option<Py<PyDict>>, failure: Option<Failure>, out: Arc<Mutex<Option<Py<PyAny>>>>) -> SyncTask {
+        let job = Msg::Job(f.clone_ref(py), args, kw);
+        SyncTask { phase: Phase::Start(job), g: None, f, gid: 0, failure, out }
     }
 
     /// Switches into the greenlet with `msg` (invariants 1, 3, 4) and takes
@@ -351,7 +353,8 @@ impl SyncTask {
     fn returned(&mut self, py: Python<'_>, v: Py<PyAny>) -> Next {
         let b = v.bind(py);
         if !b.is_none() && b.hasattr("__await__").unwrap_or(false) && b.hasattr("send").unwrap_or(false) {
-            self.phase = Phase::Coro(CoroTask::new(v, self.name.clone(), self.failure.clone(), self.out.clone()));
+            let name = task_name(self.f.bind(py));
+            self.phase = Phase::Coro(CoroTask::new(v, name, self.failure.clone(), self.out.clone()));
             return Next::Continue;
         }
         *self.out.lock().unwrap_or_else(|p| p.into_inner()) = Some(v);
@@ -361,7 +364,8 @@ impl SyncTask {
 
     fn fail(&mut self, py: Python<'_>, e: PyErr) -> Next {
         self.phase = Phase::Done;
-        crate::coro::report_failure(py, self.failure.as_ref(), e, &self.name, None);
+        let name = task_name(self.f.bind(py));
+        crate::coro::report_failure(py, self.failure.as_ref(), e, &name, None);
         Next::Finished
     }
 }
@@ -465,7 +469,7 @@ impl Drop for SyncTask {
 pub fn _go_sync(py: Python<'_>, f: Py<PyAny>, args: Py<PyTuple>, kw: Option<Py<PyDict>>) -> PyResult<()> {
     let name = task_name(f.bind(py));
     let kw = kw.filter(|k| !k.bind(py).is_empty());
-    let task = SyncTask::new(f, args, kw, name.clone(), crate::coro::run_failure(), Arc::new(Mutex::new(None)));
+    let task = SyncTask::new(py, f, args, kw, crate::coro::run_failure(), Arc::new(Mutex::new(None)));
     golang_sched::handle().spawn_named(Some(name), task);
     Ok(())
 }
@@ -545,8 +549,7 @@ pub fn _sync_main(f: Py<PyAny>, args: Py<PyTuple>) -> SyncMain {
 impl SyncMain {
     /// Main's task for `golang.run`.
     pub(crate) fn task(&self, py: Python<'_>, failure: Failure, out: Arc<Mutex<Option<Py<PyAny>>>>) -> SyncTask {
-        let name = task_name(self.f.bind(py));
-        SyncTask::new(self.f.clone_ref(py), self.args.clone_ref(py), None, name, Some(failure), out)
+        SyncTask::new(py, self.f.clone_ref(py), self.args.clone_ref(py), None, Some(failure), out)
     }
 }
 
