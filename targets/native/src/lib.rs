@@ -29,6 +29,7 @@ mod ops;
 mod pychan;
 mod pyerror;
 mod rawchan;
+mod run;
 mod schedule;
 mod select;
 mod signal;
@@ -73,7 +74,7 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(syncrun::_sync_block, m)?)?;
     m.add_function(wrap_pyfunction!(syncrun::_sync_begin_run, m)?)?;
     m.add_function(wrap_pyfunction!(syncrun::_sync_end_run, m)?)?;
-    m.add_function(wrap_pyfunction!(coro::run, m)?)?;
+    m.add_function(wrap_pyfunction!(run::run, m)?)?;
     m.add_function(wrap_pyfunction!(coro::_in_executor, m)?)?;
     m.add_function(wrap_pyfunction!(schedule::_last_schedule, m)?)?;
     m.add_function(wrap_pyfunction!(schedule::_shrink, m)?)?;
@@ -86,7 +87,7 @@ fn _golang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gevent::_gevent_woken, m)?)?;
     m.add_function(wrap_pyfunction!(gevent::_gevent_after_fork, m)?)?;
     m.add_function(wrap_pyfunction!(gevent::_gevent_spawns, m)?)?;
-    m.add("DeadlockError", py.get_type::<coro::DeadlockError>())?;
+    m.add("DeadlockError", py.get_type::<run::DeadlockError>())?;
     m.add_function(wrap_pyfunction!(goroutine::go_thread, m)?)?;
     m.add_function(wrap_pyfunction!(goroutine::_worker, m)?)?;
     m.add_function(wrap_pyfunction!(goroutine::_rust_echo_int, m)?)?;
