@@ -383,29 +383,33 @@ impl Future for SyncTask {
                 Out(OpOut),
                 Retry(AnyOp),
             }
-            let resume = match &mut this.phase {
-                Phase::Start(_) => match std::mem::replace(&mut this.phase, Phase::Done) {
-                    Phase::Start(job) => Resume::Job(job),
-                    _ => unreachable!(),
-                },
-                Phase::Waiting(Wait::Op(fut)) => match fut.as_mut().poll(cx) {
-                    Poll::Pending => return Poll::Pending,
+            // (the phase is taken, and put back unless it moves on)
+            let resume = match std::mem::replace(&mut this.phase, Phase::Done) {
+                Phase::Start(job) => Resume::Job(job),
+                Phase::Waiting(Wait::Op(mut fut)) => match fut.as_mut().poll(cx) {
+                    Poll::Pending => {
+                        this.phase = Phase::Waiting(Wait::Op(fut));
+                        return Poll::Pending;
+                    }
                     Poll::Ready(out) => Resume::Out(out),
                 },
-                Phase::Waiting(Wait::Turn(t, _)) => match t.as_mut().poll(cx) {
-                    Poll::Pending => return Poll::Pending,
-                    Poll::Ready(()) => match std::mem::replace(&mut this.phase, Phase::Done) {
-                        Phase::Waiting(Wait::Turn(_, op)) => Resume::Retry(op),
-                        _ => unreachable!(),
-                    },
+                Phase::Waiting(Wait::Turn(mut t, op)) => match t.as_mut().poll(cx) {
+                    Poll::Pending => {
+                        this.phase = Phase::Waiting(Wait::Turn(t, op));
+                        return Poll::Pending;
+                    }
+                    Poll::Ready(()) => Resume::Retry(op),
                 },
-                Phase::Coro(c) => return Pin::new(c).poll(cx),
+                Phase::Coro(mut c) => {
+                    let r = Pin::new(&mut c).poll(cx);
+                    this.phase = Phase::Coro(c);
+                    return r;
+                }
                 Phase::Done => return Poll::Ready(()),
             };
             let next = crate::gil::attach(|py| match resume {
                 Resume::Job(job) => this.resume(py, job),
                 Resume::Out(out) => {
-                    this.phase = Phase::Done;
                     let r = out(py);
                     this.resume(py, Msg::Result(r))
                 }
