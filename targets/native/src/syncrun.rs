@@ -216,7 +216,10 @@ pub fn _sync_work(py: Python<'_>) -> PyResult<()> {
             r => TO_DRIVER.with(|t| *t.borrow_mut() = Some(Back::Done(r))), // invariant 3
         }
         let driver = DRIVER.with(|d| d.borrow().as_ref().map(|g| g.clone_ref(py)));
-        let Some(driver) = driver else { return Ok(()) };
+        let Some(driver) = driver else {
+            drop(TO_DRIVER.with(|t| t.borrow_mut().take())); // (no run: nobody to take it)
+            return Ok(());
+        };
         if let Err(e) = greenlet::switch(py, &driver) {
             drop(TO_DRIVER.with(|t| t.borrow_mut().take()));
             return Err(e);
