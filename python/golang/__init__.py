@@ -47,6 +47,9 @@ if _sys.platform != 'emscripten':
     import warnings as _warnings
     _warnings.filterwarnings('ignore', category=RuntimeWarning,
                              message="'golang.schedule' found in sys.modules after import of package 'golang'")
+# go()'s fast path inside golang.run (a synchronous goroutine); None without
+# greenlet or the native core
+_go_sync_fast = getattr(_golang, '_go_sync_fast', None) if _syncrun_ok else None
 
 # Pygolang 0.1's names of the pure-Python parts in the core module (both cores).
 from golang import _pystr
@@ -94,6 +97,8 @@ def go(f, *argv, **kw):
     The program does not wait for goroutines when it exits. An exception that
     escapes f is printed, as for any thread.
     """
+    if _go_sync_fast is not None and _go_sync_fast(f, argv, kw):
+        return      # inside golang.run, a plain function: a synchronous goroutine (fast path)
     if not callable(f):     # (now, not later in the goroutine)
         raise TypeError("go: f must be callable, not %s" % type(f).__name__)
     if _iscoroutinefunction(f):
@@ -101,7 +106,7 @@ def go(f, *argv, **kw):
     elif _syncrun_ok and _golang._in_executor():
         # inside golang.run: a synchronous goroutine of the run (without
         # greenlet: an OS thread, as outside)
-        _golang.go_async(_syncrun.drive(f, argv, kw))
+        _golang._go_sync(f, argv, kw)
     elif _gevent:
         _gevent_runtime.go(f, argv, kw)
     else:

@@ -276,3 +276,80 @@ def test_without_greenlet_plain_goroutines_in_a_run_are_threads_and_plain_main_i
     out = p.stdout.splitlines()
     assert out[0] == 'thread goroutine'
     assert out[1].startswith('refused: golang.run: main must be an async function'), out
+
+
+def test_a_goroutine_left_waiting_when_the_run_ends_gets_generatorexit_where_it_waits():
+    log = []
+
+    def main():
+        ch = chan()
+
+        def waiter():
+            try:
+                ch.recv()
+            except BaseException as e:
+                log.append(type(e).__name__)
+                raise
+            finally:
+                log.append('finally')
+        go(waiter)
+        time.sleep(1)       # the waiter waits; main returns without it
+        return 'main done'
+
+    assert golang.run(main, seed=1) == 'main done'
+    assert log == ['GeneratorExit', 'finally']
+
+
+def _same_name_deadlock():
+    a, b = chan(), chan()
+
+    def waiter(i):
+        if i % 2:
+            a.recv()        # WAIT-ODD
+        else:
+            b.send(i)       # WAIT-EVEN
+    for i in range(6):
+        go(waiter, i)
+    chan().recv()           # WAIT-MAIN
+
+
+def test_deadlock_report_puts_each_goroutines_location_under_it_when_names_repeat():
+    # goroutines of one function wait on different lines: each location
+    # goes under its own goroutine's header (matched by goroutine id), for
+    # every interleaving
+    src = open(__file__.rstrip('c')).read().splitlines()
+    line = {tag: next(i + 1 for i, l in enumerate(src) if l.rstrip().endswith('# ' + tag))
+            for tag in ('WAIT-ODD', 'WAIT-EVEN', 'WAIT-MAIN')}
+    for seed in range(10):
+        with pytest.raises(golang.DeadlockError) as exc:
+            golang.run(_same_name_deadlock, seed=seed)
+        lines = str(exc.value).splitlines()
+        headers = [i for i, l in enumerate(lines) if l.startswith('goroutine ')]
+        assert len(headers) == 1 + 6, str(exc.value)
+        for i in headers:
+            where = lines[i + 1]
+            assert where.startswith('\t'), str(exc.value)
+            waits = '[chan receive]' in lines[i]
+            tag = 'WAIT-MAIN' if lines[i].endswith(': main') else \
+                ('WAIT-ODD' if waits else 'WAIT-EVEN')
+            assert where.endswith(':%d' % line[tag]), (seed, lines[i], where, str(exc.value))
+
+
+def test_a_plain_function_that_returns_a_coroutine_is_awaited_by_its_goroutine():
+    async def asend(ch, v):
+        await time.asleep(0.5)
+        await ch.asend(v)
+
+    async def twice(x):
+        await time.asleep(0.1)
+        return 2 * x
+
+    def main():
+        ch = chan()
+        go(lambda: asend(ch, 'from a coroutine'))
+        got = ch.recv()
+        return got, twice       # (a function, not a coroutine: returned as is)
+
+    got, f = golang.run(main, seed=2)
+    assert got == 'from a coroutine' and f.__name__ == 'twice'
+    assert golang.run(lambda: twice(21), seed=2) == 42

@@ -15,23 +15,17 @@
 //! the way to bridge; awaiting a foreign awaitable (asyncio.sleep) inside a
 //! golang goroutine raises RuntimeError into the coroutine likewise.
 //!
-//! `golang.run(main, *args, seed=N, clock='virtual')` runs `main(*args)`
-//! as goroutine 1 of a deterministic executor on the calling thread and
-//! returns its result.
+//! `golang.run` (run.rs) runs a coroutine main as a [`CoroTask`].
 
 use crate::ops::{AnyOp, OpFuture, OpOut, Step};
-use golang_sched::{ClockKind, RunError};
-use pyo3::create_exception;
-use pyo3::exceptions::{PyRuntimeError, PyStopIteration, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyStopIteration};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-create_exception!(golang, DeadlockError, PyRuntimeError, "All goroutines are asleep: the run can never finish.");
 
 thread_local! {
     /// Set while a driver resumes a coroutine on this thread.
@@ -70,6 +64,12 @@ impl AwaitOp {
     /// An awaitable of an operation that was started and waits.
     pub(crate) fn waiting(fut: OpFuture) -> AwaitOp {
         AwaitOp { op: None, waiting: std::sync::Mutex::new(Some(fut)), result: None }
+    }
+
+    /// The operation, unstarted, or the future of the started one (for a
+    /// synchronous goroutine's driver, syncrun.rs, which polls it itself).
+    pub(crate) fn take_parts(&mut self) -> (Option<AnyOp>, Option<OpFuture>) {
+        (self.op.take(), self.waiting.get_mut().unwrap_or_else(|p| p.into_inner()).take())
     }
 }
 
@@ -288,7 +288,7 @@ fn install_am_send_stable_abi(py: Python<'_>) {
 
 /// Where a failing goroutine of `golang.run` reports to.
 /// (the exception, the goroutine's name, whether it is main: goroutine 1)
-type Failure = Arc<Mutex<Option<(PyErr, String, bool)>>>;
+pub(crate) type Failure = Arc<Mutex<Option<(PyErr, String, bool)>>>;
 
 thread_local! {
     static RUN_FAILURE: RefCell<Option<Failure>> = const { RefCell::new(None) };
@@ -314,6 +314,12 @@ enum Resume {
 }
 
 impl CoroTask {
+    /// The goroutine of `coro` (syncrun.rs: a plain function of a
+    /// synchronous goroutine that returned a coroutine).
+    pub(crate) fn new(coro: Py<PyAny>, name: String, failure: Option<Failure>, out: Arc<Mutex<Option<Py<PyAny>>>>) -> CoroTask {
+        CoroTask { coro, name, pending: None, failure, out }
+    }
+
     fn resume(&mut self, py: Python<'_>, send: Option<PyResult<Py<PyAny>>>) -> Resume {
         let coro = self.coro.bind(py);
         DRIVING.with(|d| d.set(true));
@@ -387,18 +393,7 @@ impl Future for CoroTask {
                 None => continue,
                 Some(Ok(())) => return Poll::Ready(()),
                 Some(Err(e)) => {
-                    match &this.failure {
-                        Some(f) => {
-                            let mut slot = f.lock().unwrap();
-                            if slot.is_none() {
-                                *slot = Some((e, this.name.clone(), golang_sched::current_goroutine() == 1));
-                            }
-                            drop(slot);
-                            // Ends the run; golang.run raises the exception.
-                            golang_sched::fail_run(format!("goroutine {} raised", this.name));
-                        }
-                        None => crate::gil::attach(|py| e.write_unraisable(py, Some(this.coro.bind(py)))),
-                    }
+                    crate::gil::attach(|py| report_failure(py, this.failure.as_ref(), e, &this.name, Some(this.coro.bind(py))));
                     return Poll::Ready(());
                 }
             }
@@ -406,22 +401,40 @@ impl Future for CoroTask {
     }
 }
 
-/// Reports an exception that escaped a goroutine running on an executor:
-/// inside `golang.run` it ends the run (which raises it), elsewhere it is
-/// printed.
-pub(crate) fn goroutine_failed(py: Python<'_>, e: PyErr, name: &str, obj: Option<&Bound<'_, PyAny>>) {
-    let failure = RUN_FAILURE.with(|f| f.borrow().clone());
+/// Reports an exception `e` that escaped goroutine `name`: to `failure`
+/// (inside `golang.run`: it ends the run, which raises it), else printed.
+pub(crate) fn report_failure(py: Python<'_>, failure: Option<&Failure>, e: PyErr, name: &str, obj: Option<&Bound<'_, PyAny>>) {
     match failure {
         Some(f) => {
-            let mut slot = f.lock().unwrap();
+            let mut slot = f.lock().unwrap_or_else(|p| p.into_inner());
             if slot.is_none() {
                 *slot = Some((e, name.to_string(), golang_sched::current_goroutine() == 1));
             }
             drop(slot);
+            // Ends the run; golang.run raises the exception.
             golang_sched::fail_run(format!("goroutine {name} raised"));
         }
         None => e.write_unraisable(py, obj),
     }
+}
+
+/// Where an exception escaping a goroutine started now goes (inside
+/// `golang.run`: the run's failure; else None).
+pub(crate) fn run_failure() -> Option<Failure> {
+    RUN_FAILURE.with(|f| f.borrow().clone())
+}
+
+/// Sets (for the length of a run, run.rs) or clears where goroutines'
+/// exceptions go.
+pub(crate) fn set_run_failure(f: Option<Failure>) {
+    RUN_FAILURE.with(|r| *r.borrow_mut() = f);
+}
+
+/// Reports an exception that escaped a goroutine running on an executor:
+/// inside `golang.run` it ends the run (which raises it), elsewhere it is
+/// printed.
+pub(crate) fn goroutine_failed(py: Python<'_>, e: PyErr, name: &str, obj: Option<&Bound<'_, PyAny>>) {
+    report_failure(py, run_failure().as_ref(), e, name, obj)
 }
 
 /// Whether the caller runs on a goroutine executor's thread (in an async
@@ -446,7 +459,7 @@ impl Drop for CoroTask {
     }
 }
 
-fn coro_name(py: Python<'_>, coro: &Bound<'_, PyAny>) -> String {
+pub(crate) fn coro_name(py: Python<'_>, coro: &Bound<'_, PyAny>) -> String {
     coro.getattr(pyo3::intern!(py, "__qualname__"))
         .and_then(|n| n.extract::<String>())
         .unwrap_or_else(|_| "coroutine".into())
@@ -461,130 +474,4 @@ pub fn go_async(py: Python<'_>, coro: Py<PyAny>) -> PyResult<()> {
     let task = CoroTask { coro, name: name.clone(), pending: None, failure, out: Arc::new(Mutex::new(None)) };
     golang_sched::handle().spawn_named(Some(name), task);
     Ok(())
-}
-
-fn env_seed() -> Option<u64> {
-    golang_sched::testing::env_seed()
-}
-
-/// `golang.run(main, *args, seed=None, clock='virtual', strategy=None,
-/// replay=None, lenient=False, record=False)` (the last four:
-/// schedule.rs; python/golang/schedule.py turns files into them).
-#[pyfunction]
-#[pyo3(signature = (main, *args, seed=None, clock="virtual", strategy=None, replay=None, lenient=false, record=false))]
-#[allow(clippy::too_many_arguments)]
-pub fn run(
-    py: Python<'_>,
-    main: &Bound<'_, PyAny>,
-    args: &Bound<'_, PyTuple>,
-    seed: Option<u64>,
-    clock: &str,
-    strategy: Option<&str>,
-    replay: Option<&str>,
-    lenient: bool,
-    record: bool,
-) -> PyResult<Py<PyAny>> {
-    crate::schedule::forget_last();
-    let clock = match clock {
-        "virtual" => ClockKind::Virtual,
-        "real" => ClockKind::Real,
-        other => return Err(PyValueError::new_err(msg::run_bad_clock(&format!("{other:?}")))),
-    };
-    if golang_sched::in_executor() {
-        return Err(PyRuntimeError::new_err(msg::RUN_NESTED));
-    }
-    let seed = seed.or_else(env_seed).unwrap_or_else(golang_sched::rng::random_seed);
-    let options = crate::schedule::RunOptions { strategy, replay, lenient, record };
-    let rt = crate::schedule::runtime(clock, seed, &options)?;
-    let seed = rt.seed();
-    let coro = main.call1(args)?;
-    if !coro.hasattr("send")? || !coro.hasattr("throw")? {
-        return Err(PyValueError::new_err(msg::run_not_async(&main.repr()?.to_cow()?)));
-    }
-    let failure: Failure = Arc::new(Mutex::new(None));
-    let out = Arc::new(Mutex::new(None));
-    let name = coro_name(py, &coro);
-    let task = CoroTask { coro: coro.unbind(), name, pending: None, failure: Some(failure.clone()), out: out.clone() };
-    let f2 = failure.clone();
-    // The run keeps the GIL while goroutines run (each goroutine step then
-    // costs no GIL hand-over). On the virtual clock the executor never
-    // sleeps; on the real clock it releases the GIL while it sleeps in the
-    // reactor, so that other Python threads run then.
-    RUN_FAILURE.with(|f| *f.borrow_mut() = Some(f2));
-    if clock == ClockKind::Real && crate::gevent::enabled() {
-        // Under gevent the run is one greenlet of the hub's thread: it waits
-        // for its next event in the hub (gevent's select on the poller), so
-        // that the other greenlets, which main may wait for, run meanwhile.
-        let f3 = failure.clone();
-        rt.set_idle_wait(move |timeout, fd| {
-            crate::gil::attach(|py| {
-                let r = py
-                    .import("golang._runtime_gevent")
-                    .and_then(|m| m.getattr("_idle_wait"))
-                    .and_then(|w| w.call1((timeout.map(|t| t.as_secs_f64()), fd)));
-                match r {
-                    Ok(_) => Ok(()),
-                    Err(e) => {
-                        let mut slot = f3.lock().unwrap_or_else(|p| p.into_inner());
-                        if slot.is_none() {
-                            *slot = Some((e, "main".into(), true));
-                        }
-                        Err("interrupted while waiting in the gevent hub".into())
-                    }
-                }
-            })
-        });
-    } else if clock == ClockKind::Real {
-        // Ctrl-C while the run sleeps: the run ends and raises it.
-        let f3 = failure.clone();
-        crate::gil::release_gil_while_idle(&rt, move |e| {
-            let mut slot = f3.lock().unwrap_or_else(|p| p.into_inner());
-            if slot.is_none() {
-                *slot = Some((e, "main".into(), true));
-            }
-            drop(slot);
-            golang_sched::fail_run("interrupted by a signal");
-        });
-    }
-    let res = rt.block_on(task);
-    crate::schedule::keep(&rt);
-    drop(rt);
-    RUN_FAILURE.with(|f| *f.borrow_mut() = None);
-    if let Some((e, name, _from_main)) = failure.lock().unwrap().take() {
-        let note = match (replay, strategy) {
-            (Some(_), _) => format!("golang.run: raised in goroutine {name:?}; reproduce with the same replay"),
-            (None, Some(s)) => format!("golang.run: raised in goroutine {name:?}; reproduce with strategy={s:?}"),
-            (None, None) => msg::run_raised_note(format!("{name:?}"), seed),
-        };
-        add_seed(py, &e, &note);
-        return Err(e);
-    }
-    match res {
-        Ok(()) => Ok(out.lock().unwrap().take().unwrap_or_else(|| py.None())),
-        Err(e @ RunError::Deadlock { .. }) => Err(DeadlockError::new_err(e.to_string())),
-        Err(e) => Err(PyRuntimeError::new_err(e.to_string())),
-    }
-}
-
-// Puts the seed where a reader of the failure sees it: a note (PEP 678), on
-// Pythons before 3.11 (no `add_note`) appended to `__notes__` by hand. The
-// exception itself is left as raised: its `args` are the goroutine's.
-fn add_seed(py: Python<'_>, e: &PyErr, note: &str) {
-    let v = e.value(py);
-    if v.hasattr("add_note").unwrap_or(false) {
-        let _ = v.call_method1("add_note", (note,));
-    } else {
-        let notes = v.getattr("__notes__").ok().filter(|n| n.is_instance_of::<pyo3::types::PyList>());
-        match notes {
-            Some(n) => {
-                let _ = n.call_method1("append", (note,));
-            }
-            None => {
-                if let Ok(l) = pyo3::types::PyList::new(py, [note]) {
-                    let _ = v.setattr("__notes__", l);
-                }
-            }
-        }
-    }
-    let _ = v.setattr("golang_seed", note.rsplit("seed=").next().and_then(|s| s.split(' ').next()).unwrap_or(""));
 }
