@@ -38,6 +38,10 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#if defined(__GLIBCXX__)
+#include <cxxabi.h>  // abi::__forced_unwind (gotrampoline)
+#include <unistd.h>  // pause
+#endif
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -434,11 +438,27 @@ template <typename T> inline chan<T> _wrapchan(_chan *ch) {
 namespace _capi_detail {
 // Runs one goroutine body; a panic that escapes it ends the process, as an
 // unhandled panic does in Go (and in Pygolang's thread runtime).
+//
+// A forced unwinding is not a panic: CPython (before 3.14) ends a thread
+// that takes the GIL while the interpreter finalizes with pthread_exit,
+// and the body's `with gil` (or anything else taking the GIL) meets that
+// when a goroutine outlives the program's main. Caught by `catch (...)`
+// it called std::terminate ("FATAL: exception not rethrown": the process
+// aborted at exit). The thread hangs where it is instead, holding
+// nothing, until the process ends, as the native core's goroutine threads
+// do (gil.rs, invariant 2) and golang/pyx/runtime.h's calls (invariant 3).
 inline void gotrampoline(void *arg) {
     std::unique_ptr<std::function<void()>> f((std::function<void()> *)arg);
     try {
         (*f)();
-    } catch (_PanicError &e) {
+    }
+#if defined(__GLIBCXX__)
+    catch (abi::__forced_unwind &) {
+        for (;;)
+            pause();
+    }
+#endif
+    catch (_PanicError &e) {
         std::fprintf(stderr, "panic: %s\n", e.arg);
         std::terminate();
     } catch (...) {

@@ -677,6 +677,25 @@ def test_pyx_runtime_pyerror_and_pyfunc_from_nogil_code(demos, runner):
     assert p.stdout.decode().splitlines() == _PYXRT_WANT
 
 
+# A nogil goroutine still taking the GIL when the program ends: CPython ends
+# it with pthread_exit, which libgolang.h's goroutine trampoline must not take
+# for a C++ exception (it called std::terminate and the process aborted).
+_GIL_AT_EXIT_PROG = r"""
+import golang
+from capitest import pyxrt
+pyxrt.goroutine_taking_the_gil_forever()
+print("main returns", flush=True)
+"""
+
+
+def test_a_goroutine_taking_the_gil_as_the_interpreter_exits_does_not_abort_it(demos):
+    # (threads only: under gevent a goroutine that never blocks keeps the
+    # others, main included, from running, so this program cannot end there)
+    for _ in range(5):  # (where the goroutine is at exit varies: several tries)
+        p = _capitest(RUNNERS["python"], demos, _GIL_AT_EXIT_PROG, timeout=120)
+        assert p.stdout.decode().splitlines() == ["main returns"]
+
+
 def test_pyx_runtime_built_with_cython3(demos_cython3):
     p = _capitest([PYTHON], demos_cython3, _PYXRT_PROG, timeout=120)
     assert p.stdout.decode().splitlines() == _PYXRT_WANT

@@ -151,3 +151,24 @@ def fire_late_call():
 
 def err_py_stopped_addr():
     return <size_t>runtime.ErrPyStopped._ptr()
+
+
+# ---- a nogil goroutine that outlives main and takes the GIL (`with gil`)
+# while the interpreter finalizes: CPython ends it with pthread_exit, a
+# forced unwinding that libgolang.h's goroutine trampoline lets hang the
+# thread (it aborted the process: "FATAL: exception not rethrown") ----
+
+cdef void _gil_forever(chan[structZ] started) noexcept nogil:
+    started.close()
+    while True:
+        with gil:
+            pass
+
+
+def goroutine_taking_the_gil_forever():
+    """Starts a nogil goroutine that takes and releases the GIL in a loop
+    until the process ends."""
+    cdef chan[structZ] started = makechan[structZ]()
+    with nogil:
+        go(_gil_forever, started)
+        started.recv()
