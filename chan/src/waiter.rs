@@ -91,8 +91,9 @@ const MAX_RDV_BACKOFF: u16 = 6;
 /// exchange tolerates the odd preemption) the next `2^k - 1` waits on that
 /// side park at once, `k` growing with further failures up to
 /// `MAX_RDV_BACKOFF`. Waits that park at once change nothing: the first
-/// wait after them spins again, and if the exchange has become busy it
-/// succeeds and gets the side its spins back.
+/// wait after them spins again, briefly (a probe of `SPIN_PAID` checks),
+/// and if the exchange has become busy it succeeds and gets the side its
+/// spins back.
 ///
 /// Why only spins count: the length of a wait that parked includes the
 /// waiter's own wake-up, as long as the counterparty's; an earlier rule
@@ -113,30 +114,41 @@ impl RdvSpin {
         RdvSpin(AtomicU16::new(0))
     }
 
-    /// Whether this wait spins first (the word packs `skip`, the waits
-    /// left that park at once, in the low byte and `fails`, the spins in a
-    /// row that ran out, in the high byte).
+    /// How many checks this wait spins first: 0 (park at once), `SPIN`,
+    /// or only `SPIN_PAID` on a side that backs off (a probe: a later
+    /// commit would count as a failure anyway, so spinning on past it
+    /// only burns more; the 1 kHz ping-pong's probes cost a quarter).
+    /// The word packs `skip`, the waits left that park at once, in the low
+    /// byte and `fails`, the spins in a row that ran out, in the high byte.
     #[inline]
-    fn enter(&self) -> bool {
+    fn enter(&self) -> u32 {
         let st = self.0.load(Ordering::Relaxed);
-        if st & 0xff == 0 {
-            return true;
+        if st & 0xff != 0 {
+            self.0.store(st - 1, Ordering::Relaxed);
+            0
+        } else if st >> 8 >= RDV_TOLERATED {
+            SPIN_PAID
+        } else {
+            SPIN
         }
-        self.0.store(st - 1, Ordering::Relaxed);
-        false
     }
 
     /// Ends a spin: `ok` if it saw the commit.
     #[inline]
     fn spun(&self, ok: bool) {
+        let old = self.0.load(Ordering::Relaxed);
         let st = if ok {
             0
         } else {
-            let fails = ((self.0.load(Ordering::Relaxed) >> 8) + 1).min(RDV_TOLERATED + MAX_RDV_BACKOFF);
+            let fails = ((old >> 8) + 1).min(RDV_TOLERATED + MAX_RDV_BACKOFF);
             let k = fails.saturating_sub(RDV_TOLERATED);
             (fails << 8) | ((1 << k) - 1)
         };
-        self.0.store(st, Ordering::Relaxed);
+        // (a busy side stays 0: no store, so the channel's cache line, which
+        // the counterparty reads, is not written at every hand-over)
+        if st != old {
+            self.0.store(st, Ordering::Relaxed);
+        }
     }
 }
 
@@ -312,8 +324,9 @@ impl Waiter {
     pub fn wait_thread_spinning(&self, spin: Option<&RdvSpin>, interrupt: Option<(&mut dyn FnMut() -> bool, Duration)>) -> Woken {
         // (adaptive: only while spins pay on this side, `RdvSpin`)
         if let Some(side) = spin {
-            if side.enter() {
-                for i in 0..SPIN {
+            let checks = side.enter();
+            if checks > 0 {
+                for i in 0..checks {
                     if let Some((case, closed)) = self.outcome() {
                         side.spun(i < SPIN_PAID);
                         return Woken::Committed(case, closed);
@@ -448,7 +461,7 @@ mod tests {
     fn spins(side: &RdvSpin, n: usize, ok: bool) -> usize {
         (0..n)
             .filter(|_| {
-                let s = side.enter();
+                let s = side.enter() > 0;
                 if s {
                     side.spun(ok);
                 }
@@ -476,10 +489,21 @@ mod tests {
     }
 
     #[test]
+    fn a_backed_off_side_probes_with_short_spins_and_a_busy_one_spins_long() {
+        let side = RdvSpin::new();
+        assert_eq!(side.enter(), SPIN);
+        spins(&side, 1000, false);
+        let probe = (0..64).map(|_| side.enter()).find(|&n| n > 0).expect("a probe within 64 waits");
+        assert_eq!(probe, SPIN_PAID);
+        side.spun(true);
+        assert_eq!(side.enter(), SPIN);
+    }
+
+    #[test]
     fn one_spin_that_sees_the_commit_gives_a_side_its_spins_back() {
         let side = RdvSpin::new();
         spins(&side, 1000, false);
-        let first = (0..64).position(|_| side.enter()).expect("a probe within 64 waits");
+        let first = (0..64).position(|_| side.enter() > 0).expect("a probe within 64 waits");
         assert!(first < 64);
         side.spun(true);
         assert_eq!(spins(&side, 10, true), 10);
