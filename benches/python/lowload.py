@@ -45,11 +45,13 @@ if mode == "lowload":
     wall, used = time.monotonic() - t0, cpu() - c0
     print(used / wall)
 else:
-    n = 20000
-    t0 = time.perf_counter()
-    for i in range(n):
-        ping.send(i); pong.recv()
-    print((time.perf_counter() - t0) / n * 1e9)
+    n, out = 20000, []
+    for r in range(8 if mode == "pingpong8" else 1):
+        t0 = time.perf_counter()
+        for i in range(n):
+            ping.send(i); pong.recv()
+        out.append((time.perf_counter() - t0) / n * 1e9)
+    print(" ".join("%.0f" % x for x in out))
 ping.send(None); done.recv()
 """
 
@@ -60,7 +62,8 @@ def run(python, mode, secs, path=None):
         env["PYTHONPATH"] = path
     out = subprocess.run([python, "-c", _PROG, mode, str(secs)], check=True, capture_output=True, text=True,
                          timeout=300, env=env)
-    return float(out.stdout.split()[-1])
+    got = [float(x) for x in out.stdout.split()]
+    return got if mode == "pingpong8" else got[-1]
 
 
 def main():
@@ -69,6 +72,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--also", action="append", default=[], metavar="NAME=DIR",
                     help="another build of this package: an unpacked wheel's directory")
+    ap.add_argument("--pingpong-spread", action="store_true",
+                    help="also: the busy ping-pong's median and quartiles over 8 rounds of each run")
     a = ap.parse_args()
     peers = [("ours", OURS, None)]
     for spec in a.also:
@@ -78,15 +83,21 @@ def main():
         peers.append((name, OURS, os.path.abspath(path)))
     if os.path.exists(PYGOLANG):
         peers.append(("pygolang", PYGOLANG, None))
-    cpu, pp = {}, {}
+    cpu, pp, spread = {}, {}, {}
     for _ in range(a.rounds):
         for who, py, path in peers:
             cpu.setdefault(who, []).append(run(py, "lowload", a.seconds, path))
             pp.setdefault(who, []).append(run(py, "pingpong", a.seconds, path))
+            if a.pingpong_spread and who != "pygolang":
+                spread.setdefault(who, []).extend(run(py, "pingpong8", a.seconds, path))
     print("%-10s %22s %26s" % ("", "CPU/wall at 1 kHz (med)", "unbuf ping-pong ns/rt (best)"))
     for who, _, _ in peers:
         c = sorted(cpu[who])[len(cpu[who]) // 2]
         print("%-10s %21.1f%% %26.0f" % (who, c * 100, min(pp[who])))
+    for who, v in spread.items():
+        v = sorted(v)
+        print("%-10s busy ping-pong over %d rounds: median %.0f, quartiles %.0f / %.0f ns"
+              % (who, len(v), v[len(v) // 2], v[len(v) // 4], v[3 * len(v) // 4]))
 
 
 if __name__ == "__main__":
