@@ -64,23 +64,21 @@ impl Drop for DeferredWakes {
 /// threads it commits deferred to the returned [`DeferredWakes`]
 /// (invariants 1 and 3).
 pub fn defer_thread_wakes<R>(f: impl FnOnce() -> R) -> (R, DeferredWakes) {
-    let outer = DEFERRED.with(|d| d.borrow_mut().replace(Vec::new()));
-    // (restores the outer scope's list, and hands this scope's wakes to
-    // `DeferredWakes`, even when `f` panics: invariant 2)
-    struct Restore(Option<Option<Vec<Thread>>>);
-    impl Drop for Restore {
+    /// The scope: holds the outer scope's list, which its drop puts back,
+    /// waking whatever this scope deferred and nobody took (`f` panicked:
+    /// invariant 2).
+    struct Scope(Option<Vec<Thread>>);
+    impl Drop for Scope {
         fn drop(&mut self) {
-            if let Some(outer) = self.0.take() {
-                let mine = DEFERRED.with(|d| std::mem::replace(&mut *d.borrow_mut(), outer));
-                drop(DeferredWakes(mine.unwrap_or_default()));
-            }
+            let mine = DEFERRED.with(|d| std::mem::replace(&mut *d.borrow_mut(), self.0.take()));
+            drop(DeferredWakes(mine.unwrap_or_default()));
         }
     }
-    let mut restore = Restore(Some(outer));
+    let scope = Scope(DEFERRED.with(|d| d.borrow_mut().replace(Vec::new())));
     let r = f();
-    let outer = restore.0.take().expect("restored once");
-    let mine = DEFERRED.with(|d| std::mem::replace(&mut *d.borrow_mut(), outer));
-    (r, DeferredWakes(mine.unwrap_or_default()))
+    let mine = DEFERRED.with(|d| d.borrow_mut().as_mut().map(std::mem::take)).unwrap_or_default();
+    drop(scope);
+    (r, DeferredWakes(mine))
 }
 
 /// Wakes `t`, the parked owner of a committed waiter: now, or later when a

@@ -87,9 +87,9 @@ const MAX_RDV_BACKOFF: u16 = 6;
 /// about 10% of a core for two threads trading once per millisecond.
 ///
 /// So: a spin that sees the commit early (`SPIN_PAID`) resets the side; a
-/// spin that runs out, or sees the commit only late, counts a failure, and after `RDV_TOLERATED` failures in a row (a busy
-/// exchange tolerates the odd preemption) the next `2^k - 1` waits on that
-/// side park at once, `k` growing with further failures up to
+/// spin that runs out, or sees the commit only late, counts a failure, and
+/// after `RDV_TOLERATED` failures in a row (a busy exchange tolerates the
+/// odd preemption) the next `2^k - 1` waits on that side park at once, `k` growing with further failures up to
 /// `MAX_RDV_BACKOFF`. Waits that park at once change nothing: the first
 /// wait after them spins again, briefly (a probe of `SPIN_PAID` checks),
 /// and if the exchange has become busy it succeeds and gets the side its
@@ -236,7 +236,13 @@ pub struct Waiter {
 impl Waiter {
     /// A new waiter in the `WAITING` state.
     pub fn new(unparker: Unparker) -> Arc<Waiter> {
-        Arc::new(Waiter { state: AtomicUsize::new(WAITING), unparker, parked: AtomicBool::new(false) })
+        Arc::new(Waiter::fresh(unparker))
+    }
+
+    /// A waiter in the `WAITING` state, not yet parked (unshared: an
+    /// entry's own, or the inside of [`Waiter::new`]'s `Arc`).
+    fn fresh(unparker: Unparker) -> Waiter {
+        Waiter { state: AtomicUsize::new(WAITING), unparker, parked: AtomicBool::new(false) }
     }
 
     /// A waiter for the current OS thread.
@@ -422,7 +428,7 @@ impl<T> Entry<T> {
     /// The entry of a single operation, with its own waiter.
     pub(crate) fn single(unparker: Unparker, value: Option<T>) -> Arc<Entry<T>> {
         Arc::new(Entry {
-            waiter: WaiterRef::Own(Waiter { state: AtomicUsize::new(WAITING), unparker, parked: AtomicBool::new(false) }),
+            waiter: WaiterRef::Own(Waiter::fresh(unparker)),
             case: 0,
             slot: SpinLock::new(value),
         })

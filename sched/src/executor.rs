@@ -219,7 +219,8 @@ pub(crate) struct Local {
     /// The id of the goroutine being polled.
     pub(crate) current_goid: Cell<u64>,
     /// What the main goroutine waited on when it last returned Pending
-    /// (the other goroutines' is in their task), for POS's events.
+    /// (the other goroutines' is in their task): for POS's events and the
+    /// deadlock report.
     main_reason: Cell<&'static str>,
     /// Whether `block_on` records its steps in `trace` (trace.rs); read
     /// once per run, so an untraced run's cost is one test per step.
@@ -485,8 +486,8 @@ impl Local {
         self.trace_queued(from, By::Goroutine(goid));
     }
 
-    fn blocked_report(&self, main_reason: &'static str) -> Vec<(u64, String, &'static str)> {
-        let mut v = vec![(1, "main".to_string(), main_reason)];
+    fn blocked_report(&self) -> Vec<(u64, String, &'static str)> {
+        let mut v = vec![(1, "main".to_string(), self.main_reason.get())];
         for (_, t) in self.tasks.borrow().iter() {
             v.push((t.goid, t.name.clone().unwrap_or_else(|| format!("goroutine {}", t.goid)), t.reason));
         }
@@ -709,8 +710,7 @@ impl Runtime {
         });
         let waker = Waker::from(main_waker.clone());
         l.runq.borrow_mut().push_back((usize::MAX, 0));
-        let mut main_reason = "runnable";
-        l.main_reason.set(main_reason);
+        l.main_reason.set("runnable");
         // (read once: an untraced run tests a local per step)
         let tracing = l.tracing.get();
         if tracing {
@@ -743,10 +743,7 @@ impl Runtime {
                     match res {
                         Ok(Poll::Ready(out)) => return Ok(out),
                         Ok(Poll::Pending) if l.panicked.borrow().is_some() => {}
-                        Ok(Poll::Pending) => {
-                            main_reason = context::wait_reason();
-                            l.main_reason.set(main_reason);
-                        }
+                        Ok(Poll::Pending) => l.main_reason.set(context::wait_reason()),
                         Err(message) => {
                             return Err(RunError::Panic { seed: l.shared.seed, goroutine: 1, name: "main".into(), message })
                         }
@@ -790,7 +787,7 @@ impl Runtime {
                         None => {
                             return Err(RunError::Deadlock {
                                 seed: l.shared.seed,
-                                goroutines: l.blocked_report(main_reason),
+                                goroutines: l.blocked_report(),
                             })
                         }
                     }
