@@ -37,6 +37,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <new>
 #include <string>
 #if defined(__GLIBCXX__)
 #include <cxxabi.h>  // abi::__forced_unwind (gotrampoline)
@@ -61,6 +62,10 @@ struct _golang_cancel;  // opaque cancel function of a context
 enum _golang_ctxerr { _CTXERR_NONE = 0, _CTXERR_CANCELED = 1, _CTXERR_DEADLINE_EXCEEDED = 2 };
 
 namespace golang {
+
+// The raw channel also as golang::_chan, where Pygolang declares it (C code
+// and our pxd see it at global scope).
+using ::_chan;
 
 using Nil = std::nullptr_t;
 constexpr Nil nil = nullptr;
@@ -337,6 +342,40 @@ inline unsigned _chancap(_chan *ch) { return ch ? _capi_detail::capi()->chancap(
 inline int _chanselect(const _selcase *casev, int casec) { return select(casev, casec); }
 inline int _tchanrecvqlen(_chan *ch) { return _capi_detail::capi()->tchanrecvqlen(ch); }
 inline int _tchansendqlen(_chan *ch) { return _capi_detail::capi()->tchansendqlen(ch); }
+
+// Pygolang's test hook `_tblockforever` (a function called before blocking
+// forever): assigning a function makes every operation that would block
+// forever panic "t: blocks forever" instead, and assigning NULL restores
+// blocking, through golang._golang._set_panic_when_blocked, which
+// `golang._golang_test.pypanicWhenBlocked` uses too. The function itself is
+// not called: the runtime panics with that message (a C++ exception cannot
+// unwind through the Rust runtime). Read back, it gives what this
+// translation unit last assigned.
+struct _TBlockForever {
+    void (*f)() = nullptr;
+
+    _TBlockForever &operator=(void (*fn)()) {
+        f = fn;
+        PyGILState_STATE gs = PyGILState_Ensure();
+        PyObject *et, *ev, *etb;
+        PyErr_Fetch(&et, &ev, &etb);
+        PyObject *mod = PyImport_ImportModule("golang._golang");
+        PyObject *r = mod ? PyObject_CallMethod(mod, "_set_panic_when_blocked", "O", fn ? Py_True : Py_False) : nullptr;
+        bool ok = r != nullptr;
+        Py_XDECREF(r);
+        Py_XDECREF(mod);
+        PyErr_Clear();
+        PyErr_Restore(et, ev, etb);
+        PyGILState_Release(gs);
+        if (!ok)
+            panic("_tblockforever: cannot reach golang._golang._set_panic_when_blocked");
+        return *this;
+    }
+    operator decltype(f)() const { return f; }
+    bool operator==(std::nullptr_t) const { return f == nullptr; }
+    bool operator!=(std::nullptr_t) const { return f != nullptr; }
+};
+static _TBlockForever _tblockforever;
 
 template <typename T> class chan;
 template <typename T> chan<T> makechan(unsigned size = 0);
@@ -616,6 +655,57 @@ class object {
     }
     int refcnt() const { return _refcnt.load(); }
 };
+
+// global<T>: a T for a global variable that is never destroyed (Pygolang's
+// `global`, meant for global refptr<>s): a static destructor at exit must
+// not free an object that a goroutine or another extension may still use.
+// It reads like the T it holds: compared with nil, with a T and with
+// another global; `->`, `*` and `_ptr()` as T has them; a T converts from
+// and to it (a copy that holds its own reference).
+template <typename T> class global {
+    alignas(T) unsigned char _buf[sizeof(T)];
+    T &_t() { return *reinterpret_cast<T *>(_buf); }
+    const T &_t() const { return *reinterpret_cast<const T *>(_buf); }
+
+  public:
+    global() { new (_buf) T(); }
+    global(Nil) { new (_buf) T(); }
+    global(const T &o) { new (_buf) T(o); }
+    global(const global &o) { new (_buf) T(o._t()); }
+    // No destructor: the value is never destroyed, on purpose.
+
+    global &operator=(const T &o) {
+        _t() = o;
+        return *this;
+    }
+    global &operator=(const global &o) {
+        _t() = o._t();
+        return *this;
+    }
+    global &operator=(Nil) {
+        _t() = T();
+        return *this;
+    }
+    operator const T &() const { return _t(); }
+
+    bool operator==(Nil) const { return _t() == nullptr; }
+    bool operator!=(Nil) const { return _t() != nullptr; }
+    bool operator==(const T &o) const { return _t() == o; }
+    bool operator!=(const T &o) const { return _t() != o; }
+    bool operator==(const global &o) const { return _t() == o._t(); }
+    bool operator!=(const global &o) const { return _t() != o._t(); }
+
+    template <typename U = T> auto _ptr() const -> decltype(std::declval<const U &>()._ptr()) { return _t()._ptr(); }
+    template <typename U = T> auto operator->() const -> decltype(std::declval<const U &>().operator->()) {
+        return _t().operator->();
+    }
+    template <typename U = T> auto operator*() const -> decltype(*std::declval<const U &>()) { return *_t(); }
+};
+template <typename T> inline bool operator==(const T &a, const global<T> &b) { return b == a; }
+template <typename T> inline bool operator!=(const T &a, const global<T> &b) { return b != a; }
+
+// func<F>: a function value (Pygolang's `func`, std::function; nil when empty).
+template <typename F> using func = std::function<F>;
 
 // ---- interfaces: interface{}, error, an error that wraps another ----
 

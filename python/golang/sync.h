@@ -23,6 +23,18 @@
 namespace golang {
 namespace sync {
 
+// The semaphore's raw API as Pygolang spells it in sync.h: a struct
+// golang::sync::_sema and _makesema & co. in this namespace (its tests
+// cimport them from "golang/sync.h" with namespace "golang::sync", so Cython
+// writes `struct golang::sync::_sema *`). It is the runtime's semaphore
+// (golang::_sema, libgolang.h) under a struct name of its own: the pointers
+// are converted, never dereferenced here.
+struct _sema;
+inline _sema *_makesema() { return reinterpret_cast<_sema *>(golang::_makesema()); }
+inline void _semafree(_sema *s) { golang::_semafree(reinterpret_cast<golang::_sema *>(s)); }
+inline void _semaacquire(_sema *s) { golang::_semaacquire(reinterpret_cast<golang::_sema *>(s)); }
+inline void _semarelease(_sema *s) { golang::_semarelease(reinterpret_cast<golang::_sema *>(s)); }
+
 class Sema {
     _sema *_s;
     Sema(const Sema &) = delete;

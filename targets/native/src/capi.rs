@@ -68,6 +68,14 @@
 //!    tree for C++, Python and Rust; ctxnode.rs has their invariants) and
 //!    lets the first C++ extension register how to make the C++ twins of
 //!    Python's errors (`pyerror_cxx`; pyerror.rs, invariants 2-3).
+//! 10. A select that has to wait holds one count on each of its cases'
+//!    channels until it returns (`HeldChans`, as Pygolang's select does):
+//!    it reads a case's channel after waking, when the goroutine that woke
+//!    it may already have dropped the channel's last other count. So while
+//!    it waits, `_chanrefcnt` counts it. A blocking send or receive waits on
+//!    a clone of the channel's Rust handle instead (no count: as in
+//!    Pygolang, `_chanrefcnt` does not count blocked receivers), and so
+//!    does a semaphore's release, whose woken acquirer may free it at once.
 
 use crate::rawchan::{each_raw, with_raw, PyChan, RawChan, RawElem, RawKind};
 // The table's layout is the golang-capi crate's (one definition for this
@@ -194,6 +202,8 @@ extern "C" fn chansend(p: *mut CRawChan, ptx: *const c_void) -> Panic {
         with_raw!(ch, ch => {
             // SAFETY: invariant 4: `ptx` points to `elemsize` bytes.
             let v = unsafe { RawElem::read(ptx.cast(), size) };
+            // (the wait is on a clone of the channel: invariant 10)
+            let ch = ch.clone();
             if on_greenlet() {
                 return match greenlet_wait(ch.send_checked(v)) {
                     Ok(Ok(())) => OK,
@@ -215,6 +225,8 @@ extern "C" fn chanrecv_(p: *mut CRawChan, prx: *mut c_void, ok: *mut bool) -> Pa
         // SAFETY: NULL or held by the caller.
         let (ch, size) = unsafe { chan_of(p) };
         with_raw!(ch, ch => {
+            // (the wait is on a clone of the channel: invariant 10)
+            let ch = ch.clone();
             let v = if on_greenlet() {
                 match greenlet_wait(ch.recv()) {
                     Ok(v) => v,
@@ -281,6 +293,9 @@ extern "C" fn chanselect(casev: *const SelCase, casec: i32, out: *mut i32) -> Pa
             // SAFETY: the caller passes `casec` cases at `casev`.
             unsafe { std::slice::from_raw_parts(casev, casec as usize) }
         };
+        // The counts of a select that waits (invariant 10; one that completes
+        // at once needs none): declared before `sel`, so dropped after it.
+        let mut _held: Option<HeldChans> = None;
         let mut sel = Select::new();
         // `order[k]`: the index in `cases` of the k-th case given to `sel`.
         let mut order = Vec::with_capacity(cases.len());
@@ -322,21 +337,24 @@ extern "C" fn chanselect(casev: *const SelCase, casec: i32, out: *mut i32) -> Pa
         // channel does: the counterparty of a C select is usually another
         // thread about to commit, and waking a parked thread costs tens of
         // microseconds; the spin gate admits one such spinner at a time)
-        let r = if on_greenlet() {
-            match sel.try_select() {
-                Some(r) => {
-                    greenlet_flush();
-                    r
-                }
-                None => match greenlet_wait(sel.wait()) {
-                    Ok(r) => r,
-                    Err(p) => return p,
-                },
+        let r = match sel.try_select() {
+            Some(r) => {
+                greenlet_flush();
+                r
             }
-        } else {
-            match sel.wait_blocking_spin(golang_chan::Spin::Always, None) {
-                Blocking::Done(r) => r,
-                Blocking::Interrupted => return msg(c"BUG: capi: select interrupted"),
+            None => {
+                _held = Some(HeldChans::hold(cases));
+                if on_greenlet() {
+                    match greenlet_wait(sel.wait()) {
+                        Ok(r) => r,
+                        Err(p) => return p,
+                    }
+                } else {
+                    match sel.wait_blocking_spin(golang_chan::Spin::Always, None) {
+                        Blocking::Done(r) => r,
+                        Blocking::Interrupted => return msg(c"BUG: capi: select interrupted"),
+                    }
+                }
             }
         };
         let k = match r {
@@ -365,6 +383,32 @@ extern "C" fn chanselect(casev: *const SelCase, casec: i32, out: *mut i32) -> Pa
         unsafe { *out = i as i32 };
         OK
     })
+}
+
+/// The counts a waiting select holds on its cases' channels (invariant 10),
+/// given back when it returns.
+struct HeldChans(Vec<*mut CRawChan>);
+
+impl HeldChans {
+    fn hold(cases: &[SelCase]) -> HeldChans {
+        let mut v = Vec::with_capacity(cases.len());
+        for c in cases {
+            if !c.ch.is_null() && chanxincref(c.ch) == OK {
+                v.push(c.ch);
+            }
+        }
+        HeldChans(v)
+    }
+}
+
+impl Drop for HeldChans {
+    fn drop(&mut self) {
+        for &p in &self.0 {
+            // (a count that was the last one frees the channel here; one
+            // with waiters left is leaked, as chanxdecref's invariant 3 says)
+            let _ = chanxdecref(p);
+        }
+    }
 }
 
 extern "C" fn makechan_dtype(dtype: i32, size: u32, out: *mut *mut CRawChan) -> Panic {
@@ -731,8 +775,13 @@ extern "C" fn semarelease(s: *mut RawSema) -> Panic {
     guard(|| {
         // SAFETY: a live semaphore from `makesema`.
         let s = unsafe { &*s.cast::<Sema>() };
+        // The send is on a clone of the channel: the acquirer it wakes may
+        // free the semaphore at once (`_semaacquire(s); _semafree(s)`,
+        // Pygolang's sema_wakeup test, bpo-38106), while this send is still
+        // finishing on the channel; the clone keeps that alive (invariant 10).
+        let token = s.token.clone();
         // (releasing a free semaphore leaves it free: the buffer is full)
-        let _ = s.token.try_send(());
+        let _ = token.try_send(());
         greenlet_flush();
         OK
     })

@@ -411,12 +411,28 @@ pub(crate) fn attach<R, F: for<'py> FnOnce(Python<'py>) -> R>(f: F) -> R {
 /// implementation is running"). pyo3 code inside sees the GIL held through
 /// an assumed token; objects it drops there are released at the next
 /// attach.
+///
+/// Invariant 6: C code may call the runtime with a Python exception pending
+/// (Cython code between setting it and returning; Pygolang's
+/// runtime_vs_pyexc test), and the runtime's calls must neither see it nor
+/// clear it: `attach_raw` puts the pending exception aside while `f` runs
+/// Python code and puts it back after (dropping whatever `f` left set).
 pub(crate) fn attach_raw<R, F: for<'py> FnOnce(Python<'py>) -> R>(f: F) -> R {
     park_if_exiting(); // invariant 1
     let guard = HangOnUnwind; // invariant 2
-    // SAFETY: `ensured` holds the GIL for as long as `f` runs, which is
-    // what the token's lifetime covers.
-    let r = ensured(|| f(unsafe { Python::assume_attached() }));
+    let r = ensured(|| {
+        let (mut t, mut v, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
+        // SAFETY: the GIL is held (`ensured`); the three pointers are
+        // writable and take over the pending exception's references.
+        unsafe { pyo3::ffi::PyErr_Fetch(&mut t, &mut v, &mut tb) };
+        // SAFETY: `ensured` holds the GIL for as long as `f` runs, which is
+        // what the token's lifetime covers.
+        let r = f(unsafe { Python::assume_attached() });
+        // SAFETY: the GIL is held; Restore takes back the references that
+        // Fetch gave (NULLs clear the indicator).
+        unsafe { pyo3::ffi::PyErr_Restore(t, v, tb) };
+        r
+    });
     std::mem::forget(guard);
     r
 }
