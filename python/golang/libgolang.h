@@ -28,6 +28,7 @@
 
 #include <Python.h>
 
+#ifdef __cplusplus
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -46,6 +47,13 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+#else  // C: the C ABI part only (below)
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#endif
 
 // The ABI this header is written for (capi.rs ABI_VERSION) and the features
 // it uses. Tests override the ABI to check the mismatch error; users do not.
@@ -54,6 +62,8 @@
 #endif
 #define GOLANG_CAPI_FEATURE_VERSION 3
 
+// ---- the C ABI: its types and table, for C and C++ ----
+
 struct _chan;      // opaque raw channel (a RawChan of the runtime)
 struct _golang_sema;  // opaque binary semaphore
 struct _golang_ctx;   // opaque context (golang/context.h's _Context)
@@ -61,57 +71,58 @@ struct _golang_cancel;  // opaque cancel function of a context
 // Why a context was cancelled (capi's `CtxErr`).
 enum _golang_ctxerr { _CTXERR_NONE = 0, _CTXERR_CANCELED = 1, _CTXERR_DEADLINE_EXCEEDED = 2 };
 
-namespace golang {
-
-// The raw channel also as golang::_chan, where Pygolang declares it (C code
-// and our pxd see it at global scope).
-using ::_chan;
-
-using Nil = std::nullptr_t;
-constexpr Nil nil = nullptr;
-using string = std::string;
-
-// struct{}: the element of chan[structZ] (elemsize 0).
-struct structZ {};
-
 enum _chanop { _CHANSEND = 0, _CHANRECV = 1, _DEFAULT = 2 };
 enum _selflags { _INPLACE_DATA = 1 };
 
-// A Go panic in C++ (invariant 3). It carries the pointer given to panic,
-// which is not copied.
-struct _PanicError : std::exception {
-    const char *arg;
-    explicit _PanicError(const char *arg) : arg(arg) {}
-    const char *what() const noexcept override { return arg; }
-};
+#ifndef __cplusplus
+typedef struct _chan _chan;
+typedef struct _golang_sema _golang_sema;
+typedef struct _golang_ctx _golang_ctx;
+typedef struct _golang_cancel _golang_cancel;
+typedef enum _chanop _chanop;
+typedef struct _selcase _selcase;
+#endif
 
-// The table could not be fetched or has an incompatible version
-// (invariant 1); topyexc makes it ImportError.
-struct _CApiError : _PanicError {
-    explicit _CApiError(const char *arg) : _PanicError(arg) {}
-};
-
-[[noreturn]] inline void panic(const char *arg) { throw _PanicError(arg); }
-
-// Only inside a catch handler: the panic's argument; rethrows any other
-// exception.
-inline const char *recover() {
-    try {
-        throw;
-    } catch (_PanicError &e) {
-        return e.arg;
-    }
+#ifdef __cplusplus
+namespace golang {
+[[noreturn]] inline void panic(const char *arg);  // (below)
 }
+#endif
 
-struct _selcase;
+// _selcase: the 32-byte layout of Pygolang 0.1 (capi.rs SelCase).
+struct _selcase {
+    struct _chan *ch;
+    enum _chanop op : 8;
+    unsigned flags : 8;
+    unsigned user : 8;
+    union {
+        void *ptxrx;
+        uint64_t itxrx;
+    };
+    bool *rxok;
+#ifdef __cplusplus
+    const void *ptx() const {
+        if (op != _CHANSEND)
+            golang::panic("_selcase: ptx: op != send");
+        return (flags & _INPLACE_DATA) ? (const void *)&itxrx : ptxrx;
+    }
+    void *prx() const {
+        if (op != _CHANRECV)
+            golang::panic("_selcase: prx: op != recv");
+        if (flags & _INPLACE_DATA)
+            golang::panic("_selcase: prx: recv with inplace data");
+        return ptxrx;
+    }
+#endif
+};
 
 // How the runtime makes the C++ error of an error Python code makes (feature 3).
 typedef void *(*_cxxerr_new_text)(const char *text, size_t n);
 typedef void *(*_cxxerr_new_wrap)(const char *prefix, size_t n, void *inner);
 typedef void (*_cxxerr_release)(void *err);
 
-// The C ABI table (mirror of capi.rs `CApi`, invariant 1).
-struct _capi_table {
+// The C ABI table (mirror of capi.rs `CApi`, invariant 1; golang::_capi_table in C++).
+struct _golang_capi_table {
     uint32_t abi_version;
     uint32_t feature_version;
     uint32_t size;
@@ -127,7 +138,7 @@ struct _capi_table {
     const char *(*chanclose)(_chan *ch);
     unsigned (*chanlen)(const _chan *ch);
     unsigned (*chancap)(const _chan *ch);
-    const char *(*chanselect)(const _selcase *casev, int casec, int *out);
+    const char *(*chanselect)(const struct _selcase *casev, int casec, int *out);
     const char *(*go)(void (*f)(void *), void *arg);
     const char *(*nanosleep)(uint64_t ns);
     uint64_t (*nanotime)();
@@ -156,7 +167,7 @@ struct _capi_table {
     void (*ctx_cancel_free)(_golang_cancel *c);
     double (*ctx_deadline)(const _golang_ctx *c);
     _chan *(*ctx_done)(const _golang_ctx *c);
-    _golang_ctxerr (*ctx_err)(const _golang_ctx *c);
+    enum _golang_ctxerr (*ctx_err)(const _golang_ctx *c);
     void *(*ctx_value)(const _golang_ctx *c, const void *key);
     void (*ctx_children)(const _golang_ctx *c, void (*f)(void *user, const _golang_ctx *child), void *user);
     PyObject *(*pycontext_from_raw)(const _golang_ctx *c);
@@ -167,6 +178,87 @@ struct _capi_table {
     const char *(*signal_reset)(const int *signov, int n);
     void (*pyerror_cxx)(_cxxerr_new_text new_text_error, _cxxerr_new_wrap new_wrap_error, _cxxerr_release release);
 };
+
+// Fetches the table through the PyCapsule (invariant 2, for C and C++): NULL
+// with err[0:n] set on failure. The current Python exception is kept.
+static inline const struct _golang_capi_table *_golang_capi_fetch(char *err, size_t n) {
+    if (!Py_IsInitialized()) {
+        snprintf(err, n, "golang C API: the Python interpreter is not running");
+        return NULL;
+    }
+    PyGILState_STATE gs = PyGILState_Ensure();
+    PyObject *et, *ev, *etb;
+    PyErr_Fetch(&et, &ev, &etb);
+    const struct _golang_capi_table *t = (const struct _golang_capi_table *)PyCapsule_Import("golang._golang._capi", 0);
+    if (t == NULL) {
+        PyObject *e = NULL, *v = NULL, *tb = NULL;
+        PyErr_Fetch(&e, &v, &tb);
+        PyObject *s = v ? PyObject_Str(v) : NULL;
+        const char *cs = s ? PyUnicode_AsUTF8(s) : NULL;
+        snprintf(err, n, "golang C API: cannot import golang._golang._capi: %s", cs ? cs : "?");
+        PyErr_Clear();
+        Py_XDECREF(s); Py_XDECREF(e); Py_XDECREF(v); Py_XDECREF(tb);
+    } else if (t->abi_version != GOLANG_CAPI_ABI_VERSION || t->feature_version < GOLANG_CAPI_FEATURE_VERSION) {
+        snprintf(err, n,
+                 "golang C API version mismatch: this extension was built for ABI %d (features >= %d), "
+                 "the installed golang provides ABI %u (features %u); rebuild the extension",
+                 GOLANG_CAPI_ABI_VERSION, GOLANG_CAPI_FEATURE_VERSION, t->abi_version, t->feature_version);
+        t = NULL;
+    }
+    PyErr_Restore(et, ev, etb);
+    PyGILState_Release(gs);
+    return t;
+}
+
+#ifdef __cplusplus
+
+namespace golang {
+
+// The C ABI's types also in golang::, where Pygolang declares them (C code
+// and our pxd see them at global scope).
+using ::_chan;
+using ::_chanop;
+using ::_CHANSEND;
+using ::_CHANRECV;
+using ::_DEFAULT;
+using ::_selflags;
+using ::_INPLACE_DATA;
+using ::_selcase;
+typedef ::_golang_capi_table _capi_table;
+
+using Nil = std::nullptr_t;
+constexpr Nil nil = nullptr;
+using string = std::string;
+
+// struct{}: the element of chan[structZ] (elemsize 0).
+struct structZ {};
+
+// A Go panic in C++ (invariant 3). It carries the pointer given to panic,
+// which is not copied.
+struct _PanicError : std::exception {
+    const char *arg;
+    explicit _PanicError(const char *arg) : arg(arg) {}
+    const char *what() const noexcept override { return arg; }
+};
+
+// The table could not be fetched or has an incompatible version
+// (invariant 1); topyexc makes it ImportError.
+struct _CApiError : _PanicError {
+    explicit _CApiError(const char *arg) : _PanicError(arg) {}
+};
+
+[[noreturn]] inline void panic(const char *arg) { throw _PanicError(arg); }
+
+// Only inside a catch handler: the panic's argument; rethrows any other
+// exception.
+inline const char *recover() {
+    try {
+        throw;
+    } catch (_PanicError &e) {
+        return e.arg;
+    }
+}
+
 
 namespace _capi_detail {
 
@@ -182,33 +274,9 @@ inline char *errbuf() {
 
 // Fetches the table (invariant 2); NULL with errbuf() set on failure.
 inline const _capi_table *load() {
-    if (!Py_IsInitialized()) {
-        std::snprintf(errbuf(), 512, "golang C API: the Python interpreter is not running");
-        return nullptr;
-    }
-    PyGILState_STATE gs = PyGILState_Ensure();
-    PyObject *et, *ev, *etb;
-    PyErr_Fetch(&et, &ev, &etb);
-    const _capi_table *t = (const _capi_table *)PyCapsule_Import("golang._golang._capi", 0);
-    if (t == nullptr) {
-        PyObject *e = nullptr, *v = nullptr, *tb = nullptr;
-        PyErr_Fetch(&e, &v, &tb);
-        PyObject *s = v ? PyObject_Str(v) : nullptr;
-        const char *cs = s ? PyUnicode_AsUTF8(s) : nullptr;
-        std::snprintf(errbuf(), 512, "golang C API: cannot import golang._golang._capi: %s", cs ? cs : "?");
-        PyErr_Clear();
-        Py_XDECREF(s); Py_XDECREF(e); Py_XDECREF(v); Py_XDECREF(tb);
-    } else if (t->abi_version != GOLANG_CAPI_ABI_VERSION || t->feature_version < GOLANG_CAPI_FEATURE_VERSION) {
-        std::snprintf(errbuf(), 512,
-                      "golang C API version mismatch: this extension was built for ABI %d (features >= %d), "
-                      "the installed golang provides ABI %u (features %u); rebuild the extension",
-                      GOLANG_CAPI_ABI_VERSION, GOLANG_CAPI_FEATURE_VERSION, t->abi_version, t->feature_version);
-        t = nullptr;
-    } else {
+    const _capi_table *t = _golang_capi_fetch(errbuf(), 512);
+    if (t != nullptr)
         slot().store(t, std::memory_order_release);
-    }
-    PyErr_Restore(et, ev, etb);
-    PyGILState_Release(gs);
     return t;
 }
 
@@ -243,32 +311,8 @@ static preload _preload;
 
 // ---- select cases ----
 
-// _selcase: the 32-byte layout of Pygolang 0.1 (capi.rs SelCase).
-struct _selcase {
-    _chan *ch;
-    _chanop op : 8;
-    unsigned flags : 8;
-    unsigned user : 8;
-    union {
-        void *ptxrx;
-        uint64_t itxrx;
-    };
-    bool *rxok;
-
-    const void *ptx() const {
-        if (op != _CHANSEND)
-            panic("_selcase: ptx: op != send");
-        return (flags & _INPLACE_DATA) ? (const void *)&itxrx : ptxrx;
-    }
-    void *prx() const {
-        if (op != _CHANRECV)
-            panic("_selcase: prx: op != recv");
-        if (flags & _INPLACE_DATA)
-            panic("_selcase: prx: recv with inplace data");
-        return ptxrx;
-    }
-};
 static_assert(sizeof(_selcase) == 32 || sizeof(void *) != 8, "_selcase must be 32 bytes on LP64");
+
 
 static inline _selcase _selsend(_chan *ch, const void *ptx) {
     _selcase c;
@@ -730,6 +774,14 @@ typedef refptr<_errorWrapper> errorWrapper;
 
 }  // namespace golang
 
+// How C code's panics are thrown (see the C part below): every C++
+// translation unit that includes this header defines this function, weak
+// and hidden, so that C code of the same extension can throw the C++
+// exception it cannot write itself.
+extern "C" __attribute__((weak, visibility("hidden"))) void _golang_throw_panic(const char *arg) {
+    throw golang::_PanicError(arg);
+}
+
 namespace std {
 template <typename T> struct hash<golang::refptr<T>> {
     size_t operator()(const golang::refptr<T> &p) const { return hash<T *>()(p._ptr()); }
@@ -738,5 +790,95 @@ template <typename T> struct hash<golang::chan<T>> {
     size_t operator()(const golang::chan<T> &ch) const { return hash<_chan *>()(ch._rawchan()); }
 };
 }  // namespace std
+
+#else  // C
+
+// ---- the C ABI for C code (Pygolang's C API: libgolang_test_c.c's) ----
+//
+// Static inline functions over the table, as the C++ ones above. A panic is
+// the C++ exception golang::_PanicError, thrown by the function the C++
+// translation units of the extension define (C cannot throw or catch it:
+// it unwinds through C frames to the Cython `except +topyexc` that called
+// them). An extension without any C++ code has none: its panics print
+// "panic: <message>" and abort, as an unrecovered panic does.
+
+extern void _golang_throw_panic(const char *arg) __attribute__((weak, visibility("hidden")));
+
+__attribute__((noreturn)) static inline void panic(const char *arg) {
+    if (_golang_throw_panic)
+        _golang_throw_panic(arg);
+    fprintf(stderr, "panic: %s\n", arg);
+    abort();
+}
+
+// The table of this translation unit (fetched once; a racing second fetch
+// stores the same pointer).
+static inline const struct _golang_capi_table *_golang_capi(void) {
+    static const struct _golang_capi_table *table;
+    static char err[512];
+    const struct _golang_capi_table *t = __atomic_load_n(&table, __ATOMIC_ACQUIRE);
+    if (t == NULL) {
+        t = _golang_capi_fetch(err, sizeof err);
+        if (t == NULL)
+            panic(err);
+        __atomic_store_n(&table, t, __ATOMIC_RELEASE);
+    }
+    return t;
+}
+
+static inline void _golang_check(const char *msg) {
+    if (msg != NULL)
+        panic(msg);
+}
+
+static inline _chan *_makechan(unsigned elemsize, unsigned size) {
+    _chan *ch = NULL;
+    _golang_check(_golang_capi()->makechan(elemsize, size, &ch));
+    return ch;
+}
+static inline void _chanxincref(_chan *ch) { if (ch) _golang_check(_golang_capi()->chanxincref(ch)); }
+static inline void _chanxdecref(_chan *ch) { if (ch) _golang_check(_golang_capi()->chanxdecref(ch)); }
+static inline int _chanrefcnt(_chan *ch) { return _golang_capi()->chanrefcnt(ch); }
+static inline void _chansend(_chan *ch, const void *ptx) { _golang_check(_golang_capi()->chansend(ch, ptx)); }
+static inline bool _chanrecv_(_chan *ch, void *prx) {
+    bool ok = false;
+    _golang_check(_golang_capi()->chanrecv_(ch, prx, &ok));
+    return ok;
+}
+static inline void _chanrecv(_chan *ch, void *prx) { (void)_chanrecv_(ch, prx); }
+static inline void _chanclose(_chan *ch) { _golang_check(_golang_capi()->chanclose(ch)); }
+static inline unsigned _chanlen(_chan *ch) { return ch ? _golang_capi()->chanlen(ch) : 0; }
+static inline unsigned _chancap(_chan *ch) { return ch ? _golang_capi()->chancap(ch) : 0; }
+static inline int _tchanrecvqlen(_chan *ch) { return _golang_capi()->tchanrecvqlen(ch); }
+static inline int _tchansendqlen(_chan *ch) { return _golang_capi()->tchansendqlen(ch); }
+
+static inline _selcase _selsend(_chan *ch, const void *ptx) {
+    _selcase c;
+    c.ch = ch; c.op = _CHANSEND; c.flags = 0; c.user = 0xff;
+    c.ptxrx = (void *)ptx; c.rxok = NULL;
+    return c;
+}
+static inline _selcase _selrecv_(_chan *ch, void *prx, bool *pok) {
+    _selcase c;
+    c.ch = ch; c.op = _CHANRECV; c.flags = 0; c.user = 0xff;
+    c.ptxrx = prx; c.rxok = pok;
+    return c;
+}
+static inline _selcase _selrecv(_chan *ch, void *prx) { return _selrecv_(ch, prx, NULL); }
+__attribute__((unused)) static const _selcase _default = {NULL, _DEFAULT, 0, 0xff, {NULL}, NULL};
+_Static_assert(sizeof(_selcase) == 32 || sizeof(void *) != 8, "_selcase must be 32 bytes on LP64");
+
+// Runs the select over casev[0:casec]; the index of the case that ran.
+static inline int _chanselect(const _selcase *casev, int casec) {
+    int out = -1;
+    _golang_check(_golang_capi()->chanselect(casev, casec, &out));
+    return out;
+}
+
+static inline void _taskgo(void (*f)(void *), void *arg) { _golang_check(_golang_capi()->go(f, arg)); }
+static inline void _tasknanosleep(uint64_t ns) { _golang_check(_golang_capi()->nanosleep(ns)); }
+static inline uint64_t _nanotime(void) { return _golang_capi()->nanotime(); }
+
+#endif  // __cplusplus
 
 #endif  // GOLANG_LIBGOLANG_H

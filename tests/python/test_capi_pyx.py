@@ -205,6 +205,17 @@ CHECKS = [
     "elements_of_any_size_roundtrip",
     "refcounts_reach_zero",
     "panic_recover_roundtrip",
+    # the C++ API as Pygolang's own tests (libgolang_test.cpp, cxx_test.cpp,
+    # _sync_test.pyx) use it, in checks of our own
+    "cxx_dict_has_go_comma_ok_lookups",
+    "global_holds_a_reference_it_never_gives_back",
+    "func_is_a_function_value",
+    "sema_freed_right_after_its_wakeup",
+    "waiting_select_holds_its_channels",
+    "tblockforever_makes_blocking_forever_panic",
+    # golang/libgolang.h compiled as C (capitest/cabi.c)
+    "cabi_chan_select_roundtrip",
+    "cabi_taskgo_runs_a_c_function",
 ]
 
 PANICS = {
@@ -215,6 +226,7 @@ PANICS = {
     "select_invalid_op_panics": "select: invalid op",
     "select_multiple_default_panics": "select: multiple default",
     "select_recv_into_inplace_panics": "select: recv into inplace data",
+    "cabi_close_of_closed_panics": "close of closed channel",
 }
 
 _PROG = r"""
@@ -241,6 +253,13 @@ def test_c_abi_conformance_built_with_cython3(demos_cython3, runner):
     p = _check(_run(RUNNERS[runner] + ["-c", _PROG] + CHECKS + sorted(PANICS), cwd=demos_cython3["golang_capi_test"]))
     want = ["%s OK" % n for n in CHECKS] + ["%s PANIC %s" % (n, PANICS[n]) for n in sorted(PANICS)]
     assert p.stdout.decode().splitlines() == want
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_runtime_calls_from_c_keep_a_pending_python_exception(demos, runner):
+    prog = "from capitest import conformance\nprint(conformance.runtime_calls_keep_a_pending_python_exception())\n"
+    p = _capitest(RUNNERS[runner], demos, prog)
+    assert p.stdout == b"[]\n"
 
 
 _PANIC_PROG = r"""

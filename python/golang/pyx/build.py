@@ -38,7 +38,20 @@ class build_ext(_dso_build_ext):
 
     def build_extension(self, ext):
         if getattr(ext, "language", None) == "c++":
-            return super().build_extension(ext)
+            # A C source among C++ ones (Pygolang's libgolang_test_c.c, C
+            # code on golang/libgolang.h's C part): compiled without the
+            # C++-only -std flag, which C compilers refuse or warn about.
+            compile_one = self.compiler._compile
+
+            def _compile(obj, src, ext_, cc_args, extra_postargs, pp_opts):
+                if src.endswith(".c"):
+                    extra_postargs = [a for a in extra_postargs if not (a.startswith("-std=c++") or a.startswith("-std=gnu++"))]
+                return compile_one(obj, src, ext_, cc_args, extra_postargs, pp_opts)
+            self.compiler._compile = _compile
+            try:
+                return super().build_extension(ext)
+            finally:
+                del self.compiler._compile
         # A C extension: -std=c++* would fail with some compilers (clang).
         saved = ext.extra_compile_args
         ext.extra_compile_args = [a for a in saved if not (a.startswith("-std=c++") or a.startswith("-std=gnu++"))]
@@ -48,8 +61,17 @@ class build_ext(_dso_build_ext):
             ext.extra_compile_args = saved
 
 
+# Pygolang's runtime libraries, which Pygolang's own setup.py and projects
+# built for it name in `dsos`: here the headers reach the runtime already
+# loaded in the process, so there is nothing to link and the names are
+# dropped (other DSOs of `dsos` are kept).
+_RUNTIME_DSOS = ("golang.runtime.libgolang", "golang.runtime.libpyxruntime")
+
+
 def _with_defaults(kw):
     kw = dict(kw)
+    if "dsos" in kw:
+        kw["dsos"] = [d for d in kw["dsos"] if d not in _RUNTIME_DSOS]
     inc = list(kw.get("include_dirs", []))
     for d in (_golang_root(), sysconfig.get_paths()["include"]):
         if d not in inc:

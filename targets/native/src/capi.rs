@@ -134,6 +134,18 @@ unsafe fn chan_of<'a>(p: *const CRawChan) -> (&'a RawKind, usize) {
 /// The panic for a C operation on the elements of a `chan(dtype=object)`
 /// (its elements are Python objects, which C code cannot send or receive
 /// without the GIL).
+/// The panic of an operation that would block forever (a send or receive on
+/// a nil channel, a select whose cases are all nil and has no default) while
+/// Pygolang's test hook `_tblockforever` is set (golang._golang_test's
+/// `pypanicWhenBlocked`, or the header's `_tblockforever = f`).
+fn blocks_forever() -> Option<Panic> {
+    if crate::gil::PANIC_WHEN_BLOCKED.load(std::sync::atomic::Ordering::Relaxed) {
+        Some(c"t: blocks forever".as_ptr())
+    } else {
+        None
+    }
+}
+
 const OBJ_FROM_C: Panic = c"chan: C operation on the elements of a chan of Python objects".as_ptr();
 
 extern "C" fn makechan(elemsize: u32, size: u32, out: *mut *mut CRawChan) -> Panic {
@@ -197,6 +209,11 @@ extern "C" fn chanelemsize(p: *const CRawChan) -> u32 {
 
 extern "C" fn chansend(p: *mut CRawChan, ptx: *const c_void) -> Panic {
     guard(|| {
+        if p.is_null() {
+            if let Some(m) = blocks_forever() {
+                return m;
+            }
+        }
         // SAFETY: NULL or held by the caller.
         let (ch, size) = unsafe { chan_of(p) };
         with_raw!(ch, ch => {
@@ -222,6 +239,11 @@ extern "C" fn chansend(p: *mut CRawChan, ptx: *const c_void) -> Panic {
 
 extern "C" fn chanrecv_(p: *mut CRawChan, prx: *mut c_void, ok: *mut bool) -> Panic {
     guard(|| {
+        if p.is_null() {
+            if let Some(m) = blocks_forever() {
+                return m;
+            }
+        }
         // SAFETY: NULL or held by the caller.
         let (ch, size) = unsafe { chan_of(p) };
         with_raw!(ch, ch => {
@@ -293,6 +315,12 @@ extern "C" fn chanselect(casev: *const SelCase, casec: i32, out: *mut i32) -> Pa
             // SAFETY: the caller passes `casec` cases at `casev`.
             unsafe { std::slice::from_raw_parts(casev, casec as usize) }
         };
+        // (every case nil and no default: the select blocks forever)
+        if cases.iter().all(|c| c.ch.is_null() && c.op != ChanOp::Default as u8) {
+            if let Some(m) = blocks_forever() {
+                return m;
+            }
+        }
         // The counts of a select that waits (invariant 10; one that completes
         // at once needs none): declared before `sel`, so dropped after it.
         let mut _held: Option<HeldChans> = None;

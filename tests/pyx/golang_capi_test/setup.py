@@ -5,7 +5,7 @@ import Cython
 from golang.pyx.build import setup, Extension
 
 ext_modules = [
-    Extension("capitest.conformance", ["capitest/conformance.pyx"], include_dirs=["."],
+    Extension("capitest.conformance", ["capitest/conformance.pyx", "capitest/cabi.c"], include_dirs=["."],
               extra_compile_args=["-O1"]),  # quicker to build; checks, not speed
     # Built for an ABI the runtime does not provide: its first call must
     # raise ImportError naming both versions.
@@ -15,7 +15,10 @@ ext_modules = [
     Extension("capitest.pyctxlib", ["capitest/pyctxlib.pyx"], extra_compile_args=["-O1"]),
     Extension("capitest.ctxlib", ["capitest/ctxlib.pyx"], extra_compile_args=["-O1"]),
     Extension("capitest.timesync", ["capitest/timesync.pyx"], extra_compile_args=["-O1"]),
-    Extension("capitest.pyxrt", ["capitest/pyxrt.pyx"], include_dirs=["."], extra_compile_args=["-O1"]),
+    # (`dsos` as a project built for Pygolang names its runtime libraries:
+    # golang.pyx.build drops them, there is nothing to link)
+    Extension("capitest.pyxrt", ["capitest/pyxrt.pyx"], include_dirs=["."], extra_compile_args=["-O1"],
+              dsos=["golang.runtime.libgolang", "golang.runtime.libpyxruntime"]),
     Extension("capitest.sigtest", ["capitest/sigtest.pyx"], include_dirs=["."], extra_compile_args=["-O1"]),
     Extension("capitest.nogilbench", ["capitest/nogilbench.pyx"]),  # -O3: benchmarks
     Extension("capitest.abi99", ["capitest/abi99.pyx"], define_macros=[("GOLANG_CAPI_ABI_VERSION", "99")]),

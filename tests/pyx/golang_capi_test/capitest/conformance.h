@@ -3,6 +3,8 @@
 // expected to panic with Go's exact message (the Python side asserts it).
 
 #include <golang/libgolang.h>
+#include <golang/cxx.h>
+#include <golang/sync.h>
 #include <stdint.h>
 #include <string.h>
 #include <string>
@@ -214,4 +216,164 @@ static void panic_recover_roundtrip() {
         ASSERT(ran == 0);
     }
     ASSERT(ran == 1);
+}
+
+// ---- the C++ API as Pygolang's own tests use it ----
+
+static void cxx_dict_has_go_comma_ok_lookups() {
+    cxx::dict<std::string, int> d;
+    d["a"] = 1;
+    d["b"] = 2;
+    int v;
+    bool ok;
+    ASSERT(d.get("a") == 1 && d.get("zz") == 0);
+    ASSERT(!d.has("zz"));  // get does not insert
+    std::tie(v, ok) = d.get_("b");
+    ASSERT(v == 2 && ok);
+    std::tie(v, ok) = d.get_("zz");
+    ASSERT(v == 0 && !ok);
+    ASSERT(d.pop("b") == 2 && !d.has("b") && d.pop("b") == 0);
+    std::tie(v, ok) = d.pop_("a");
+    ASSERT(v == 1 && ok && !d.has("a"));
+    std::tie(v, ok) = d.pop_("a");
+    ASSERT(v == 0 && !ok && d.empty());
+}
+
+struct _Counted : object {
+    int i = 0;
+    void decref() {
+        if (__decref())
+            delete this;
+    }
+};
+
+static void global_holds_a_reference_it_never_gives_back() {
+    _Counted *obj = new _Counted();
+    refptr<_Counted> p = adoptref(obj);
+    global<refptr<_Counted>> g;
+    ASSERT(g == nil && g != p && p != g);
+    g = p;
+    ASSERT(obj->refcnt() == 2 && g == p && p == g && g._ptr() == obj);
+    g->i = 7;
+    ASSERT((*g).i == 7);
+    {
+        global<refptr<_Counted>> h(p);  // never destroyed: its reference stays
+        ASSERT(obj->refcnt() == 3 && h == g);
+    }
+    ASSERT(obj->refcnt() == 3);
+    {
+        refptr<_Counted> q(g);  // a refptr copied out of a global holds its own
+        ASSERT(obj->refcnt() == 4);
+        refptr<_Counted> r;
+        r = g;
+        ASSERT(obj->refcnt() == 5);
+    }
+    ASSERT(obj->refcnt() == 3);
+    g = nil;
+    ASSERT(obj->refcnt() == 2 && g == nil);
+}
+
+static void func_is_a_function_value() {
+    func<int(int)> inc = [](int x) { return x + 1; };
+    ASSERT(inc(1) == 2);
+    func<void()> none;
+    ASSERT(none == nullptr);
+}
+
+// A semaphore freed by the acquirer that a release just woke, over and over
+// (bpo-38106's pattern: the release must not touch the semaphore once the
+// acquirer can run): Pygolang's spelling through golang::sync.
+struct _SemaHandoff {
+    sync::Mutex mu;
+    sync::_sema *sema = nullptr;  // published by the acquirer, popped by the releaser
+    bool stop = false;
+    chan<structZ> done = makechan<structZ>();
+};
+
+static void sema_freed_right_after_its_wakeup() {
+    _SemaHandoff *st = new _SemaHandoff();
+    go([st]() {
+        for (;;) {
+            st->mu.lock();
+            sync::_sema *s = st->sema;
+            st->sema = nullptr;
+            bool stop = st->stop;
+            st->mu.unlock();
+            if (stop) {
+                st->done.close();
+                return;
+            }
+            if (s == nullptr) {
+                _tasknanosleep(0);
+                continue;
+            }
+            sync::_semarelease(s);
+        }
+    });
+    for (int i = 0; i < 20000; i++) {
+        sync::_sema *s = sync::_makesema();
+        sync::_semaacquire(s);
+        st->mu.lock();
+        st->sema = s;
+        st->mu.unlock();
+        sync::_semaacquire(s);  // woken by the release above
+        sync::_semafree(s);     // at once: the release may still be returning
+    }
+    st->mu.lock();
+    st->stop = true;
+    st->mu.unlock();
+    st->done.recv();
+    delete st;
+}
+
+// While a select waits it holds a count on its channels (capi.rs invariant
+// 10), so the owner may drop the last other count as soon as it is woken.
+static void waiting_select_holds_its_channels() {
+    const int N = 16;
+    chan<int> ch = makechan<int>();
+    _chan *raw = ch._rawchan();
+    chan<structZ> done = makechan<structZ>(N + 1);
+    go([ch, done]() mutable {  // owns ch and drops it right after its wakeup
+        ch.recv();
+        ch = nil;
+        done.send(structZ{});
+    });
+    waitq(raw, 1, true);
+    ch = nil;  // only the owner's count is left
+    ASSERT(_chanrefcnt(raw) == 1);
+    for (int i = 0; i < N; i++) {
+        go([raw, done]() {
+            int rx;
+            _selcase casev[1] = {_selrecv(raw, &rx)};
+            select(casev);
+            done.send(structZ{});
+        });
+    }
+    waitq(raw, 1 + N, true);
+    ASSERT(_chanrefcnt(raw) == 1 + N);
+    _chanclose(raw);
+    for (int i = 0; i < 1 + N; i++)
+        done.recv();
+}
+
+static void tblockforever_makes_blocking_forever_panic() {
+    struct Hook { static void f() {} };
+    _tblockforever = &Hook::f;
+    ASSERT(_tblockforever == &Hook::f);
+    const char *got = nullptr;
+    try {
+        chan<int> nilch;
+        nilch.recv();
+    } catch (_PanicError &e) {
+        got = e.arg;
+    }
+    try {
+        _selcase casev[1] = {_selrecv(nullptr, nullptr)};
+        select(casev);
+    } catch (_PanicError &e) {
+        ASSERT(strcmp(e.arg, "t: blocks forever") == 0);
+    }
+    _tblockforever = nullptr;
+    ASSERT(got != nullptr && strcmp(got, "t: blocks forever") == 0);
+    ASSERT(_tblockforever == nullptr);
 }

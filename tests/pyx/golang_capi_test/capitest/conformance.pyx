@@ -2,6 +2,16 @@
 # distutils: language=c++
 from golang cimport topyexc
 
+cdef extern from * nogil:
+    """
+    extern "C" void cabi_chan_select_roundtrip(void);
+    extern "C" void cabi_taskgo_runs_a_c_function(void);
+    extern "C" void cabi_close_of_closed_panics(void);
+    """
+    void cabi_chan_select_roundtrip() except +topyexc
+    void cabi_taskgo_runs_a_c_function() except +topyexc
+    void cabi_close_of_closed_panics() except +topyexc
+
 cdef extern from "capitest/conformance.h" nogil:
     void close_wakes_all_receivers() except +topyexc
     void close_wakes_all_senders() except +topyexc
@@ -19,6 +29,12 @@ cdef extern from "capitest/conformance.h" nogil:
     void select_invalid_op_panics() except +topyexc
     void select_multiple_default_panics() except +topyexc
     void select_recv_into_inplace_panics() except +topyexc
+    void cxx_dict_has_go_comma_ok_lookups() except +topyexc
+    void global_holds_a_reference_it_never_gives_back() except +topyexc
+    void func_is_a_function_value() except +topyexc
+    void sema_freed_right_after_its_wakeup() except +topyexc
+    void waiting_select_holds_its_channels() except +topyexc
+    void tblockforever_makes_blocking_forever_panic() except +topyexc
 
 
 
@@ -56,6 +72,24 @@ def run(name):
         with nogil: select_multiple_default_panics()
     elif name == "select_recv_into_inplace_panics":
         with nogil: select_recv_into_inplace_panics()
+    elif name == "cxx_dict_has_go_comma_ok_lookups":
+        with nogil: cxx_dict_has_go_comma_ok_lookups()
+    elif name == "global_holds_a_reference_it_never_gives_back":
+        with nogil: global_holds_a_reference_it_never_gives_back()
+    elif name == "func_is_a_function_value":
+        with nogil: func_is_a_function_value()
+    elif name == "sema_freed_right_after_its_wakeup":
+        with nogil: sema_freed_right_after_its_wakeup()
+    elif name == "waiting_select_holds_its_channels":
+        with nogil: waiting_select_holds_its_channels()
+    elif name == "tblockforever_makes_blocking_forever_panic":
+        with nogil: tblockforever_makes_blocking_forever_panic()
+    elif name == "cabi_chan_select_roundtrip":
+        with nogil: cabi_chan_select_roundtrip()
+    elif name == "cabi_taskgo_runs_a_c_function":
+        with nogil: cabi_taskgo_runs_a_c_function()
+    elif name == "cabi_close_of_closed_panics":
+        with nogil: cabi_close_of_closed_panics()
     else:
         raise KeyError(name)
 
@@ -99,3 +133,36 @@ cdef void _sync_time_from_cython() except + nogil:
 def sync_time_from_cython():
     with nogil:
         _sync_time_from_cython()
+
+
+# The runtime's calls from C keep the caller's pending Python exception (gil.rs
+# invariant 6): Cython code may call them between setting one and returning.
+from cpython.exc cimport PyErr_SetString, PyErr_Occurred, PyErr_Clear
+from cpython.ref cimport PyObject
+from golang cimport chan, makechan, nil as _nil
+
+cdef void _noop() noexcept nogil:
+    pass
+
+def runtime_calls_keep_a_pending_python_exception():
+    """Sets an exception, calls the runtime, and returns the names of the calls
+    after which the exception was no longer the one set (none expected)."""
+    cdef PyObject *exc
+    cdef chan[int] ch
+    bad = []
+    PyErr_SetString(RuntimeError, b"pending")
+    exc = PyErr_Occurred()
+    ch = makechan[int](1)
+    if PyErr_Occurred() != exc: bad.append("makechan")
+    ch.send(3)
+    if PyErr_Occurred() != exc: bad.append("send")
+    v = ch.recv()
+    if PyErr_Occurred() != exc or v != 3: bad.append("recv")
+    ch = _nil
+    if PyErr_Occurred() != exc: bad.append("free")
+    go(_noop)
+    if PyErr_Occurred() != exc: bad.append("go")
+    time.sleep(0.001)
+    if PyErr_Occurred() != exc: bad.append("sleep")
+    PyErr_Clear()
+    return bad
