@@ -216,6 +216,7 @@ CHECKS = [
     # golang/libgolang.h compiled as C (capitest/cabi.c)
     "cabi_chan_select_roundtrip",
     "cabi_taskgo_runs_a_c_function",
+    "cabi_sema_roundtrip",
 ]
 
 PANICS = {

@@ -3,6 +3,7 @@
  * panics with a message on failure; the panic is a C++ exception that
  * unwinds through these C frames to the Cython caller's `except +topyexc`. */
 #include <golang/libgolang.h>
+#include <golang/sync.h>
 #include <string.h>
 
 #define CHECK(cond) do { if (!(cond)) panic("cabi: check failed: " #cond); } while (0)
@@ -61,6 +62,19 @@ void cabi_taskgo_runs_a_c_function(void) {
     uint64_t t0 = _nanotime();
     _tasknanosleep(1000);
     CHECK(_nanotime() >= t0);
+}
+
+/* the semaphore's C API (golang/sync.h): binary, starts available; a
+ * goroutine's release wakes the acquirer waiting on it */
+static void _cabi_release(void *p) { _semarelease((_sema *)p); }
+
+void cabi_sema_roundtrip(void) {
+    _sema *s = _makesema();
+    _semaacquire(s);
+    _taskgo(_cabi_release, s);
+    _semaacquire(s);
+    _semarelease(s);
+    _semafree(s);
 }
 
 /* a Go panic raised in C: Python sees _PanicError("close of closed channel") */

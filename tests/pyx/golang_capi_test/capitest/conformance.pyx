@@ -7,7 +7,9 @@ cdef extern from * nogil:
     extern "C" void cabi_chan_select_roundtrip(void);
     extern "C" void cabi_taskgo_runs_a_c_function(void);
     extern "C" void cabi_close_of_closed_panics(void);
+    extern "C" void cabi_sema_roundtrip(void);
     """
+    void cabi_sema_roundtrip() except +topyexc
     void cabi_chan_select_roundtrip() except +topyexc
     void cabi_taskgo_runs_a_c_function() except +topyexc
     void cabi_close_of_closed_panics() except +topyexc
@@ -88,6 +90,8 @@ def run(name):
         with nogil: cabi_chan_select_roundtrip()
     elif name == "cabi_taskgo_runs_a_c_function":
         with nogil: cabi_taskgo_runs_a_c_function()
+    elif name == "cabi_sema_roundtrip":
+        with nogil: cabi_sema_roundtrip()
     elif name == "cabi_close_of_closed_panics":
         with nogil: cabi_close_of_closed_panics()
     else:
