@@ -43,10 +43,13 @@ if _sys.platform != 'emscripten':
     from golang.schedule import run     # + record/replay/strategy (schedule.py)
     # `python -m golang.schedule timeline ...` (its command line) runs a
     # module that the line above imported already: runpy's warning about
-    # that is expected there and only there.
+    # that is expected there and only there. (Appended, last: the filters
+    # of -W and $PYTHONWARNINGS stay first, as programs that print them
+    # expect, Pygolang's gpython_test among them.)
     import warnings as _warnings
     _warnings.filterwarnings('ignore', category=RuntimeWarning,
-                             message="'golang.schedule' found in sys.modules after import of package 'golang'")
+                             message="'golang.schedule' found in sys.modules after import of package 'golang'",
+                             append=True)
 # go()'s fast path inside golang.run (a synchronous goroutine); None without
 # greenlet or the native core
 _go_sync_fast = getattr(_golang, '_go_sync_fast', None) if _syncrun_ok else None

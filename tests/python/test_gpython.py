@@ -409,6 +409,16 @@ def test_O_program_sees_what_python_O_sees(progdir):
         assert out_ok(gpy(args, cwd=progdir)) == out_ok(py(args, cwd=progdir))
 
 
+@pytest.mark.parametrize("how", ["gpython", "python"])
+def test_PYTHONWARNINGS_filters_stay_first_after_import_golang(how):
+    # (golang's own filter for `python -m golang.schedule` goes last)
+    prog = 'import golang, warnings; print(warnings.filters[:2])'
+    env = mkenv(PYTHONWARNINGS='ignore,error::SyntaxWarning')
+    out = out_ok((gpy if how == "gpython" else py)(['-c', prog], env=env))
+    assert out.strip() == ("[('error', None, <class 'SyntaxWarning'>, None, 0), "
+                           "('ignore', None, <class 'Warning'>, None, 0)]")
+
+
 def test_W_sets_up_warnings_before_the_program():
     out = out_ok(gpy(['-Werror', '-W', 'ignore::DeprecationWarning', '-c',
                       'import sys, warnings; print(sys.warnoptions); print(warnings.filters[:2])']))
