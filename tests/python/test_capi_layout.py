@@ -1,7 +1,7 @@
 """The C ABI table is defined once in Rust (capi/src/lib.rs, `CApi`, which
-the native core fills) and mirrored in C++ (python/golang/libgolang.h,
-`_capi_table`): the two must list the same fields in the same order, and
-the versions must agree (docs/ARCHITECTURE.md, "The C ABI")."""
+the native core fills) and mirrored in C and C++ (python/golang/libgolang.h,
+`_golang_capi_table`, `golang::_capi_table` in C++): the two must list the
+same fields in the same order, and the versions must agree (docs/ARCHITECTURE.md, "The C ABI")."""
 
 import os
 import re
@@ -22,7 +22,7 @@ def _rust_fields():
 
 def _cxx_fields():
     src = _read("python", "golang", "libgolang.h")
-    body = re.search(r"struct _capi_table \{(.*?)\n\};", src, re.S).group(1)
+    body = re.search(r"struct _golang_capi_table \{(.*?)\n\};", src, re.S).group(1)
     fields = []
     for line in body.splitlines():
         line = line.split("//")[0].strip()
