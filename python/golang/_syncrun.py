@@ -114,6 +114,10 @@ def run(main, *args, seed=None, clock='virtual', **kw):
     if _golang._in_executor():      # (refused by the core: "called inside ...")
         return _golang.run(main, *args, seed=seed, clock=clock, **kw)
     sync_main = callable(main) and not _is_async(main) and available()
+    locks = None
+    if available():
+        from golang import _synclocks as locks     # threading's locks cooperate (_synclocks.py)
+        locks.begin_run()
     _golang._sync_begin_run(_handover if (_trace or _where_log is not None) else None)
     try:
         if sync_main:
@@ -128,19 +132,32 @@ def run(main, *args, seed=None, clock='virtual', **kw):
         raise _golang.DeadlockError(msg) from None
     finally:
         _golang._sync_end_run()     # (idle greenlets dropped: that ends them)
+        if locks is not None:
+            locks.end_run()
 
 
 _GOLANG_DIR = _os.path.dirname(_os.path.abspath(__file__)) + _os.sep
 _HEADER = _re.compile(r'^goroutine (\d+) \[[^\]]*\]: ')
 
 
-_in_golang = {}      # co_filename -> whether it is a file of the golang package
+_in_golang = {}      # co_filename -> whether it is a file of the golang package,
+                     # or of the stdlib's threading or queue (whose waits park
+                     # in _synclocks.py: the report names their caller)
+
+
+def _skipped_stdlib():
+    import threading, queue
+    for m in (threading, queue):
+        _in_golang[m.__file__] = True
+    _in_golang[threading.Condition.wait.__code__.co_filename] = True
 
 
 def _where(g):
     """file:line where the greenlet g waits (it is suspended): its innermost
     frame outside the golang package."""
     f = getattr(g, 'gr_frame', None)
+    if not _in_golang:
+        _skipped_stdlib()
     while f is not None:
         fn = f.f_code.co_filename
         inside = _in_golang.get(fn)

@@ -1,0 +1,389 @@
+"""The stdlib's threading primitives, cooperative inside a synchronous run.
+
+While a synchronous run (`golang.run(main, seed=N)` with a plain main,
+_syncrun.py) is in progress, `threading.Lock`, `threading.RLock` and
+`threading._allocate_lock` are this module's factories: called by a
+synchronous goroutine of a run they make a `_CoopLock` / `_CoopRLock`,
+called by anything else (an OS thread, code outside runs) the real lock.
+What the stdlib builds on them follows: `threading.Condition` (its default
+lock is `RLock()`; `wait` parks on a fresh `_allocate_lock()` waiter, even
+for a Condition made before the run), `Semaphore`, `BoundedSemaphore`,
+`Event`, `Barrier` (each `Condition(Lock())`), `queue.Queue`
+(`threading.Lock()` and `threading.Condition(mutex)`). Under gevent
+(gpython), which replaced `threading.Event` and `queue.Queue` with its own
+hub-bound ones, the run also puts CPython's classes back under those names
+for its duration, so that they build on the factories too.
+
+A cooperative lock is a real lock (`_lk`) plus a list of parked goroutines:
+used from an OS thread it is that real lock; a goroutine of the run that
+must wait for it parks on the run's executor (a chan receive; with a
+timeout, a select with a Timer on the run's clock), so that the other
+goroutines run, the virtual clock advances, and a wait that can never end
+is the run's DeadlockError.
+
+Invariants:
+
+1. Patched names: while `_runs > 0` (runs in progress, in any thread) the
+   names of `_ours` hold this module's values; `_saved` holds what they
+   replaced, and the last run to end puts those back, only where a name
+   still holds ours (someone who patched it meanwhile keeps theirs).
+   `_patch_mu` guards `_runs`, `_saved` and the patching.
+2. The factories make a cooperative lock only for a synchronous goroutine
+   (the caller's greenlet is a `_syncrun._SyncGoroutine`); any other caller
+   gets the lock of the saved real factory. So only the run's thread gets
+   cooperative locks, and outside runs every lock is real.
+3. A `_CoopLock` is held iff its real lock `_lk` is held: every acquire
+   takes `_lk` (first by a non-blocking try), every release releases it.
+   So an OS thread that blocks in `_lk.acquire` waits for a real lock.
+4. `_waiters` holds the wake chans of the goroutines parked in `acquire`,
+   in arrival order; `release` pops the first and sends it one wake. A
+   popped goroutine tries `_lk` once more before it parks again or gives
+   up (on a timeout, or GeneratorExit at the end of the run), so a lock
+   released while goroutines wait always has a try coming.
+   A goroutine that registers tries `_lk` once more after registering: a
+   release by an OS thread between its first try and its registration
+   would otherwise wake nobody.
+5. `_owner` is the greenlet that acquired the lock last (set on every
+   acquire, in the same step as taking `_lk`: a goroutine cannot be
+   switched out between the two). A goroutine that must wait parks on the
+   run when the holder is a goroutine of a run (only the run can release
+   it) or under gevent; when the holder is an OS thread, it waits for it
+   in `_lk` by slices of `_SLICE` real seconds, letting the run's other
+   goroutines go between slices (that thread needs no goroutine to
+   release it; parking would let a virtual-clock run report a deadlock
+   while the thread works). A stale `_owner` read from an OS thread's
+   race can only make the goroutine park, which a release wakes (4).
+6. A `_CoopRLock` is owned by a greenlet, not a thread: the goroutines of
+   a run share one OS thread and must exclude one another; `_count` is
+   its recursion level, `_block` the `_CoopLock` it holds meanwhile.
+"""
+
+import sys as _sys
+import threading as _threading
+import queue as _queue
+from time import monotonic as _monotonic
+
+from golang import _golang, _syncrun
+
+try:
+    from greenlet import getcurrent as _getcurrent
+except ImportError:             # (Pyodide: no synchronous runs)
+    _getcurrent = None
+
+_SLICE = 0.001                  # invariant 5: a wait for an OS thread, real seconds
+
+_patch_mu = _threading._allocate_lock()     # (made at import: a real lock)
+_runs = 0
+_saved = {}     # (module, name) -> the value that ours replaced (invariant 1)
+_ours = {}      # (module, name) -> our value
+
+# The real factories (invariant 2): those found at the first patching.
+_real_lock = None
+_real_rlock = None
+_thread_start = None        # threading.Thread.start's code: its wait needs no park
+
+
+def _in_goroutine():
+    return isinstance(_getcurrent(), _syncrun._SyncGoroutine)
+
+
+def _gevent():
+    from golang import _gevent
+    return _gevent
+
+
+class _CoopLock(object):
+    """threading.Lock made by a synchronous goroutine (see the module)."""
+    __slots__ = ('_lk', '_owner', '_waiters', '__weakref__')
+
+    def __init__(self):
+        self._lk = _real_lock()
+        self._owner = None
+        self._waiters = []
+
+    def acquire(self, blocking=True, timeout=-1):
+        # fast path: a free lock (invariants 3, 5)
+        if self._lk.acquire(False):
+            self._owner = _getcurrent()
+            return True
+        return self._acquire_slow(blocking, timeout)
+
+    def _acquire_slow(self, blocking, timeout):
+        if not blocking:
+            if timeout != -1:
+                self._lk.acquire(False, timeout)    # (raises the real ValueError)
+            return False
+        if timeout != -1 and timeout < 0:
+            self._lk.acquire(True, timeout)         # (raises the real ValueError)
+        me = _getcurrent()
+        if not isinstance(me, _syncrun._SyncGoroutine):
+            if _golang._in_executor() and not _gevent():
+                raise RuntimeError("threading lock: a blocking acquire in an async goroutine "
+                                   "would block its executor")
+            ok = self._lk.acquire(True, timeout)    # an OS thread: the real lock
+            if ok:
+                self._owner = me
+            return ok
+        if not _gevent() and _waits_for_thread_start():
+            ok = self._lk.acquire(True, timeout)    # Thread.start: the new thread sets it
+            if ok:
+                self._owner = me
+            return ok
+        return self._park(me, timeout)
+
+    def _park(self, me, timeout):
+        # A synchronous goroutine waits (invariants 4, 5).
+        clock_end = None if timeout == -1 else _golang.now() + timeout
+        real_end = None if timeout == -1 else _monotonic() + timeout
+        gevent = _gevent()
+        while True:
+            owner = self._owner
+            if not gevent and not isinstance(owner, _syncrun._SyncGoroutine):
+                # held by an OS thread (invariant 5): wait for it in _lk
+                left = _SLICE if real_end is None else min(_SLICE, real_end - _monotonic())
+                if left > 0 and self._lk.acquire(True, left):
+                    self._owner = me
+                    return True
+                if real_end is not None and _monotonic() >= real_end:
+                    return self._try(me)
+                _syncrun.sleep(0)
+                if self._lk.acquire(False):
+                    self._owner = me
+                    return True
+                continue
+            w = _golang.chan(1, 'C.structZ')
+            self._waiters.append(w)
+            if self._lk.acquire(False):             # invariant 4: the release that came meanwhile
+                self._owner = me
+                self._unregister(w)
+                return True
+            woken = False
+            try:
+                woken = _wait(w, clock_end)
+            finally:
+                if not woken:
+                    self._unregister(w)
+            if self._lk.acquire(False):             # invariant 4: the popped waiter's try
+                self._owner = me
+                return True
+            if not woken:
+                return False                         # (timed out, and still held)
+
+    def _try(self, me):
+        if self._lk.acquire(False):
+            self._owner = me
+            return True
+        return False
+
+    def _unregister(self, w):
+        # w leaves the waiters; if a release popped it meanwhile, the wake
+        # it sent is passed on (invariant 4).
+        try:
+            self._waiters.remove(w)
+        except ValueError:
+            if len(w) and self._waiters and not self._lk.locked():
+                self._wake()
+
+    def _wake(self):
+        try:
+            w = self._waiters.pop(0)
+        except IndexError:          # (emptied meanwhile by an OS thread)
+            return
+        _golang.select((w.send, None), _golang.default)
+
+    def release(self):
+        self._lk.release()          # (raises the real RuntimeError when unlocked)
+        if self._waiters:           # fast path: nobody parked
+            self._wake()
+
+    __enter__ = acquire
+
+    def __exit__(self, *exc):
+        self.release()
+
+    acquire_lock = acquire
+    release_lock = release
+
+    def locked(self):
+        return self._lk.locked()
+
+    locked_lock = locked
+
+    def _at_fork_reinit(self):
+        self._lk = _real_lock()
+        self._owner = None
+        self._waiters = []
+
+    def __repr__(self):
+        return "<%s %s.%s object at %s>" % (
+            "locked" if self._lk.locked() else "unlocked",
+            type(self).__module__, type(self).__qualname__, hex(id(self)))
+
+
+def _wait(w, clock_end):
+    """Parks the calling goroutine until w gets a wake (True) or the run's
+    clock reaches clock_end (False; None: no end)."""
+    if clock_end is None:
+        w.recv()
+        return True
+    left = clock_end - _golang.now()
+    if left <= 0:
+        return False
+    t = _golang.Timer(left)
+    try:
+        return _golang.select(w.recv, t.c.recv)[0] == 0
+    finally:
+        t.stop()
+
+
+def _waits_for_thread_start():
+    # Whether this acquire is Thread.start's wait for its new thread
+    # (acquire <- Condition.wait <- Event.wait <- Thread.start): the new
+    # thread sets that Event without needing the run, so the goroutine
+    # waits for it in the real lock, as before (a park would let a run on
+    # the virtual clock report a deadlock meanwhile).
+    try:
+        f = _sys._getframe(3)
+    except ValueError:
+        return False
+    for _ in range(4):
+        if f is None:
+            return False
+        if f.f_code is _thread_start:
+            return True
+        f = f.f_back
+    return False
+
+
+class _CoopRLock(object):
+    """threading.RLock made by a synchronous goroutine (invariant 6)."""
+    __slots__ = ('_block', '_owner', '_count', '__weakref__')
+
+    def __init__(self):
+        self._block = _CoopLock()
+        self._owner = None
+        self._count = 0
+
+    def acquire(self, blocking=True, timeout=-1):
+        me = _getcurrent()
+        if self._owner is me:
+            self._count += 1
+            return True
+        ok = self._block.acquire(blocking, timeout)
+        if ok:
+            self._owner = me
+            self._count = 1
+        return ok
+
+    __enter__ = acquire
+
+    def release(self):
+        if self._owner is not _getcurrent():
+            raise RuntimeError("cannot release un-acquired lock")
+        self._count = n = self._count - 1
+        if not n:
+            self._owner = None
+            self._block.release()
+
+    def __exit__(self, *exc):
+        self.release()
+
+    # (Condition's protocol)
+    def _is_owned(self):
+        return self._owner is _getcurrent()
+
+    def _release_save(self):
+        if self._owner is not _getcurrent():
+            raise RuntimeError("cannot release un-acquired lock")
+        state = (self._count, self._owner)
+        self._count = 0
+        self._owner = None
+        self._block.release()
+        return state
+
+    def _acquire_restore(self, state):
+        self._block.acquire()
+        self._count, self._owner = state
+
+    def _recursion_count(self):
+        return self._count if self._owner is _getcurrent() else 0
+
+    def locked(self):
+        return self._block.locked()
+
+    def _at_fork_reinit(self):
+        self._block._at_fork_reinit()
+        self._owner = None
+        self._count = 0
+
+    def __repr__(self):
+        return "<%s %s.%s object owner=%r count=%d at %s>" % (
+            "locked" if self._block.locked() else "unlocked",
+            type(self).__module__, type(self).__qualname__,
+            self._owner, self._count, hex(id(self)))
+
+
+# The factories (invariant 2).
+
+def Lock():
+    """threading.Lock while a run is in progress (see the module)."""
+    if isinstance(_getcurrent(), _syncrun._SyncGoroutine):
+        return _CoopLock()
+    return _real_lock()
+
+
+def RLock(*args, **kw):
+    """threading.RLock while a run is in progress (see the module)."""
+    if isinstance(_getcurrent(), _syncrun._SyncGoroutine):
+        return _CoopRLock()
+    return _real_rlock(*args, **kw)
+
+
+def _patches():
+    """{(module, name): our value} for this process."""
+    p = {(_threading, 'Lock'): Lock,
+         (_threading, '_allocate_lock'): Lock,
+         (_threading, 'RLock'): RLock}
+    if _gevent():
+        # gevent's Event and Queue wait in its hub, which a goroutine of a
+        # run cannot switch to: CPython's classes, built on the factories.
+        from gevent import monkey
+        ev = monkey.get_original('threading', 'Event')
+        if isinstance(ev, type):
+            p[(_threading, 'Event')] = ev
+        for name in ('Queue', 'LifoQueue', 'PriorityQueue'):
+            q = monkey.saved.get('queue', {}).get(name)
+            if isinstance(q, type):
+                p[(_queue, name)] = q
+    return p
+
+
+def begin_run():
+    """A synchronous run starts in this thread: patch (invariant 1)."""
+    global _runs, _real_lock, _real_rlock, _thread_start
+    with _patch_mu:
+        if _runs == 0:
+            _real_lock = _threading._allocate_lock
+            _real_rlock = _threading.RLock
+            _thread_start = getattr(_threading.Thread.start, '__code__', None)
+            ours = _patches()
+            for (mod, name), v in ours.items():
+                _saved[(mod, name)] = getattr(mod, name)
+                setattr(mod, name, v)
+            _ours.clear()
+            _ours.update(ours)
+        _runs += 1
+
+
+def end_run():
+    """A synchronous run ended in this thread: the last one unpatches
+    (invariant 1)."""
+    global _runs
+    with _patch_mu:
+        _runs -= 1
+        if _runs == 0:
+            for (mod, name), v in _ours.items():
+                if getattr(mod, name) is v:
+                    setattr(mod, name, _saved[(mod, name)])
+            _ours.clear()
+            _saved.clear()
