@@ -43,22 +43,34 @@ Invariants:
    A goroutine that registers tries `_lk` once more after registering: a
    release by an OS thread between its first try and its registration
    would otherwise wake nobody.
-5. `_owner` is the greenlet that acquired the lock last (set on every
-   acquire, in the same step as taking `_lk`: a goroutine cannot be
-   switched out between the two). A goroutine that must wait parks on the
+5. `_held_by` is the class of the greenlet that acquired the lock last
+   (set on every acquire, in the same step as taking `_lk`: a goroutine
+   cannot be switched out between the two; a class, not the greenlet: a
+   lock must not keep a goroutine's greenlet alive past its run, whose
+   later collection, in another thread or run, would switch into it). A goroutine that must wait parks on the
    run when the holder is a goroutine of a run (only the run can release
    it) or under gevent; when the holder is an OS thread, it waits for it
    in `_lk` by slices of `_SLICE` real seconds, letting the run's other
    goroutines go between slices (that thread needs no goroutine to
    release it; parking would let a virtual-clock run report a deadlock
-   while the thread works). A stale `_owner` read from an OS thread's
+   while the thread works). A stale `_held_by` read from an OS thread's
    race can only make the goroutine park, which a release wakes (4).
 6. A `_CoopRLock` is owned by a greenlet, not a thread: the goroutines of
-   a run share one OS thread and must exclude one another; `_count` is
+   a run share one OS thread and must exclude one another; `_owner` is
+   the owner's id (not the greenlet, as in 5; an id, as CPython's RLock
+   keeps a thread's); `_count` is
    its recursion level, `_block` the `_CoopLock` it holds meanwhile.
+7. A goroutine that its run ended (GeneratorExit where it waited, the
+   greenlet then in `_ended`) never hands over again: its run is gone, and
+   a hand-over (from its `finally` blocks, maybe run later when the
+   greenlet is collected, inside another run) would reach the driver of
+   whatever run is current. A lock it must then wait for: held by an OS
+   thread, it waits in `_lk` (that thread needs no run, invariant 5);
+   held by a goroutine, it gets GeneratorExit again.
 """
 
 import sys as _sys
+import weakref as _weakref
 import threading as _threading
 import queue as _queue
 from time import monotonic as _monotonic
@@ -66,11 +78,16 @@ from time import monotonic as _monotonic
 from golang import _golang, _syncrun
 
 try:
+    import greenlet as _greenlet
     from greenlet import getcurrent as _getcurrent
 except ImportError:             # (Pyodide: no synchronous runs)
-    _getcurrent = None
+    _greenlet = _getcurrent = None
 
 _SLICE = 0.001                  # invariant 5: a wait for an OS thread, real seconds
+
+# invariant 7: greenlets of goroutines that their run ended (GeneratorExit)
+_ended = _weakref.WeakSet()
+_RUN_ENDED = (GeneratorExit,) + ((_greenlet.GreenletExit,) if _greenlet is not None else ())
 
 _patch_mu = _threading._allocate_lock()     # (made at import: a real lock)
 _runs = 0
@@ -94,17 +111,17 @@ def _gevent():
 
 class _CoopLock(object):
     """threading.Lock made by a synchronous goroutine (see the module)."""
-    __slots__ = ('_lk', '_owner', '_waiters', '__weakref__')
+    __slots__ = ('_lk', '_held_by', '_waiters', '__weakref__')
 
     def __init__(self):
         self._lk = _real_lock()
-        self._owner = None
+        self._held_by = None
         self._waiters = []
 
     def acquire(self, blocking=True, timeout=-1):
         # fast path: a free lock (invariants 3, 5)
         if self._lk.acquire(False):
-            self._owner = _getcurrent()
+            self._held_by = _getcurrent().__class__
             return True
         return self._acquire_slow(blocking, timeout)
 
@@ -122,39 +139,57 @@ class _CoopLock(object):
                                    "would block its executor")
             ok = self._lk.acquire(True, timeout)    # an OS thread: the real lock
             if ok:
-                self._owner = me
+                self._held_by = me.__class__
             return ok
         if not _gevent() and _waits_for_thread_start():
             ok = self._lk.acquire(True, timeout)    # Thread.start: the new thread sets it
             if ok:
-                self._owner = me
+                self._held_by = me.__class__
             return ok
         return self._park(me, timeout)
 
     def _park(self, me, timeout):
-        # A synchronous goroutine waits (invariants 4, 5).
+        # A synchronous goroutine waits (invariants 4, 5, 7).
+        if me in _ended:
+            return self._ended_wait(me)
+        try:
+            return self._park_run(me, timeout)
+        except _RUN_ENDED:
+            _ended.add(me)
+            raise
+
+    def _ended_wait(self, me):
+        # invariant 7: no hand-over; an OS thread releases without the run
+        if not _gevent() and self._held_by is not _syncrun._SyncGoroutine:
+            self._lk.acquire()
+            self._held_by = me.__class__
+            return True
+        if self._try(me):
+            return True
+        raise GeneratorExit()
+
+    def _park_run(self, me, timeout):
         clock_end = None if timeout == -1 else _golang.now() + timeout
         real_end = None if timeout == -1 else _monotonic() + timeout
         gevent = _gevent()
         while True:
-            owner = self._owner
-            if not gevent and not isinstance(owner, _syncrun._SyncGoroutine):
+            if not gevent and self._held_by is not _syncrun._SyncGoroutine:
                 # held by an OS thread (invariant 5): wait for it in _lk
                 left = _SLICE if real_end is None else min(_SLICE, real_end - _monotonic())
                 if left > 0 and self._lk.acquire(True, left):
-                    self._owner = me
+                    self._held_by = me.__class__
                     return True
                 if real_end is not None and _monotonic() >= real_end:
                     return self._try(me)
                 _syncrun.sleep(0)
                 if self._lk.acquire(False):
-                    self._owner = me
+                    self._held_by = me.__class__
                     return True
                 continue
             w = _golang.chan(1, 'C.structZ')
             self._waiters.append(w)
             if self._lk.acquire(False):             # invariant 4: the release that came meanwhile
-                self._owner = me
+                self._held_by = me.__class__
                 self._unregister(w)
                 return True
             woken = False
@@ -164,14 +199,14 @@ class _CoopLock(object):
                 if not woken:
                     self._unregister(w)
             if self._lk.acquire(False):             # invariant 4: the popped waiter's try
-                self._owner = me
+                self._held_by = me.__class__
                 return True
             if not woken:
                 return False                         # (timed out, and still held)
 
     def _try(self, me):
         if self._lk.acquire(False):
-            self._owner = me
+            self._held_by = me.__class__
             return True
         return False
 
@@ -211,7 +246,7 @@ class _CoopLock(object):
 
     def _at_fork_reinit(self):
         self._lk = _real_lock()
-        self._owner = None
+        self._held_by = None
         self._waiters = []
 
     def __repr__(self):
@@ -265,8 +300,8 @@ class _CoopRLock(object):
         self._count = 0
 
     def acquire(self, blocking=True, timeout=-1):
-        me = _getcurrent()
-        if self._owner is me:
+        me = id(_getcurrent())
+        if self._owner == me:
             self._count += 1
             return True
         ok = self._block.acquire(blocking, timeout)
@@ -278,7 +313,7 @@ class _CoopRLock(object):
     __enter__ = acquire
 
     def release(self):
-        if self._owner is not _getcurrent():
+        if self._owner != id(_getcurrent()):
             raise RuntimeError("cannot release un-acquired lock")
         self._count = n = self._count - 1
         if not n:
@@ -290,10 +325,10 @@ class _CoopRLock(object):
 
     # (Condition's protocol)
     def _is_owned(self):
-        return self._owner is _getcurrent()
+        return self._owner == id(_getcurrent())
 
     def _release_save(self):
-        if self._owner is not _getcurrent():
+        if self._owner != id(_getcurrent()):
             raise RuntimeError("cannot release un-acquired lock")
         state = (self._count, self._owner)
         self._count = 0
@@ -306,7 +341,7 @@ class _CoopRLock(object):
         self._count, self._owner = state
 
     def _recursion_count(self):
-        return self._count if self._owner is _getcurrent() else 0
+        return self._count if self._owner == id(_getcurrent()) else 0
 
     def locked(self):
         return self._block.locked()
