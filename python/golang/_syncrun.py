@@ -31,8 +31,11 @@ goroutine waits (file:line), for the trace (`_handover`) and the deadlock
 report.
 
 Rules: code that steps outside the run (an OS thread, blocking I/O, a
-threading lock held across a channel operation) is not scheduled by the
-seed; on the virtual clock `time.sleep` is virtual, `time.now()` too.
+threading lock made before the run held across a channel operation) is
+not scheduled by the seed; on the virtual clock `time.sleep` is virtual,
+`time.now()` too. The threading locks that the run's goroutines make
+cooperate (_synclocks.py: `run` patches threading's factories for the
+run's duration).
 """
 
 import os as _os
