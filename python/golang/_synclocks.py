@@ -234,7 +234,9 @@ class _CoopLock(object):
     __enter__ = acquire
 
     def __exit__(self, *exc):
-        self.release()
+        self._lk.release()          # (release, inlined: the usual way out)
+        if self._waiters:
+            self._wake()
 
     acquire_lock = acquire
     release_lock = release

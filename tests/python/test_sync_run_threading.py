@@ -378,3 +378,51 @@ def test_a_run_after_one_that_left_an_os_thread_running():
     # (under gevent an OS thread is a greenlet, which runs only when a run
     # on the real clock waits in the hub)
     assert golang.run(second, seed=1, clock='real' if golang._gevent else 'virtual') == 'ok'
+
+
+def test_objects_made_in_a_run_stay_real_for_threads_after_it():
+    ev, q, rl = golang.run(lambda: (threading.Event(), queue.Queue(), threading.RLock()), seed=1)
+
+    def t():
+        ev.set()
+        q.put(3)
+
+    th = threading.Thread(target=t)
+    th.start()
+    assert ev.wait(10) and q.get(timeout=10) == 3
+    th.join()
+    with rl:
+        with rl:
+            assert rl._is_owned()
+    with pytest.raises(queue.Empty):
+        q.get(timeout=0.01)
+
+
+PRE_RUN_EVENT = threading.Event()
+PRE_RUN_COND = threading.Condition()
+PRE_RUN_SEM = threading.Semaphore(0)
+
+
+def test_condition_event_semaphore_made_before_the_run_wait_cooperatively():
+    """Their waits take a waiter lock at wait time (_allocate_lock), which
+    the run makes cooperative. (Under gpython, gevent's Event made before
+    the run is not CPython's: left out there.)"""
+    PRE_RUN_EVENT.clear()
+    waits = [PRE_RUN_COND, PRE_RUN_SEM] + ([] if golang._gevent else [PRE_RUN_EVENT])
+
+    def main():
+        def p():
+            time.sleep(1)
+            PRE_RUN_EVENT.set()
+            PRE_RUN_SEM.release()
+            with PRE_RUN_COND:
+                PRE_RUN_COND.notify()
+
+        go(p)
+        t0 = time.now()
+        with PRE_RUN_COND:
+            PRE_RUN_COND.wait()
+        got = [PRE_RUN_SEM.acquire(), PRE_RUN_EVENT.wait() if PRE_RUN_EVENT in waits else True]
+        return got, time.now() - t0
+
+    assert golang.run(main, seed=1) == ([True, True], 1.0)
