@@ -100,10 +100,6 @@ _real_rlock = None
 _thread_start = None        # threading.Thread.start's code: its wait needs no park
 
 
-def _in_goroutine():
-    return isinstance(_getcurrent(), _syncrun._SyncGoroutine)
-
-
 def _gevent():
     from golang import _gevent
     return _gevent
