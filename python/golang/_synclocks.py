@@ -67,6 +67,14 @@ Invariants:
    whatever run is current. A lock it must then wait for: held by an OS
    thread, it waits in `_lk` (that thread needs no run, invariant 5);
    held by a goroutine, it gets GeneratorExit again.
+8. A lock made before the run is real (the factories cannot reach it):
+   a goroutine that waits on one held by another goroutine blocks the OS
+   thread for good. The watchdog (one real thread, started by the first
+   run, idle while no run is in progress; not under gevent) looks at each
+   run's thread every `_WATCH_PERIOD` and says so on stderr, once per wait,
+   when that thread has stayed `_WATCH_AFTER` on one `with x:` or
+   `x.acquire()`. `_watched` counts the runs per thread, under `_patch_mu`.
+   It only reads frames: the run's schedule is untouched.
 """
 
 import sys as _sys
@@ -406,6 +414,7 @@ def begin_run():
             _ours.clear()
             _ours.update(ours)
         _runs += 1
+        _watch_begin()
 
 
 def end_run():
@@ -413,6 +422,7 @@ def end_run():
     (invariant 1)."""
     global _runs
     with _patch_mu:
+        _watch_end()
         _runs -= 1
         if _runs == 0:
             for (mod, name), v in _ours.items():
@@ -420,3 +430,108 @@ def end_run():
                     setattr(mod, name, _saved[(mod, name)])
             _ours.clear()
             _saved.clear()
+
+
+# The watchdog (invariant 8): a lock made before the run is real.
+
+_WATCH_PERIOD = 0.25        # real seconds between two looks
+_WATCH_AFTER = 2.0          # real seconds in one lock acquire before it speaks
+_watched = {}               # thread ident -> runs in progress there (under _patch_mu)
+_watch_on = None            # a real Event: set while _watched is not empty
+_watch_started = False
+_ACQUIRE_OPS = ('SETUP_WITH', 'BEFORE_WITH')
+_ATTR_OPS = ('LOAD_METHOD', 'LOAD_ATTR')
+_THREADING_FILE = _threading.Condition.wait.__code__.co_filename
+
+
+def _watch_begin():
+    global _watch_on, _watch_started
+    if _gevent():           # (the run's "threads" are greenlets: see the module)
+        return
+    tid = _threading.get_ident()
+    _watched[tid] = _watched.get(tid, 0) + 1
+    if not _watch_started:
+        import _thread
+        _watch_on = _threading.Event()      # (made outside goroutines: real)
+        _watch_started = True
+        _thread.start_new_thread(_watchdog, ())
+    _watch_on.set()
+
+
+def _watch_end():
+    if _gevent():
+        return
+    tid = _threading.get_ident()
+    n = _watched.get(tid, 0) - 1
+    if n > 0:
+        _watched[tid] = n
+    else:
+        _watched.pop(tid, None)
+    if not _watched:
+        _watch_on.clear()
+
+
+def _watchdog():
+    import time
+    seen = {}       # thread ident -> ((id, code, f_lasti) of its frame, since, reported)
+    while True:
+        _watch_on.wait()
+        time.sleep(_WATCH_PERIOD)
+        try:
+            _watch_look(seen)
+        except Exception:           # (never dies: at worst it says nothing)
+            pass
+
+
+def _watch_look(seen):
+    with _patch_mu:
+        tids = list(_watched)
+    frames = _sys._current_frames()
+    now = _monotonic()
+    for tid in list(seen):
+        if tid not in tids:
+            del seen[tid]
+    for tid in tids:
+        f = frames.get(tid)
+        if f is None:
+            continue
+        key = (id(f), f.f_code, f.f_lasti)     # (not the frame: no reference kept)
+        last = seen.get(tid)
+        if last is None or last[0] != key:
+            seen[tid] = (key, now, False)
+            continue
+        if last[2] or now - last[1] < _WATCH_AFTER or not _in_acquire(f):
+            continue
+        seen[tid] = (key, last[1], True)
+        _sys.stderr.write(
+            "golang.run: the run's thread has waited %.1f s in a lock acquire at %s:%d (%s), "
+            "which the run does not schedule: a threading lock made before the run (at module "
+            "level, in a library) is a real lock, and if another goroutine of this run holds it, "
+            "the run hangs here. Make the lock inside the run, or use golang.sync.Mutex.\n"
+            % (now - last[1], f.f_code.co_filename, f.f_lineno, f.f_code.co_name))
+        _sys.stderr.flush()
+
+
+def _in_acquire(f):
+    """Whether frame f waits in `with x:` or `x.acquire(...)` (its last
+    instruction; Python 3.9-3.13 bytecode), outside the golang package (a
+    cooperative lock's waits for an OS thread) and threading.py (join)."""
+    import dis
+    fn = f.f_code.co_filename
+    if fn.startswith(_syncrun._GOLANG_DIR) or fn == _THREADING_FILE:
+        return False
+    prev = []
+    for ins in dis.get_instructions(f.f_code):
+        if ins.offset > f.f_lasti:
+            break
+        prev.append(ins)
+    if not prev:
+        return False
+    if prev[-1].opname in _ACQUIRE_OPS:
+        return True
+    if not prev[-1].opname.startswith('CALL'):
+        return False
+    for ins in reversed(prev[-12:-1]):
+        if ins.opname in _ATTR_OPS:
+            return ins.argval == 'acquire'
+    return False

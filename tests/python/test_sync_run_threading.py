@@ -426,3 +426,73 @@ def test_condition_event_semaphore_made_before_the_run_wait_cooperatively():
         return got, time.now() - t0
 
     assert golang.run(main, seed=1) == ([True, True], 1.0)
+
+
+PRE_RUN_LOCK_PROG = r"""
+import threading, golang
+from golang import chan, go, time
+import golang._synclocks
+golang._synclocks._WATCH_AFTER = 0.3
+LK = threading.Lock()               # made before the run: a real lock
+
+def main():
+    done = chan()
+    def w():
+        with LK:                    # LINE-WITH
+            time.sleep(0.01)
+        done.send(1)
+    go(w)
+    go(w)
+    done.recv()
+    done.recv()
+
+golang.run(main, seed=1)
+"""
+
+
+@pytest.mark.skipif(golang._gevent, reason="no watchdog under gevent (see _synclocks, invariant 8)")
+def test_a_lock_made_before_the_run_that_blocks_its_thread_is_reported_not_silent(tmp_path):
+    f = tmp_path / 'prerun.py'
+    f.write_text(PRE_RUN_LOCK_PROG)
+    with pytest.raises(subprocess.TimeoutExpired) as e:      # (a real lock: it hangs)
+        subprocess.run([sys.executable, str(f)], capture_output=True, text=True, timeout=6)
+    err = e.value.stderr
+    err = err.decode() if isinstance(err, bytes) else (err or '')
+    assert "golang.run: the run's thread has waited" in err
+    assert '%s:%d (w)' % (f, _line(PRE_RUN_LOCK_PROG, 'LINE-WITH')) in err
+    assert 'made before the run' in err
+
+
+def test_no_report_for_waits_on_os_threads_and_join():
+    import golang._synclocks as L
+    old = L._WATCH_AFTER
+    L._WATCH_AFTER = 0.1
+    try:
+        def main():
+            lk = threading.Lock()
+            started = threading.Event()
+
+            def t():
+                with lk:
+                    started.set()
+                    stdtime.sleep(0.5)
+
+            th = threading.Thread(target=t)
+            th.start()
+            started.wait()
+            with lk:        # (a cooperative lock's wait for an OS thread)
+                pass
+            th.join()
+            th2 = threading.Thread(target=stdtime.sleep, args=(0.5,))
+            th2.start()
+            th2.join()      # (threading.py's own wait)
+            return 'ok'
+
+        import io
+        import contextlib
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            assert golang.run(main, seed=1, clock='real') == 'ok'
+        assert 'golang.run:' not in err.getvalue()
+    finally:
+        L._WATCH_AFTER = old
