@@ -135,6 +135,46 @@ def test_queue_producer_consumer_between_goroutines(seed):
     assert golang.run(main, seed=seed) == [(i, i * 0.01) for i in range(6)]
 
 
+def queue_fan_in():
+    """Three producers, one consumer on a queue.Queue(1): the arrival order
+    is the schedule's."""
+    q = queue.Queue(1)
+
+    def producer(i):
+        for k in range(3):
+            q.put((i, k))
+            time.sleep(0)
+
+    for i in range(3):
+        go(producer, i)
+    return [q.get() for _ in range(9)]
+
+
+def test_queue_program_is_deterministic_per_seed():
+    for seed in (2, 7):
+        schedule.check_determinism(queue_fan_in, seed=seed)
+        assert golang.run(queue_fan_in, seed=seed) == golang.run(queue_fan_in, seed=seed)
+
+
+@pytest.mark.parametrize('seed', SEEDS)
+def test_barrier_releases_all_parties_together(seed):
+    def main():
+        b = threading.Barrier(3)
+        out = chan(3)
+
+        def party(i):
+            time.sleep(i)
+            b.wait()
+            out.send((i, time.now()))
+
+        t0 = time.now()
+        for i in range(3):
+            go(party, i)
+        return sorted((i, t - t0) for i, t in (out.recv() for _ in range(3)))
+
+    assert golang.run(main, seed=seed) == [(0, 2.0), (1, 2.0), (2, 2.0)]
+
+
 @pytest.mark.parametrize('seed', SEEDS)
 def test_event_wait_with_timeout_counts_virtual_time(seed):
     def main():
