@@ -370,6 +370,7 @@ def test_true_deadlock_on_threading_locks_is_a_DeadlockError_naming_the_lines(tm
     assert '%s:%d' % (f, _line(DEADLOCK_PROG, 'LINE-MAIN')) in out
     assert '%s:%d' % (f, _line(DEADLOCK_PROG, 'LINE-OTHER')) in out
     assert 'main.<locals>.other' in out
+    assert 'goroutine 1 [threading.Lock.acquire]: main' in out
 
 
 def test_queue_get_that_can_never_end_is_a_DeadlockError():
@@ -379,6 +380,7 @@ def test_queue_get_that_can_never_end_is_a_DeadlockError():
     with pytest.raises(golang.DeadlockError) as e:
         golang.run(main, seed=1)
     assert __file__.rstrip('c') + ':' in str(e.value)
+    assert '[queue.Queue.get]' in str(e.value)
 
 
 def test_a_run_after_one_that_left_an_os_thread_running():
