@@ -77,6 +77,7 @@ Invariants:
    It only reads frames: the run's schedule is untouched.
 """
 
+import os as _os
 import sys as _sys
 import weakref as _weakref
 import threading as _threading
@@ -456,6 +457,18 @@ def _watch_begin():
         _watch_started = True
         _thread.start_new_thread(_watchdog, ())
     _watch_on.set()
+
+
+def _watch_after_fork():
+    # The child has no watchdog thread (nor a holder of _patch_mu): the
+    # next run starts one.
+    global _watch_started, _patch_mu
+    _watch_started = False
+    _patch_mu = (_real_lock or _threading._allocate_lock)()
+
+
+if hasattr(_os, 'register_at_fork'):
+    _os.register_at_fork(after_in_child=_watch_after_fork)
 
 
 def _watch_end():
