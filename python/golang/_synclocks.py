@@ -69,12 +69,16 @@ Invariants:
    held by a goroutine, it gets GeneratorExit again.
 8. A lock made before the run is real (the factories cannot reach it):
    a goroutine that waits on one held by another goroutine blocks the OS
-   thread for good. The watchdog (one real thread, started by the first
-   run, idle while no run is in progress; not under gevent) looks at each
-   run's thread every `_WATCH_PERIOD` and says so on stderr, once per wait,
-   when that thread has stayed `_WATCH_AFTER` on one `with x:` or
-   `x.acquire()`. `_watched` counts the runs per thread, under `_patch_mu`.
-   It only reads frames: the run's schedule is untouched.
+   thread for good (under gevent: it waits in gevent's hub for good). The
+   watchdog (one real OS thread, started by the first run, waiting on
+   `_watch_gate` while no run is in progress) looks at each run's thread
+   every `_WATCH_PERIOD` and says so on stderr, once per wait, when that
+   thread has stayed `_WATCH_AFTER` on one `with x:` or `x.acquire()`
+   (under gevent: in the hub, while its run is on the virtual clock).
+   `_watched` holds the clocks of the runs per OS thread, under
+   `_patch_mu`; the gate
+   is held exactly while `_watched` is empty. It only reads frames: the
+   run's schedule is untouched.
 """
 
 import os as _os
@@ -400,7 +404,7 @@ def _patches():
     return p
 
 
-def begin_run():
+def begin_run(clock='virtual'):
     """A synchronous run starts in this thread: patch (invariant 1)."""
     global _runs, _real_lock, _real_rlock, _thread_start
     with _patch_mu:
@@ -415,7 +419,7 @@ def begin_run():
             _ours.clear()
             _ours.update(ours)
         _runs += 1
-        _watch_begin()
+        _watch_begin(clock)
 
 
 def end_run():
@@ -437,26 +441,33 @@ def end_run():
 
 _WATCH_PERIOD = 0.25        # real seconds between two looks
 _WATCH_AFTER = 2.0          # real seconds in one lock acquire before it speaks
-_watched = {}               # thread ident -> runs in progress there (under _patch_mu)
-_watch_on = None            # a real Event: set while _watched is not empty
+_watched = {}               # OS thread ident -> clocks of its runs in progress (under _patch_mu)
+_watch_gate = None          # a real lock: held while _watched is empty (the watchdog waits on it)
 _watch_started = False
 _ACQUIRE_OPS = ('SETUP_WITH', 'BEFORE_WITH')
 _ATTR_OPS = ('LOAD_METHOD', 'LOAD_ATTR')
 _THREADING_FILE = _threading.Condition.wait.__code__.co_filename
 
 
-def _watch_begin():
-    global _watch_on, _watch_started
-    if _gevent():           # (the run's "threads" are greenlets: see the module)
-        return
-    tid = _threading.get_ident()
-    _watched[tid] = _watched.get(tid, 0) + 1
+def _real(module, name):
+    # The OS-level function (under gevent, the one gevent replaced).
+    if _gevent():
+        from gevent import monkey
+        return monkey.get_original(module, name)
+    return getattr(__import__(module), name)
+
+
+def _watch_begin(clock):
+    global _watch_gate, _watch_started
+    tid = _real('_thread', 'get_ident')()
+    _watched.setdefault(tid, []).append(clock)
     if not _watch_started:
-        import _thread
-        _watch_on = _threading.Event()      # (made outside goroutines: real)
+        _watch_gate = _real('_thread', 'allocate_lock')()
+        _watch_gate.acquire()
         _watch_started = True
-        _thread.start_new_thread(_watchdog, ())
-    _watch_on.set()
+        _real('_thread', 'start_new_thread')(_watchdog, ())
+    if len(_watched) == 1 and len(_watched[tid]) == 1:
+        _watch_gate.release()               # (first run in progress: wake it)
 
 
 def _watch_after_fork():
@@ -472,24 +483,24 @@ if hasattr(_os, 'register_at_fork'):
 
 
 def _watch_end():
-    if _gevent():
-        return
-    tid = _threading.get_ident()
-    n = _watched.get(tid, 0) - 1
-    if n > 0:
-        _watched[tid] = n
-    else:
+    tid = _real('_thread', 'get_ident')()
+    clocks = _watched.get(tid)
+    if clocks:
+        clocks.pop()
+    if not clocks:
         _watched.pop(tid, None)
     if not _watched:
-        _watch_on.clear()
+        _watch_gate.acquire()               # (no run in progress: it waits again)
 
 
 def _watchdog():
-    import time
+    sleep = _real('time', 'sleep')
+    gate = _watch_gate
     seen = {}       # thread ident -> ((id, code, f_lasti) of its frame, since, reported)
     while True:
-        _watch_on.wait()
-        time.sleep(_WATCH_PERIOD)
+        gate.acquire()                      # (waits while no run is in progress)
+        gate.release()
+        sleep(_WATCH_PERIOD)
         try:
             _watch_look(seen)
         except Exception:           # (never dies: at worst it says nothing)
@@ -498,12 +509,13 @@ def _watchdog():
 
 def _watch_look(seen):
     with _patch_mu:
-        tids = list(_watched)
+        tids = {tid: clocks[-1] for tid, clocks in _watched.items()}
     frames = _sys._current_frames()
     now = _monotonic()
     for tid in list(seen):
         if tid not in tids:
             del seen[tid]
+    gevent = _gevent()
     for tid in tids:
         f = frames.get(tid)
         if f is None:
@@ -513,16 +525,38 @@ def _watch_look(seen):
         if last is None or last[0] != key:
             seen[tid] = (key, now, False)
             continue
-        if last[2] or now - last[1] < _WATCH_AFTER or not _in_acquire(f):
+        if last[2] or now - last[1] < _WATCH_AFTER:
             continue
-        seen[tid] = (key, last[1], True)
-        _sys.stderr.write(
-            "golang.run: the run's thread has waited %.1f s in a lock acquire at %s:%d (%s), "
-            "which the run does not schedule: a threading lock made before the run (at module "
-            "level, in a library) is a real lock, and if another goroutine of this run holds it, "
-            "the run hangs here. Make the lock inside the run, or use golang.sync.Mutex.\n"
-            % (now - last[1], f.f_code.co_filename, f.f_lineno, f.f_code.co_name))
-        _sys.stderr.flush()
+        if gevent:
+            msg = _in_hub(f, now - last[1]) if tids[tid] == 'virtual' else None
+        elif _in_acquire(f):
+            msg = ("golang.run: the run's thread has waited %.1f s in a lock acquire at %s:%d (%s), "
+                   "which the run does not schedule: a threading lock made before the run (at module "
+                   "level, in a library) is a real lock, and if another goroutine of this run holds "
+                   "it, the run hangs here. Make the lock inside the run, or use golang.sync.Mutex.\n"
+                   % (now - last[1], f.f_code.co_filename, f.f_lineno, f.f_code.co_name))
+        else:
+            msg = None
+        if msg:
+            seen[tid] = (key, last[1], True)
+            _sys.stderr.write(msg)
+            _sys.stderr.flush()
+
+
+def _in_hub(f, dt):
+    """Under gevent: the report when the run's thread sits in gevent's hub
+    (frame f) while its run is on the virtual clock (such a run never
+    waits there itself: one of its goroutines does, which is what
+    gevent's Queue, Event or lock made before the run does), else None."""
+    import gevent
+    gdir = _os.path.dirname(_os.path.abspath(gevent.__file__)) + _os.sep
+    if not _os.path.abspath(f.f_code.co_filename).startswith(gdir):
+        return None
+    return ("golang.run: the run's thread has waited %.1f s in gevent's hub, which the run (on the "
+            "virtual clock) does not schedule: a goroutine waits on a gevent object made before the "
+            "run (at module level, in a library: gevent's Queue, Event, lock) or in gevent's I/O, and "
+            "if only the run can wake it, the run hangs here. Make the object inside the run (the run "
+            "makes CPython's, which cooperate), or use golang's chan and sync.\n" % dt)
 
 
 def _in_acquire(f):

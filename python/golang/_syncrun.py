@@ -120,7 +120,7 @@ def run(main, *args, seed=None, clock='virtual', **kw):
     locks = None
     if available():
         from golang import _synclocks as locks     # threading's locks cooperate (_synclocks.py)
-        locks.begin_run()
+        locks.begin_run(clock)
     _golang._sync_begin_run(_handover if (_trace or _where_log is not None) else None)
     try:
         if sync_main:

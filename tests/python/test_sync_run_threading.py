@@ -492,7 +492,7 @@ golang.run(main, seed=1)
 """
 
 
-@pytest.mark.skipif(golang._gevent, reason="no watchdog under gevent (see _synclocks, invariant 8)")
+@pytest.mark.skipif(golang._gevent, reason="under gevent: the next test")
 def test_a_lock_made_before_the_run_that_blocks_its_thread_is_reported_not_silent(tmp_path):
     f = tmp_path / 'prerun.py'
     f.write_text(PRE_RUN_LOCK_PROG)
@@ -503,6 +503,36 @@ def test_a_lock_made_before_the_run_that_blocks_its_thread_is_reported_not_silen
     assert "golang.run: the run's thread has waited" in err
     assert '%s:%d (w)' % (f, _line(PRE_RUN_LOCK_PROG, 'LINE-WITH')) in err
     assert 'made before the run' in err
+
+
+PRE_RUN_GEVENT_QUEUE_PROG = r"""
+import queue, golang
+from golang import go, time
+import golang._synclocks
+golang._synclocks._WATCH_AFTER = 0.3
+Q = queue.Queue()                   # made before the run: gevent's, under gpython
+
+def main():
+    def producer():
+        time.sleep(1)
+        Q.put(1)
+    go(producer)
+    return Q.get()
+
+golang.run(main, seed=1)
+"""
+
+
+@pytest.mark.skipif(not golang._gevent, reason="gevent's objects: under gpython")
+def test_a_gevent_queue_made_before_the_run_that_parks_in_the_hub_is_reported_not_silent(tmp_path):
+    f = tmp_path / 'prerun_gevent.py'
+    f.write_text(PRE_RUN_GEVENT_QUEUE_PROG)
+    with pytest.raises(subprocess.TimeoutExpired) as e:      # (it hangs in gevent's hub)
+        subprocess.run([sys.executable, str(f)], capture_output=True, text=True, timeout=6)
+    err = e.value.stderr
+    err = err.decode() if isinstance(err, bytes) else (err or '')
+    assert "golang.run: the run's thread has waited" in err
+    assert "in gevent's hub" in err and 'made before the run' in err
 
 
 def test_no_report_for_waits_on_os_threads_and_join():
