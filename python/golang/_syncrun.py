@@ -31,8 +31,11 @@ goroutine waits (file:line), for the trace (`_handover`) and the deadlock
 report.
 
 Rules: code that steps outside the run (an OS thread, blocking I/O, a
-threading lock held across a channel operation) is not scheduled by the
-seed; on the virtual clock `time.sleep` is virtual, `time.now()` too.
+threading lock made before the run held across a channel operation) is
+not scheduled by the seed; on the virtual clock `time.sleep` is virtual,
+`time.now()` too. The threading locks that the run's goroutines make
+cooperate (_synclocks.py: `run` patches threading's factories for the
+run's duration).
 """
 
 import os as _os
@@ -98,7 +101,7 @@ def _handover(g):
     goroutine while the run records or the self-check logs: where it waits
     (file:line, read from its frames, which costs several microseconds a
     hand-over: only then), in the trace and the log."""
-    w = _where(g)
+    w = _where_at(g)[0]
     if _trace and w is not None:
         _golang._trace_where(w)
     if _where_log is not None:
@@ -114,6 +117,10 @@ def run(main, *args, seed=None, clock='virtual', **kw):
     if _golang._in_executor():      # (refused by the core: "called inside ...")
         return _golang.run(main, *args, seed=seed, clock=clock, **kw)
     sync_main = callable(main) and not _is_async(main) and available()
+    locks = None
+    if available():
+        from golang import _synclocks as locks     # threading's locks cooperate (_synclocks.py)
+        locks.begin_run(clock)
     _golang._sync_begin_run(_handover if (_trace or _where_log is not None) else None)
     try:
         if sync_main:
@@ -128,19 +135,36 @@ def run(main, *args, seed=None, clock='virtual', **kw):
         raise _golang.DeadlockError(msg) from None
     finally:
         _golang._sync_end_run()     # (idle greenlets dropped: that ends them)
+        if locks is not None:
+            locks.end_run()
 
 
 _GOLANG_DIR = _os.path.dirname(_os.path.abspath(__file__)) + _os.sep
 _HEADER = _re.compile(r'^goroutine (\d+) \[[^\]]*\]: ')
 
 
-_in_golang = {}      # co_filename -> whether it is a file of the golang package
+_in_golang = {}      # co_filename -> whether it is a file of the golang package,
+                     # or of the stdlib's threading or queue (whose waits park
+                     # in _synclocks.py: the report names their caller)
 
 
-def _where(g):
-    """file:line where the greenlet g waits (it is suspended): its innermost
-    frame outside the golang package."""
+def _skipped_stdlib():
+    import threading, queue
+    for m in (threading, queue):
+        _in_golang[m.__file__] = True
+    _in_golang[threading.Condition.wait.__code__.co_filename] = True
+
+
+def _where_at(g):
+    """(file:line, what) where the greenlet g waits (it is suspended): its
+    innermost frame outside the golang package (and threading's and
+    queue's files); `what` names the threading primitive when it waits in
+    one (_synclocks.py), else None."""
     f = getattr(g, 'gr_frame', None)
+    if not _in_golang:
+        _skipped_stdlib()
+    edge = None         # the outermost frame skipped
+    coop = False        # whether one of them is in _synclocks.py
     while f is not None:
         fn = f.f_code.co_filename
         inside = _in_golang.get(fn)
@@ -148,26 +172,62 @@ def _where(g):
             inside = _in_golang[fn] = _os.path.abspath(fn).startswith(_GOLANG_DIR)
         if not inside:
             break
+        if fn == _SYNCLOCKS_FILE:
+            coop = True
+        edge = f
         f = f.f_back
     if f is None:
-        return None
-    return '%s:%d' % (f.f_code.co_filename, f.f_lineno)
+        return None, None
+    return '%s:%d' % (f.f_code.co_filename, f.f_lineno), (_what(edge) if coop else None)
+
+
+_SYNCLOCKS_FILE = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), '_synclocks.py')
+
+
+def _what(edge):
+    # The primitive that the frame `edge` (the caller's callee) belongs to,
+    # as the deadlock report names it: threading.Lock.acquire, queue.Queue.get...
+    code = edge.f_code
+    if code.co_filename == _SYNCLOCKS_FILE:
+        from golang import _synclocks
+        return 'threading.RLock.acquire' if code is _synclocks._CoopRLock.acquire.__code__ \
+            else 'threading.Lock.acquire'
+    mod = _os.path.splitext(_os.path.basename(code.co_filename))[0]
+    name = getattr(code, 'co_qualname', None)       # (Python 3.11+)
+    if name is None:
+        self = edge.f_locals.get('self')
+        name = code.co_name if self is None else '%s.%s' % (type(self).__name__, code.co_name)
+    return '%s.%s' % (mod, name)
+
+
+def _where(g):
+    """Where the greenlet g waits, for the deadlock report (the native
+    driver notes it when the run ends with g waiting): file:line, and after
+    a tab what it waits in when that is a threading primitive."""
+    w, what = _where_at(g)
+    if w is None or what is None:
+        return w
+    return w + '\t' + what
 
 
 def _with_locations(msg, left):
     """The deadlock report with, under each synchronous goroutine's line,
     where in the Python code it waits (as Go prints a goroutine's stack);
-    `left`: {goroutine id: file:line} of those left waiting."""
+    `left`: {goroutine id: _where's text} of those left waiting. A
+    goroutine waiting in a threading primitive has that named as its
+    state (as Go names sync.Mutex.Lock), not the chan that parks it."""
     if not left:
         return None
     out = []
     for line in msg.split('\n'):
-        out.append(line)
         m = _HEADER.match(line)
-        if m is not None:
-            w = left.get(int(m.group(1)))
-            if w is not None:
-                out.append('\t' + w)
+        w = left.get(int(m.group(1))) if m is not None else None
+        if w is not None and '\t' in w:
+            w, what = w.split('\t', 1)
+            line = 'goroutine %s [%s]: %s' % (m.group(1), what, line[m.end():])
+        out.append(line)
+        if w is not None:
+            out.append('\t' + w)
     return '\n'.join(out)
 
 
