@@ -670,7 +670,7 @@ def test_os_file_stat_gives_the_size(demos, runner, tmp_path):
 def test_os_readfile_gives_the_whole_file_or_the_open_error(demos, runner, tmp_path):
     data = "".join("line %d\n" % i for i in range(2000))  # > one 4096-byte read
     (tmp_path / "1").write_text(data)
-    out = _osfile(runner, demos, tmp_path, "F.read_file(d + '/1'), F.read_file(d + '/2')")
+    out = _osfile(runner, demos, tmp_path, "(F.read_file(d + '/1'), F.read_file(d + '/2'))")
     assert out == repr((data + " | nil", " | open %s/2: No such file or directory" % tmp_path))
 
 
@@ -710,7 +710,7 @@ def test_syscall_functions_give_minus_errno_and_keep_errno(demos, tmp_path):
 
 
 def test_os_files_built_with_cython3(demos_cython3, tmp_path):
-    out = _osfile("python", demos_cython3, tmp_path, "F.pipe_echo(10), F.open_missing(d + '/1')")
+    out = _osfile("python", demos_cython3, tmp_path, "(F.pipe_echo(10), F.open_missing(d + '/1'))")
     assert out == repr(("|0 |1 | 10 | 0 EOF | echoed 10", "nil | open %s/1: No such file or directory" % tmp_path))
 
 

@@ -182,8 +182,9 @@ inline string new_file(int fd) {
     char buf[64];
     int n;
     tie(n, err) = f->Read(buf, sizeof buf);
-    string out = f->Name() + " | " + (f->_sysfd() == fd ? "fd" : "other fd") + " | " +
-                 (err == nil ? string(buf, n) : _text(err)) + " | " + _text(f->Close());
+    string out = f->Name() + " | " + (f->_sysfd() == fd ? "fd" : "other fd") + " | ";
+    out += (err == nil ? string(buf, n) : _text(err));
+    out += " | " + _text(f->Close());
     os::File bad;
     tie(bad, err) = os::NewFile(-1, "nofd");
     out += string(" | ") + (bad == nil ? "nil" : "file") + " | " + _text(err);
