@@ -24,7 +24,7 @@
 //!    close, whose descriptor is gone after an EINTR on Linux.
 //! 5. errno is left as the caller had it.
 
-use std::ffi::{c_char, c_void, CStr};
+use std::ffi::{c_char, c_void};
 
 /// What a waiting read or write waits for (invariant 3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,11 +105,9 @@ pub(crate) unsafe fn open(path: *const c_char, flags: i32, mode: u32) -> i32 {
     if path.is_null() {
         return -libc::EFAULT;
     }
-    // SAFETY: the function's contract.
-    let _ = unsafe { CStr::from_ptr(path) };
     keeping_errno(|| {
-        // SAFETY: `path` is a C string (above); open takes the mode as a
-        // variadic unsigned int.
+        // SAFETY: `path` is a C string (the function's contract); open
+        // takes the mode as a variadic unsigned int.
         let fd = unsafe { libc::open(path, flags, mode as libc::c_uint) };
         if fd < 0 {
             return -errno();
