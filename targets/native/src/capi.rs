@@ -69,20 +69,20 @@
 //!    lets the first C++ extension register how to make the C++ twins of
 //!    Python's errors (`pyerror_cxx`; pyerror.rs, invariants 2-3).
 //! 10. A select that has to wait holds one count on each of its cases'
-//!    channels until it returns (`HeldChans`, as Pygolang's select does):
-//!    it reads a case's channel after waking, when the goroutine that woke
-//!    it may already have dropped the channel's last other count. So while
-//!    it waits, `_chanrefcnt` counts it. A blocking send or receive waits on
-//!    a clone of the channel's Rust handle instead (no count: as in
-//!    Pygolang, `_chanrefcnt` does not count blocked receivers), and so
-//!    does a semaphore's release, whose woken acquirer may free it at once.
+//!     channels until it returns (`HeldChans`, as Pygolang's select does):
+//!     it reads a case's channel after waking, when the goroutine that woke
+//!     it may already have dropped the channel's last other count. So while
+//!     it waits, `_chanrefcnt` counts it. A blocking send or receive waits on
+//!     a clone of the channel's Rust handle instead (no count: as in
+//!     Pygolang, `_chanrefcnt` does not count blocked receivers), and so
+//!     does a semaphore's release, whose woken acquirer may free it at once.
 //! 11. Feature 4 is file I/O on descriptors for C++'s `os::File`
-//!    (`os_open`, `os_fdopen`, `os_read`, `os_write`, `os_fstat`,
-//!    `os_close`, `os_pipe`; osfile.rs has their invariants): each gives a
-//!    descriptor, a count or 0, or `-errno`. Under the thread runtime they
-//!    are plain syscalls; under the gevent runtime a read or write that
-//!    would block a greenlet waits in the hub instead (invariant 7: an
-//!    interrupted wait is a panic), so C goroutines can talk through pipes.
+//!     (`os_open`, `os_fdopen`, `os_read`, `os_write`, `os_fstat`,
+//!     `os_close`, `os_pipe`; osfile.rs has their invariants): each gives a
+//!     descriptor, a count or 0, or `-errno`. Under the thread runtime they
+//!     are plain syscalls; under the gevent runtime a read or write that
+//!     would block a greenlet waits in the hub instead (invariant 7: an
+//!     interrupted wait is a panic), so C goroutines can talk through pipes.
 
 use crate::rawchan::{each_raw, with_raw, PyChan, RawChan, RawElem, RawKind};
 // The table's layout is the golang-capi crate's (one definition for this
