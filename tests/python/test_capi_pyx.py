@@ -690,6 +690,28 @@ def test_os_pipe_echo_between_two_goroutines_100_round_trips(demos, runner, tmp_
     assert out == "|0 |1 | 100 | 0 EOF | echoed 100"
 
 
+_PY_WRITER = r"""
+import os, time, golang
+r, w = os.pipe()
+def writer():
+    for i in range(5):
+        time.sleep(0.001)   # (a greenlet switch under gpython)
+        os.write(w, b"%d" % i)
+    os.close(w)
+golang.go(writer)
+print(F.read_all_from(r))
+"""
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_os_file_read_in_nogil_code_lets_a_python_goroutine_write_the_pipe(demos, runner, tmp_path):
+    # (under gpython the writer is a greenlet of the reader's thread: the
+    # nogil read must wait in the hub for it to run)
+    prog = "from capitest import osfile as F\n" + _PY_WRITER
+    p = _check(_run(RUNNERS[runner] + ["-c", prog], cwd=demos["golang_capi_test"], timeout=120))
+    assert p.stdout.decode().splitlines() == ["01234 | nil"]
+
+
 @pytest.mark.parametrize("runner", sorted(RUNNERS))
 def test_os_newfile_owns_the_descriptor_and_a_bad_one_is_an_fdopen_error(demos, runner, tmp_path):
     (tmp_path / "1").write_bytes(b"via fd")

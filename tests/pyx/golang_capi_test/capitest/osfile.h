@@ -191,6 +191,28 @@ inline string new_file(int fd) {
     return out;
 }
 
+// Everything that comes through the descriptor (a pipe's read end, which
+// the File then owns) until end of file: "<data> | <close>".
+inline string read_all_from(int fd) {
+    os::File f;
+    error err;
+    tie(f, err) = os::NewFile(fd, "r");
+    if (err != nil)
+        return "newfile: " + _text(err);
+    string data;
+    char buf[16];
+    int n;
+    while (true) {
+        tie(n, err) = f->Read(buf, sizeof buf);
+        if (err != nil)
+            break;
+        data.append(buf, n);
+    }
+    if (err != io::EOF_)
+        return "read: " + _text(err);
+    return data + " | " + _text(f->Close());
+}
+
 // The cause an error of Open wraps: "<Unwrap's text> | <is a syscall
 // Errno of -ENOENT>".
 inline string open_error_cause(const string &path) {

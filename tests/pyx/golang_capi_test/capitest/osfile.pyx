@@ -18,6 +18,7 @@ cdef extern from "capitest/osfile.h" namespace "capitest::osfile" nogil:
     string c_closed_file_ops "capitest::osfile::closed_file_ops" (string) except +topyexc
     string c_pipe_echo "capitest::osfile::pipe_echo" (int) except +topyexc
     string c_new_file "capitest::osfile::new_file" (int) except +topyexc
+    string c_read_all_from "capitest::osfile::read_all_from" (int) except +topyexc
     string c_open_error_cause "capitest::osfile::open_error_cause" (string) except +topyexc
     string c_syscalls_give_minus_errno "capitest::osfile::syscalls_give_minus_errno" (string) except +topyexc
 
@@ -101,4 +102,11 @@ def syscalls_give_minus_errno(path):
     cdef string r
     with nogil:
         r = c_syscalls_give_minus_errno(p)
+    return _s(r)
+
+
+def read_all_from(int fd):
+    cdef string r
+    with nogil:
+        r = c_read_all_from(fd)
     return _s(r)
