@@ -43,7 +43,7 @@ use std::mem::{size_of, MaybeUninit};
 /// The ABI this crate is written for.
 pub const ABI_VERSION: u32 = 1;
 /// The table features this crate uses.
-pub const FEATURE_VERSION: u32 = 3;
+pub const FEATURE_VERSION: u32 = 4;
 
 /// Opaque raw channel (`_chan*` in C).
 #[repr(C)]
@@ -199,6 +199,26 @@ pub struct CApi {
     /// `new_text_error(text, len)` and `new_wrap_error(prefix, len, inner)`
     /// return a new reference (`inner` is borrowed); `release` drops one.
     pub pyerror_cxx: extern "C" fn(CxxErrNewText, CxxErrNewWrap, CxxErrRelease),
+    // feature 4: file I/O on descriptors (C++'s `os::File`; the native
+    // core's osfile.rs). Each gives a descriptor, a count or 0, or -errno;
+    // none needs the GIL. Under the gevent runtime a read or write that
+    // would block a greenlet waits in the hub (then a panic if that wait is
+    // interrupted); elsewhere it blocks the OS thread.
+    /// `(path, flags, mode)`: open(2), the descriptor prepared as `os_fdopen` does.
+    pub os_open: extern "C" fn(*const c_char, i32, u32) -> i32,
+    /// Checks that a descriptor is open (fstat) and, under the gevent
+    /// runtime, makes one that can block for long (not a regular file, a
+    /// directory or a block device) non-blocking: 0 or -errno.
+    pub os_fdopen: extern "C" fn(i32) -> i32,
+    /// `(fd, buf, count, out)`: read(2) into `buf`; `*out` = n or -errno.
+    pub os_read: extern "C" fn(i32, *mut c_void, usize, *mut isize) -> PanicMsg,
+    /// `(fd, buf, count, out)`: one write(2) of `buf`; `*out` = n or -errno.
+    pub os_write: extern "C" fn(i32, *const c_void, usize, *mut isize) -> PanicMsg,
+    /// `(fd, st)`: fstat(2) into the platform's `struct stat`.
+    pub os_fstat: extern "C" fn(i32, *mut c_void) -> i32,
+    pub os_close: extern "C" fn(i32) -> i32,
+    /// `vfd[0]` the read end, `vfd[1]` the write end, both as `os_fdopen` leaves them.
+    pub os_pipe: extern "C" fn(*mut i32) -> i32,
 }
 
 /// Element types with a dtype of Python's `chan` (Pygolang's `DType`

@@ -54,3 +54,30 @@ fn channels_goroutines_and_panics_through_the_shared_table() {
     assert_eq!((b.len(), b.cap()), (1, 2));
     assert_eq!(b.recv_().unwrap(), (1.5, true));
 }
+
+#[test]
+fn file_io_of_feature_4_gives_counts_or_minus_errno() {
+    let api = api();
+    assert!(api.feature_version >= 4);
+    let mut vfd = [-1i32; 2];
+    assert_eq!((api.os_pipe)(vfd.as_mut_ptr()), 0);
+    assert_eq!((api.os_fdopen)(vfd[0]), 0);
+    let mut n: isize = 0;
+    assert_eq!((api.os_write)(vfd[1], b"hi".as_ptr().cast(), 2, &mut n), std::ptr::null());
+    assert_eq!(n, 2);
+    let mut buf = [0u8; 8];
+    assert_eq!((api.os_read)(vfd[0], buf.as_mut_ptr().cast(), buf.len(), &mut n), std::ptr::null());
+    assert_eq!(&buf[..n as usize], b"hi");
+    assert_eq!((api.os_close)(vfd[1]), 0);
+    // (the write end closed: end of file)
+    assert_eq!((api.os_read)(vfd[0], buf.as_mut_ptr().cast(), buf.len(), &mut n), std::ptr::null());
+    assert_eq!(n, 0);
+    assert_eq!((api.os_close)(vfd[0]), 0);
+    // a closed descriptor: -EBADF everywhere (9 on Linux and macOS)
+    assert_eq!((api.os_close)(vfd[0]), -9);
+    assert_eq!((api.os_fdopen)(vfd[0]), -9);
+    assert_eq!((api.os_read)(vfd[0], buf.as_mut_ptr().cast(), buf.len(), &mut n), std::ptr::null());
+    assert_eq!(n, -9);
+    // a missing path: -ENOENT (2)
+    assert_eq!((api.os_open)(c"/nonexistent/golang-capi-test".as_ptr(), 0, 0), -2);
+}

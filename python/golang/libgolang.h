@@ -60,7 +60,7 @@
 #ifndef GOLANG_CAPI_ABI_VERSION
 #define GOLANG_CAPI_ABI_VERSION 1
 #endif
-#define GOLANG_CAPI_FEATURE_VERSION 3
+#define GOLANG_CAPI_FEATURE_VERSION 4
 
 // ---- the C ABI: its types and table, for C and C++ ----
 
@@ -177,6 +177,15 @@ struct _golang_capi_table {
     const char *(*signal_ignore)(const int *signov, int n);
     const char *(*signal_reset)(const int *signov, int n);
     void (*pyerror_cxx)(_cxxerr_new_text new_text_error, _cxxerr_new_wrap new_wrap_error, _cxxerr_release release);
+    // feature 4: file I/O on descriptors (capi.rs invariant 11; golang/os.h's
+    // os::File): a descriptor, a count or 0, or -errno
+    int (*os_open)(const char *path, int flags, unsigned mode);
+    int (*os_fdopen)(int fd);
+    const char *(*os_read)(int fd, void *buf, size_t count, ptrdiff_t *out);
+    const char *(*os_write)(int fd, const void *buf, size_t count, ptrdiff_t *out);
+    int (*os_fstat)(int fd, void *st);
+    int (*os_close)(int fd);
+    int (*os_pipe)(int *vfd);
 };
 
 // Fetches the table through the PyCapsule (invariant 2, for C and C++): NULL

@@ -104,7 +104,8 @@ def _inputs_hash(tag):
         h.update(("%s=%s;" % (dist, _version(dist))).encode())
     gdir = os.path.dirname(os.path.abspath(golang.__file__))
     files = sorted(glob.glob(os.path.join(gdir, "*.h")) + glob.glob(os.path.join(gdir, "*.pxd")) +
-                   glob.glob(os.path.join(gdir, "*", "*.h")) + glob.glob(os.path.join(gdir, "*", "*.pxd")))
+                   glob.glob(os.path.join(gdir, "*", "*.h")) + glob.glob(os.path.join(gdir, "*", "*.pxd")) +
+                   glob.glob(os.path.join(gdir, "*", "*", "*.h")) + glob.glob(os.path.join(gdir, "*", "*", "*.pxd")))
     files.append(os.path.join(gdir, "pyx", "build.py"))
     for root, dirs, names in os.walk(PYX):
         dirs[:] = sorted(d for d in dirs if not _is_output(root, d))
@@ -648,6 +649,111 @@ def test_os_signal_in_nogil_code_and_its_channels_shared_with_python(demos, runn
 def test_os_signal_built_with_cython3(demos_cython3):
     p = _capitest([PYTHON], demos_cython3, _SIGNAL_PROG)
     assert p.stdout.decode().splitlines() == ["Interrupt signal34 os.Signal(2) PySignal Interrupt Terminated C.os::Signal"]
+
+
+# golang/os.h's files from nogil code (capitest/osfile.pyx, osfile.h): each
+# program runs a check in a subprocess (a hang fails its timeout) under the
+# thread runtime and the gevent one, and prints what the check saw.
+def _osfile(runner, demos, tmp_path, call):
+    prog = "import sys\nfrom capitest import osfile as F\nd = sys.argv[1]\nprint(%s)\n" % call
+    p = _check(_run(RUNNERS[runner] + ["-c", prog, str(tmp_path)], cwd=demos["golang_capi_test"], timeout=120))
+    return p.stdout.decode().rstrip("\n")
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_os_open_of_a_missing_file_is_nil_and_names_op_path_and_strerror(demos, runner, tmp_path):
+    out = _osfile(runner, demos, tmp_path, "F.open_missing(d + '/1')")
+    assert out == "nil | open %s/1: No such file or directory" % tmp_path
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_os_file_write_writes_all_and_a_second_close_is_file_already_closed(demos, runner, tmp_path):
+    out = _osfile(runner, demos, tmp_path, "F.write_close_twice(d + '/1', 'hello world\\n')")
+    assert out == "12 | nil | nil | close %s/1: file already closed | Is | wraps ErrClosed | -1" % tmp_path
+    assert (tmp_path / "1").read_bytes() == b"hello world\n"
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_os_file_read_gives_the_data_then_zero_and_io_EOF(demos, runner, tmp_path):
+    (tmp_path / "1").write_bytes(b"hello world\n")
+    out = _osfile(runner, demos, tmp_path, "F.read_to_eof(d + '/1', 5)")
+    assert out == "hello world\n | 0 | EOF | EOF_"
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_os_file_stat_gives_the_size(demos, runner, tmp_path):
+    (tmp_path / "1").write_bytes(b"x" * 12345)
+    assert _osfile(runner, demos, tmp_path, "F.stat_size(d + '/1')") == "12345"
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_os_readfile_gives_the_whole_file_or_the_open_error(demos, runner, tmp_path):
+    data = "".join("line %d\n" % i for i in range(2000))  # > one 4096-byte read
+    (tmp_path / "1").write_text(data)
+    out = _osfile(runner, demos, tmp_path, "(F.read_file(d + '/1'), F.read_file(d + '/2'))")
+    assert out == repr((data + " | nil", " | open %s/2: No such file or directory" % tmp_path))
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_os_file_read_write_stat_after_close_are_file_already_closed(demos, runner, tmp_path):
+    (tmp_path / "1").write_bytes(b"abc")
+    out = _osfile(runner, demos, tmp_path, "F.closed_file_ops(d + '/1')")
+    p = "%s/1" % tmp_path
+    assert out == "read %s: file already closed | write %s: file already closed | stat %s: file already closed | -1" % (p, p, p)
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_os_pipe_echo_between_two_goroutines_100_round_trips(demos, runner, tmp_path):
+    # (under gpython both goroutines are greenlets of one thread: a read on
+    # the empty pipe must wait in the hub, or this hangs until the timeout)
+    out = _osfile(runner, demos, tmp_path, "F.pipe_echo(100)")
+    assert out == "|0 |1 | 100 | 0 EOF | echoed 100"
+
+
+_PY_WRITER = r"""
+import os, time, golang
+r, w = os.pipe()
+def writer():
+    for i in range(5):
+        time.sleep(0.001)   # (a greenlet switch under gpython)
+        os.write(w, b"%d" % i)
+    os.close(w)
+golang.go(writer)
+print(F.read_all_from(r))
+"""
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_os_file_read_in_nogil_code_lets_a_python_goroutine_write_the_pipe(demos, runner, tmp_path):
+    # (under gpython the writer is a greenlet of the reader's thread: the
+    # nogil read must wait in the hub for it to run)
+    prog = "from capitest import osfile as F\n" + _PY_WRITER
+    p = _check(_run(RUNNERS[runner] + ["-c", prog], cwd=demos["golang_capi_test"], timeout=120))
+    assert p.stdout.decode().splitlines() == ["01234 | nil"]
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_os_newfile_owns_the_descriptor_and_a_bad_one_is_an_fdopen_error(demos, runner, tmp_path):
+    (tmp_path / "1").write_bytes(b"via fd")
+    call = "F.new_file(__import__('os').open(d + '/1', __import__('os').O_RDONLY))"
+    out = _osfile(runner, demos, tmp_path, call)
+    assert out == "myfd | fd | via fd | nil | nil | fdopen nofd: Bad file descriptor"
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_os_errors_wrap_their_cause_a_syscall_errno(demos, runner, tmp_path):
+    out = _osfile(runner, demos, tmp_path, "F.open_error_cause(d + '/1')")
+    assert out == "No such file or directory | Errno -ENOENT"
+
+
+def test_syscall_functions_give_minus_errno_and_keep_errno(demos, tmp_path):
+    out = _osfile("python", demos, tmp_path, "F.syscalls_give_minus_errno(d + '/1')")
+    assert out == "1111111 | Bad file descriptor"
+
+
+def test_os_files_built_with_cython3(demos_cython3, tmp_path):
+    out = _osfile("python", demos_cython3, tmp_path, "(F.pipe_echo(10), F.open_missing(d + '/1'))")
+    assert out == repr(("|0 |1 | 10 | 0 EOF | echoed 10", "nil | open %s/1: No such file or directory" % tmp_path))
 
 
 # golang.pyx.runtime from nogil code (capitest/pyxrt.pyx): PyErr_Fetch takes

@@ -69,13 +69,20 @@
 //!    lets the first C++ extension register how to make the C++ twins of
 //!    Python's errors (`pyerror_cxx`; pyerror.rs, invariants 2-3).
 //! 10. A select that has to wait holds one count on each of its cases'
-//!    channels until it returns (`HeldChans`, as Pygolang's select does):
-//!    it reads a case's channel after waking, when the goroutine that woke
-//!    it may already have dropped the channel's last other count. So while
-//!    it waits, `_chanrefcnt` counts it. A blocking send or receive waits on
-//!    a clone of the channel's Rust handle instead (no count: as in
-//!    Pygolang, `_chanrefcnt` does not count blocked receivers), and so
-//!    does a semaphore's release, whose woken acquirer may free it at once.
+//!     channels until it returns (`HeldChans`, as Pygolang's select does):
+//!     it reads a case's channel after waking, when the goroutine that woke
+//!     it may already have dropped the channel's last other count. So while
+//!     it waits, `_chanrefcnt` counts it. A blocking send or receive waits on
+//!     a clone of the channel's Rust handle instead (no count: as in
+//!     Pygolang, `_chanrefcnt` does not count blocked receivers), and so
+//!     does a semaphore's release, whose woken acquirer may free it at once.
+//! 11. Feature 4 is file I/O on descriptors for C++'s `os::File`
+//!     (`os_open`, `os_fdopen`, `os_read`, `os_write`, `os_fstat`,
+//!     `os_close`, `os_pipe`; osfile.rs has their invariants): each gives a
+//!     descriptor, a count or 0, or `-errno`. Under the thread runtime they
+//!     are plain syscalls; under the gevent runtime a read or write that
+//!     would block a greenlet waits in the hub instead (invariant 7: an
+//!     interrupted wait is a panic), so C goroutines can talk through pipes.
 
 use crate::rawchan::{each_raw, with_raw, PyChan, RawChan, RawElem, RawKind};
 // The table's layout is the golang-capi crate's (one definition for this
@@ -815,6 +822,83 @@ extern "C" fn semarelease(s: *mut RawSema) -> Panic {
     })
 }
 
+// ---- feature 4: file I/O (invariant 11; osfile.rs) ----
+
+extern "C" fn os_open(path: *const c_char, flags: i32, mode: u32) -> i32 {
+    // SAFETY: the caller passes a NUL-terminated path (NULL gives -EFAULT).
+    catch_unwind(AssertUnwindSafe(|| unsafe { crate::osfile::open(path, flags, mode) })).unwrap_or(-libc::EIO)
+}
+
+extern "C" fn os_fdopen(fd: i32) -> i32 {
+    catch_unwind(|| crate::osfile::prepare(fd)).unwrap_or(-libc::EIO)
+}
+
+extern "C" fn os_close(fd: i32) -> i32 {
+    crate::osfile::close(fd)
+}
+
+extern "C" fn os_fstat(fd: i32, st: *mut c_void) -> i32 {
+    // SAFETY: the caller passes a writable `struct stat`.
+    unsafe { crate::osfile::fstat(fd, st) }
+}
+
+extern "C" fn os_pipe(vfd: *mut i32) -> i32 {
+    // SAFETY: the caller passes room for two ints.
+    unsafe { crate::osfile::pipe(vfd) }
+}
+
+extern "C" fn os_read(fd: i32, buf: *mut c_void, count: usize, out: *mut isize) -> Panic {
+    fd_io(fd, buf, count, crate::osfile::Ready::Readable, out)
+}
+
+extern "C" fn os_write(fd: i32, buf: *const c_void, count: usize, out: *mut isize) -> Panic {
+    fd_io(fd, buf.cast_mut(), count, crate::osfile::Ready::Writable, out)
+}
+
+/// A read or write that waits cooperatively on a greenlet and in poll(2)
+/// elsewhere (osfile.rs, invariant 3); `*out` is the count or -errno.
+fn fd_io(fd: i32, buf: *mut c_void, count: usize, ready: crate::osfile::Ready, out: *mut isize) -> Panic {
+    guard(|| {
+        // SAFETY: the caller passes `count` bytes at `buf` (writable for a read).
+        let r = unsafe {
+            crate::osfile::io(fd, buf, count, ready, |fd, ready| {
+                if on_greenlet() {
+                    greenlet_wait_fd(fd, ready).map(|()| 0)
+                } else {
+                    Ok(crate::osfile::poll_wait(fd, ready))
+                }
+            })
+        };
+        match r {
+            Ok(n) => {
+                // SAFETY: the caller passes a writable out pointer.
+                unsafe { *out = n };
+                OK
+            }
+            Err(p) => p,
+        }
+    })
+}
+
+/// Waits in the gevent hub until `fd` is ready (`gevent.socket.wait_read`
+/// or `wait_write`), the other greenlets running meanwhile (invariant 7).
+fn greenlet_wait_fd(fd: i32, ready: crate::osfile::Ready) -> Result<(), Panic> {
+    use pyo3::prelude::*;
+    crate::gil::attach_raw(|py| {
+        let r = (|| -> PyResult<()> {
+            // (the greenlets this one woke run first, as before any wait)
+            crate::gevent::flush(py)?;
+            let f = match ready {
+                crate::osfile::Ready::Readable => "wait_read",
+                crate::osfile::Ready::Writable => "wait_write",
+            };
+            py.import("gevent.socket")?.getattr(f)?.call1((fd,))?;
+            Ok(())
+        })();
+        r.map_err(|e| greenlet_interrupted(py, e))
+    })
+}
+
 /// The table (invariant 1: append new entries at the end only; the layout
 /// is `golang_capi::CApi`).
 pub static CAPI: CApi = CApi {
@@ -869,6 +953,14 @@ pub static CAPI: CApi = CApi {
     signal_ignore,
     signal_reset,
     pyerror_cxx: crate::pyerror::pyerror_cxx,
+    // feature 4: file I/O (invariant 11)
+    os_open,
+    os_fdopen,
+    os_read,
+    os_write,
+    os_fstat,
+    os_close,
+    os_pipe,
 };
 
 /// The capsule's name: `PyCapsule_Import("golang._golang._capi")`.

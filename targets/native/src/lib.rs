@@ -26,6 +26,7 @@ mod hooks;
 mod goroutine;
 mod greenlet;
 mod ops;
+mod osfile;
 mod pychan;
 mod pyerror;
 mod rawchan;

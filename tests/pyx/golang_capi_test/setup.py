@@ -19,6 +19,7 @@ ext_modules = [
     # golang.pyx.build drops them, there is nothing to link)
     Extension("capitest.pyxrt", ["capitest/pyxrt.pyx"], include_dirs=["."], extra_compile_args=["-O1"],
               dsos=["golang.runtime.libgolang", "golang.runtime.libpyxruntime"]),
+    Extension("capitest.osfile", ["capitest/osfile.pyx"], include_dirs=["."], extra_compile_args=["-O1"]),
     Extension("capitest.sigtest", ["capitest/sigtest.pyx"], include_dirs=["."], extra_compile_args=["-O1"]),
     Extension("capitest.nogilbench", ["capitest/nogilbench.pyx"]),  # -O3: benchmarks
     Extension("capitest.abi99", ["capitest/abi99.pyx"], define_macros=[("GOLANG_CAPI_ABI_VERSION", "99")]),

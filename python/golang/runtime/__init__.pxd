@@ -1,0 +1,1 @@
+# golang.runtime: C-level parts for Cython (internal/syscall.pxd).

@@ -1,0 +1,1 @@
+# golang.runtime.internal: C-level internals for Cython (syscall.pxd).
