@@ -74,6 +74,29 @@ _trace = False
 _where_log = None
 
 
+# ---- threads outside a run (the virtual-clock executor asks before it
+# reports a deadlock; targets/native/src/run.rs) ----
+
+def _outside_begin():
+    """The idents of the threads alive as a virtual-clock run starts."""
+    import threading
+    return frozenset(t.ident for t in threading.enumerate())
+
+
+def _outside_wait(before):
+    """Whether a non-daemon thread started during the run is still alive:
+    it may still wake a goroutine (a send on a channel that one waits on),
+    so the run is not deadlocked yet; then waits a millisecond of real time
+    (the GIL released) before the executor looks again. Daemon threads do
+    not count (nor does the interpreter wait for them at exit)."""
+    import threading, time
+    for t in threading.enumerate():
+        if t.ident not in before and not t.daemon and t.is_alive():
+            time.sleep(0.001)
+            return True
+    return False
+
+
 def available():
     """Whether synchronous goroutines can run here (greenlet and the native
     core)."""

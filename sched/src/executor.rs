@@ -216,6 +216,10 @@ pub(crate) struct Local {
     /// context; see [`Runtime::set_idle_wait`].
     #[allow(clippy::type_complexity)]
     idle_wait: RefCell<Option<Box<dyn Fn(Option<Duration>, i32) -> Result<(), String>>>>,
+    /// Asked by the virtual-clock executor before it reports a deadlock;
+    /// see [`Runtime::set_outside_wait`].
+    #[allow(clippy::type_complexity)]
+    outside_wait: RefCell<Option<Box<dyn Fn() -> bool>>>,
     /// The id of the goroutine being polled.
     pub(crate) current_goid: Cell<u64>,
     /// What the main goroutine waited on when it last returned Pending
@@ -607,6 +611,7 @@ impl Runtime {
                 idle_hooks: RefCell::new(None),
                 idle_poll: Cell::new(None),
                 idle_wait: RefCell::new(None),
+                outside_wait: RefCell::new(None),
                 current_goid: Cell::new(1),
                 main_reason: Cell::new("runnable"),
                 tracing: Cell::new(false),
@@ -645,6 +650,18 @@ impl Runtime {
     /// an `Err` ends the run with that message. Not on WebAssembly.
     pub fn set_idle_wait(&self, wait: impl Fn(Option<Duration>, i32) -> Result<(), String> + 'static) {
         *self.local.idle_wait.borrow_mut() = Some(Box::new(wait));
+    }
+
+    /// For a virtual-clock executor whose goroutines something outside the
+    /// run may wake (another thread sending on a channel they wait on):
+    /// when every goroutine waits and no timer is pending, the executor
+    /// calls `wait()`, outside its context, before it reports a deadlock.
+    /// `wait` returns true if something outside may still wake a goroutine
+    /// (having waited a little for it, e.g. a millisecond of real time):
+    /// the executor then looks again; false: the run is deadlocked. The
+    /// virtual clock does not move meanwhile.
+    pub fn set_outside_wait(&self, wait: impl Fn() -> bool + 'static) {
+        *self.local.outside_wait.borrow_mut() = Some(Box::new(wait));
     }
 
     /// A handle for other threads.
@@ -785,6 +802,16 @@ impl Runtime {
                             }
                         }
                         None => {
+                            // (something outside the run may still wake a
+                            // goroutine: look again after its wait)
+                            let outside = l.outside_wait.borrow().is_some()
+                                && running.outside(|| match &*l.outside_wait.borrow() {
+                                    Some(wait) => wait(),
+                                    None => false,
+                                });
+                            if outside {
+                                continue;
+                            }
                             return Err(RunError::Deadlock {
                                 seed: l.shared.seed,
                                 goroutines: l.blocked_report(),

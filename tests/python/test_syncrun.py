@@ -353,3 +353,69 @@ def test_a_plain_function_that_returns_a_coroutine_is_awaited_by_its_goroutine()
     got, f = golang.run(main, seed=2)
     assert got == 'from a coroutine' and f.__name__ == 'twice'
     assert golang.run(lambda: twice(21), seed=2) == 42
+
+
+# A thread that the run started may still wake a goroutine on the virtual
+# clock (run.rs: the executor asks _syncrun._outside_wait before it reports
+# a deadlock). Each program runs in a subprocess under a timeout: a false
+# DeadlockError would leave the thread stuck in its send.
+OUTSIDE_PROG = r"""
+import sys, threading
+import golang
+from golang import chan
+from golang._golang_test import pywaitBlocked
+
+def sync_main():
+    c = chan()
+    def th():
+        pywaitBlocked(c.recv)       # main waits first: every goroutine waits
+        c.send(5)
+    t = threading.Thread(target=th)
+    t.start()
+    v = c.recv()
+    t.join()
+    return v
+
+async def async_main():
+    c = chan()
+    def th():
+        pywaitBlocked(c.recv)
+        c.send(7)
+    t = threading.Thread(target=th)
+    t.start()
+    v = await c.arecv()
+    t.join()
+    return v
+
+def finished_thread_main():
+    c = chan()
+    t = threading.Thread(target=lambda: None)
+    t.start()
+    t.join()
+    c.recv()                        # nobody can send: a deadlock
+
+def daemon_thread_main():
+    c = chan()
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)
+    t.start()
+    try:
+        c.recv()                    # a daemon thread does not count
+    finally:
+        stop.set()
+
+for seed in range(3):
+    print(golang.run(sync_main, seed=seed), golang.run(async_main, seed=seed))
+for main in (finished_thread_main, daemon_thread_main):
+    try:
+        golang.run(main, seed=1)
+    except golang.DeadlockError as e:
+        print(type(e).__name__)
+"""
+
+
+def test_a_thread_started_by_the_run_may_still_wake_a_goroutine_on_the_virtual_clock():
+    import subprocess
+    p = subprocess.run([sys.executable, '-c', OUTSIDE_PROG], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split('\n') == ['5 7'] * 3 + ['DeadlockError'] * 2 + ['']

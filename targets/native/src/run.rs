@@ -94,6 +94,22 @@ pub fn run(
                 }
             })
         });
+    } else if clock == ClockKind::Virtual && !crate::gevent::enabled() {
+        // A thread that the run started may still wake a goroutine (a send
+        // on a channel main waits on): while one is alive, all goroutines
+        // waiting is not yet a deadlock (_syncrun._outside_wait).
+        let sr = py.import("golang._syncrun")?;
+        let before = sr.getattr("_outside_begin")?.call0()?.unbind();
+        let wait = sr.getattr("_outside_wait")?.unbind();
+        rt.set_outside_wait(move || {
+            crate::gil::attach(|py| match wait.call1(py, (before.bind(py),)) {
+                Ok(r) => r.is_truthy(py).unwrap_or(false),
+                Err(e) => {
+                    e.write_unraisable(py, None);
+                    false
+                }
+            })
+        });
     } else if clock == ClockKind::Real {
         // Ctrl-C while the run sleeps: the run ends and raises it.
         let f3 = failure.clone();
