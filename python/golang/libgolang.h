@@ -115,6 +115,27 @@ struct _selcase {
     }
 #endif
 };
+#ifdef __cplusplus
+static_assert(sizeof(_selcase) == 32 || sizeof(void *) != 8, "_selcase must be 32 bytes on LP64");
+#else
+_Static_assert(sizeof(_selcase) == 32 || sizeof(void *) != 8, "_selcase must be 32 bytes on LP64");
+#endif
+
+// The cases of a select (C and C++; in C++ also golang::_selsend & co.).
+static inline _selcase _selsend(_chan *ch, const void *ptx) {
+    _selcase c;
+    c.ch = ch; c.op = _CHANSEND; c.flags = 0; c.user = 0xff;
+    c.ptxrx = (void *)ptx; c.rxok = NULL;
+    return c;
+}
+static inline _selcase _selrecv_(_chan *ch, void *prx, bool *pok) {
+    _selcase c;
+    c.ch = ch; c.op = _CHANRECV; c.flags = 0; c.user = 0xff;
+    c.ptxrx = prx; c.rxok = pok;
+    return c;
+}
+static inline _selcase _selrecv(_chan *ch, void *prx) { return _selrecv_(ch, prx, NULL); }
+__attribute__((unused)) static const _selcase _default = {NULL, _DEFAULT, 0, 0xff, {NULL}, NULL};
 
 // How the runtime makes the C++ error of an error Python code makes (feature 3).
 typedef void *(*_cxxerr_new_text)(const char *text, size_t n);
@@ -233,6 +254,10 @@ using ::_DEFAULT;
 using ::_selflags;
 using ::_INPLACE_DATA;
 using ::_selcase;
+using ::_selsend;
+using ::_selrecv;
+using ::_selrecv_;
+using ::_default;
 typedef ::_golang_capi_table _capi_table;
 
 using Nil = std::nullptr_t;
@@ -320,30 +345,8 @@ static preload _preload;
 
 // ---- select cases ----
 
-static_assert(sizeof(_selcase) == 32 || sizeof(void *) != 8, "_selcase must be 32 bytes on LP64");
 
 
-static inline _selcase _selsend(_chan *ch, const void *ptx) {
-    _selcase c;
-    c.ch = ch; c.op = _CHANSEND; c.flags = 0; c.user = 0xff;
-    c.ptxrx = (void *)ptx; c.rxok = nullptr;
-    return c;
-}
-static inline _selcase _selrecv_(_chan *ch, void *prx, bool *pok) {
-    _selcase c;
-    c.ch = ch; c.op = _CHANRECV; c.flags = 0; c.user = 0xff;
-    c.ptxrx = prx; c.rxok = pok;
-    return c;
-}
-static inline _selcase _selrecv(_chan *ch, void *prx) { return _selrecv_(ch, prx, nullptr); }
-
-static inline _selcase _mkdefault() {
-    _selcase c;
-    c.ch = nullptr; c.op = _DEFAULT; c.flags = 0; c.user = 0xff;
-    c.ptxrx = nullptr; c.rxok = nullptr;
-    return c;
-}
-static const _selcase _default = _mkdefault();
 
 // Runs the select over casev[0:casec]; the index of the case that ran.
 inline int select(const _selcase *casev, int casec) {
@@ -861,21 +864,6 @@ static inline unsigned _chancap(_chan *ch) { return ch ? _golang_capi()->chancap
 static inline int _tchanrecvqlen(_chan *ch) { return _golang_capi()->tchanrecvqlen(ch); }
 static inline int _tchansendqlen(_chan *ch) { return _golang_capi()->tchansendqlen(ch); }
 
-static inline _selcase _selsend(_chan *ch, const void *ptx) {
-    _selcase c;
-    c.ch = ch; c.op = _CHANSEND; c.flags = 0; c.user = 0xff;
-    c.ptxrx = (void *)ptx; c.rxok = NULL;
-    return c;
-}
-static inline _selcase _selrecv_(_chan *ch, void *prx, bool *pok) {
-    _selcase c;
-    c.ch = ch; c.op = _CHANRECV; c.flags = 0; c.user = 0xff;
-    c.ptxrx = prx; c.rxok = pok;
-    return c;
-}
-static inline _selcase _selrecv(_chan *ch, void *prx) { return _selrecv_(ch, prx, NULL); }
-__attribute__((unused)) static const _selcase _default = {NULL, _DEFAULT, 0, 0xff, {NULL}, NULL};
-_Static_assert(sizeof(_selcase) == 32 || sizeof(void *) != 8, "_selcase must be 32 bytes on LP64");
 
 // Runs the select over casev[0:casec]; the index of the case that ran.
 static inline int _chanselect(const _selcase *casev, int casec) {
