@@ -10,7 +10,10 @@
 //! - [`Shared`]: an `Arc` without weak references (one count);
 //! - [`Raw`] / [`Handle`]: a reference-counted pointer with two counts, all
 //!   references and the user-visible ones, whose last user-visible one tells
-//!   the value it is [`Orphan::orphaned`].
+//!   the value it is [`Orphan::orphaned`];
+//! - [`pool`]: a per-thread cache of freed small blocks in front of the
+//!   global allocator, which those pointers and the goroutines' futures
+//!   allocate from.
 //!
 //! Each module states its invariants, numbered, at the top; every `unsafe`
 //! block says which one makes it sound (`// SAFETY:`). Why not `std`'s: a
@@ -23,6 +26,7 @@
 #![warn(missing_docs)]
 
 mod backoff;
+pub mod pool;
 mod rc;
 mod spin;
 
