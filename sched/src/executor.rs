@@ -36,6 +36,7 @@ use crate::rng::{random_seed, Rng};
 use crate::schedule::{Divergence, Schedule};
 use crate::schedule::Strategy;
 use crate::strategy::Decider;
+use crate::taskfut::TaskFut;
 use crate::trace::{By, Event, Trace};
 use crate::timer::{Action, TimerKey};
 use slab::Slab;
@@ -43,7 +44,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::mem::ManuallyDrop;
 use std::future::Future;
-use std::pin::{pin, Pin};
+use std::pin::pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -88,9 +89,9 @@ pub(crate) struct Shared {
 /// back otherwise. The fast path of `go`: no handle (no `Arc` count) and
 /// no second look-up (`CURRENT` holds only single-thread executors).
 #[inline]
-pub(crate) fn spawn_current(fut: SendTask, name: Option<String>) -> Result<u64, (SendTask, Option<String>)> {
+pub(crate) fn spawn_current<F: Future<Output = ()> + 'static>(fut: F, name: Option<String>) -> Result<u64, (F, Option<String>)> {
     CURRENT.with(|c| match &*c.borrow() {
-        Some(l) => Ok(l.spawn(fut, name)),
+        Some(l) => Ok(l.spawn(TaskFut::new(fut), name)),
         None => Err((fut, name)),
     })
 }
@@ -116,7 +117,7 @@ impl Executor for Shared {
         let local = CURRENT.with(|c| c.borrow().as_ref().filter(|l| l.shared.id == self.id).cloned());
         match local {
             Some(l) => {
-                l.spawn(fut, name);
+                l.spawn(TaskFut::new(fut), name);
             }
             None => self.push_remote(|r| r.spawned.push((fut, name))),
         }
@@ -175,7 +176,7 @@ const FREE_WAKERS: usize = 1024;
 
 struct Task {
     /// The goroutine's future; `None` while it is being polled.
-    fut: Option<Pin<Box<dyn Future<Output = ()>>>>,
+    fut: Option<TaskFut>,
     waker: Arc<TaskWaker>,
     goid: u64,
     name: Option<String>,
@@ -249,7 +250,7 @@ impl Local {
         Handle::new(self.shared.clone())
     }
 
-    pub(crate) fn spawn(&self, fut: Pin<Box<dyn Future<Output = ()>>>, name: Option<String>) -> u64 {
+    pub(crate) fn spawn(&self, fut: TaskFut, name: Option<String>) -> u64 {
         let goid = self.next_goid.get();
         self.next_goid.set(goid + 1);
         let gen = self.next_gen.get();
@@ -326,7 +327,7 @@ impl Local {
         let remote = std::mem::take(&mut *self.shared.remote.lock().unwrap());
         self.runq.borrow_mut().extend(remote.woken);
         for (fut, name) in remote.spawned {
-            self.spawn(fut, name);
+            self.spawn(TaskFut::new(fut), name);
         }
     }
 
@@ -948,11 +949,11 @@ impl Drop for Running {
 ///
 /// # Panics
 /// When none runs here.
-pub(crate) fn spawn_local(fut: Pin<Box<dyn Future<Output = ()>>>, name: Option<String>) -> u64 {
+pub(crate) fn spawn_local<F: Future<Output = ()> + 'static>(fut: F, name: Option<String>) -> u64 {
     CURRENT.with(|c| {
         let c = c.borrow();
         let l = c.as_ref().expect("go_local: not inside an executor");
-        l.spawn(fut, name)
+        l.spawn(TaskFut::new(fut), name)
     })
 }
 
