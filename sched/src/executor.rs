@@ -22,10 +22,15 @@
 //! 2. A task's `scheduled` flag is set while an entry for it sits in a run
 //!    queue (local or remote), so a goroutine is queued at most once.
 //! 3. A finished goroutine's `TaskWaker` is kept for the next spawn only
-//!    when the executor holds its only reference (`Arc::get_mut`): no
-//!    `Waker` of the old goroutine exists then, so none can wake the new
-//!    one; entries already queued are stale by 1. A spawn then allocates
-//!    once (the future's box), not twice.
+//!    when the executor holds its only reference (a strong count of 1, then
+//!    an acquire fence; no `Weak` of it is ever made): no `Waker` of the
+//!    old goroutine exists then, and none can be made while it is kept, so
+//!    none can wake the new one; entries already queued are stale by 1. A
+//!    spawn renames it (its key and generation are atomics, stored without
+//!    a read-modify-write) instead of allocating a new one.
+//! 4. A task's `gen` is its waker's generation, copied into the slab entry
+//!    so that checking a run-queue entry (invariant 1) does not reach the
+//!    waker's allocation.
 
 use crate::clock::{real_now_ns, ClockKind};
 use crate::context::{self, poll_guarded, RunError};
@@ -46,7 +51,7 @@ use std::mem::ManuallyDrop;
 use std::future::Future;
 use std::pin::pin;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
@@ -139,11 +144,25 @@ impl Executor for Shared {
 
 /// A task's waker: schedules the task on its executor, from any thread.
 struct TaskWaker {
-    key: usize,
-    gen: u64,
+    /// The task's slab key and generation (invariant 1); renamed only
+    /// while the executor holds the waker alone (invariant 3).
+    key: AtomicUsize,
+    gen: AtomicU64,
     /// Set while the task sits in a run queue, so a task is queued once.
     scheduled: AtomicBool,
     shared: Arc<Shared>,
+}
+
+impl TaskWaker {
+    fn new(key: usize, gen: u64, shared: Arc<Shared>) -> TaskWaker {
+        TaskWaker { key: AtomicUsize::new(key), gen: AtomicU64::new(gen), scheduled: AtomicBool::new(true), shared }
+    }
+
+    /// The run-queue entry that names its task.
+    #[inline]
+    fn entry(&self) -> (usize, u64) {
+        (self.key.load(Ordering::Relaxed), self.gen.load(Ordering::Relaxed))
+    }
 }
 
 impl Wake for TaskWaker {
@@ -158,14 +177,14 @@ impl Wake for TaskWaker {
         let local = CURRENT.with(|c| {
             if let Some(l) = &*c.borrow() {
                 if l.shared.id == self.shared.id {
-                    l.runq.borrow_mut().push_back((self.key, self.gen));
+                    l.runq.borrow_mut().push_back(self.entry());
                     return true;
                 }
             }
             false
         });
         if !local {
-            self.shared.push_remote(|r| r.woken.push((self.key, self.gen)));
+            self.shared.push_remote(|r| r.woken.push(self.entry()));
         }
     }
 }
@@ -178,6 +197,8 @@ struct Task {
     /// The goroutine's future; `None` while it is being polled.
     fut: Option<TaskFut>,
     waker: Arc<TaskWaker>,
+    /// The waker's generation (invariant 4).
+    gen: u64,
     goid: u64,
     name: Option<String>,
     /// What it waited on when it last returned Pending.
@@ -259,17 +280,16 @@ impl Local {
         let entry = tasks.vacant_entry();
         let key = entry.key();
         // Invariant 3: a kept waker is ours alone, so it can be renamed.
-        let reused = self.free_wakers.borrow_mut().pop().and_then(|mut w| {
-            let tw = Arc::get_mut(&mut w)?;
-            tw.key = key;
-            tw.gen = gen;
-            *tw.scheduled.get_mut() = true; // invariant 2: queued below
-            Some(w)
-        });
-        let waker = reused.unwrap_or_else(|| {
-            Arc::new(TaskWaker { key, gen, scheduled: AtomicBool::new(true), shared: self.shared.clone() })
-        });
-        entry.insert(Task { fut: Some(fut), waker, goid, name, reason: "runnable" });
+        let waker = match self.free_wakers.borrow_mut().pop() {
+            Some(w) => {
+                w.key.store(key, Ordering::Relaxed);
+                w.gen.store(gen, Ordering::Relaxed);
+                w.scheduled.store(true, Ordering::Relaxed); // invariant 2: queued below
+                w
+            }
+            None => Arc::new(TaskWaker::new(key, gen, self.shared.clone())),
+        };
+        entry.insert(Task { fut: Some(fut), waker, gen, goid, name, reason: "runnable" });
         self.runq.borrow_mut().push_back((key, gen));
         goid
     }
@@ -298,7 +318,7 @@ impl Local {
                 .iter()
                 .map(|&(key, gen)| match tasks.get(key) {
                     _ if key == usize::MAX => 1,
-                    Some(t) if t.waker.gen == gen => t.goid,
+                    Some(t) if t.gen == gen => t.goid,
                     _ => 0, // a finished goroutine's entry (invariant 1)
                 })
                 .collect();
@@ -310,7 +330,7 @@ impl Local {
                     .iter()
                     .map(|&(key, gen)| match tasks.get(key) {
                         _ if key == usize::MAX => self.main_reason.get(),
-                        Some(t) if t.waker.gen == gen => t.reason,
+                        Some(t) if t.gen == gen => t.reason,
                         _ => "exit",
                     })
                     .collect();
@@ -336,7 +356,7 @@ impl Local {
         let (mut fut, waker) = {
             let mut tasks = self.tasks.borrow_mut();
             let task = match tasks.get_mut(key) {
-                Some(t) if t.waker.gen == gen => t,
+                Some(t) if t.gen == gen => t,
                 _ => return, // finished goroutine: a stale wake-up (invariant 1)
             };
             let fut = match task.fut.take() {
@@ -391,9 +411,13 @@ impl Local {
     /// Keeps a finished goroutine's waker for the next spawn if nothing
     /// else refers to it (invariant 3).
     #[inline]
-    fn keep_waker(&self, mut w: Arc<TaskWaker>) {
+    fn keep_waker(&self, w: Arc<TaskWaker>) {
         let mut free = self.free_wakers.borrow_mut();
-        if free.len() < FREE_WAKERS && Arc::get_mut(&mut w).is_some() {
+        // (a load, not `Arc::get_mut`'s compare-and-swap: no `Weak` exists)
+        if free.len() < FREE_WAKERS && Arc::strong_count(&w) == 1 {
+            // Order the last `Waker`'s uses (released by its drop) before
+            // the renaming (invariant 3).
+            std::sync::atomic::fence(Ordering::Acquire);
             free.push(w);
         }
     }
@@ -430,7 +454,7 @@ impl Local {
             return Some(1);
         }
         match self.tasks.borrow().get(key) {
-            Some(t) if t.waker.gen == gen => Some(t.goid),
+            Some(t) if t.gen == gen => Some(t.goid),
             _ => None,
         }
     }
@@ -464,11 +488,11 @@ impl Local {
         for &(key, gen) in q.iter().skip(from) {
             let e = match tasks.get(key) {
                 _ if key == usize::MAX => Event::Wake { goid: 1, by },
-                Some(t) if t.waker.gen == gen && t.reason == "runnable" => {
+                Some(t) if t.gen == gen && t.reason == "runnable" => {
                     let name = t.name.clone().unwrap_or_else(|| format!("goroutine {}", t.goid));
                     Event::Go { goid: t.goid, by, name }
                 }
-                Some(t) if t.waker.gen == gen => Event::Wake { goid: t.goid, by },
+                Some(t) if t.gen == gen => Event::Wake { goid: t.goid, by },
                 _ => continue, // stale (invariant 1)
             };
             trace.events.push(e);
@@ -703,12 +727,7 @@ impl Runtime {
     fn run<F: Future>(&self, main: F, running: &mut Running) -> Result<F::Output, RunError> {
         let l = &*self.local;
         let mut main = pin!(main);
-        let main_waker = Arc::new(TaskWaker {
-            key: usize::MAX,
-            gen: 0,
-            scheduled: AtomicBool::new(true),
-            shared: l.shared.clone(),
-        });
+        let main_waker = Arc::new(TaskWaker::new(usize::MAX, 0, l.shared.clone()));
         let waker = Waker::from(main_waker.clone());
         l.runq.borrow_mut().push_back((usize::MAX, 0));
         l.main_reason.set("runnable");
@@ -753,7 +772,7 @@ impl Runtime {
                     l.run_task(key, gen);
                     if let Some((goid, from)) = step {
                         let parked = match l.tasks.borrow().get(key) {
-                            Some(t) if t.waker.gen == gen => Some(t.reason),
+                            Some(t) if t.gen == gen => Some(t.reason),
                             _ => None,
                         };
                         l.trace_step_end(goid, parked, from);
