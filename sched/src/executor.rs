@@ -308,12 +308,23 @@ impl Local {
     }
 
     /// Asks the decider which run-queue entry runs next (strategy.rs).
+    #[inline]
     fn decide_run(&self, q: &VecDeque<(usize, u64)>) -> usize {
+        let n = q.len();
+        // Random, not recording: the count is all it needs (a small
+        // closure; the candidates' path is out of line).
+        let fast = context::with_decider(|d| (!d.wants_candidates()).then(|| d.run_index_fast(n)));
+        match fast {
+            Some(i) => i,
+            None => self.decide_run_candidates(q),
+        }
+    }
+
+    /// `decide_run` for a decider that wants the candidates (and maybe
+    /// their wait reasons).
+    #[inline(never)]
+    fn decide_run_candidates(&self, q: &VecDeque<(usize, u64)>) -> usize {
         context::with_decider(|d| {
-            if !d.wants_candidates() {
-                // Random, not recording: the count is all it needs.
-                return d.run_index_fast(q.len());
-            }
             let tasks = self.tasks.borrow();
             let cands: Vec<u64> = q
                 .iter()
