@@ -825,6 +825,9 @@ impl<T> Future for RecvFuture<'_, T> {
 
 impl<T> Drop for RecvFuture<'_, T> {
     fn drop(&mut self) {
+        if self.entry.is_none() {
+            return; // (mostly: done, or never waited)
+        }
         let (Some(e), Some(inner)) = (self.entry.take(), &self.ch.inner) else { return };
         if e.waiter().try_abort() {
             inner.lock().recvq.retain(|x| !Arc::ptr_eq(x, &e));
