@@ -258,6 +258,10 @@ type IdleHooks = (Box<dyn Fn()>, Box<dyn Fn()>);
 thread_local! {
     /// The single-thread executor running on this thread.
     static CURRENT: RefCell<Option<Rc<Local>>> = const { RefCell::new(None) };
+    /// Whether `CURRENT` holds an executor on a virtual clock: set and
+    /// cleared with it (`install`, `uninstall`), so that `unix_now` on a
+    /// real clock reads one plain cell before the wall clock.
+    static CURRENT_VIRTUAL: Cell<bool> = const { Cell::new(false) };
 }
 
 static NEXT_EXECUTOR_ID: AtomicUsize = AtomicUsize::new(1);
@@ -903,6 +907,7 @@ struct Replaced {
 /// and the current reactor.
 fn install(l: &Rc<Local>) -> Replaced {
     CURRENT.with(|c| *c.borrow_mut() = Some(l.clone()));
+    CURRENT_VIRTUAL.with(|v| v.set(l.shared.driver.clock == ClockKind::Virtual));
     let current_reactor = match &l.shared.driver.reactor {
         Some(r) => reactor::Current::Reactor(r.clone()),
         None => reactor::Current::NoReactor,
@@ -915,6 +920,7 @@ fn uninstall(r: Replaced) {
     reactor::set_current(r.reactor);
     handle::replace_current(r.handle);
     CURRENT.with(|c| c.borrow_mut().take());
+    CURRENT_VIRTUAL.with(|v| v.set(false));
 }
 
 /// The one guard of a run of a single-thread executor on this thread
@@ -998,6 +1004,9 @@ pub(crate) fn current_clock() -> Option<(ClockKind, u64)> {
 /// the monotonic clock: `unix_now` on a real clock needs only the wall
 /// clock, and `after(0)` pays for every clock read).
 pub(crate) fn current_virtual_ns() -> Option<u64> {
+    if !CURRENT_VIRTUAL.with(|v| v.get()) {
+        return None; // (no executor here, or a real-clock one)
+    }
     CURRENT.with(|c| match c.borrow().as_ref() {
         Some(l) if l.shared.driver.clock == ClockKind::Virtual => Some(l.shared.driver.now_ns()),
         _ => None,
