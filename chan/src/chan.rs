@@ -45,14 +45,13 @@
 //!   (a give-back after close, invariant 5, clears it at its own unlock).
 
 use crate::waiter::{Entry, RdvSpin, Spin, Unparker, Waiter, Woken};
-use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
 use crate::buf::Buf;
 use golang_prims::{SpinGuard, SpinLock};
-use golang_prims::Shared;
+use golang_prims::{Queue, Shared};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -110,8 +109,8 @@ pub enum Blocking<T> {
 pub(crate) struct State<T> {
     pub(crate) buf: Buf<T>,
     pub(crate) closed: bool,
-    pub(crate) recvq: VecDeque<Arc<Entry<T>>>,
-    pub(crate) sendq: VecDeque<Arc<Entry<T>>>,
+    pub(crate) recvq: Queue<Arc<Entry<T>>>,
+    pub(crate) sendq: Queue<Arc<Entry<T>>>,
 }
 
 pub(crate) struct Inner<T> {
@@ -562,7 +561,7 @@ impl<T> Inner<T> {
     fn alloc(cap: usize, buf: Buf<T>, hint: u8) -> Shared<Inner<T>> {
         Shared::new_with(|| Inner {
             cap,
-            state: SpinLock::new(State { buf, closed: false, recvq: VecDeque::new(), sendq: VecDeque::new() }),
+            state: SpinLock::new(State { buf, closed: false, recvq: Queue::new(), sendq: Queue::new() }),
             hint: AtomicU8::new(hint),
             recv_spin: RdvSpin::new(),
             send_spin: RdvSpin::new(),

@@ -13,7 +13,9 @@
 //!   the value it is [`Orphan::orphaned`];
 //! - [`pool`]: a per-thread cache of freed small blocks in front of the
 //!   global allocator, which those pointers and the goroutines' futures
-//!   allocate from.
+//!   allocate from;
+//! - [`Queue`]: a `VecDeque` whose drop is one test while it never
+//!   allocated (a channel's three queues).
 //!
 //! Each module states its invariants, numbered, at the top; every `unsafe`
 //! block says which one makes it sound (`// SAFETY:`). Why not `std`'s: a
@@ -27,9 +29,11 @@
 
 mod backoff;
 pub mod pool;
+mod queue;
 mod rc;
 mod spin;
 
 pub use backoff::Backoff;
+pub use queue::Queue;
 pub use rc::{Handle, Orphan, Raw, Shared};
 pub use spin::{BitGuard, BitLock, SpinGuard, SpinLock, LOCKED};
