@@ -7,12 +7,20 @@
 //! difference of n is the cost of one operation, free of the setup.
 //! Workloads: select_ready, select_ready_macro, select_default,
 //! select_default_macro, send_recv (a buffered send and its receive),
-//! context (with_cancel of a cancellable parent, cancel, drop), spawn; and the best peers of the benchmark table:
-//! peer_select_ready (crossbeam select!), peer_select_default (async-channel
-//! try_recv x2), peer_spawn (flume on smol's LocalExecutor).
+//! context (with_cancel of a cancellable parent, cancel, drop), spawn; the
+//! benchmark's own bodies: spawn_real (e_spawn on the real-clock executor),
+//! ctx_cancel (g_ctx_cancel: with_cancel(background), cancel, receive from
+//! done), ctx_child (g2_ctx_child), timer0 and timer0_real (f_timer0:
+//! `after(0)` and its receive, virtual and real clock); and the best peers
+//! of the benchmark table: peer_select_ready (crossbeam select!),
+//! peer_select_default (async-channel try_recv x2), peer_spawn (flume on
+//! smol's LocalExecutor), peer_ctx_cancel and peer_ctx_child (tokio-util's
+//! CancellationToken on tokio current_thread), peer_timer0 (async-io's
+//! `Timer::after(0)`).
 
 use golang::chan::{select, try_select_tuple, RecvCase};
-use golang::{go, Chan, Runtime};
+use golang::{go, Chan, ClockKind, Runtime};
+use std::time::Duration;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -21,9 +29,12 @@ fn main() {
     if w.starts_with("peer_") {
         return peer(&w, n);
     }
-    Runtime::deterministic(1)
-        .block_on(async move {
-            let cap = if w == "spawn" { 1000 } else { 1 };
+    let rt = match w.as_str() {
+        "spawn_real" | "timer0_real" => Runtime::new(ClockKind::Real, 1, false),
+        _ => Runtime::deterministic(1),
+    };
+    rt.block_on(async move {
+            let cap = if w.starts_with("spawn") { 1000 } else { 1 };
             let (c1, c2) = (Chan::<u64>::new(cap), Chan::<u64>::new(1));
             match w.as_str() {
                 "select_ready" => {
@@ -76,7 +87,24 @@ fn main() {
                     }
                     pcancel.cancel();
                 }
-                "spawn" => {
+                "ctx_cancel" | "ctx_child" => {
+                    // the benchmark's g_ctx_cancel / g2_ctx_child body
+                    let bg = golang::context::background();
+                    let (parent, pcancel) = golang::context::with_cancel(&bg);
+                    let base = if w == "ctx_child" { parent.clone() } else { bg };
+                    for _ in 0..n {
+                        let (ctx, cancel) = golang::context::with_cancel(&base);
+                        cancel.cancel();
+                        std::hint::black_box(ctx.done().recv().await);
+                    }
+                    pcancel.cancel();
+                }
+                "timer0" | "timer0_real" => {
+                    for _ in 0..n {
+                        std::hint::black_box(golang::time::after(Duration::ZERO).recv().await);
+                    }
+                }
+                "spawn" | "spawn_real" => {
                     let mut left = n;
                     while left > 0 {
                         let m = left.min(1000);
@@ -134,6 +162,22 @@ fn peer(w: &str, n: u64) {
                 }
             }));
         }
+        "peer_ctx_cancel" | "peer_ctx_child" => {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+            rt.block_on(async move {
+                let parent = tokio_util::sync::CancellationToken::new();
+                for _ in 0..n {
+                    let t = if w == "peer_ctx_child" { parent.child_token() } else { tokio_util::sync::CancellationToken::new() };
+                    t.cancel();
+                    t.cancelled().await;
+                }
+            });
+        }
+        "peer_timer0" => futures_lite::future::block_on(async move {
+            for _ in 0..n {
+                std::hint::black_box(async_io::Timer::after(Duration::ZERO).await);
+            }
+        }),
         other => panic!("unknown workload {other:?}"),
     }
 }

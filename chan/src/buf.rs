@@ -5,22 +5,22 @@
 //! mutexes) therefore never allocates for its buffer, and larger ones
 //! allocate `rest` once, on first use.
 
-use std::collections::VecDeque;
+use golang_prims::Queue;
 
 pub(crate) struct Buf<T> {
     first: Option<T>,
-    rest: VecDeque<T>,
+    rest: Queue<T>,
 }
 
 impl<T> Buf<T> {
     pub(crate) const fn new() -> Buf<T> {
-        Buf { first: None, rest: VecDeque::new() }
+        Buf { first: None, rest: Queue::new() }
     }
 
     /// The buffer holding just `v`: what `push_back(v)` leaves in an empty
     /// one (inline, no allocation).
     pub(crate) const fn with_first(v: T) -> Buf<T> {
-        Buf { first: Some(v), rest: VecDeque::new() }
+        Buf { first: Some(v), rest: Queue::new() }
     }
 
     #[inline]

@@ -37,16 +37,21 @@
 //!   "not ready" without locking: the hint is published at every unlock
 //!   (and before close wakes anyone, invariant 6), so a clear bit is the
 //!   state at some moment during the call.
+//! - A receive that finds the hint's `CLOSED_DRAINED` bit set returns
+//!   (zero, false) without locking (Go's `<-ctx.Done()` on a cancelled
+//!   context): the bit is published at every unlock as "closed and the
+//!   buffer empty", so a set bit is that state at some moment during the
+//!   call, which is when a locked receive would have returned the same
+//!   (a give-back after close, invariant 5, clears it at its own unlock).
 
 use crate::waiter::{Entry, RdvSpin, Spin, Unparker, Waiter, Woken};
-use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
 use crate::buf::Buf;
 use golang_prims::{SpinGuard, SpinLock};
-use golang_prims::Shared;
+use golang_prims::{Queue, Shared};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -104,8 +109,8 @@ pub enum Blocking<T> {
 pub(crate) struct State<T> {
     pub(crate) buf: Buf<T>,
     pub(crate) closed: bool,
-    pub(crate) recvq: VecDeque<Arc<Entry<T>>>,
-    pub(crate) sendq: VecDeque<Arc<Entry<T>>>,
+    pub(crate) recvq: Queue<Arc<Entry<T>>>,
+    pub(crate) sendq: Queue<Arc<Entry<T>>>,
 }
 
 pub(crate) struct Inner<T> {
@@ -115,7 +120,9 @@ pub(crate) struct Inner<T> {
     /// might proceed (buffered values, waiting senders, or closed),
     /// `SEND_MAYBE` when a send might (buffer room, waiting receivers, or
     /// closed). A clear bit means "not ready" for certain at that moment, so
-    /// non-blocking operations that find it clear need no lock.
+    /// non-blocking operations that find it clear need no lock. Also
+    /// `CLOSED_DRAINED`: closed with an empty buffer (a receive returns
+    /// (zero, false) without the lock).
     hint: AtomicU8,
     /// Whether a thread's blocking receive on this unbuffered channel
     /// spins before it parks (adaptive, `waiter::RdvSpin`; unused when
@@ -127,6 +134,7 @@ pub(crate) struct Inner<T> {
 
 const RECV_MAYBE: u8 = 1;
 const SEND_MAYBE: u8 = 2;
+const CLOSED_DRAINED: u8 = 4;
 
 /// The channel's state while locked; publishes the readiness hint on unlock.
 pub(crate) struct Locked<'a, T> {
@@ -154,9 +162,14 @@ impl<T> Locked<'_, T> {
     #[inline]
     fn publish(&self) {
         let st = &*self.g;
-        let recv = !st.buf.is_empty() || !st.sendq.is_empty() || st.closed;
-        let send = st.closed || st.buf.len() < self.inner.cap || !st.recvq.is_empty();
-        let h = (recv as u8 * RECV_MAYBE) | (send as u8 * SEND_MAYBE);
+        let h = if st.closed {
+            // both operations proceed (a send to panic)
+            RECV_MAYBE | SEND_MAYBE | (st.buf.is_empty() as u8 * CLOSED_DRAINED)
+        } else {
+            let recv = !st.buf.is_empty() || !st.sendq.is_empty();
+            let send = st.buf.len() < self.inner.cap || !st.recvq.is_empty();
+            (recv as u8 * RECV_MAYBE) | (send as u8 * SEND_MAYBE)
+        };
         self.inner.hint.store(h, Ordering::Release);
     }
 }
@@ -548,7 +561,7 @@ impl<T> Inner<T> {
     fn alloc(cap: usize, buf: Buf<T>, hint: u8) -> Shared<Inner<T>> {
         Shared::new_with(|| Inner {
             cap,
-            state: SpinLock::new(State { buf, closed: false, recvq: VecDeque::new(), sendq: VecDeque::new() }),
+            state: SpinLock::new(State { buf, closed: false, recvq: Queue::new(), sendq: Queue::new() }),
             hint: AtomicU8::new(hint),
             recv_spin: RdvSpin::new(),
             send_spin: RdvSpin::new(),
@@ -564,6 +577,13 @@ impl<T> Inner<T> {
     #[inline]
     pub(crate) fn recv_maybe(&self) -> bool {
         self.hint.load(Ordering::Acquire) & RECV_MAYBE != 0
+    }
+
+    /// Whether the channel was closed with an empty buffer at the last
+    /// unlock (true: a receive returns (zero, false) now).
+    #[inline]
+    pub(crate) fn closed_drained(&self) -> bool {
+        self.hint.load(Ordering::Acquire) & CLOSED_DRAINED != 0
     }
 
     /// Whether a send might proceed now (false: certainly not).
@@ -759,6 +779,9 @@ impl<T> Future for RecvFuture<'_, T> {
                     cx.waker().wake_by_ref();
                     return Poll::Pending;
                 }
+                if inner.closed_drained() {
+                    return Poll::Ready(None); // fast path: closed and drained
+                }
                 let mut st = inner.lock();
                 match inner.try_recv(&mut st) {
                     Ok(v) => Poll::Ready(Some(v)),
@@ -801,6 +824,9 @@ impl<T> Future for RecvFuture<'_, T> {
 
 impl<T> Drop for RecvFuture<'_, T> {
     fn drop(&mut self) {
+        if self.entry.is_none() {
+            return; // (mostly: done, or never waited)
+        }
         let (Some(e), Some(inner)) = (self.entry.take(), &self.ch.inner) else { return };
         if e.waiter().try_abort() {
             inner.lock().recvq.retain(|x| !Arc::ptr_eq(x, &e));

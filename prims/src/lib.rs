@@ -10,7 +10,12 @@
 //! - [`Shared`]: an `Arc` without weak references (one count);
 //! - [`Raw`] / [`Handle`]: a reference-counted pointer with two counts, all
 //!   references and the user-visible ones, whose last user-visible one tells
-//!   the value it is [`Orphan::orphaned`].
+//!   the value it is [`Orphan::orphaned`];
+//! - [`pool`]: a per-thread cache of freed small blocks in front of the
+//!   global allocator, which those pointers and the goroutines' futures
+//!   allocate from;
+//! - [`Queue`]: a `VecDeque` whose drop is one test while it never
+//!   allocated (a channel's three queues).
 //!
 //! Each module states its invariants, numbered, at the top; every `unsafe`
 //! block says which one makes it sound (`// SAFETY:`). Why not `std`'s: a
@@ -23,9 +28,12 @@
 #![warn(missing_docs)]
 
 mod backoff;
+pub mod pool;
+mod queue;
 mod rc;
 mod spin;
 
 pub use backoff::Backoff;
+pub use queue::Queue;
 pub use rc::{Handle, Orphan, Raw, Shared};
 pub use spin::{BitGuard, BitLock, SpinGuard, SpinLock, LOCKED};

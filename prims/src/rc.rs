@@ -15,17 +15,18 @@
 //! at once, one atomic increment cheaper than `Arc::new` + `clone`.
 //!
 //! Invariants:
-//! 1. A `Shared`'s `ptr` points to a live `SharedBox<T>` allocated by `Box`
-//!    whose `count` is the number of `Shared` handles to it (>= 1 while any
+//! 1. A `Shared`'s `ptr` points to a live `SharedBox<T>` in a block of
+//!    `pool::alloc` with `SharedBox<T>`'s layout (pool.rs), whose `count` is the number of `Shared` handles to it (>= 1 while any
 //!    exists). The handle that brings it from 1 to 0 is the last one: it
 //!    frees the box, after an acquire fence that orders every other
 //!    handle's use of the value (each released by its decrement) before
-//!    the drop.
-//! 2. A `Raw`'s `ptr` points to a live `CountedBox<T>` allocated by `Box`;
+//!    the drop, and gives the block back to `pool::dealloc`.
+//! 2. A `Raw`'s `ptr` points to a live `CountedBox<T>` in a block of
+//!    `pool::alloc` with `CountedBox<T>`'s layout;
 //!    its `refs` is the number of live `Raw`s to it, plus one for all its
 //!    `Handle`s together while `handles > 0`. Whoever takes `refs` from 1
-//!    to 0 frees the box (with the fence of invariant 1), or takes the value
-//!    out of it (`into_inner`).
+//!    to 0 drops and frees the box (with the fence of invariant 1), or
+//!    takes the value out of it and frees the block (`into_inner`).
 //! 3. `handles` counts the `Handle`s; each holds a `Raw` in a
 //!    `ManuallyDrop` that does not count in `refs` on its own (invariant 2:
 //!    the handles share one). Whoever takes `handles` from 1 to 0 calls
@@ -35,6 +36,8 @@
 //!    own synchronisation, as with `Arc` (hence `Send` and `Sync` as
 //!    `Arc`'s: `T: Send + Sync`).
 
+use crate::pool;
+use std::alloc::Layout;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::ops::Deref;
@@ -75,10 +78,11 @@ impl<T> Shared<T> {
     /// heap (a value passed in would be built on the stack and copied).
     #[inline(always)]
     pub fn new_with(make: impl FnOnce() -> T) -> Shared<T> {
-        let mut b = Box::<SharedBox<T>>::new_uninit();
-        b.write(SharedBox { count: AtomicUsize::new(1), value: make() });
-        // The box is initialised; it is reclaimed only by the last `drop`.
-        let ptr = NonNull::new(Box::into_raw(b)).expect("Box pointers are not null").cast::<SharedBox<T>>();
+        let ptr = pool::alloc(Layout::new::<SharedBox<T>>()).cast::<SharedBox<T>>();
+        // SAFETY: a fresh block of `SharedBox<T>`'s layout, ours alone; it
+        // is initialised here and reclaimed only by the last `drop`
+        // (invariant 1).
+        unsafe { ptr.write(SharedBox { count: AtomicUsize::new(1), value: make() }) };
         Shared { ptr, _owns: PhantomData }
     }
 
@@ -130,10 +134,13 @@ impl<T> Drop for Shared<T> {
         // Invariant 1: see every other handle's last use before dropping.
         fence(Ordering::Acquire);
         // SAFETY: the count reached 0, so this was the last handle
-        // (invariant 1): no reference to the box remains, and it came from
-        // `Box::into_raw` of an initialised `Box<MaybeUninit<SharedBox<T>>>`
-        // of the same layout.
-        drop(unsafe { Box::from_raw(self.ptr.as_ptr()) });
+        // (invariant 1): no reference to the box remains; it holds an
+        // initialised `SharedBox<T>` in a block of `pool::alloc` with its
+        // layout, dropped once here and then freed.
+        unsafe {
+            std::ptr::drop_in_place(self.ptr.as_ptr());
+            pool::dealloc(self.ptr.cast(), Layout::new::<SharedBox<T>>());
+        }
     }
 }
 
@@ -165,8 +172,10 @@ impl<T: Orphan> Raw<T> {
     /// invariants 2 and 3).
     #[inline]
     pub fn pair(value: T) -> (Handle<T>, Handle<T>) {
-        let b = Box::new(CountedBox { refs: AtomicUsize::new(1), handles: AtomicUsize::new(2), value });
-        let ptr = NonNull::from(Box::leak(b));
+        let ptr = pool::alloc(Layout::new::<CountedBox<T>>()).cast::<CountedBox<T>>();
+        // SAFETY: a fresh block of `CountedBox<T>`'s layout, ours alone,
+        // initialised here (invariant 2).
+        unsafe { ptr.write(CountedBox { refs: AtomicUsize::new(1), handles: AtomicUsize::new(2), value }) };
         (
             Handle(ManuallyDrop::new(Raw { ptr, _owns: PhantomData })),
             Handle(ManuallyDrop::new(Raw { ptr, _owns: PhantomData })),
@@ -204,8 +213,14 @@ impl<T> Raw<T> {
         }
         fence(Ordering::Acquire);
         // SAFETY: the count went from 1 to 0: this was the last reference
-        // (invariant 2), and the box came from `Box::leak` in `pair`.
-        let b = unsafe { Box::from_raw(this.ptr.as_ptr()) };
+        // (invariant 2); the box, initialised by `pair` in a block of
+        // `pool::alloc` with its layout, is moved out once and its block
+        // freed (the counts need no drop).
+        let b = unsafe {
+            let b = this.ptr.as_ptr().read();
+            pool::dealloc(this.ptr.cast(), Layout::new::<CountedBox<T>>());
+            b
+        };
         Some(b.value)
     }
 }
@@ -235,8 +250,12 @@ impl<T> Drop for Raw<T> {
         }
         fence(Ordering::Acquire);
         // SAFETY: the count went from 1 to 0: this was the last reference
-        // (invariant 2), and the box came from `Box::leak` in `pair`.
-        drop(unsafe { Box::from_raw(self.ptr.as_ptr()) });
+        // (invariant 2); the box, initialised by `pair` in a block of
+        // `pool::alloc` with its layout, is dropped once and freed.
+        unsafe {
+            std::ptr::drop_in_place(self.ptr.as_ptr());
+            pool::dealloc(self.ptr.cast(), Layout::new::<CountedBox<T>>());
+        }
     }
 }
 

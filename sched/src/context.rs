@@ -40,6 +40,10 @@ thread_local! {
     static DECIDER: RefCell<Option<Box<Decider>>> = const { RefCell::new(None) };
     /// Whether `DECIDER` is set (a plain cell: read on every draw).
     static HAS_DECIDER: Cell<bool> = const { Cell::new(false) };
+    /// Whether `DECIDER` records its decisions (fixed for a run: recording
+    /// starts and stops only while the executor is not running), so that
+    /// a spawn that need not note where it was made reads one cell.
+    static RECORDING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Whether an executor runs on this thread (and draws come from its RNG).
@@ -85,8 +89,8 @@ pub(crate) fn decisions_made() -> Option<u64> {
 /// spawned, if it records its decisions (the schedule shows it).
 #[inline]
 pub(crate) fn note_spawn(goid: u64, at: &'static std::panic::Location<'static>) {
-    if !HAS_DECIDER.with(|h| h.get()) {
-        return; // (not deterministic: nothing records)
+    if !RECORDING.with(|h| h.get()) {
+        return; // (nothing records)
     }
     DECIDER.with(|d| {
         if let Ok(mut d) = d.try_borrow_mut() {
@@ -100,6 +104,7 @@ pub(crate) fn note_spawn(goid: u64, at: &'static std::panic::Location<'static>) 
 /// Takes the running executor's decider back (when it leaves the thread).
 pub(crate) fn take_decider() -> Option<Box<Decider>> {
     HAS_DECIDER.with(|h| h.set(false));
+    RECORDING.with(|h| h.set(false));
     DECIDER.with(|d| d.borrow_mut().take())
 }
 
@@ -161,6 +166,7 @@ impl Enter {
         IN_EXEC.with(|f| f.set(true));
         EXEC_RNG.with(|r| r.set(rng));
         HAS_DECIDER.with(|h| h.set(decider.is_some()));
+        RECORDING.with(|h| h.set(decider.as_ref().is_some_and(|d| d.records())));
         DECIDER.with(|d| *d.borrow_mut() = decider);
         Enter { _thread: PhantomData }
     }

@@ -22,10 +22,15 @@
 //! 2. A task's `scheduled` flag is set while an entry for it sits in a run
 //!    queue (local or remote), so a goroutine is queued at most once.
 //! 3. A finished goroutine's `TaskWaker` is kept for the next spawn only
-//!    when the executor holds its only reference (`Arc::get_mut`): no
-//!    `Waker` of the old goroutine exists then, so none can wake the new
-//!    one; entries already queued are stale by 1. A spawn then allocates
-//!    once (the future's box), not twice.
+//!    when the executor holds its only reference (a strong count of 1, then
+//!    an acquire fence; no `Weak` of it is ever made): no `Waker` of the
+//!    old goroutine exists then, and none can be made while it is kept, so
+//!    none can wake the new one; entries already queued are stale by 1. A
+//!    spawn renames it (its key and generation are atomics, stored without
+//!    a read-modify-write) instead of allocating a new one.
+//! 4. A task's `gen` is its waker's generation, copied into the slab entry
+//!    so that checking a run-queue entry (invariant 1) does not reach the
+//!    waker's allocation.
 
 use crate::clock::{real_now_ns, ClockKind};
 use crate::context::{self, poll_guarded, RunError};
@@ -36,6 +41,7 @@ use crate::rng::{random_seed, Rng};
 use crate::schedule::{Divergence, Schedule};
 use crate::schedule::Strategy;
 use crate::strategy::Decider;
+use crate::taskfut::TaskFut;
 use crate::trace::{By, Event, Trace};
 use crate::timer::{Action, TimerKey};
 use slab::Slab;
@@ -43,9 +49,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::mem::ManuallyDrop;
 use std::future::Future;
-use std::pin::{pin, Pin};
+use std::pin::pin;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
@@ -88,9 +94,9 @@ pub(crate) struct Shared {
 /// back otherwise. The fast path of `go`: no handle (no `Arc` count) and
 /// no second look-up (`CURRENT` holds only single-thread executors).
 #[inline]
-pub(crate) fn spawn_current(fut: SendTask, name: Option<String>) -> Result<u64, (SendTask, Option<String>)> {
+pub(crate) fn spawn_current<F: Future<Output = ()> + 'static>(fut: F, name: Option<String>) -> Result<u64, (F, Option<String>)> {
     CURRENT.with(|c| match &*c.borrow() {
-        Some(l) => Ok(l.spawn(fut, name)),
+        Some(l) => Ok(l.spawn(TaskFut::new(fut), name)),
         None => Err((fut, name)),
     })
 }
@@ -116,7 +122,7 @@ impl Executor for Shared {
         let local = CURRENT.with(|c| c.borrow().as_ref().filter(|l| l.shared.id == self.id).cloned());
         match local {
             Some(l) => {
-                l.spawn(fut, name);
+                l.spawn(TaskFut::new(fut), name);
             }
             None => self.push_remote(|r| r.spawned.push((fut, name))),
         }
@@ -138,11 +144,25 @@ impl Executor for Shared {
 
 /// A task's waker: schedules the task on its executor, from any thread.
 struct TaskWaker {
-    key: usize,
-    gen: u64,
+    /// The task's slab key and generation (invariant 1); renamed only
+    /// while the executor holds the waker alone (invariant 3).
+    key: AtomicUsize,
+    gen: AtomicU64,
     /// Set while the task sits in a run queue, so a task is queued once.
     scheduled: AtomicBool,
     shared: Arc<Shared>,
+}
+
+impl TaskWaker {
+    fn new(key: usize, gen: u64, shared: Arc<Shared>) -> TaskWaker {
+        TaskWaker { key: AtomicUsize::new(key), gen: AtomicU64::new(gen), scheduled: AtomicBool::new(true), shared }
+    }
+
+    /// The run-queue entry that names its task.
+    #[inline]
+    fn entry(&self) -> (usize, u64) {
+        (self.key.load(Ordering::Relaxed), self.gen.load(Ordering::Relaxed))
+    }
 }
 
 impl Wake for TaskWaker {
@@ -157,14 +177,14 @@ impl Wake for TaskWaker {
         let local = CURRENT.with(|c| {
             if let Some(l) = &*c.borrow() {
                 if l.shared.id == self.shared.id {
-                    l.runq.borrow_mut().push_back((self.key, self.gen));
+                    l.runq.borrow_mut().push_back(self.entry());
                     return true;
                 }
             }
             false
         });
         if !local {
-            self.shared.push_remote(|r| r.woken.push((self.key, self.gen)));
+            self.shared.push_remote(|r| r.woken.push(self.entry()));
         }
     }
 }
@@ -175,10 +195,13 @@ const FREE_WAKERS: usize = 1024;
 
 struct Task {
     /// The goroutine's future; `None` while it is being polled.
-    fut: Option<Pin<Box<dyn Future<Output = ()>>>>,
+    fut: Option<TaskFut>,
     waker: Arc<TaskWaker>,
+    /// The waker's generation (invariant 4).
+    gen: u64,
     goid: u64,
-    name: Option<String>,
+    /// (boxed: 16 bytes where a `String` takes 24, in every slab entry)
+    name: Option<Box<str>>,
     /// What it waited on when it last returned Pending.
     reason: &'static str,
 }
@@ -239,6 +262,10 @@ type IdleHooks = (Box<dyn Fn()>, Box<dyn Fn()>);
 thread_local! {
     /// The single-thread executor running on this thread.
     static CURRENT: RefCell<Option<Rc<Local>>> = const { RefCell::new(None) };
+    /// Whether `CURRENT` holds an executor on a virtual clock: set and
+    /// cleared with it (`install`, `uninstall`), so that `unix_now` on a
+    /// real clock reads one plain cell before the wall clock.
+    static CURRENT_VIRTUAL: Cell<bool> = const { Cell::new(false) };
 }
 
 static NEXT_EXECUTOR_ID: AtomicUsize = AtomicUsize::new(1);
@@ -253,7 +280,7 @@ impl Local {
         Handle::new(self.shared.clone())
     }
 
-    pub(crate) fn spawn(&self, fut: Pin<Box<dyn Future<Output = ()>>>, name: Option<String>) -> u64 {
+    pub(crate) fn spawn(&self, fut: TaskFut, name: Option<String>) -> u64 {
         let goid = self.next_goid.get();
         self.next_goid.set(goid + 1);
         let gen = self.next_gen.get();
@@ -262,17 +289,16 @@ impl Local {
         let entry = tasks.vacant_entry();
         let key = entry.key();
         // Invariant 3: a kept waker is ours alone, so it can be renamed.
-        let reused = self.free_wakers.borrow_mut().pop().and_then(|mut w| {
-            let tw = Arc::get_mut(&mut w)?;
-            tw.key = key;
-            tw.gen = gen;
-            *tw.scheduled.get_mut() = true; // invariant 2: queued below
-            Some(w)
-        });
-        let waker = reused.unwrap_or_else(|| {
-            Arc::new(TaskWaker { key, gen, scheduled: AtomicBool::new(true), shared: self.shared.clone() })
-        });
-        entry.insert(Task { fut: Some(fut), waker, goid, name, reason: "runnable" });
+        let waker = match self.free_wakers.borrow_mut().pop() {
+            Some(w) => {
+                w.key.store(key, Ordering::Relaxed);
+                w.gen.store(gen, Ordering::Relaxed);
+                w.scheduled.store(true, Ordering::Relaxed); // invariant 2: queued below
+                w
+            }
+            None => Arc::new(TaskWaker::new(key, gen, self.shared.clone())),
+        };
+        entry.insert(Task { fut: Some(fut), waker, gen, goid, name: name.map(String::into_boxed_str), reason: "runnable" });
         self.runq.borrow_mut().push_back((key, gen));
         goid
     }
@@ -290,18 +316,29 @@ impl Local {
     }
 
     /// Asks the decider which run-queue entry runs next (strategy.rs).
+    #[inline]
     fn decide_run(&self, q: &VecDeque<(usize, u64)>) -> usize {
+        let n = q.len();
+        // Random, not recording: the count is all it needs (a small
+        // closure; the candidates' path is out of line).
+        let fast = context::with_decider(|d| (!d.wants_candidates()).then(|| d.run_index_fast(n)));
+        match fast {
+            Some(i) => i,
+            None => self.decide_run_candidates(q),
+        }
+    }
+
+    /// `decide_run` for a decider that wants the candidates (and maybe
+    /// their wait reasons).
+    #[inline(never)]
+    fn decide_run_candidates(&self, q: &VecDeque<(usize, u64)>) -> usize {
         context::with_decider(|d| {
-            if !d.wants_candidates() {
-                // Random, not recording: the count is all it needs.
-                return d.run_index_fast(q.len());
-            }
             let tasks = self.tasks.borrow();
             let cands: Vec<u64> = q
                 .iter()
                 .map(|&(key, gen)| match tasks.get(key) {
                     _ if key == usize::MAX => 1,
-                    Some(t) if t.waker.gen == gen => t.goid,
+                    Some(t) if t.gen == gen => t.goid,
                     _ => 0, // a finished goroutine's entry (invariant 1)
                 })
                 .collect();
@@ -313,7 +350,7 @@ impl Local {
                     .iter()
                     .map(|&(key, gen)| match tasks.get(key) {
                         _ if key == usize::MAX => self.main_reason.get(),
-                        Some(t) if t.waker.gen == gen => t.reason,
+                        Some(t) if t.gen == gen => t.reason,
                         _ => "exit",
                     })
                     .collect();
@@ -330,7 +367,7 @@ impl Local {
         let remote = std::mem::take(&mut *self.shared.remote.lock().unwrap());
         self.runq.borrow_mut().extend(remote.woken);
         for (fut, name) in remote.spawned {
-            self.spawn(fut, name);
+            self.spawn(TaskFut::new(fut), name);
         }
     }
 
@@ -339,7 +376,7 @@ impl Local {
         let (mut fut, waker) = {
             let mut tasks = self.tasks.borrow_mut();
             let task = match tasks.get_mut(key) {
-                Some(t) if t.waker.gen == gen => t,
+                Some(t) if t.gen == gen => t,
                 _ => return, // finished goroutine: a stale wake-up (invariant 1)
             };
             let fut = match task.fut.take() {
@@ -383,7 +420,7 @@ impl Local {
                     *p = Some(RunError::Panic {
                         seed: self.shared.seed,
                         goroutine: task.goid,
-                        name: task.name.unwrap_or_else(|| format!("goroutine {}", task.goid)),
+                        name: task.name.map_or_else(|| format!("goroutine {}", task.goid), String::from),
                         message,
                     });
                 }
@@ -394,9 +431,13 @@ impl Local {
     /// Keeps a finished goroutine's waker for the next spawn if nothing
     /// else refers to it (invariant 3).
     #[inline]
-    fn keep_waker(&self, mut w: Arc<TaskWaker>) {
+    fn keep_waker(&self, w: Arc<TaskWaker>) {
         let mut free = self.free_wakers.borrow_mut();
-        if free.len() < FREE_WAKERS && Arc::get_mut(&mut w).is_some() {
+        // (a load, not `Arc::get_mut`'s compare-and-swap: no `Weak` exists)
+        if free.len() < FREE_WAKERS && Arc::strong_count(&w) == 1 {
+            // Order the last `Waker`'s uses (released by its drop) before
+            // the renaming (invariant 3).
+            std::sync::atomic::fence(Ordering::Acquire);
             free.push(w);
         }
     }
@@ -418,7 +459,7 @@ impl Local {
                 .borrow()
                 .iter()
                 .find(|(_, t)| t.goid == goid)
-                .and_then(|(_, t)| t.name.clone())
+                .and_then(|(_, t)| t.name.as_deref().map(String::from))
                 .unwrap_or_else(|| format!("goroutine {goid}"))
         };
         let mut p = self.panicked.borrow_mut();
@@ -433,7 +474,7 @@ impl Local {
             return Some(1);
         }
         match self.tasks.borrow().get(key) {
-            Some(t) if t.waker.gen == gen => Some(t.goid),
+            Some(t) if t.gen == gen => Some(t.goid),
             _ => None,
         }
     }
@@ -467,11 +508,11 @@ impl Local {
         for &(key, gen) in q.iter().skip(from) {
             let e = match tasks.get(key) {
                 _ if key == usize::MAX => Event::Wake { goid: 1, by },
-                Some(t) if t.waker.gen == gen && t.reason == "runnable" => {
-                    let name = t.name.clone().unwrap_or_else(|| format!("goroutine {}", t.goid));
+                Some(t) if t.gen == gen && t.reason == "runnable" => {
+                    let name = t.name.as_deref().map_or_else(|| format!("goroutine {}", t.goid), String::from);
                     Event::Go { goid: t.goid, by, name }
                 }
-                Some(t) if t.waker.gen == gen => Event::Wake { goid: t.goid, by },
+                Some(t) if t.gen == gen => Event::Wake { goid: t.goid, by },
                 _ => continue, // stale (invariant 1)
             };
             trace.events.push(e);
@@ -493,7 +534,7 @@ impl Local {
     fn blocked_report(&self) -> Vec<(u64, String, &'static str)> {
         let mut v = vec![(1, "main".to_string(), self.main_reason.get())];
         for (_, t) in self.tasks.borrow().iter() {
-            v.push((t.goid, t.name.clone().unwrap_or_else(|| format!("goroutine {}", t.goid)), t.reason));
+            v.push((t.goid, t.name.as_deref().map_or_else(|| format!("goroutine {}", t.goid), String::from), t.reason));
         }
         v.sort_by_key(|g| g.0);
         v
@@ -719,12 +760,7 @@ impl Runtime {
     fn run<F: Future>(&self, main: F, running: &mut Running) -> Result<F::Output, RunError> {
         let l = &*self.local;
         let mut main = pin!(main);
-        let main_waker = Arc::new(TaskWaker {
-            key: usize::MAX,
-            gen: 0,
-            scheduled: AtomicBool::new(true),
-            shared: l.shared.clone(),
-        });
+        let main_waker = Arc::new(TaskWaker::new(usize::MAX, 0, l.shared.clone()));
         let waker = Waker::from(main_waker.clone());
         l.runq.borrow_mut().push_back((usize::MAX, 0));
         l.main_reason.set("runnable");
@@ -769,7 +805,7 @@ impl Runtime {
                     l.run_task(key, gen);
                     if let Some((goid, from)) = step {
                         let parked = match l.tasks.borrow().get(key) {
-                            Some(t) if t.waker.gen == gen => Some(t.reason),
+                            Some(t) if t.gen == gen => Some(t.reason),
                             _ => None,
                         };
                         l.trace_step_end(goid, parked, from);
@@ -898,6 +934,7 @@ struct Replaced {
 /// and the current reactor.
 fn install(l: &Rc<Local>) -> Replaced {
     CURRENT.with(|c| *c.borrow_mut() = Some(l.clone()));
+    CURRENT_VIRTUAL.with(|v| v.set(l.shared.driver.clock == ClockKind::Virtual));
     let current_reactor = match &l.shared.driver.reactor {
         Some(r) => reactor::Current::Reactor(r.clone()),
         None => reactor::Current::NoReactor,
@@ -910,6 +947,7 @@ fn uninstall(r: Replaced) {
     reactor::set_current(r.reactor);
     handle::replace_current(r.handle);
     CURRENT.with(|c| c.borrow_mut().take());
+    CURRENT_VIRTUAL.with(|v| v.set(false));
 }
 
 /// The one guard of a run of a single-thread executor on this thread
@@ -975,11 +1013,11 @@ impl Drop for Running {
 ///
 /// # Panics
 /// When none runs here.
-pub(crate) fn spawn_local(fut: Pin<Box<dyn Future<Output = ()>>>, name: Option<String>) -> u64 {
+pub(crate) fn spawn_local<F: Future<Output = ()> + 'static>(fut: F, name: Option<String>) -> u64 {
     CURRENT.with(|c| {
         let c = c.borrow();
         let l = c.as_ref().expect("go_local: not inside an executor");
-        l.spawn(fut, name)
+        l.spawn(TaskFut::new(fut), name)
     })
 }
 
@@ -993,6 +1031,9 @@ pub(crate) fn current_clock() -> Option<(ClockKind, u64)> {
 /// the monotonic clock: `unix_now` on a real clock needs only the wall
 /// clock, and `after(0)` pays for every clock read).
 pub(crate) fn current_virtual_ns() -> Option<u64> {
+    if !CURRENT_VIRTUAL.with(|v| v.get()) {
+        return None; // (no executor here, or a real-clock one)
+    }
     CURRENT.with(|c| match c.borrow().as_ref() {
         Some(l) if l.shared.driver.clock == ClockKind::Virtual => Some(l.shared.driver.now_ns()),
         _ => None,

@@ -80,6 +80,7 @@ mod strategy;
 pub mod trace;
 pub mod testing;
 pub mod timer;
+mod taskfut;
 
 #[cfg(not(target_family = "wasm"))]
 pub use multi::MultiRuntime;
@@ -106,22 +107,24 @@ use std::time::Duration;
 /// executor when called outside any executor (for example from an OS thread).
 #[track_caller]
 pub fn go<F: Future<Output = ()> + Send + 'static>(fut: F) {
-    spawn_boxed(Box::pin(fut), None)
+    spawn_any(fut, None)
 }
 
 /// Spawns a goroutine with a name that deadlock and panic reports show.
 #[track_caller]
 pub fn go_named<F: Future<Output = ()> + Send + 'static>(name: impl Into<String>, fut: F) {
-    spawn_boxed(Box::pin(fut), Some(name.into()))
+    spawn_any(fut, Some(name.into()))
 }
 
-// The future is boxed once, here, whichever executor takes it. A recording
-// deterministic run notes where each goroutine was spawned (track_caller).
+// The future is allocated once, here: in a pool block on this thread's
+// single-thread executor (taskfut.rs), else boxed for the executor that
+// takes it. A recording deterministic run notes where each goroutine was
+// spawned (track_caller).
 #[track_caller]
-fn spawn_boxed(fut: handle::SendTask, name: Option<String>) {
+fn spawn_any<F: Future<Output = ()> + Send + 'static>(fut: F, name: Option<String>) {
     match executor::spawn_current(fut, name) {
         Ok(goid) => context::note_spawn(goid, std::panic::Location::caller()),
-        Err((fut, name)) => handle().spawn_boxed_into(name, fut),
+        Err((fut, name)) => handle().spawn_boxed_into(name, Box::pin(fut)),
     }
 }
 
@@ -132,14 +135,14 @@ fn spawn_boxed(fut: handle::SendTask, name: Option<String>) {
 /// thread).
 #[track_caller]
 pub fn go_local<F: Future<Output = ()> + 'static>(fut: F) {
-    let goid = executor::spawn_local(Box::pin(fut), None);
+    let goid = executor::spawn_local(fut, None);
     context::note_spawn(goid, std::panic::Location::caller());
 }
 
 /// Like [`go_local`], with a name that deadlock and panic reports show.
 #[track_caller]
 pub fn go_local_named<F: Future<Output = ()> + 'static>(name: impl Into<String>, fut: F) {
-    let goid = executor::spawn_local(Box::pin(fut), Some(name.into()));
+    let goid = executor::spawn_local(fut, Some(name.into()));
     context::note_spawn(goid, std::panic::Location::caller());
 }
 

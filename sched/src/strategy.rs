@@ -203,6 +203,12 @@ impl Decider {
         self.log.get_or_insert_with(Vec::new);
     }
 
+    /// Whether decisions are recorded.
+    #[inline]
+    pub(crate) fn records(&self) -> bool {
+        self.log.is_some()
+    }
+
     /// Whether decisions are recorded, or the strategy needs the
     /// candidates' ids (otherwise `Random` is asked with the count only).
     #[inline]

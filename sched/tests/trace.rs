@@ -21,3 +21,22 @@ fn a_traced_run_records_steps_spawns_waits_timer_wakes_and_exits() {
     assert_eq!(text, want);
     assert!(rt.take_trace().is_none(), "taking the trace stops tracing");
 }
+
+#[test]
+fn a_recorded_run_notes_where_each_goroutine_was_spawned_and_an_unrecorded_one_nothing() {
+    let rt = golang_sched::Runtime::deterministic(5);
+    rt.record();
+    rt.block_on(async {
+        golang_sched::go(async {});
+        golang_sched::go_local(async {});
+        golang_sched::yield_now().await;
+    })
+    .unwrap();
+    let s = rt.take_schedule().expect("recorded");
+    let here = format!("{}:", file!());
+    assert_eq!(s.spawned_at.len(), 2, "{:?}", s.spawned_at);
+    assert!(s.spawned_at.values().all(|at| at.starts_with(&here)), "{:?}", s.spawned_at);
+    // recording stopped with take_schedule: the next run notes nothing
+    rt.block_on(async { golang_sched::go(async {}) }).unwrap();
+    assert!(rt.take_schedule().is_none());
+}

@@ -522,9 +522,26 @@ impl Drop for CancelNode {
     fn drop(&mut self) {
         for p in &mut self.parents {
             if !p.is_background() {
-                release(std::mem::take(p));
+                release_parent(std::mem::take(p));
             }
         }
+    }
+}
+
+/// `release` for a node's parent, with a fast path for a cancellable one
+/// that other handles still hold (a short-lived child's parent): one
+/// decrement, without `release`'s loop.
+fn release_parent(p: Context) {
+    match p.repr {
+        Repr::Cancel(c) => {
+            if let Some(mut n) = NodeHandle::into_inner(c) {
+                // Its last handle: its own parents go through the loop, so
+                // that dropping `n` here does not recurse.
+                release(std::mem::take(&mut n.parents[0]));
+                release(std::mem::take(&mut n.parents[1]));
+            }
+        }
+        r => release(Context { repr: r }),
     }
 }
 
