@@ -414,6 +414,8 @@ for main in (finished_thread_main, daemon_thread_main):
 """
 
 
+@pytest.mark.skipif(golang._gevent, reason="gevent's threads are greenlets of the run's thread: "
+                    "they run only in a real-clock run")
 def test_a_thread_started_by_the_run_may_still_wake_a_goroutine_on_the_virtual_clock():
     import subprocess
     p = subprocess.run([sys.executable, '-c', OUTSIDE_PROG], capture_output=True, text=True, timeout=60)
