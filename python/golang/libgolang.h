@@ -293,7 +293,6 @@ inline const char *recover() {
     }
 }
 
-
 namespace _capi_detail {
 
 inline std::atomic<const _capi_table *> &slot() {
@@ -342,18 +341,125 @@ struct preload {
 static preload _preload;
 
 }  // namespace _capi_detail
+}  // namespace golang
+
+// The table and a failed call's panic, as the C ABI wrappers below use them.
+static inline const struct _golang_capi_table *_golang_capi(void) { return golang::_capi_detail::capi(); }
+static inline void _golang_check(const char *msg) { golang::_capi_detail::check(msg); }
+
+#else  // C
+
+// A panic is the C++ exception golang::_PanicError, thrown by the function
+// the C++ translation units of the extension define (C cannot throw or
+// catch it: it unwinds through C frames to the Cython `except +topyexc`
+// that called them). An extension without any C++ code has none: its
+// panics print "panic: <message>" and abort, as an unrecovered panic does.
+extern void _golang_throw_panic(const char *arg) __attribute__((weak, visibility("hidden")));
+
+__attribute__((noreturn)) static inline void panic(const char *arg) {
+    if (_golang_throw_panic)
+        _golang_throw_panic(arg);
+    fprintf(stderr, "panic: %s\n", arg);
+    abort();
+}
+
+// The table of this translation unit (fetched once; a racing second fetch
+// stores the same pointer).
+static inline const struct _golang_capi_table *_golang_capi(void) {
+    static const struct _golang_capi_table *table;
+    static char err[512];
+    const struct _golang_capi_table *t = __atomic_load_n(&table, __ATOMIC_ACQUIRE);
+    if (t == NULL) {
+        t = _golang_capi_fetch(err, sizeof err);
+        if (t == NULL)
+            panic(err);
+        __atomic_store_n(&table, t, __ATOMIC_RELEASE);
+    }
+    return t;
+}
+
+static inline void _golang_check(const char *msg) {
+    if (msg != NULL)
+        panic(msg);
+}
+
+#endif  // __cplusplus
+
+// ---- Pygolang's C ABI (C and C++; in C++ also golang::_makechan & co.) ----
+
+static inline _chan *_makechan(unsigned elemsize, unsigned size) {
+    _chan *ch = NULL;
+    _golang_check(_golang_capi()->makechan(elemsize, size, &ch));
+    return ch;
+}
+static inline void _chanxincref(_chan *ch) { if (ch) _golang_check(_golang_capi()->chanxincref(ch)); }
+static inline void _chanxdecref(_chan *ch) { if (ch) _golang_check(_golang_capi()->chanxdecref(ch)); }
+static inline int _chanrefcnt(_chan *ch) { return _golang_capi()->chanrefcnt(ch); }
+static inline void _chansend(_chan *ch, const void *ptx) { _golang_check(_golang_capi()->chansend(ch, ptx)); }
+static inline bool _chanrecv_(_chan *ch, void *prx) {
+    bool ok = false;
+    _golang_check(_golang_capi()->chanrecv_(ch, prx, &ok));
+    return ok;
+}
+static inline void _chanrecv(_chan *ch, void *prx) { (void)_chanrecv_(ch, prx); }
+static inline void _chanclose(_chan *ch) { _golang_check(_golang_capi()->chanclose(ch)); }
+static inline unsigned _chanlen(_chan *ch) { return ch ? _golang_capi()->chanlen(ch) : 0; }
+static inline unsigned _chancap(_chan *ch) { return ch ? _golang_capi()->chancap(ch) : 0; }
+static inline int _tchanrecvqlen(_chan *ch) { return _golang_capi()->tchanrecvqlen(ch); }
+static inline int _tchansendqlen(_chan *ch) { return _golang_capi()->tchansendqlen(ch); }
+
+// Runs the select over casev[0:casec]; the index of the case that ran.
+static inline int _chanselect(const _selcase *casev, int casec) {
+    int out = -1;
+    _golang_check(_golang_capi()->chanselect(casev, casec, &out));
+    return out;
+}
+
+static inline void _taskgo(void (*f)(void *), void *arg) { _golang_check(_golang_capi()->go(f, arg)); }
+static inline void _tasknanosleep(uint64_t ns) { _golang_check(_golang_capi()->nanosleep(ns)); }
+static inline uint64_t _nanotime(void) { return _golang_capi()->nanotime(); }
+
+// The runtime's binary semaphore (Pygolang declares it in sync.h: there C
+// calls it `_sema`, and C++ golang::sync::_sema).
+static inline struct _golang_sema *_makesema(void) {
+    struct _golang_sema *s = _golang_capi()->makesema();
+    if (s == NULL)
+        _golang_check("makesema: alloc failed");
+    return s;
+}
+static inline void _semafree(struct _golang_sema *s) { _golang_capi()->semafree(s); }
+static inline void _semaacquire(struct _golang_sema *s) { _golang_check(_golang_capi()->semaacquire(s)); }
+static inline void _semarelease(struct _golang_sema *s) { _golang_check(_golang_capi()->semarelease(s)); }
+
+#ifdef __cplusplus
+namespace golang {
+
+using ::_makechan;
+using ::_chanxincref;
+using ::_chanxdecref;
+using ::_chanrefcnt;
+using ::_chansend;
+using ::_chanrecv_;
+using ::_chanrecv;
+using ::_chanclose;
+using ::_chanlen;
+using ::_chancap;
+using ::_tchanrecvqlen;
+using ::_tchansendqlen;
+using ::_chanselect;
+using ::_taskgo;
+using ::_tasknanosleep;
+using ::_nanotime;
+typedef _golang_sema _sema;
+using ::_makesema;
+using ::_semafree;
+using ::_semaacquire;
+using ::_semarelease;
 
 // ---- select cases ----
 
-
-
-
 // Runs the select over casev[0:casec]; the index of the case that ran.
-inline int select(const _selcase *casev, int casec) {
-    int out = -1;
-    _capi_detail::check(_capi_detail::capi()->chanselect(casev, casec, &out));
-    return out;
-}
+inline int select(const _selcase *casev, int casec) { return _chanselect(casev, casec); }
 template <size_t N> inline int select(const _selcase (&casev)[N]) { return select(&casev[0], (int)N); }
 inline int select(const std::initializer_list<const _selcase> &casev) { return select(casev.begin(), (int)casev.size()); }
 inline int select(const std::vector<_selcase> &casev) { return select(casev.data(), (int)casev.size()); }
@@ -371,33 +477,13 @@ template <> struct _dtype_of<bool> { static const int value = 2; };
 template <> struct _dtype_of<int> { static const int value = 3; };
 template <> struct _dtype_of<double> { static const int value = 4; };
 
-// Raw C-level operations, as Pygolang's C ABI names them.
-inline _chan *_makechan(unsigned elemsize, unsigned size) {
-    _chan *ch = nullptr;
-    _capi_detail::check(_capi_detail::capi()->makechan(elemsize, size, &ch));
-    return ch;
-}
+// (the raw C-level operations, `_makechan` & co., are the C ABI part's,
+// shared with C: above)
 inline _chan *_makechan_dtype(int dtype, unsigned size) {
     _chan *ch = nullptr;
     _capi_detail::check(_capi_detail::capi()->makechan_dtype(dtype, size, &ch));
     return ch;
 }
-inline void _chanxincref(_chan *ch) { if (ch) _capi_detail::check(_capi_detail::capi()->chanxincref(ch)); }
-inline void _chanxdecref(_chan *ch) { if (ch) _capi_detail::check(_capi_detail::capi()->chanxdecref(ch)); }
-inline int _chanrefcnt(_chan *ch) { return _capi_detail::capi()->chanrefcnt(ch); }
-inline void _chansend(_chan *ch, const void *ptx) { _capi_detail::check(_capi_detail::capi()->chansend(ch, ptx)); }
-inline bool _chanrecv_(_chan *ch, void *prx) {
-    bool ok = false;
-    _capi_detail::check(_capi_detail::capi()->chanrecv_(ch, prx, &ok));
-    return ok;
-}
-inline void _chanrecv(_chan *ch, void *prx) { _chanrecv_(ch, prx); }
-inline void _chanclose(_chan *ch) { _capi_detail::check(_capi_detail::capi()->chanclose(ch)); }
-inline unsigned _chanlen(_chan *ch) { return ch ? _capi_detail::capi()->chanlen(ch) : 0; }
-inline unsigned _chancap(_chan *ch) { return ch ? _capi_detail::capi()->chancap(ch) : 0; }
-inline int _chanselect(const _selcase *casev, int casec) { return select(casev, casec); }
-inline int _tchanrecvqlen(_chan *ch) { return _capi_detail::capi()->tchanrecvqlen(ch); }
-inline int _tchansendqlen(_chan *ch) { return _capi_detail::capi()->tchansendqlen(ch); }
 
 // Pygolang's test hook `_tblockforever` (a function called before blocking
 // forever): assigning a function makes every operation that would block
@@ -572,10 +658,6 @@ template <typename F, typename... Argv> inline void go(F &&f, Argv... argv) {
     }
 }
 
-inline void _taskgo(void (*f)(void *), void *arg) {
-    _capi_detail::check(_capi_detail::capi()->go(f, arg));
-}
-
 // ---- defer ----
 
 struct _deferred {
@@ -587,22 +669,6 @@ struct _deferred {
 #define _GOLANG_CONCAT(a, b) _GOLANG_CONCAT2(a, b)
 // defer(f): runs f() at the end of the enclosing scope.
 #define defer(f) ::golang::_deferred _GOLANG_CONCAT(_golang_defer_, __LINE__)(f)
-
-// ---- time and semaphores (the runtime's own) ----
-
-inline void _tasknanosleep(uint64_t ns) { _capi_detail::check(_capi_detail::capi()->nanosleep(ns)); }
-inline uint64_t _nanotime() { return _capi_detail::capi()->nanotime(); }
-
-typedef _golang_sema _sema;
-inline _sema *_makesema() {
-    _sema *s = _capi_detail::capi()->makesema();
-    if (s == nullptr)
-        panic("makesema: alloc failed");
-    return s;
-}
-inline void _semafree(_sema *s) { _capi_detail::capi()->semafree(s); }
-inline void _semaacquire(_sema *s) { _capi_detail::check(_capi_detail::capi()->semaacquire(s)); }
-inline void _semarelease(_sema *s) { _capi_detail::check(_capi_detail::capi()->semarelease(s)); }
 
 // ---- memory management of C++ nogil classes: refptr, object ----
 //
@@ -786,7 +852,7 @@ typedef refptr<_errorWrapper> errorWrapper;
 
 }  // namespace golang
 
-// How C code's panics are thrown (see the C part below): every C++
+// How C code's panics are thrown (see the C part above): every C++
 // translation unit that includes this header defines this function, weak
 // and hidden, so that C code of the same extension can throw the C++
 // exception it cannot write itself.
@@ -802,79 +868,6 @@ template <typename T> struct hash<golang::chan<T>> {
     size_t operator()(const golang::chan<T> &ch) const { return hash<_chan *>()(ch._rawchan()); }
 };
 }  // namespace std
-
-#else  // C
-
-// ---- the C ABI for C code (Pygolang's C API: libgolang_test_c.c's) ----
-//
-// Static inline functions over the table, as the C++ ones above. A panic is
-// the C++ exception golang::_PanicError, thrown by the function the C++
-// translation units of the extension define (C cannot throw or catch it:
-// it unwinds through C frames to the Cython `except +topyexc` that called
-// them). An extension without any C++ code has none: its panics print
-// "panic: <message>" and abort, as an unrecovered panic does.
-
-extern void _golang_throw_panic(const char *arg) __attribute__((weak, visibility("hidden")));
-
-__attribute__((noreturn)) static inline void panic(const char *arg) {
-    if (_golang_throw_panic)
-        _golang_throw_panic(arg);
-    fprintf(stderr, "panic: %s\n", arg);
-    abort();
-}
-
-// The table of this translation unit (fetched once; a racing second fetch
-// stores the same pointer).
-static inline const struct _golang_capi_table *_golang_capi(void) {
-    static const struct _golang_capi_table *table;
-    static char err[512];
-    const struct _golang_capi_table *t = __atomic_load_n(&table, __ATOMIC_ACQUIRE);
-    if (t == NULL) {
-        t = _golang_capi_fetch(err, sizeof err);
-        if (t == NULL)
-            panic(err);
-        __atomic_store_n(&table, t, __ATOMIC_RELEASE);
-    }
-    return t;
-}
-
-static inline void _golang_check(const char *msg) {
-    if (msg != NULL)
-        panic(msg);
-}
-
-static inline _chan *_makechan(unsigned elemsize, unsigned size) {
-    _chan *ch = NULL;
-    _golang_check(_golang_capi()->makechan(elemsize, size, &ch));
-    return ch;
-}
-static inline void _chanxincref(_chan *ch) { if (ch) _golang_check(_golang_capi()->chanxincref(ch)); }
-static inline void _chanxdecref(_chan *ch) { if (ch) _golang_check(_golang_capi()->chanxdecref(ch)); }
-static inline int _chanrefcnt(_chan *ch) { return _golang_capi()->chanrefcnt(ch); }
-static inline void _chansend(_chan *ch, const void *ptx) { _golang_check(_golang_capi()->chansend(ch, ptx)); }
-static inline bool _chanrecv_(_chan *ch, void *prx) {
-    bool ok = false;
-    _golang_check(_golang_capi()->chanrecv_(ch, prx, &ok));
-    return ok;
-}
-static inline void _chanrecv(_chan *ch, void *prx) { (void)_chanrecv_(ch, prx); }
-static inline void _chanclose(_chan *ch) { _golang_check(_golang_capi()->chanclose(ch)); }
-static inline unsigned _chanlen(_chan *ch) { return ch ? _golang_capi()->chanlen(ch) : 0; }
-static inline unsigned _chancap(_chan *ch) { return ch ? _golang_capi()->chancap(ch) : 0; }
-static inline int _tchanrecvqlen(_chan *ch) { return _golang_capi()->tchanrecvqlen(ch); }
-static inline int _tchansendqlen(_chan *ch) { return _golang_capi()->tchansendqlen(ch); }
-
-
-// Runs the select over casev[0:casec]; the index of the case that ran.
-static inline int _chanselect(const _selcase *casev, int casec) {
-    int out = -1;
-    _golang_check(_golang_capi()->chanselect(casev, casec, &out));
-    return out;
-}
-
-static inline void _taskgo(void (*f)(void *), void *arg) { _golang_check(_golang_capi()->go(f, arg)); }
-static inline void _tasknanosleep(uint64_t ns) { _golang_check(_golang_capi()->nanosleep(ns)); }
-static inline uint64_t _nanotime(void) { return _golang_capi()->nanotime(); }
 
 #endif  // __cplusplus
 

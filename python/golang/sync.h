@@ -192,19 +192,10 @@ public:
 }  // namespace sync
 }  // namespace golang
 
-#else  // C: Pygolang's C-level semaphore API (libgolang.h's C part)
+#else  // C: Pygolang's C-level semaphore API, under its C name (the
+       // functions, _makesema & co., are libgolang.h's C ABI part)
 
 typedef struct _golang_sema _sema;
-
-static inline _sema *_makesema(void) {
-    _sema *s = _golang_capi()->makesema();
-    if (s == NULL)
-        panic("makesema: alloc failed");
-    return s;
-}
-static inline void _semafree(_sema *s) { _golang_capi()->semafree(s); }
-static inline void _semaacquire(_sema *s) { _golang_check(_golang_capi()->semaacquire(s)); }
-static inline void _semarelease(_sema *s) { _golang_check(_golang_capi()->semarelease(s)); }
 
 #endif  // __cplusplus
 
