@@ -33,6 +33,11 @@ def _golang_root():
     return os.path.dirname(os.path.abspath(list(spec.submodule_search_locations)[0]))
 
 
+def _without_cxx_std(args):
+    """args without the C++-only -std flags (a C compiler refuses them)."""
+    return [a for a in args if not (a.startswith("-std=c++") or a.startswith("-std=gnu++"))]
+
+
 class build_ext(_dso_build_ext):
     """build_ext that keeps C++-only flags off C sources."""
 
@@ -45,7 +50,7 @@ class build_ext(_dso_build_ext):
 
             def _compile(obj, src, ext_, cc_args, extra_postargs, pp_opts):
                 if src.endswith(".c"):
-                    extra_postargs = [a for a in extra_postargs if not (a.startswith("-std=c++") or a.startswith("-std=gnu++"))]
+                    extra_postargs = _without_cxx_std(extra_postargs)
                 return compile_one(obj, src, ext_, cc_args, extra_postargs, pp_opts)
             self.compiler._compile = _compile
             try:
@@ -54,7 +59,7 @@ class build_ext(_dso_build_ext):
                 del self.compiler._compile
         # A C extension: -std=c++* would fail with some compilers (clang).
         saved = ext.extra_compile_args
-        ext.extra_compile_args = [a for a in saved if not (a.startswith("-std=c++") or a.startswith("-std=gnu++"))]
+        ext.extra_compile_args = _without_cxx_std(saved)
         try:
             return super().build_extension(ext)
         finally:

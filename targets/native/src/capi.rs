@@ -138,9 +138,6 @@ unsafe fn chan_of<'a>(p: *const CRawChan) -> (&'a RawKind, usize) {
     }
 }
 
-/// The panic for a C operation on the elements of a `chan(dtype=object)`
-/// (its elements are Python objects, which C code cannot send or receive
-/// without the GIL).
 /// The panic of an operation that would block forever (a send or receive on
 /// a nil channel, a select whose cases are all nil and has no default) while
 /// Pygolang's test hook `_tblockforever` is set (golang._golang_test's
@@ -153,6 +150,9 @@ fn blocks_forever() -> Option<Panic> {
     }
 }
 
+/// The panic for a C operation on the elements of a `chan(dtype=object)`
+/// (its elements are Python objects, which C code cannot send or receive
+/// without the GIL).
 const OBJ_FROM_C: Panic = c"chan: C operation on the elements of a chan of Python objects".as_ptr();
 
 extern "C" fn makechan(elemsize: u32, size: u32, out: *mut *mut CRawChan) -> Panic {
