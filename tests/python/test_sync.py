@@ -294,11 +294,13 @@ def test_rwmutex_unlock_to_rlock_admits_queued_readers_and_keeps_writers_out():
     mu = sync.RWMutex()
     mu.Lock()
     events = chan(10)
+    wdone = chan()
 
     def W():
         mu.Lock()
         events.send('W')
         mu.Unlock()
+        wdone.close()
 
     def R():
         mu.RLock()
@@ -314,6 +316,7 @@ def test_rwmutex_unlock_to_rlock_admits_queued_readers_and_keeps_writers_out():
     assert not ready(events)
     mu.RUnlock()
     assert events.recv() == 'W'
+    wdone.recv()                # (W has unlocked: the mutex is free again)
     with panics("sync: UnlockToRLock of unlocked RWMutex"):
         mu.UnlockToRLock()
 
